@@ -1,0 +1,102 @@
+/// `store`, `remove` and `list`: the commands that change or show what the keyring holds. Stored keys
+/// are replaced or removed only after an explicit yes (a terminal answer or a flag).
+public struct KeyManager {
+    public var keyring: CredentialKeyring
+    /// The controlling terminal, or nil when there is none (CI, cron, an SDK without a terminal).
+    public var terminal: (any Terminal)?
+    /// Where confirmations for the person go (stderr).
+    public var diagnostics: (String) -> Void
+
+    public init(keyring: CredentialKeyring, terminal: (any Terminal)?, diagnostics: @escaping (String) -> Void) {
+        self.keyring = keyring
+        self.terminal = terminal
+        self.diagnostics = diagnostics
+    }
+
+    /// Stores keys for `profile`, read from `environment` when given, otherwise typed on the terminal.
+    public func store(profile: String, environment: [String: String]?, force: Bool) throws(HelperError) {
+        if let existing = try keyring.keys(profileIfReadable: profile), !force {
+            guard let terminal else {
+                throw HelperError(
+                    """
+                    profile '\(profile)' already has keys in the keyring (\(existing)); pass --force to \
+                    replace them
+                    """)
+            }
+            guard try terminal.confirm("Profile '\(profile)' already has keys stored (\(existing)). Replace them?")
+            else {
+                throw HelperError("kept the keys already stored for profile '\(profile)'")
+            }
+        }
+
+        let keys: LongLivedKeys
+        if let environment {
+            let id = environment["AWS_ACCESS_KEY_ID"] ?? ""
+            let secret = environment["AWS_SECRET_ACCESS_KEY"] ?? ""
+            guard !id.isEmpty, !secret.isEmpty else {
+                throw HelperError("--from-env needs both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to be set")
+            }
+            keys = try LongLivedKeys(accessKeyId: id, secretAccessKey: secret)
+        } else {
+            guard let terminal else {
+                throw HelperError(
+                    """
+                    there is no terminal to type the keys on; run this in a terminal, or pass --from-env with \
+                    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set
+                    """)
+            }
+            let id = try terminal.readLine(prompt: "Access Key ID: ", echo: true)
+            let secret = try terminal.readLine(prompt: "Secret Access Key: ", echo: false)
+            keys = try LongLivedKeys(accessKeyId: id, secretAccessKey: secret)
+        }
+        try keyring.storeKeys(keys, profile: profile)
+        diagnostics("Stored access key \(keys.accessKeyId) for profile '\(profile)' in the keyring.")
+    }
+
+    /// Removes the keys of `profile` after confirmation (`yes`, or a yes typed on the terminal).
+    public func remove(profile: String, yes: Bool) throws(HelperError) {
+        guard let existing = try keyring.keys(profileIfReadable: profile) else {
+            throw HelperError("no keys are stored in the keyring for profile '\(profile)'; nothing was removed")
+        }
+        if !yes {
+            guard let terminal else {
+                throw HelperError("removing keys needs confirmation: run this in a terminal, or pass --yes")
+            }
+            guard try terminal.confirm("Remove the keys stored for profile '\(profile)' (\(existing))?") else {
+                throw HelperError("kept the keys stored for profile '\(profile)'")
+            }
+        }
+        _ = try keyring.removeKeys(profile: profile)
+        diagnostics("Removed the keys of profile '\(profile)' from the keyring.")
+    }
+
+    /// Profiles with stored keys and their access key ids (never a secret).
+    public func list() throws(HelperError) -> [(profile: String, accessKeyId: String?)] {
+        var rows: [(profile: String, accessKeyId: String?)] = []
+        for profile in try keyring.profilesWithKeys() {
+            rows.append((profile, try keyring.keys(profileIfReadable: profile)?.accessKeyId))
+        }
+        return rows
+    }
+}
+
+extension CredentialKeyring {
+    /// The stored access key id of `profile`, described for questions ("AKIA..."); nil when none is
+    /// stored. An unreadable item counts as present, so it is never overwritten without consent.
+    func keys(profileIfReadable profile: String) throws(HelperError) -> LongLivedKeysSummary? {
+        do {
+            return try keys(profile: profile).map { LongLivedKeysSummary(accessKeyId: $0.accessKeyId) }
+        } catch {
+            if try profilesWithKeys().contains(profile) {
+                return LongLivedKeysSummary(accessKeyId: nil)
+            }
+            throw error
+        }
+    }
+}
+
+/// What may be shown of stored keys: the access key id only.
+struct LongLivedKeysSummary: CustomStringConvertible {
+    var accessKeyId: String?
+    var description: String { accessKeyId ?? "an item this tool cannot read" }
+}

@@ -1,0 +1,49 @@
+/// An IAM user's access key pair: what `store` keeps in the keyring.
+public struct LongLivedKeys: Sendable, Equatable {
+    public var accessKeyId: String
+    public var secretAccessKey: String
+
+    /// Checks the shapes AWS issues, so a typo or a swapped paste is caught when storing rather than
+    /// as a signature error later. Messages describe the input without repeating it: a secret pasted
+    /// into the wrong field must not end up on the screen.
+    public init(accessKeyId: String, secretAccessKey: String) throws(HelperError) {
+        let id = accessKeyId.trimmingWhitespace()
+        let secret = secretAccessKey.trimmingWhitespace()
+        if let problem = Self.accessKeyIdProblem(id) {
+            throw HelperError("the Access Key ID \(problem); it looks like AKIAIOSFODNN7EXAMPLE")
+        }
+        if let problem = Self.secretProblem(secret) {
+            throw HelperError("the Secret Access Key \(problem); AWS secret keys are 40 characters long")
+        }
+        self.accessKeyId = id
+        self.secretAccessKey = secret
+    }
+
+    static func accessKeyIdProblem(_ id: String) -> String? {
+        if id.isEmpty { return "is empty" }
+        let count = id.unicodeScalars.count
+        if count < 16 || count > 128 { return "has \(count) characters, not 16 to 128" }
+        let allowed = id.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+        if !allowed { return "may hold only upper-case letters and digits" }
+        return nil
+    }
+
+    static func secretProblem(_ secret: String) -> String? {
+        if secret.isEmpty { return "is empty" }
+        let count = secret.unicodeScalars.count
+        if count != 40 { return "has \(count) characters, not 40" }
+        let printable = secret.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
+        if !printable { return "holds spaces, control or non-ASCII characters" }
+        return nil
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The process environment as a dictionary, read once at start-up and then passed down explicitly, so
+/// the core never reads global state and tests can hand in their own.
+public enum ProcessEnvironment {
+    public static func current() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                let key = String(text[..<equals])
+                if result[key] == nil {
+                    result[key] = String(text[text.index(after: equals)...])
+                }
+            }
+            pointer += 1
+        }
+        return result
+    }
+}
+
+/// Writes diagnostics to stderr, one message a line, prefixed with the program's name.
+public enum StandardError {
+    public static func write(_ message: String) {
+        writeFully(fd: 2, message.hasSuffix("\n") ? message : message + "\n")
+    }
+
+    public static func report(_ error: HelperError) {
+        write("awskeyring-helper: \(error.message)")
+    }
+}
+
+/// Writes the product (a credential document, `env` lines) to stdout, all at once.
+public enum StandardOutput {
+    public static func write(_ text: String) {
+        writeFully(fd: 1, text.hasSuffix("\n") ? text : text + "\n")
+    }
+}
+
+/// Writes all of `text` to a file descriptor, retrying short writes and interruptions.
+func writeFully(fd: Int32, _ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
+    }
+}

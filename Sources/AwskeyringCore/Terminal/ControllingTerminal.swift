@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The process's controlling terminal, `/dev/tty`.
+public final class ControllingTerminal: Terminal {
+    private let fd: Int32
+
+    /// Opens `/dev/tty`; nil when the process has no controlling terminal (CI, cron, a service).
+    public static func open() -> ControllingTerminal? {
+        let fd = Glibc.open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        guard isatty(fd) == 1 else {
+            close(fd)
+            return nil
+        }
+        return ControllingTerminal(fd: fd)
+    }
+
+    private init(fd: Int32) {
+        self.fd = fd
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    public func write(_ text: String) {
+        writeFully(fd: fd, text)
+    }
+
+    public func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
+        write(prompt)
+        guard !echo else { return try readRawLine() }
+
+        var saved = termios()
+        guard tcgetattr(fd, &saved) == 0 else { return try readRawLine() }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        quiet.c_lflag |= tcflag_t(ECHONL)
+        EchoGuard.arm(fd: fd, saved: saved)
+        tcsetattr(fd, TCSAFLUSH, &quiet)
+        defer {
+            tcsetattr(fd, TCSAFLUSH, &saved)
+            EchoGuard.disarm()
+        }
+        return try readRawLine()
+    }
+
+    private func readRawLine() throws(HelperError) -> String {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let count = Glibc.read(fd, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 {
+                throw HelperError("no answer was typed on the terminal (end of input)")
+            }
+            if byte == UInt8(ascii: "\n") { break }
+            line.append(byte)
+            if line.count > 4096 { throw HelperError("the line typed on the terminal is too long") }
+        }
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        return String(decoding: line, as: UTF8.self)
+    }
+}
+
+/// Turns echo back on if the process is interrupted while a secret is being typed, so Ctrl-C never
+/// leaves the person's terminal silent.
+private enum EchoGuard {
+    nonisolated(unsafe) static var fd: Int32 = -1
+    nonisolated(unsafe) static var saved = termios()
+
+    static func arm(fd: Int32, saved: termios) {
+        Self.saved = saved
+        Self.fd = fd
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+            signal(signalNumber, restoreAndExit)
+        }
+    }
+
+    static func disarm() {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+            signal(signalNumber, SIG_DFL)
+        }
+        fd = -1
+    }
+}
+
+private func restoreAndExit(_ signalNumber: Int32) {
+    if EchoGuard.fd >= 0 {
+        tcsetattr(EchoGuard.fd, TCSAFLUSH, &EchoGuard.saved)
+    }
+    _exit(128 + signalNumber)
+}

@@ -1,0 +1,45 @@
+internal import CLibSecret
+
+/// Runs one libsecret/GLib call that reports failure through a `GError**`, and turns a set error into a
+/// typed `KeyringError`. The error is checked before the return value, as GLib requires, and freed here
+/// and nowhere else.
+func glibCall<T>(_ body: (UnsafeMutablePointer<UnsafeMutablePointer<GError>?>) -> T) throws(KeyringError) -> T {
+    var error: UnsafeMutablePointer<GError>?
+    let result = body(&error)
+    if let error {
+        defer { g_error_free(error) }
+        throw KeyringError(gError: error.pointee)
+    }
+    return result
+}
+
+extension KeyringError {
+    init(gError: GError) {
+        let message = gError.message.map { String(cString: $0) } ?? "unknown error"
+        let domain = g_quark_to_string(gError.domain).map { String(cString: $0) } ?? "unknown"
+        let code = Int(gError.code)
+        if gError.domain == secret_error_get_quark() && code == Int(SECRET_ERROR_IS_LOCKED.rawValue) {
+            self = .locked(detail: message)
+        } else if gError.domain == g_dbus_error_quark()
+            && (code == Int(G_DBUS_ERROR_SERVICE_UNKNOWN.rawValue)
+                || code == Int(G_DBUS_ERROR_NAME_HAS_NO_OWNER.rawValue))
+        {
+            self = .serviceUnavailable(detail: message)
+        } else if gError.domain == g_io_error_quark() && Self.looksLikeNoBus(message) {
+            self = .noSessionBus(detail: message)
+        } else if gError.domain == g_dbus_error_quark()
+            && (code == Int(G_DBUS_ERROR_NO_SERVER.rawValue) || code == Int(G_DBUS_ERROR_SPAWN_EXEC_FAILED.rawValue)
+                || code == Int(G_DBUS_ERROR_FILE_NOT_FOUND.rawValue))
+        {
+            self = .noSessionBus(detail: message)
+        } else {
+            self = .failed(domain: domain, code: code, message: message)
+        }
+    }
+
+    /// GIO reports a missing bus as a generic I/O error; its messages are the only distinguishing mark.
+    private static func looksLikeNoBus(_ message: String) -> Bool {
+        let markers = ["D-Bus", "DBUS_SESSION_BUS_ADDRESS", "Could not connect", "autolaunch", "session bus"]
+        return markers.contains { message.contains($0) }
+    }
+}

@@ -1,0 +1,24 @@
+/// An item in a secret store, as far as it can be seen without unlocking it.
+public struct KeyringItem: Sendable, Equatable {
+    public var label: String
+    public var attributes: [String: String]
+
+    public init(label: String, attributes: [String: String]) {
+        self.label = label
+        self.attributes = attributes
+    }
+}
+
+/// A place that keeps secrets under a set of attributes. The Secret Service implements it; tests use an
+/// in-memory one. Attributes are not secret (the Secret Service stores them unencrypted); secrets are.
+public protocol SecretStore: Sendable {
+    /// Stores `secret` under exactly these attributes, replacing any item that has them.
+    func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError)
+    /// The secret of the item with these attributes, or nil when there is none.
+    func lookup(attributes: [String: String]) throws(KeyringError) -> String?
+    /// Deletes every item with these attributes; returns whether any existed.
+    @discardableResult
+    func delete(attributes: [String: String]) throws(KeyringError) -> Bool
+    /// Items whose attributes include all of these, without reading their secrets.
+    func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem]
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import AwskeyringCore
+
+extension AwskeyringHelper {
+    struct Credentials: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the credential_process JSON document for a profile (the default command)."
+        )
+
+        @OptionGroup var options: ProfileOptions
+
+        func run() throws {
+            try reportingFailure { () throws(HelperError) in
+                let environment = ProcessEnvironment.current()
+                let provider = CredentialProvider(
+                    files: try loadConfigFiles(environment: environment),
+                    keyring: .secretService(),
+                    environment: environment,
+                    diagnostics: StandardError.write
+                )
+                let credentials = try provider.credentials(profile: options.resolvedProfile(environment: environment))
+                StandardOutput.write(credentials.processDocument.text)
+            }
+        }
+    }
+}

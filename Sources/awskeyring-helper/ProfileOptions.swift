@@ -1,0 +1,40 @@
+import ArgumentParser
+import AwskeyringCore
+
+/// `--profile`, shared by every command that works on one profile.
+struct ProfileOptions: ParsableArguments {
+    @Option(name: .long, help: "The AWS profile (default: $AWS_PROFILE, then 'default').")
+    var profile: String?
+
+    func resolvedProfile(environment: [String: String]) -> String {
+        if let profile { return profile }
+        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty { return fromEnvironment }
+        return "default"
+    }
+
+    func validate() throws {
+        if let profile, profile.isEmpty || profile.contains(where: \.isNewline) {
+            throw ValidationError("--profile needs a profile name")
+        }
+    }
+}
+
+/// Runs a command's work, turning a `HelperError` into a message on stderr and exit status 1, so no
+/// failure ever prints on stdout or shows a stack trace.
+func reportingFailure(_ work: () throws(HelperError) -> Void) throws {
+    do {
+        try work()
+    } catch {
+        StandardError.report(error)
+        throw ExitCode.failure
+    }
+}
+
+/// The config files named by the environment.
+func loadConfigFiles(environment: [String: String]) throws(HelperError) -> AWSConfigFiles {
+    do {
+        return try AWSConfigFiles.load(environment: environment)
+    } catch {
+        throw HelperError("cannot use \(error.description)")
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import AwskeyringCore
+
+extension AwskeyringHelper {
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a profile's keys from the keyring."
+        )
+
+        @OptionGroup var options: ProfileOptions
+
+        @Flag(help: "Do not ask for confirmation (for scripts).")
+        var yes = false
+
+        func run() throws {
+            try reportingFailure { () throws(HelperError) in
+                let environment = ProcessEnvironment.current()
+                let manager = KeyManager(
+                    keyring: .secretService(), terminal: ControllingTerminal.open(), diagnostics: StandardError.write)
+                try manager.remove(profile: options.resolvedProfile(environment: environment), yes: yes)
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import AwskeyringCore
+
+extension AwskeyringHelper {
+    struct Store: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store a profile's access key pair in the keyring.",
+            discussion: """
+                Asks on the terminal for the Access Key ID and the Secret Access Key (not shown while typed). \
+                The secret is never taken from the command line, where other users could read it.
+                """
+        )
+
+        @OptionGroup var options: ProfileOptions
+
+        @Flag(help: "Take the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")
+        var fromEnv = false
+
+        @Flag(help: "Replace keys already stored for the profile without asking.")
+        var force = false
+
+        func run() throws {
+            try reportingFailure { () throws(HelperError) in
+                let environment = ProcessEnvironment.current()
+                let manager = KeyManager(
+                    keyring: .secretService(), terminal: ControllingTerminal.open(), diagnostics: StandardError.write)
+                try manager.store(
+                    profile: options.resolvedProfile(environment: environment),
+                    environment: fromEnv ? environment : nil,
+                    force: force
+                )
+            }
+        }
+    }
+}

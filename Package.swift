@@ -18,6 +18,11 @@ let package = Package(
             pkgConfig: "libsecret-1",
             providers: [.apt(["libsecret-1-dev"])]
         ),
+        // One HTTP exchange through libcurl, loaded on first use (libcurl's option setter is variadic).
+        .target(
+            name: "CCurlShim",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
         // The Swift face of the Secret Service: no C type leaves this target.
         .target(
             name: "Keyring",
@@ -28,6 +33,7 @@ let package = Package(
             name: "AwskeyringCore",
             dependencies: [
                 "Keyring",
+                "CCurlShim",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,0 +1,153 @@
+internal import CCurlShim
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An HTTP request as the STS client builds it.
+public struct HTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var headers: [SigningHeader]
+    public var body: [UInt8]
+
+    public init(method: String, url: String, headers: [SigningHeader], body: [UInt8]) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var contentType: String?
+    public var body: [UInt8]
+
+    public init(status: Int, contentType: String?, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+}
+
+/// Why an exchange produced no HTTP response.
+public struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case connect, timeout, tls, dropped, tooLarge, unavailable, other
+    }
+
+    public var kind: Kind
+    public var detail: String
+
+    public init(kind: Kind, detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+
+    /// Failures a later attempt may not meet (botocore's standard retry mode retries these too).
+    public var isTransient: Bool {
+        [.connect, .timeout, .dropped].contains(kind)
+    }
+
+    public var description: String {
+        switch kind {
+        case .connect: return "could not connect: \(detail)"
+        case .timeout: return "timed out: \(detail)"
+        case .tls: return "TLS failed: \(detail) (for a private CA set ca_bundle or AWS_CA_BUNDLE)"
+        case .dropped: return "the connection broke: \(detail)"
+        case .tooLarge: return detail
+        case .unavailable: return detail
+        case .other: return detail
+        }
+    }
+}
+
+/// Limits for one exchange.
+public struct TransportOptions: Sendable, Equatable {
+    /// A PEM file of trusted CAs (`ca_bundle`, `AWS_CA_BUNDLE`); nil for the system trust store.
+    public var caBundle: String?
+    public var connectTimeout: Double
+    public var totalTimeout: Double
+
+    public init(caBundle: String? = nil, connectTimeout: Double = 3, totalTimeout: Double = 5) {
+        self.caBundle = caBundle
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+    }
+}
+
+/// Sends one request and waits for the whole response.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse
+}
+
+/// libcurl, loaded on first use. Proxies come from libcurl's usual variables (`HTTPS_PROXY`,
+/// `https_proxy`, `NO_PROXY`); redirects are not followed.
+public struct CurlTransport: HTTPTransport {
+    static let maxResponseBytes = 1 << 20
+
+    public init() {}
+
+    public func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse {
+        let headerLines = request.headers.map { "\($0.name): \($0.value)" }
+        var response = awskh_http_response()
+        defer { awskh_http_response_free(&response) }
+
+        withCStrings(headerLines) { headerPointers in
+            request.body.withUnsafeBufferPointer { body in
+                headerPointers.withUnsafeBufferPointer { headers in
+                    request.url.withCString { url in
+                        request.method.withCString { method in
+                            withOptionalCString(options.caBundle) { caBundle in
+                                var cRequest = awskh_http_request(
+                                    url: url,
+                                    method: method,
+                                    headers: headers.baseAddress,
+                                    header_count: headers.count,
+                                    body: body.baseAddress,
+                                    body_length: body.count,
+                                    ca_bundle: caBundle,
+                                    connect_timeout_ms: Int(options.connectTimeout * 1000),
+                                    total_timeout_ms: Int(options.totalTimeout * 1000),
+                                    max_response_bytes: Self.maxResponseBytes
+                                )
+                                awskh_http_perform(&cRequest, &response)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        let detail = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        switch response.failure {
+        case AWSKH_HTTP_OK:
+            let contentType = withUnsafeBytes(of: response.content_type) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            let body = response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.body_length)) } ?? []
+            return HTTPResponse(
+                status: response.status, contentType: contentType.isEmpty ? nil : contentType, body: body)
+        case AWSKH_HTTP_NO_LIBCURL: throw HTTPFailure(kind: .unavailable, detail: detail)
+        case AWSKH_HTTP_CONNECT: throw HTTPFailure(kind: .connect, detail: detail)
+        case AWSKH_HTTP_TIMEOUT: throw HTTPFailure(kind: .timeout, detail: detail)
+        case AWSKH_HTTP_TLS: throw HTTPFailure(kind: .tls, detail: detail)
+        case AWSKH_HTTP_DROPPED: throw HTTPFailure(kind: .dropped, detail: detail)
+        case AWSKH_HTTP_TOO_LARGE: throw HTTPFailure(kind: .tooLarge, detail: detail)
+        default: throw HTTPFailure(kind: .other, detail: detail)
+        }
+    }
+}
+
+/// Calls `body` with C strings for `strings`, valid for the call.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { $0.map { UnsafePointer($0) } })
+}
+
+private func withOptionalCString<R>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let string else { return body(nil) }
+    return string.withCString { body($0) }
+}

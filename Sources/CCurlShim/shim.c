@@ -1,0 +1,172 @@
+#include "CCurlShim.h"
+
+#include <curl/curl.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef CURL *(*easy_init_fn)(void);
+typedef CURLcode (*easy_setopt_fn)(CURL *, CURLoption, ...);
+typedef CURLcode (*easy_perform_fn)(CURL *);
+typedef CURLcode (*easy_getinfo_fn)(CURL *, CURLINFO, ...);
+typedef void (*easy_cleanup_fn)(CURL *);
+typedef struct curl_slist *(*slist_append_fn)(struct curl_slist *, const char *);
+typedef void (*slist_free_all_fn)(struct curl_slist *);
+typedef const char *(*easy_strerror_fn)(CURLcode);
+
+static struct {
+    int loaded;
+    easy_init_fn easy_init;
+    easy_setopt_fn easy_setopt;
+    easy_perform_fn easy_perform;
+    easy_getinfo_fn easy_getinfo;
+    easy_cleanup_fn easy_cleanup;
+    slist_append_fn slist_append;
+    slist_free_all_fn slist_free_all;
+    easy_strerror_fn easy_strerror;
+} curl;
+
+static int load_curl(char *error, size_t error_size) {
+    if (curl.loaded) return 1;
+    void *handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        snprintf(error, error_size, "cannot load libcurl.so.4 (install the libcurl4 package): %s", dlerror());
+        return 0;
+    }
+    curl.easy_init = (easy_init_fn)dlsym(handle, "curl_easy_init");
+    curl.easy_setopt = (easy_setopt_fn)dlsym(handle, "curl_easy_setopt");
+    curl.easy_perform = (easy_perform_fn)dlsym(handle, "curl_easy_perform");
+    curl.easy_getinfo = (easy_getinfo_fn)dlsym(handle, "curl_easy_getinfo");
+    curl.easy_cleanup = (easy_cleanup_fn)dlsym(handle, "curl_easy_cleanup");
+    curl.slist_append = (slist_append_fn)dlsym(handle, "curl_slist_append");
+    curl.slist_free_all = (slist_free_all_fn)dlsym(handle, "curl_slist_free_all");
+    curl.easy_strerror = (easy_strerror_fn)dlsym(handle, "curl_easy_strerror");
+    if (!curl.easy_init || !curl.easy_setopt || !curl.easy_perform || !curl.easy_getinfo || !curl.easy_cleanup
+        || !curl.slist_append || !curl.slist_free_all || !curl.easy_strerror) {
+        snprintf(error, error_size, "libcurl.so.4 lacks a function this program needs");
+        return 0;
+    }
+    curl.loaded = 1;
+    return 1;
+}
+
+typedef struct {
+    awskh_http_response *response;
+    size_t capacity;
+    size_t limit;
+    int overflow;
+} body_sink;
+
+static size_t collect_body(char *data, size_t size, size_t count, void *context) {
+    body_sink *sink = context;
+    size_t length = size * count;
+    awskh_http_response *response = sink->response;
+    if (response->body_length + length > sink->limit) {
+        sink->overflow = 1;
+        return 0;
+    }
+    if (response->body_length + length > sink->capacity) {
+        size_t capacity = sink->capacity ? sink->capacity : 4096;
+        while (capacity < response->body_length + length) capacity *= 2;
+        unsigned char *grown = realloc(response->body, capacity);
+        if (!grown) return 0;
+        response->body = grown;
+        sink->capacity = capacity;
+    }
+    memcpy(response->body + response->body_length, data, length);
+    response->body_length += length;
+    return length;
+}
+
+static awskh_http_failure classify(CURLcode code) {
+    switch (code) {
+    case CURLE_OK: return AWSKH_HTTP_OK;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT: return AWSKH_HTTP_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT: return AWSKH_HTTP_TIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS: return AWSKH_HTTP_TLS;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM: return AWSKH_HTTP_DROPPED;
+    default: return AWSKH_HTTP_OTHER;
+    }
+}
+
+void awskh_http_perform(const awskh_http_request *request, awskh_http_response *response) {
+    memset(response, 0, sizeof *response);
+    if (!load_curl(response->error, sizeof response->error)) {
+        response->failure = AWSKH_HTTP_NO_LIBCURL;
+        return;
+    }
+    CURL *handle = curl.easy_init();
+    if (!handle) {
+        response->failure = AWSKH_HTTP_OTHER;
+        snprintf(response->error, sizeof response->error, "libcurl could not start a request");
+        return;
+    }
+    struct curl_slist *headers = NULL;
+    for (size_t i = 0; i < request->header_count; i++) {
+        headers = curl.slist_append(headers, request->headers[i]);
+    }
+    // libcurl adds "Expect: 100-continue" to larger POSTs; STS does not need the extra round trip.
+    headers = curl.slist_append(headers, "Expect:");
+
+    char error_buffer[CURL_ERROR_SIZE] = {0};
+    body_sink sink = {response, 0, request->max_response_bytes, 0};
+
+    curl.easy_setopt(handle, CURLOPT_URL, request->url);
+    curl.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+    curl.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request->method);
+    if (strcmp(request->method, "GET") != 0) {
+        curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);
+        curl.easy_setopt(handle, CURLOPT_POSTFIELDS, request->body_length ? (const char *)request->body : "");
+    }
+    curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+    curl.easy_setopt(handle, CURLOPT_USERAGENT, "awskeyring-helper");
+    curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
+    curl.easy_setopt(handle, CURLOPT_TIMEOUT_MS, request->total_timeout_ms);
+    if (request->ca_bundle) curl.easy_setopt(handle, CURLOPT_CAINFO, request->ca_bundle);
+    curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect_body);
+    curl.easy_setopt(handle, CURLOPT_WRITEDATA, &sink);
+    curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+
+    CURLcode code = curl.easy_perform(handle);
+    if (code == CURLE_OK) {
+        long status = 0;
+        char *content_type = NULL;
+        curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+        curl.easy_getinfo(handle, CURLINFO_CONTENT_TYPE, &content_type);
+        response->status = status;
+        if (content_type) snprintf(response->content_type, sizeof response->content_type, "%s", content_type);
+    } else if (sink.overflow) {
+        response->failure = AWSKH_HTTP_TOO_LARGE;
+        snprintf(response->error, sizeof response->error, "the response is larger than %zu bytes",
+                 request->max_response_bytes);
+    } else {
+        response->failure = classify(code);
+        snprintf(response->error, sizeof response->error, "%s",
+                 error_buffer[0] ? error_buffer : curl.easy_strerror(code));
+    }
+    curl.slist_free_all(headers);
+    curl.easy_cleanup(handle);
+}
+
+void awskh_http_response_free(awskh_http_response *response) {
+    free(response->body);
+    response->body = NULL;
+    response->body_length = 0;
+}

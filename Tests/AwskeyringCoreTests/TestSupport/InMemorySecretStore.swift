@@ -1,0 +1,63 @@
+import Keyring
+import Synchronization
+
+/// A `SecretStore` in memory, with the Secret Service's replace-on-same-attributes behaviour.
+final class InMemorySecretStore: SecretStore {
+    struct Item {
+        var label: String
+        var attributes: [String: String]
+        var secret: String
+    }
+
+    private let items = Mutex<[Item]>([])
+    /// When set, every call fails with this error.
+    let failure = Mutex<KeyringError?>(nil)
+
+    var all: [Item] { items.withLock { $0 } }
+
+    func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
+        if let failure = failure.withLock({ $0 }) { throw failure }
+        items.withLock { items in
+            items.removeAll { $0.attributes == attributes }
+            items.append(Item(label: label, attributes: attributes, secret: secret))
+        }
+    }
+
+    func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
+        if let failure = failure.withLock({ $0 }) { throw failure }
+        return items.withLock { $0.first { $0.attributes.matches(attributes) }?.secret }
+    }
+
+    func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
+        if let failure = failure.withLock({ $0 }) { throw failure }
+        return items.withLock { items in
+            let before = items.count
+            items.removeAll { $0.attributes.matches(attributes) }
+            return items.count != before
+        }
+    }
+
+    func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+        if let failure = failure.withLock({ $0 }) { throw failure }
+        return items.withLock { items in
+            items.filter { $0.attributes.matches(attributes) }.map { KeyringItem(label: $0.label, attributes: $0.attributes) }
+        }
+    }
+
+    /// Puts an arbitrary secret under the tool's access-key attributes (a corrupt or foreign item).
+    func plant(secret: String, profile: String) {
+        items.withLock {
+            $0.append(
+                Item(
+                    label: "planted",
+                    attributes: ["application": "awskeyring-helper", "kind": "access-key", "profile": profile],
+                    secret: secret))
+        }
+    }
+}
+
+extension [String: String] {
+    fileprivate func matches(_ query: [String: String]) -> Bool {
+        query.allSatisfy { self[$0.key] == $0.value }
+    }
+}

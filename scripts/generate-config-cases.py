@@ -8,6 +8,7 @@ botocore's own answers. Run from the repository root after changing CASES:
 
 import configparser
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -241,6 +242,7 @@ def main():
     path = os.path.join("Tests", "AwskeyringCoreTests", "Config", "BotocoreCases.swift")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+    subprocess.run(["swift", "format", "--in-place", path], check=False)
     print("wrote %d cases to %s" % (len(CASES), path), file=sys.stderr)
 
 

@@ -52,7 +52,9 @@ public struct AWSConfigFiles: Sendable, Equatable {
                 return try readFile(path)
             } catch {
                 var error = error
-                if error.path == path { error.path = ConfigFileAccess.displayPath(path, environment: environment) }
+                if error.path == path {
+                    error.path = ConfigFileAccess.displayPath(path, environment: environment)
+                }
                 throw error
             }
         }

@@ -157,7 +157,8 @@ public enum ConfigFileAccess {
         while true {
             if count == bytes.count {
                 if count > maximumFileSize { throw tooLarge }
-                bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, maximumFileSize + 1 - count)))
+                bytes.append(
+                    contentsOf: repeatElement(0, count: min(bytes.count, maximumFileSize + 1 - count)))
             }
             let readCount = bytes.withUnsafeMutableBytes { storage -> Int in
                 guard let base = storage.baseAddress else { return 0 }

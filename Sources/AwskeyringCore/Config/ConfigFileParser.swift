@@ -140,12 +140,15 @@ private struct Parser {
             let value = valueStart..<valueEnd
 
             // A whole-line comment: an empty line that adds nothing to a value.
-            if !value.isEmpty, bytes[valueStart] == UInt8(ascii: "#") || bytes[valueStart] == UInt8(ascii: ";") {
+            if !value.isEmpty,
+                bytes[valueStart] == UInt8(ascii: "#") || bytes[valueStart] == UInt8(ascii: ";")
+            {
                 continue
             }
             if value.isEmpty {
                 if let optionName, !optionName.isEmpty {
-                    appendPiece(Piece(range: valueStart..<valueStart, line: lineNumber), to: optionName, in: current)
+                    appendPiece(
+                        Piece(range: valueStart..<valueStart, line: lineNumber), to: optionName, in: current)
                 }
                 continue
             }
@@ -177,7 +180,8 @@ private struct Parser {
 
             guard let sectionName else {
                 var reason = "text before the first [section] header"
-                if lineNumber == 1, value.count >= 3, bytes[valueStart] == 0xEF, bytes[valueStart + 1] == 0xBB,
+                if valueStart == 0, value.count >= 3, bytes[valueStart] == 0xEF,
+                    bytes[valueStart + 1] == 0xBB,
                     bytes[valueStart + 2] == 0xBF
                 {
                     reason =
@@ -188,7 +192,10 @@ private struct Parser {
             }
 
             // An option line: the first '=' or ':' separates the name from the value.
-            guard let delimiter = value.first(where: { bytes[$0] == UInt8(ascii: "=") || bytes[$0] == UInt8(ascii: ":") })
+            guard
+                let delimiter = value.first(where: {
+                    bytes[$0] == UInt8(ascii: "=") || bytes[$0] == UInt8(ascii: ":")
+                })
             else {
                 if deferredError == nil {
                     deferredError = error(
@@ -210,7 +217,8 @@ private struct Parser {
             }
             optionsAdded[ExactString(sectionName), default: [:]][key] = lineNumber
             let optionValueStart = PythonText.skipWhitespace(bytes, from: delimiter + 1, to: valueEnd).index
-            let option = RawOption(pieces: [Piece(range: optionValueStart..<valueEnd, line: lineNumber)], line: lineNumber)
+            let option = RawOption(
+                pieces: [Piece(range: optionValueStart..<valueEnd, line: lineNumber)], line: lineNumber)
             switch current {
             case .none: break
             case .defaults: defaults.options[key] = option

@@ -65,7 +65,9 @@ enum PythonText {
     }
 
     /// `end` moved back past trailing Python whitespace (never before `start`).
-    static func trimTrailingWhitespace(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+    static func trimTrailingWhitespace(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int)
+        -> Int
+    {
         var end = end
         while end > start {
             let characterStart = characterStart(bytes, before: end, lowerBound: start)

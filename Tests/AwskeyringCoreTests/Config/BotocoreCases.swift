@@ -33,7 +33,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "output": .string("json"),
                     "region": .string("us-east-1"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -46,8 +46,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "dev": [
-                    "region": .string("eu-west-1"),
-                ],
+                    "region": .string("eu-west-1")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -62,7 +62,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "aws_access_key_id": .string("AKIA"),
                     "region": .string("US-EAST-1"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -77,7 +77,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "a": .string("b"),
                     "region": .string("us-east-1"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -92,7 +92,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "output": .string("json"),
                     "region": .string("us-east-1"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -109,7 +109,7 @@ let botocoreCases: [BotocoreCase] = [
                     "d": .string("e:f"),
                     "g": .string("h = i"),
                     "j": .string("=k"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -126,7 +126,7 @@ let botocoreCases: [BotocoreCase] = [
                     "d": .string("e ; f"),
                     "g": .string("#h"),
                     "i": .string(";j"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -143,7 +143,7 @@ let botocoreCases: [BotocoreCase] = [
                     "b": .string(""),
                     "c": .string(""),
                     "d": .string(""),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -151,13 +151,15 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "whole-line comments",
-        config: Array("# top\u{a}; top\u{a}[default]\u{a}# c\u{a}  # indented\u{a}\u{9}; tab\u{a}a = 1\u{a}#b = 2\u{a}".utf8),
+        config: Array(
+            "# top\u{a}; top\u{a}[default]\u{a}# c\u{a}  # indented\u{a}\u{9}; tab\u{a}a = 1\u{a}#b = 2\u{a}"
+                .utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("1"),
-                ],
+                    "a": .string("1")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -165,15 +167,16 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "section header is greedy",
-        config: Array("[a] x\u{a}k = 1\u{a}[profile x]b]\u{a}k = 2\u{a}[profile y] # comment\u{a}k = 3\u{a}".utf8),
+        config: Array(
+            "[a] x\u{a}k = 1\u{a}[profile x]b]\u{a}k = 2\u{a}[profile y] # comment\u{a}k = 3\u{a}".utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "x]b": [
-                    "k": .string("2"),
+                    "k": .string("2")
                 ],
                 "y": [
-                    "k": .string("3"),
+                    "k": .string("3")
                 ],
             ],
             ssoSessions: [:],
@@ -182,15 +185,16 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "spaces inside header brackets",
-        config: Array("[ profile x ]\u{a}k = 1\u{a}[profile  y]\u{a}k = 2\u{a}[profile\u{9}z]\u{a}k = 3\u{a}".utf8),
+        config: Array(
+            "[ profile x ]\u{a}k = 1\u{a}[profile  y]\u{a}k = 2\u{a}[profile\u{9}z]\u{a}k = 3\u{a}".utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "y": [
-                    "k": .string("2"),
+                    "k": .string("2")
                 ],
                 "z": [
-                    "k": .string("3"),
+                    "k": .string("3")
                 ],
             ],
             ssoSessions: [:],
@@ -206,7 +210,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "[]": .string("x"),
                     "[x": .string("y"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -221,7 +225,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "a": .string("1\u{a}[profile b]"),
                     "c": .string("2"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -234,8 +238,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "bar": [
-                    "k": .string("1"),
-                ],
+                    "k": .string("1")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -253,18 +257,20 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "quoted profile names",
-        config: Array("[profile \"a b\"]\u{a}k = 1\u{a}[profile 'c d']\u{a}k = 2\u{a}[profile e\\ f]\u{a}k = 3\u{a}".utf8),
+        config: Array(
+            "[profile \"a b\"]\u{a}k = 1\u{a}[profile 'c d']\u{a}k = 2\u{a}[profile e\\ f]\u{a}k = 3\u{a}"
+                .utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "a b": [
-                    "k": .string("1"),
+                    "k": .string("1")
                 ],
                 "c d": [
-                    "k": .string("2"),
+                    "k": .string("2")
                 ],
                 "e f": [
-                    "k": .string("3"),
+                    "k": .string("3")
                 ],
             ],
             ssoSessions: [:],
@@ -273,24 +279,26 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "shlex quoting details",
-        config: Array("[profile \"a\"b]\u{a}k = 1\u{a}[profile \"c\\\"d\"]\u{a}k = 2\u{a}[profile 'e\\f']\u{a}k = 3\u{a}[profile \"g\\h\"]\u{a}k = 4\u{a}[profile \"\"]\u{a}k = 5\u{a}".utf8),
+        config: Array(
+            "[profile \"a\"b]\u{a}k = 1\u{a}[profile \"c\\\"d\"]\u{a}k = 2\u{a}[profile 'e\\f']\u{a}k = 3\u{a}[profile \"g\\h\"]\u{a}k = 4\u{a}[profile \"\"]\u{a}k = 5\u{a}"
+                .utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "": [
-                    "k": .string("5"),
+                    "k": .string("5")
                 ],
                 "ab": [
-                    "k": .string("1"),
+                    "k": .string("1")
                 ],
                 "c\"d": [
-                    "k": .string("2"),
+                    "k": .string("2")
                 ],
                 "e\\f": [
-                    "k": .string("3"),
+                    "k": .string("3")
                 ],
                 "g\\h": [
-                    "k": .string("4"),
+                    "k": .string("4")
                 ],
             ],
             ssoSessions: [:],
@@ -299,13 +307,15 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "shlex errors skip the section",
-        config: Array("[profile \"open]\u{a}k = 1\u{a}[profile 'open]\u{a}k = 2\u{a}[profile end\\]\u{a}k = 3\u{a}[profile ok]\u{a}k = 4\u{a}".utf8),
+        config: Array(
+            "[profile \"open]\u{a}k = 1\u{a}[profile 'open]\u{a}k = 2\u{a}[profile end\\]\u{a}k = 3\u{a}[profile ok]\u{a}k = 4\u{a}"
+                .utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "ok": [
-                    "k": .string("4"),
-                ],
+                    "k": .string("4")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -313,18 +323,19 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "shlex backslash escapes",
-        config: Array("[profile a\\\\b]\u{a}k = 1\u{a}[profile \\'q]\u{a}k = 2\u{a}[profile x\\ ]\u{a}k = 3\u{a}".utf8),
+        config: Array(
+            "[profile a\\\\b]\u{a}k = 1\u{a}[profile \\'q]\u{a}k = 2\u{a}[profile x\\ ]\u{a}k = 3\u{a}".utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "'q": [
-                    "k": .string("2"),
+                    "k": .string("2")
                 ],
                 "a\\b": [
-                    "k": .string("1"),
+                    "k": .string("1")
                 ],
                 "x ": [
-                    "k": .string("3"),
+                    "k": .string("3")
                 ],
             ],
             ssoSessions: [:],
@@ -338,8 +349,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("3"),
-                ],
+                    "a": .string("3")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -354,7 +365,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "a": .string("1"),
                     "b": .string("2"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -362,13 +373,14 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "two sections naming one profile",
-        config: Array("[profile x]\u{a}a = 1\u{a}[profile \"x\"]\u{a}b = 2\u{a}[profile  x]\u{a}c = 3\u{a}".utf8),
+        config: Array(
+            "[profile x]\u{a}a = 1\u{a}[profile \"x\"]\u{a}b = 2\u{a}[profile  x]\u{a}c = 3\u{a}".utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "x": [
-                    "c": .string("3"),
-                ],
+                    "c": .string("3")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -386,42 +398,46 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "sso-session and services",
-        config: Array("[sso-session my-sso]\u{a}sso_start_url = https://x\u{a}[services svc]\u{a}s3 =\u{a}  endpoint_url = http://localhost\u{a}[profile p]\u{a}services = svc\u{a}sso_session = my-sso\u{a}".utf8),
+        config: Array(
+            "[sso-session my-sso]\u{a}sso_start_url = https://x\u{a}[services svc]\u{a}s3 =\u{a}  endpoint_url = http://localhost\u{a}[profile p]\u{a}services = svc\u{a}sso_session = my-sso\u{a}"
+                .utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "p": [
                     "services": .string("svc"),
                     "sso_session": .string("my-sso"),
-                ],
+                ]
             ],
             ssoSessions: [
                 "my-sso": [
-                    "sso_start_url": .string("https://x"),
-                ],
+                    "sso_start_url": .string("https://x")
+                ]
             ],
             services: [
                 "svc": [
-                    "s3": .nested(["endpoint_url": "http://localhost"]),
-                ],
+                    "s3": .nested(["endpoint_url": "http://localhost"])
+                ]
             ]
         )
     ),
     BotocoreCase(
         name: "sso-session and services prefixes",
-        config: Array("[sso-sessionx y]\u{a}a = 1\u{a}[servicesfoo bar]\u{a}b = 2\u{a}[sso-session]\u{a}c = 3\u{a}[services a b]\u{a}d = 4\u{a}".utf8),
+        config: Array(
+            "[sso-sessionx y]\u{a}a = 1\u{a}[servicesfoo bar]\u{a}b = 2\u{a}[sso-session]\u{a}c = 3\u{a}[services a b]\u{a}d = 4\u{a}"
+                .utf8),
         credentials: nil,
         expected: .files(
             profiles: [:],
             ssoSessions: [
                 "y": [
-                    "a": .string("1"),
-                ],
+                    "a": .string("1")
+                ]
             ],
             services: [
                 "bar": [
-                    "b": .string("2"),
-                ],
+                    "b": .string("2")
+                ]
             ]
         )
     ),
@@ -437,7 +453,9 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "DEFAULT is inherited",
-        config: Array("[DEFAULT]\u{a}region = us-east-1\u{a}output = json\u{a}[default]\u{a}output = text\u{a}[profile x]\u{a}".utf8),
+        config: Array(
+            "[DEFAULT]\u{a}region = us-east-1\u{a}output = json\u{a}[default]\u{a}output = text\u{a}[profile x]\u{a}"
+                .utf8),
         credentials: nil,
         expected: .files(
             profiles: [
@@ -464,7 +482,7 @@ let botocoreCases: [BotocoreCase] = [
                     "a": .string("1"),
                     "b": .string("2"),
                     "c": .string("3"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -483,13 +501,14 @@ let botocoreCases: [BotocoreCase] = [
     BotocoreCase(
         name: "DEFAULT in credentials",
         config: nil,
-        credentials: Array("[DEFAULT]\u{a}aws_secret_access_key = s\u{a}[dev]\u{a}aws_access_key_id = a\u{a}".utf8),
+        credentials: Array(
+            "[DEFAULT]\u{a}aws_secret_access_key = s\u{a}[dev]\u{a}aws_access_key_id = a\u{a}".utf8),
         expected: .files(
             profiles: [
                 "dev": [
                     "aws_access_key_id": .string("a"),
                     "aws_secret_access_key": .string("s"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -502,8 +521,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "x": [
-                    "s3": .nested(["addressing_style": "path"]),
-                ],
+                    "s3": .nested(["addressing_style": "path"])
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -518,7 +537,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "a": .string("x\u{a}y\u{a}z"),
                     "b": .string("2"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -533,7 +552,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "a": .string("1\u{a}[profile b]\u{a}c = 2"),
                     "d": .string("3"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -548,7 +567,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "a": .string("1\u{a}\u{a}b"),
                     "c": .string("2"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -561,8 +580,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("1\u{a}b"),
-                ],
+                    "a": .string("1\u{a}b")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -575,8 +594,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("1\u{a}\u{a}b"),
-                ],
+                    "a": .string("1\u{a}\u{a}b")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -589,8 +608,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("1\u{a}b\u{a}e"),
-                ],
+                    "a": .string("1\u{a}b\u{a}e")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -603,8 +622,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("1\u{a}b"),
-                ],
+                    "a": .string("1\u{a}b")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -619,7 +638,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "a": .string("1\u{a}b"),
                     "c": .string("2"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -632,8 +651,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "x": .string("1"),
-                ],
+                    "x": .string("1")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -646,8 +665,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "x": .string("1\u{a}y"),
-                ],
+                    "x": .string("1\u{a}y")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -655,13 +674,14 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "nested block",
-        config: Array("[default]\u{a}s3 =\u{a}  max_concurrent_requests = 20\u{a}  addressing_style=path\u{a}".utf8),
+        config: Array(
+            "[default]\u{a}s3 =\u{a}  max_concurrent_requests = 20\u{a}  addressing_style=path\u{a}".utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "default": [
-                    "s3": .nested(["addressing_style": "path", "max_concurrent_requests": "20"]),
-                ],
+                    "s3": .nested(["addressing_style": "path", "max_concurrent_requests": "20"])
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -674,8 +694,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "s3": .nested(["a": "1", "b": "2"]),
-                ],
+                    "s3": .nested(["a": "1", "b": "2"])
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -683,13 +703,15 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "nested keys keep case and last key wins",
-        config: Array("[default]\u{a}s3 =\u{a}  Signature_Version = s3v4\u{a}  a = 1\u{a}  a = 2\u{a}  c = d = e\u{a}  f =\u{a}".utf8),
+        config: Array(
+            "[default]\u{a}s3 =\u{a}  Signature_Version = s3v4\u{a}  a = 1\u{a}  a = 2\u{a}  c = d = e\u{a}  f =\u{a}"
+                .utf8),
         credentials: nil,
         expected: .files(
             profiles: [
                 "default": [
-                    "s3": .nested(["Signature_Version": "s3v4", "a": "2", "c": "d = e", "f": ""]),
-                ],
+                    "s3": .nested(["Signature_Version": "s3v4", "a": "2", "c": "d = e", "f": ""])
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -704,7 +726,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "b": .string("1"),
                     "s3": .string(""),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -717,8 +739,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "s3": .string("x\u{a}a = 1"),
-                ],
+                    "s3": .string("x\u{a}a = 1")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -731,8 +753,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "s3": .nested(["a": "1", "b": "2", "c": "3", "d": "4"]),
-                ],
+                    "s3": .nested(["a": "1", "b": "2", "c": "3", "d": "4"])
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -745,8 +767,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "s3": .nested(["a": "1", "b": "2", "c": "3", "d": "4"]),
-                ],
+                    "s3": .nested(["a": "1", "b": "2", "c": "3", "d": "4"])
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -759,8 +781,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "dev": [
-                    "s3": .nested(["a": "1"]),
-                ],
+                    "s3": .nested(["a": "1"])
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -773,10 +795,10 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "b": [
-                    "c": .string("2"),
+                    "c": .string("2")
                 ],
                 "default": [
-                    "a": .string("1"),
+                    "a": .string("1")
                 ],
             ],
             ssoSessions: [:],
@@ -792,7 +814,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "region": .string("us-east-1"),
                     "s3": .nested(["a": "1"]),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -807,7 +829,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "region": .string("us-east-1"),
                     "s3": .nested(["a": "1"]),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -823,7 +845,7 @@ let botocoreCases: [BotocoreCase] = [
                     "a": .string("1"),
                     "b": .string("2"),
                     "c": .string("3"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -836,8 +858,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("1"),
-                ],
+                    "a": .string("1")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -850,8 +872,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("b\u{a}c\u{2003}=\u{2003}d"),
-                ],
+                    "a": .string("b\u{a}c\u{2003}=\u{2003}d")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -864,8 +886,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("1\u{a}b\u{a}c"),
-                ],
+                    "a": .string("1\u{a}b\u{a}c")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -878,8 +900,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("b\u{a}c = d"),
-                ],
+                    "a": .string("b\u{a}c = d")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -892,8 +914,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("x\u{85}y\u{a0}z"),
-                ],
+                    "a": .string("x\u{85}y\u{a0}z")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -906,8 +928,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("\u{200b}x"),
-                ],
+                    "a": .string("\u{200b}x")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -920,8 +942,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("1\u{a}b\u{a}c"),
-                ],
+                    "a": .string("1\u{a}b\u{a}c")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -929,7 +951,8 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "unicode option names are lower-cased",
-        config: Array("[default]\u{a}\u{c4}BC = 1\u{a}\u{391}\u{3a3} = 2\u{a}\u{130}X = 3\u{a}STRASSE = 4\u{a}".utf8),
+        config: Array(
+            "[default]\u{a}\u{c4}BC = 1\u{a}\u{391}\u{3a3} = 2\u{a}\u{130}X = 3\u{a}STRASSE = 4\u{a}".utf8),
         credentials: nil,
         expected: .files(
             profiles: [
@@ -938,7 +961,7 @@ let botocoreCases: [BotocoreCase] = [
                     "strasse": .string("4"),
                     "\u{e4}bc": .string("1"),
                     "\u{3b1}\u{3c2}": .string("2"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -946,7 +969,8 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "final sigma",
-        config: Array("[default]\u{a}\u{3a3}\u{391}\u{3a3} = 1\u{a}\u{3a3} = 2\u{a}\u{391}\u{3a3}\u{391} = 3\u{a}".utf8),
+        config: Array(
+            "[default]\u{a}\u{3a3}\u{391}\u{3a3} = 1\u{a}\u{3a3} = 2\u{a}\u{391}\u{3a3}\u{391} = 3\u{a}".utf8),
         credentials: nil,
         expected: .files(
             profiles: [
@@ -954,7 +978,7 @@ let botocoreCases: [BotocoreCase] = [
                     "\u{3b1}\u{3c3}\u{3b1}": .string("3"),
                     "\u{3c3}": .string("2"),
                     "\u{3c3}\u{3b1}\u{3c2}": .string("1"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -967,8 +991,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "x": .string("1"),
-                ],
+                    "x": .string("1")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -977,17 +1001,19 @@ let botocoreCases: [BotocoreCase] = [
     BotocoreCase(
         name: "credentials sections are raw names",
         config: nil,
-        credentials: Array("[default]\u{a}aws_access_key_id = A\u{a}[profile x]\u{a}aws_access_key_id = B\u{a}[x]\u{a}aws_access_key_id = C\u{a}".utf8),
+        credentials: Array(
+            "[default]\u{a}aws_access_key_id = A\u{a}[profile x]\u{a}aws_access_key_id = B\u{a}[x]\u{a}aws_access_key_id = C\u{a}"
+                .utf8),
         expected: .files(
             profiles: [
                 "default": [
-                    "aws_access_key_id": .string("A"),
+                    "aws_access_key_id": .string("A")
                 ],
                 "profile x": [
-                    "aws_access_key_id": .string("B"),
+                    "aws_access_key_id": .string("B")
                 ],
                 "x": [
-                    "aws_access_key_id": .string("C"),
+                    "aws_access_key_id": .string("C")
                 ],
             ],
             ssoSessions: [:],
@@ -996,8 +1022,12 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "credentials laid over config",
-        config: Array("[default]\u{a}region = us-east-1\u{a}aws_access_key_id = OLD\u{a}[profile dev]\u{a}region = eu-west-1\u{a}".utf8),
-        credentials: Array("[default]\u{a}aws_access_key_id = NEW\u{a}aws_secret_access_key = S\u{a}[dev]\u{a}aws_access_key_id = D\u{a}[other]\u{a}x = 1\u{a}".utf8),
+        config: Array(
+            "[default]\u{a}region = us-east-1\u{a}aws_access_key_id = OLD\u{a}[profile dev]\u{a}region = eu-west-1\u{a}"
+                .utf8),
+        credentials: Array(
+            "[default]\u{a}aws_access_key_id = NEW\u{a}aws_secret_access_key = S\u{a}[dev]\u{a}aws_access_key_id = D\u{a}[other]\u{a}x = 1\u{a}"
+                .utf8),
         expected: .files(
             profiles: [
                 "default": [
@@ -1010,7 +1040,7 @@ let botocoreCases: [BotocoreCase] = [
                     "region": .string("eu-west-1"),
                 ],
                 "other": [
-                    "x": .string("1"),
+                    "x": .string("1")
                 ],
             ],
             ssoSessions: [:],
@@ -1026,7 +1056,7 @@ let botocoreCases: [BotocoreCase] = [
                 "default": [
                     "aws_access_key_id": .string("A"),
                     "aws_secret_access_key": .string("S"),
-                ],
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -1039,10 +1069,10 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "dev": [
-                    "region": .string("r"),
+                    "region": .string("r")
                 ],
                 "profile dev": [
-                    "a": .string("1"),
+                    "a": .string("1")
                 ],
             ],
             ssoSessions: [:],
@@ -1134,8 +1164,8 @@ let botocoreCases: [BotocoreCase] = [
         expected: .files(
             profiles: [
                 "default": [
-                    "a": .string("2"),
-                ],
+                    "a": .string("2")
+                ]
             ],
             ssoSessions: [:],
             services: [:]
@@ -1155,25 +1185,35 @@ let botocoreCases: [BotocoreCase] = [
     ),
     BotocoreCase(
         name: "invalid UTF-8",
-        config: [0x5b, 0x64, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x5d, 0x0a, 0x61, 0x20, 0x3d, 0x20, 0xff, 0x0a],
+        config: [
+            0x5b, 0x64, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x5d, 0x0a, 0x61, 0x20, 0x3d, 0x20, 0xff, 0x0a,
+        ],
         credentials: nil,
         expected: .error(file: .config, line: nil)
     ),
     BotocoreCase(
         name: "surrogate in UTF-8",
-        config: [0x5b, 0x64, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x5d, 0x0a, 0x61, 0x20, 0x3d, 0x20, 0xed, 0xa0, 0x80, 0x0a],
+        config: [
+            0x5b, 0x64, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x5d, 0x0a, 0x61, 0x20, 0x3d, 0x20, 0xed, 0xa0,
+            0x80, 0x0a,
+        ],
         credentials: nil,
         expected: .error(file: .config, line: nil)
     ),
     BotocoreCase(
         name: "overlong UTF-8",
-        config: [0x5b, 0x64, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x5d, 0x0a, 0x61, 0x20, 0x3d, 0x20, 0xc0, 0xaf, 0x0a],
+        config: [
+            0x5b, 0x64, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x5d, 0x0a, 0x61, 0x20, 0x3d, 0x20, 0xc0, 0xaf,
+            0x0a,
+        ],
         credentials: nil,
         expected: .error(file: .config, line: nil)
     ),
     BotocoreCase(
         name: "truncated UTF-8 at end",
-        config: [0x5b, 0x64, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x5d, 0x0a, 0x61, 0x20, 0x3d, 0x20, 0xe2, 0x82],
+        config: [
+            0x5b, 0x64, 0x65, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x5d, 0x0a, 0x61, 0x20, 0x3d, 0x20, 0xe2, 0x82,
+        ],
         credentials: nil,
         expected: .error(file: .config, line: nil)
     ),

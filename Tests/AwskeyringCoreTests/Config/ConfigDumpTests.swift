@@ -1,11 +1,12 @@
+import Testing
+
+@testable import AwskeyringCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Testing
-
-@testable import AwskeyringCore
 
 /// Used by scripts/fuzz-config-parser.py: with CONFIG_DUMP_DIR set, parses `N.config` (and
 /// `N.credentials` when present) for N = 0, 1, ... and writes `N.swift.out` in the dump format that
@@ -22,7 +23,8 @@ func dumpParsedFilesForFuzzing() throws {
         var lines: [String] = []
         do {
             let files = try AWSConfigFiles.parse(
-                config: config, credentials: credentials, configPath: "config", credentialsPath: "credentials")
+                config: config, credentials: credentials, configPath: "config", credentialsPath: "credentials"
+            )
             for (kind, map) in [("P", files.profiles), ("S", files.ssoSessions), ("V", files.services)] {
                 for (name, settings) in map {
                     lines.append("\(kind)\t\(escaped(name))")
@@ -34,7 +36,8 @@ func dumpParsedFilesForFuzzing() throws {
                             lines.append("\(kind)\t\(escaped(name))\t\(escaped(key))\t{}")
                             for (innerKey, innerValue) in nested {
                                 lines.append(
-                                    "\(kind)\t\(escaped(name))\t\(escaped(key))\t{\(escaped(innerKey))=\(escaped(innerValue))")
+                                    "\(kind)\t\(escaped(name))\t\(escaped(key))\t{\(escaped(innerKey))=\(escaped(innerValue))"
+                                )
                             }
                         }
                     }

@@ -341,6 +341,52 @@ struct SigV4SignerTests {
                 + "content-type;host;x-amz-date;x-amz-security-token\n" + SigV4Signer.hexSHA256(body))
     }
 
+    /// Expected values printed by `Tests/EndToEnd/sigv4_reference.py` (botocore 1.43's `SigV4Auth`).
+    @Test("matches botocore for an STS AssumeRole POST with a session token")
+    func botocoreAssumeRole() {
+        let request = SigningRequest(
+            method: "POST", path: "/",
+            headers: [
+                SigningHeader(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8"),
+                SigningHeader(name: "User-Agent", value: "x"),
+                SigningHeader(name: "Host", value: "sts.us-east-1.amazonaws.com"),
+            ],
+            body: Array(
+                "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdev&RoleSessionName=s&Version=2011-06-15"
+                    .utf8))
+        let signer = SigV4Signer(
+            credentials: AWSCredentials(
+                accessKeyId: "AKIDEXAMPLE", secretAccessKey: Suite.secret, sessionToken: "TOKEN/+="),
+            region: "eu-west-1", service: "sts")
+        #expect(
+            signer.sign(request, date: 1_795_999_820) == [
+                SigningHeader(name: "X-Amz-Date", value: "20261130T005020Z"),
+                SigningHeader(name: "X-Amz-Security-Token", value: "TOKEN/+="),
+                SigningHeader(
+                    name: "Authorization",
+                    value: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261130/eu-west-1/sts/aws4_request, "
+                        + "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, "
+                        + "Signature=073cfcda75179a130860bed5329cd7834a9dc7f14fbd72cc2be76fb244d4b7a4"),
+            ])
+    }
+
+    @Test("matches botocore for an encoded path, a query and a padded header")
+    func botocoreQueryAndPath() {
+        let request = SigningRequest(
+            method: "GET", path: "/a%20b/", query: "b=2&a=~1&c=%2F",
+            headers: [
+                SigningHeader(name: "Host", value: "example.amazonaws.com"),
+                SigningHeader(name: "My-Header", value: "  x   y "),
+            ])
+        let signer = SigV4Signer(
+            credentials: AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: Suite.secret),
+            region: "us-east-1", service: "service")
+        #expect(
+            signer.sign(request, date: Suite.date).last?.value
+                == Suite.authz(
+                    "host;my-header;x-amz-date", "ef7e02af76e6dac4a139dd22a0ba75dba0a96ce37b56bec1299ab81215b2d2be"))
+    }
+
     @Test(
         "query canonicalisation",
         arguments: [

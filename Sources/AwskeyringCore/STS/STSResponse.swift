@@ -75,7 +75,8 @@ public enum STSResponse {
         }
         return STSCredentialsResult(
             credentials: AWSCredentials(
-                accessKeyId: values[0], secretAccessKey: values[1], sessionToken: values[2], expiration: expiration),
+                accessKeyId: values[0], secretAccessKey: values[1], sessionToken: values[2],
+                expiration: expiration),
             assumedRoleArn: arn)
     }
 
@@ -138,7 +139,8 @@ public enum STSResponse {
     }
 
     /// The trimmed, non-empty text of each named leaf member of `parent`, in order.
-    private static func text(_ parent: XMLElement, _ names: String..., in context: String) throws(STSResponseError)
+    private static func text(_ parent: XMLElement, _ names: String..., in context: String)
+        throws(STSResponseError)
         -> [String]
     {
         var values: [String] = []

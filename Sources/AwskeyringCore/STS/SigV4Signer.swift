@@ -12,7 +12,9 @@ public struct SigningRequest: Sendable, Equatable {
     public var headers: [SigningHeader]
     public var body: [UInt8]
 
-    public init(method: String, path: String, query: String = "", headers: [SigningHeader], body: [UInt8] = []) {
+    public init(
+        method: String, path: String, query: String = "", headers: [SigningHeader], body: [UInt8] = []
+    ) {
         self.method = method
         self.path = path
         self.query = query
@@ -55,7 +57,8 @@ public struct SigV4Signer: Sendable {
     /// Lower-case names of headers that are never signed (botocore's `SIGNED_HEADERS_BLACKLIST`), plus the
     /// signature itself.
     static let unsignedHeaders: Set<String> = [
-        "authorization", "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+        "authorization", "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization",
+        "te",
         "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
     ]
 
@@ -206,7 +209,9 @@ public struct SigV4Signer: Sendable {
     }
 
     /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
-    static func signingKey(secretAccessKey: String, dateStamp: String, region: String, service: String) -> [UInt8] {
+    static func signingKey(secretAccessKey: String, dateStamp: String, region: String, service: String)
+        -> [UInt8]
+    {
         var key = Array("AWS4\(secretAccessKey)".utf8)
         for part in [dateStamp, region, service, "aws4_request"] {
             key = hmac(key: key, message: Array(part.utf8))
@@ -253,7 +258,8 @@ public struct SigV4Signer: Sendable {
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"),
                 UInt8(ascii: "~"):
                 out.append(byte)
             case UInt8(ascii: "/") where keepSlash:

@@ -76,9 +76,24 @@ struct XMLReader {
     static func parse(_ bytes: [UInt8]) throws(XMLReadError) -> XMLElement {
         guard !bytes.isEmpty else { throw XMLReadError(kind: .empty, offset: 0) }
         guard bytes.count <= maximumSize else { throw XMLReadError(kind: .tooLarge, offset: 0) }
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw XMLReadError(kind: .notUTF8, offset: 0) }
+        guard isValidUTF8(bytes) else {
+            throw XMLReadError(kind: .notUTF8, offset: 0)
+        }
         var reader = XMLReader(bytes: bytes)
         return try reader.document()
+    }
+
+    /// Validates with the standard library's decoder (`String(validating:)` needs macOS 15).
+    private static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
     }
 
     private let bytes: [UInt8]
@@ -105,7 +120,8 @@ struct XMLReader {
 
     private mutating func document() throws(XMLReadError) -> XMLElement {
         if hasPrefix([0xEF, 0xBB, 0xBF]) { position += 3 }
-        if hasPrefix(Self.xmlDeclarationStart), position + 5 < bytes.count, isWhitespace(bytes[position + 5]) {
+        if hasPrefix(Self.xmlDeclarationStart), position + 5 < bytes.count, isWhitespace(bytes[position + 5])
+        {
             try processingInstruction(allowXMLDeclaration: true)
         }
         try miscellany()
@@ -275,7 +291,8 @@ struct XMLReader {
         while semicolon < bytes.count, bytes[semicolon] != UInt8(ascii: ";") {
             let byte = bytes[semicolon]
             let isReferenceByte =
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                || (byte >= 0x61 && byte <= 0x7A)
                 || byte == UInt8(ascii: "#")
             guard isReferenceByte, semicolon - position < 12 else {
                 throw XMLReadError(kind: .unknownEntity, offset: start)
@@ -313,8 +330,10 @@ struct XMLReader {
             let number: UInt32
             switch digit {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): number = UInt32(digit - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: number = UInt32(digit - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: number = UInt32(digit - UInt8(ascii: "A") + 10)
+            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16:
+                number = UInt32(digit - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16:
+                number = UInt32(digit - UInt8(ascii: "A") + 10)
             default: return nil
             }
             value = value * radix + number

@@ -85,88 +85,91 @@ struct STSResponseTests {
         + "<RequestId>WpwPjXJxY6eVm9dzVgI39C6Xz9P1qr0Fj9ckpU0FD0NISuMMhK7G</RequestId></ErrorResponse>"
 
     static let errorCases: [(String, STSServiceError)] = [
-            (
-                motoError,
-                STSServiceError(
-                    code: "ValidationError",
-                    message: "1 validation error detected: Value 'ssss' at 'roleSessionName' failed to satisfy "
-                        + "constraint: Member must have length less than or  equal to 64", type: "Sender")
-            ),
-            (
-                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: "
-                    + "arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole</Message>"
-                    + "</Error><RequestId>r</RequestId></ErrorResponse>",
-                STSServiceError(
-                    code: "AccessDenied",
-                    message: "User: arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole",
-                    type: "Sender")
-            ),
-            (
-                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors><Error><Code>InvalidClientTokenId"
-                    + "</Code><Message>The security token included in the request is invalid.</Message>"
-                    + "<Type>Sender</Type></Error></Errors></ErrorResponse>",
-                STSServiceError(
-                    code: "InvalidClientTokenId", message: "The security token included in the request is invalid.",
-                    type: "Sender")
-            ),
-            (
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>ExpiredToken</Code>"
-                    + "<Message>The security token included in the request is expired</Message></Error></Errors>"
-                    + "<RequestID>r</RequestID></Response>",
-                STSServiceError(code: "ExpiredToken", message: "The security token included in the request is expired")
-            ),
-            (
-                "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>",
-                STSServiceError(code: "Throttling", message: "")
-            ),
+        (
+            motoError,
+            STSServiceError(
+                code: "ValidationError",
+                message: "1 validation error detected: Value 'ssss' at 'roleSessionName' failed to satisfy "
+                    + "constraint: Member must have length less than or  equal to 64", type: "Sender")
+        ),
+        (
+            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: "
+                + "arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole</Message>"
+                + "</Error><RequestId>r</RequestId></ErrorResponse>",
+            STSServiceError(
+                code: "AccessDenied",
+                message:
+                    "User: arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole",
+                type: "Sender")
+        ),
+        (
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors><Error><Code>InvalidClientTokenId"
+                + "</Code><Message>The security token included in the request is invalid.</Message>"
+                + "<Type>Sender</Type></Error></Errors></ErrorResponse>",
+            STSServiceError(
+                code: "InvalidClientTokenId",
+                message: "The security token included in the request is invalid.",
+                type: "Sender")
+        ),
+        (
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>ExpiredToken</Code>"
+                + "<Message>The security token included in the request is expired</Message></Error></Errors>"
+                + "<RequestID>r</RequestID></Response>",
+            STSServiceError(
+                code: "ExpiredToken", message: "The security token included in the request is expired")
+        ),
+        (
+            "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>",
+            STSServiceError(code: "Throttling", message: "")
+        ),
     ]
 
     static let badMemberCases: [(String, String)] = [
-            ("<AssumeRoleResponse></AssumeRoleResponse>", "AssumeRoleResponse has no AssumeRoleResult"),
-            (
-                "<AssumeRoleResponse><AssumeRoleResult/></AssumeRoleResponse>",
-                "AssumeRoleResult has no Credentials"
-            ),
-            (
-                "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
-                    + "<SecretAccessKey>S</SecretAccessKey><Expiration>2026-11-29T01:02:03Z</Expiration>"
-                    + "</Credentials></AssumeRoleResult></AssumeRoleResponse>",
-                "Credentials has no SessionToken"
-            ),
-            (
-                "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
-                    + "<AccessKeyId>B</AccessKeyId><SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
-                    + "<Expiration>2026-11-29T01:02:03Z</Expiration></Credentials></AssumeRoleResult>"
-                    + "</AssumeRoleResponse>",
-                "AccessKeyId appears more than once"
-            ),
-            (
-                "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
-                    + "<SecretAccessKey> </SecretAccessKey><SessionToken>T</SessionToken>"
-                    + "<Expiration>2026-11-29T01:02:03Z</Expiration></Credentials></AssumeRoleResult>"
-                    + "</AssumeRoleResponse>",
-                "Credentials/SecretAccessKey is empty"
-            ),
-            (
-                "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId><x/></AccessKeyId>"
-                    + "<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
-                    + "<Expiration>2026-11-29T01:02:03Z</Expiration></Credentials></AssumeRoleResult>"
-                    + "</AssumeRoleResponse>",
-                "Credentials/AccessKeyId is not a simple value"
-            ),
-            (
-                "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
-                    + "<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
-                    + "<Expiration>1795914123</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
-                "Credentials/Expiration is not an ISO 8601 timestamp"
-            ),
-            (
-                "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
-                    + "<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
-                    + "<Expiration>2026-11-29T01:02:03Z</Expiration></Credentials><AssumedRoleUser/>"
-                    + "</AssumeRoleResult></AssumeRoleResponse>",
-                "AssumedRoleUser has no Arn"
-            ),
+        ("<AssumeRoleResponse></AssumeRoleResponse>", "AssumeRoleResponse has no AssumeRoleResult"),
+        (
+            "<AssumeRoleResponse><AssumeRoleResult/></AssumeRoleResponse>",
+            "AssumeRoleResult has no Credentials"
+        ),
+        (
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
+                + "<SecretAccessKey>S</SecretAccessKey><Expiration>2026-11-29T01:02:03Z</Expiration>"
+                + "</Credentials></AssumeRoleResult></AssumeRoleResponse>",
+            "Credentials has no SessionToken"
+        ),
+        (
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
+                + "<AccessKeyId>B</AccessKeyId><SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
+                + "<Expiration>2026-11-29T01:02:03Z</Expiration></Credentials></AssumeRoleResult>"
+                + "</AssumeRoleResponse>",
+            "AccessKeyId appears more than once"
+        ),
+        (
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
+                + "<SecretAccessKey> </SecretAccessKey><SessionToken>T</SessionToken>"
+                + "<Expiration>2026-11-29T01:02:03Z</Expiration></Credentials></AssumeRoleResult>"
+                + "</AssumeRoleResponse>",
+            "Credentials/SecretAccessKey is empty"
+        ),
+        (
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId><x/></AccessKeyId>"
+                + "<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
+                + "<Expiration>2026-11-29T01:02:03Z</Expiration></Credentials></AssumeRoleResult>"
+                + "</AssumeRoleResponse>",
+            "Credentials/AccessKeyId is not a simple value"
+        ),
+        (
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
+                + "<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
+                + "<Expiration>1795914123</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
+            "Credentials/Expiration is not an ISO 8601 timestamp"
+        ),
+        (
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId>"
+                + "<SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>"
+                + "<Expiration>2026-11-29T01:02:03Z</Expiration></Credentials><AssumedRoleUser/>"
+                + "</AssumeRoleResult></AssumeRoleResponse>",
+            "AssumedRoleUser has no Arn"
+        ),
     ]
 
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -184,7 +187,8 @@ struct STSResponseTests {
 
     @Test("GetSessionToken as moto sends it, no assumed role")
     func sessionToken() throws {
-        let result = try STSResponse.credentials(from: Self.bytes(Self.motoSessionToken), action: "GetSessionToken")
+        let result = try STSResponse.credentials(
+            from: Self.bytes(Self.motoSessionToken), action: "GetSessionToken")
         #expect(result.credentials.accessKeyId == "AKIAIOSFODNN7EXAMPLE")
         #expect(result.credentials.secretAccessKey == "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY")
         #expect(result.credentials.expiration == Timestamp.parse("2026-11-29T00:46:14Z"))
@@ -202,18 +206,21 @@ struct STSResponseTests {
 
     @Test("the documented AssumeRole example, pretty-printed")
     func documented() throws {
-        let result = try STSResponse.credentials(from: Self.bytes(Self.documentedAssumeRole), action: "AssumeRole")
+        let result = try STSResponse.credentials(
+            from: Self.bytes(Self.documentedAssumeRole), action: "AssumeRole")
         #expect(
             result.credentials
                 == AWSCredentials(
-                    accessKeyId: "ASIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
+                    accessKeyId: "ASIAIOSFODNN7EXAMPLE",
+                    secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
                     sessionToken: Suite.token, expiration: 1_573_306_481))
         #expect(result.assumedRoleArn == "arn:aws:sts::123456789012:assumed-role/demo/TestAR")
     }
 
     @Test("whole-second and fractional expirations agree")
     func expirations() throws {
-        for expiration in ["2026-11-29T01:02:03Z", "2026-11-29T01:02:03.123Z", "2026-11-29T01:02:03.123456Z"] {
+        for expiration in ["2026-11-29T01:02:03Z", "2026-11-29T01:02:03.123Z", "2026-11-29T01:02:03.123456Z"]
+        {
             let body = Self.motoSessionToken.replacingOccurrences(
                 "2026-11-29T00:46:14.189901Z", with: expiration, once: true)
             let result = try STSResponse.credentials(from: Self.bytes(body), action: "GetSessionToken")
@@ -244,7 +251,8 @@ struct STSResponseTests {
             + "</GetCallerIdentityResult></GetCallerIdentityResponse>"
         #expect(
             try STSResponse.callerIdentity(from: Self.bytes(body))
-                == CallerIdentity(account: "123456789012", arn: "arn:aws:iam::123456789012:user/a&b", userId: "AID&<A"))
+                == CallerIdentity(
+                    account: "123456789012", arn: "arn:aws:iam::123456789012:user/a&b", userId: "AID&<A"))
     }
 
     @Test("STS error documents in the shapes moto and AWS send", arguments: errorCases)
@@ -264,8 +272,10 @@ struct STSResponseTests {
         "bodies that are not STS error documents",
         arguments: [
             motoAssumeRole, motoCallerIdentity, "", "{\"Error\":{\"Code\":\"AccessDenied\"}}",
-            "<html><body>Forbidden</body></html>", "<ErrorResponse><Error><Message>m</Message></Error></ErrorResponse>",
-            "<ErrorResponse><Error><Code></Code></Error></ErrorResponse>", "<ErrorResponse><Error><Code>X</Code>",
+            "<html><body>Forbidden</body></html>",
+            "<ErrorResponse><Error><Message>m</Message></Error></ErrorResponse>",
+            "<ErrorResponse><Error><Code></Code></Error></ErrorResponse>",
+            "<ErrorResponse><Error><Code>X</Code>",
             "<Other><Error><Code>X</Code></Error></Other>",
         ])
     func notServiceErrors(_ body: String) {
@@ -295,8 +305,12 @@ struct STSResponseTests {
     @Test("the wrong action's document")
     func wrongAction() {
         #expect(reason(Self.motoSessionToken) == "the document is not a AssumeRoleResponse")
-        #expect(reason(Self.motoAssumeRole, action: "GetSessionToken") == "the document is not a GetSessionTokenResponse")
-        #expect(throws: STSResponseError.self) { try STSResponse.callerIdentity(from: Self.bytes(Self.motoAssumeRole)) }
+        #expect(
+            reason(Self.motoAssumeRole, action: "GetSessionToken")
+                == "the document is not a GetSessionTokenResponse")
+        #expect(throws: STSResponseError.self) {
+            try STSResponse.callerIdentity(from: Self.bytes(Self.motoAssumeRole))
+        }
     }
 
     @Test("missing, repeated, empty or odd members", arguments: badMemberCases)
@@ -307,7 +321,8 @@ struct STSResponseTests {
     @Test(
         "bodies that are not XML",
         arguments: [
-            "", "{\"Credentials\":{\"AccessKeyId\":\"A\"}}", "<!DOCTYPE html><html><body>Bad Gateway</body></html>",
+            "", "{\"Credentials\":{\"AccessKeyId\":\"A\"}}",
+            "<!DOCTYPE html><html><body>Bad Gateway</body></html>",
             "<html><body>Bad Gateway<br></body></html>", "Service Unavailable", "<AssumeRoleResponse>",
         ])
     func notXML(_ body: String) {
@@ -316,11 +331,14 @@ struct STSResponseTests {
 
     @Test("binary and oversized bodies")
     func binaryAndHuge() {
-        #expect(reason([0x1F, 0x8B, 0x08, 0x00, 0xFF, 0xFE]) == "not a well-formed XML document (the document is not valid UTF-8)")
+        #expect(
+            reason([0x1F, 0x8B, 0x08, 0x00, 0xFF, 0xFE])
+                == "not a well-formed XML document (the document is not valid UTF-8)")
         let huge = Self.bytes(Self.motoAssumeRole) + [UInt8](repeating: 0x20, count: XMLReader.maximumSize)
         #expect(
             reason(huge)
-                == "not a well-formed XML document (the document is larger than \(XMLReader.maximumSize) bytes)")
+                == "not a well-formed XML document (the document is larger than \(XMLReader.maximumSize) bytes)"
+        )
     }
 
     @Test("every truncation is refused, and no reason quotes the body")

@@ -46,21 +46,24 @@ enum Suite {
             authorization: authz(
                 "host;x-amz-date", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")),
         SuiteVector(
-            name: "get-vanilla-query-order-key-case", method: "GET", path: "/", query: "Param2=value2&Param1=value1",
+            name: "get-vanilla-query-order-key-case", method: "GET", path: "/",
+            query: "Param2=value2&Param1=value1",
             headers: [host, amzDate],
             canonicalRequest: plainCreq("GET", "/", "Param1=value1&Param2=value2"),
             stringToSign: sts("816cd5b414d056048ba4f7c5386d6e0533120fb1fcfa93762cf0fc39e2cf19e0"),
             authorization: authz(
                 "host;x-amz-date", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500")),
         SuiteVector(
-            name: "get-vanilla-query-order-key", method: "GET", path: "/", query: "Param1=value2&Param1=Value1",
+            name: "get-vanilla-query-order-key", method: "GET", path: "/",
+            query: "Param1=value2&Param1=Value1",
             headers: [host, amzDate],
             canonicalRequest: plainCreq("GET", "/", "Param1=Value1&Param1=value2"),
             stringToSign: sts("704b4cef673542d84cdff252633f065e8daeba5f168b77116f8b1bcaf3d38f89"),
             authorization: authz(
                 "host;x-amz-date", "eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1")),
         SuiteVector(
-            name: "get-vanilla-query-order-value", method: "GET", path: "/", query: "Param1=value2&Param1=value1",
+            name: "get-vanilla-query-order-value", method: "GET", path: "/",
+            query: "Param1=value2&Param1=value1",
             headers: [host, amzDate],
             canonicalRequest: plainCreq("GET", "/", "Param1=value1&Param1=value2"),
             stringToSign: sts("c968629d70850097a2d8781c9bf7edcb988b04cac14cca9be4acc3595f884606"),
@@ -79,7 +82,8 @@ enum Suite {
             authorization: authz(
                 "host;x-amz-date", "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197")),
         SuiteVector(
-            name: "get-vanilla-utf8-query", method: "GET", path: "/", query: "\u{1234}=bar", headers: [host, amzDate],
+            name: "get-vanilla-utf8-query", method: "GET", path: "/", query: "\u{1234}=bar",
+            headers: [host, amzDate],
             canonicalRequest: plainCreq("GET", "/", "%E1%88%B4=bar"),
             stringToSign: sts("eb30c5bed55734080471a834cc727ae56beb50e5f39d1bff6d0d38cb192a7073"),
             authorization: authz(
@@ -93,8 +97,10 @@ enum Suite {
                 "host;x-amz-date", "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb")),
         SuiteVector(
             name: "get-unreserved", method: "GET",
-            path: "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", headers: [host, amzDate],
-            canonicalRequest: plainCreq("GET", "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+            path: "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+            headers: [host, amzDate],
+            canonicalRequest: plainCreq(
+                "GET", "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
             stringToSign: sts("6a968768eefaa713e2a6b16b589a8ea192661f098f37349f4e2c0082757446f9"),
             authorization: authz(
                 "host;x-amz-date", "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f")),
@@ -106,13 +112,16 @@ enum Suite {
                 "host;x-amz-date", "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85")),
         SuiteVector(
             name: "get-header-key-duplicate", method: "GET", path: "/",
-            headers: [host, ("My-Header1", "value2"), ("My-Header1", "value2"), ("My-Header1", "value1"), amzDate],
+            headers: [
+                host, ("My-Header1", "value2"), ("My-Header1", "value2"), ("My-Header1", "value1"), amzDate,
+            ],
             canonicalRequest:
                 "GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value2,value2,value1\n"
                 + "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n\(emptyHash)",
             stringToSign: sts("dc7f04a3abfde8d472b0ab1a418b741b7c67174dad1551b4117b15527fbe966c"),
             authorization: authz(
-                "host;my-header1;x-amz-date", "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea")),
+                "host;my-header1;x-amz-date",
+                "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea")),
         SuiteVector(
             name: "get-header-value-order", method: "GET", path: "/",
             headers: [
@@ -124,7 +133,8 @@ enum Suite {
                 + "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n\(emptyHash)",
             stringToSign: sts("31ce73cd3f3d9f66977ad3dd957dc47af14df92fcd8509f59b349e9137c58b86"),
             authorization: authz(
-                "host;my-header1;x-amz-date", "08c7e5a9acfcfeb3ab6b2185e75ce8b1deb5e634ec47601a50643f830c755c01")),
+                "host;my-header1;x-amz-date",
+                "08c7e5a9acfcfeb3ab6b2185e75ce8b1deb5e634ec47601a50643f830c755c01")),
         SuiteVector(
             name: "get-header-value-trim", method: "GET", path: "/",
             headers: [host, ("My-Header1", " value1"), ("My-Header2", " \"a   b   c\""), amzDate],
@@ -149,29 +159,34 @@ enum Suite {
             authorization: authz(
                 "host;x-amz-date", "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b")),
         SuiteVector(
-            name: "post-header-value-case", method: "POST", path: "/", headers: [host, ("My-Header1", "VALUE1"), amzDate],
+            name: "post-header-value-case", method: "POST", path: "/",
+            headers: [host, ("My-Header1", "VALUE1"), amzDate],
             canonicalRequest:
                 "POST\n/\n\nhost:example.amazonaws.com\nmy-header1:VALUE1\nx-amz-date:20150830T123600Z\n\n"
                 + "host;my-header1;x-amz-date\n\(emptyHash)",
             stringToSign: sts("d51ced243e649e3de6ef63afbbdcbca03131a21a7103a1583706a64618606a93"),
             authorization: authz(
-                "host;my-header1;x-amz-date", "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d")),
+                "host;my-header1;x-amz-date",
+                "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d")),
         SuiteVector(
-            name: "post-vanilla-query", method: "POST", path: "/", query: "Param1=value1", headers: [host, amzDate],
+            name: "post-vanilla-query", method: "POST", path: "/", query: "Param1=value1",
+            headers: [host, amzDate],
             canonicalRequest: plainCreq("POST", "/", "Param1=value1"),
             stringToSign: sts("9d659678c1756bb3113e2ce898845a0a79dbbc57b740555917687f1b3340fbbd"),
             authorization: authz(
                 "host;x-amz-date", "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11")),
         SuiteVector(
             name: "post-x-www-form-urlencoded", method: "POST", path: "/",
-            headers: [("Content-Type", "application/x-www-form-urlencoded"), host, amzDate], body: "Param1=value1",
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), host, amzDate],
+            body: "Param1=value1",
             canonicalRequest:
                 "POST\n/\n\ncontent-type:application/x-www-form-urlencoded\nhost:example.amazonaws.com\n"
                 + "x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n"
                 + "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e",
             stringToSign: sts("42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281"),
             authorization: authz(
-                "content-type;host;x-amz-date", "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a")),
+                "content-type;host;x-amz-date",
+                "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a")),
         SuiteVector(
             name: "post-x-www-form-urlencoded-parameters", method: "POST", path: "/",
             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf8"), host, amzDate],
@@ -182,9 +197,11 @@ enum Suite {
                 + "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e",
             stringToSign: sts("2e1cf7ed91881a30569e46552437e4156c823447bf1781b921b5d486c568dd1c"),
             authorization: authz(
-                "content-type;host;x-amz-date", "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe")),
+                "content-type;host;x-amz-date",
+                "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe")),
         SuiteVector(
-            name: "post-sts-header-before", method: "POST", path: "/", headers: [host, amzDate], sessionToken: token,
+            name: "post-sts-header-before", method: "POST", path: "/", headers: [host, amzDate],
+            sessionToken: token,
             canonicalRequest:
                 "POST\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\nx-amz-security-token:\(token)\n\n"
                 + "host;x-amz-date;x-amz-security-token\n\(emptyHash)",
@@ -200,7 +217,8 @@ enum Suite {
             authorization: authz(
                 "host;x-amz-date", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")),
         SuiteVector(
-            name: "get-relative-relative", method: "GET", path: "/example1/example2/../..", headers: [host, amzDate],
+            name: "get-relative-relative", method: "GET", path: "/example1/example2/../..",
+            headers: [host, amzDate],
             canonicalRequest: plainCreq("GET", "/"),
             stringToSign: sts("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
             authorization: authz(
@@ -247,7 +265,8 @@ extension SuiteVector {
     }
     var request: SigningRequest {
         SigningRequest(
-            method: method, path: path, query: query, headers: headers.map { SigningHeader(name: $0.0, value: $0.1) },
+            method: method, path: path, query: query,
+            headers: headers.map { SigningHeader(name: $0.0, value: $0.1) },
             body: Array(body.utf8))
     }
 }
@@ -309,9 +328,13 @@ struct SigV4SignerTests {
             service: "sts")
         #expect(plain.sign(request, date: 0).map(\.name) == ["X-Amz-Date", "Authorization"])
         let temporary = SigV4Signer(
-            credentials: AWSCredentials(accessKeyId: "ASIA", secretAccessKey: "SECRET", sessionToken: "TOKEN"),
+            credentials: AWSCredentials(
+                accessKeyId: "ASIA", secretAccessKey: "SECRET", sessionToken: "TOKEN"),
             region: "us-east-1", service: "sts")
-        #expect(temporary.sign(request, date: 0).map(\.name) == ["X-Amz-Date", "X-Amz-Security-Token", "Authorization"])
+        #expect(
+            temporary.sign(request, date: 0).map(\.name) == [
+                "X-Amz-Date", "X-Amz-Security-Token", "Authorization",
+            ])
         #expect(temporary.sign(request, date: 0) == temporary.sign(request, date: 0))
     }
 
@@ -324,13 +347,15 @@ struct SigV4SignerTests {
             method: "POST", path: "/",
             headers: [
                 SigningHeader(name: "Host", value: "sts.us-east-1.amazonaws.com"),
-                SigningHeader(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8"),
+                SigningHeader(
+                    name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8"),
                 SigningHeader(name: "User-Agent", value: "awskeyring-helper"),
                 SigningHeader(name: "X-Amz-Date", value: "19700101T000000Z"),
                 SigningHeader(name: "Authorization", value: "stale"),
             ], body: body)
         let signer = SigV4Signer(
-            credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "SECRET", sessionToken: "TOKEN"),
+            credentials: AWSCredentials(
+                accessKeyId: "AKID", secretAccessKey: "SECRET", sessionToken: "TOKEN"),
             region: "us-east-1", service: "sts")
         let canonical = signer.canonicalRequest(request, amzDate: "20261129T003020Z")
         #expect(canonical.signedHeaders == "content-type;host;x-amz-date;x-amz-security-token")
@@ -347,7 +372,8 @@ struct SigV4SignerTests {
         let request = SigningRequest(
             method: "POST", path: "/",
             headers: [
-                SigningHeader(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8"),
+                SigningHeader(
+                    name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8"),
                 SigningHeader(name: "User-Agent", value: "x"),
                 SigningHeader(name: "Host", value: "sts.us-east-1.amazonaws.com"),
             ],
@@ -384,7 +410,8 @@ struct SigV4SignerTests {
         #expect(
             signer.sign(request, date: Suite.date).last?.value
                 == Suite.authz(
-                    "host;my-header;x-amz-date", "ef7e02af76e6dac4a139dd22a0ba75dba0a96ce37b56bec1299ab81215b2d2be"))
+                    "host;my-header;x-amz-date",
+                    "ef7e02af76e6dac4a139dd22a0ba75dba0a96ce37b56bec1299ab81215b2d2be"))
     }
 
     @Test(

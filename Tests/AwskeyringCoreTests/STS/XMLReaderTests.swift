@@ -110,7 +110,10 @@ struct XMLReaderTests {
             ("<a>&amp", .unexpectedEnd),
             ("<a>&#x41", .unexpectedEnd),
             ("<a>&#x00000000041;</a>", .unknownEntity),
-            ("<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>\n", .mismatchedTag),
+            (
+                "<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>\n",
+                .mismatchedTag
+            ),
         ])
     func malformed(_ text: String, _ expected: XMLReadError.Kind) {
         #expect(kind(text) == expected)
@@ -143,7 +146,9 @@ struct XMLReaderTests {
         #expect(kind(nested(XMLReader.maximumDepth + 1)) == .tooDeep)
         #expect(kind(String(repeating: "<a>", count: 100_000)) == .tooDeep)
         // Self-closing children do not add depth.
-        _ = try parse(nested(XMLReader.maximumDepth - 1).replacingOccurrences("</a></a>", with: "<b/></a></a>", once: true))
+        _ = try parse(
+            nested(XMLReader.maximumDepth - 1).replacingOccurrences(
+                "</a></a>", with: "<b/></a></a>", once: true))
     }
 
     @Test("size is bounded")
@@ -168,7 +173,9 @@ struct XMLReaderTests {
     func mutations() {
         var random = SplitMix64(seed: 0x5EED)
         let seeds = [
-            Array("<?xml version=\"1.0\"?><r a=\"1\"><b>x&amp;y&#x41;</b><!--c--><![CDATA[z]]><c/><?p q?></r>".utf8),
+            Array(
+                "<?xml version=\"1.0\"?><r a=\"1\"><b>x&amp;y&#x41;</b><!--c--><![CDATA[z]]><c/><?p q?></r>"
+                    .utf8),
             Array(STSResponseTests.motoAssumeRole.utf8),
         ]
         let alphabet = Array("<>/!?-[]&#;x=\"' aAbZ:\u{0}".utf8) + [0xC3, 0xA9, 0xFF]
@@ -210,7 +217,8 @@ extension String {
         let chars = Array(self)
         let needle = Array(target)
         guard needle.count <= chars.count else { return self }
-        for start in 0...(chars.count - needle.count) where Array(chars[start..<start + needle.count]) == needle {
+        for start in 0...(chars.count - needle.count)
+        where Array(chars[start..<start + needle.count]) == needle {
             return String(chars[..<start]) + replacement + String(chars[(start + needle.count)...])
         }
         return self

@@ -13,22 +13,20 @@ POLICY = json.dumps(
 )
 
 
-def trust_policy(user_arn):
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole"}
-            ],
-        }
-    )
+def trust_policy(external_id=None):
+    """Any principal of the account may assume the role (moto matches principals literally, and role
+    chaining presents assumed-role ARNs); with an external id, only callers that pass it."""
+    statement = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}
+    if external_id:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--user", default="demo-user")
-    parser.add_argument("--role", action="append", default=[])
+    parser.add_argument("--role", action="append", default=[], help="NAME or NAME=EXTERNAL_ID")
     parser.add_argument("--count", action="store_true", help="print how many requests this would make")
     args = parser.parse_args()
     requests = 3 + 2 * len(args.role)
@@ -45,8 +43,9 @@ def main():
     user = iam.create_user(UserName=args.user)["User"]
     iam.put_user_policy(UserName=args.user, PolicyName="all", PolicyDocument=POLICY)
     key = iam.create_access_key(UserName=args.user)["AccessKey"]
-    for role in args.role:
-        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust_policy(user["Arn"]))["Role"]["Arn"]
+    for spec in args.role:
+        role, _, external_id = spec.partition("=")
+        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust_policy(external_id))["Role"]["Arn"]
         iam.put_role_policy(RoleName=role, PolicyName="all", PolicyDocument=POLICY)
         print(f"export ROLE_ARN_{role.replace('-', '_').upper()}={arn}")
     print(f"export DEMO_USER_ARN={user['Arn']}")

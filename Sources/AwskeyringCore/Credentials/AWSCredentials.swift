@@ -6,7 +6,9 @@ public struct AWSCredentials: Sendable, Equatable {
     /// Seconds since the Unix epoch; nil for long-lived keys.
     public var expiration: Int?
 
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Int? = nil) {
+    public init(
+        accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Int? = nil
+    ) {
         self.accessKeyId = accessKeyId
         self.secretAccessKey = secretAccessKey
         self.sessionToken = sessionToken

@@ -1,29 +1,201 @@
-/// Produces the credentials for a profile: resolves its chain, takes the source keys, and assumes the
-/// roles along the chain.
+/// Produces the credentials for a profile: resolves its chain, answers from the session cache when it
+/// can, and otherwise takes the source keys, gets an MFA session if the profile needs one, and assumes
+/// the roles along the chain, caching what it gets.
+///
+/// Many processes asking at once (a tool starting a dozen SDK clients) are serialised per source of
+/// keys by a process lock, so exactly one of them asks for an MFA code and calls STS; the others wait
+/// and find the answer in the cache.
 public struct CredentialProvider {
     public var files: AWSConfigFiles
     public var keyring: CredentialKeyring
     public var environment: [String: String]
     /// Where notes for the person go (stderr); never the credential document.
     public var diagnostics: (String) -> Void
+    public var transport: any HTTPTransport
+    /// Seconds since the Unix epoch.
+    public var clock: @Sendable () -> Int
+    /// Opens the controlling terminal when a question must be asked; nil when there is none.
+    public var openTerminal: () -> (any Terminal)?
+    /// How long a process waits for another that is getting the same credentials.
+    public var lockTimeout: Double = 180
 
     public init(
         files: AWSConfigFiles, keyring: CredentialKeyring, environment: [String: String],
-        diagnostics: @escaping (String) -> Void
+        diagnostics: @escaping (String) -> Void, transport: any HTTPTransport = CurlTransport(),
+        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
+        openTerminal: @escaping () -> (any Terminal)? = { ControllingTerminal.open() }
     ) {
         self.files = files
         self.keyring = keyring
         self.environment = environment
         self.diagnostics = diagnostics
+        self.transport = transport
+        self.clock = clock
+        self.openTerminal = openTerminal
     }
 
-    public func credentials(profile: String) throws(HelperError) -> AWSCredentials {
+    /// AWS limits a role session assumed with another role's credentials to one hour.
+    static let roleChainingLimit = 3600
+    /// botocore refreshes credentials that expire within 15 minutes, so handing out less would make
+    /// every SDK call the helper again at once.
+    static let minimumRemaining = 15 * 60
+    /// An MFA session is still good for assuming roles while it has this much left.
+    static let minimumSessionRemaining = 2 * 60
+
+    public func credentials(profile: String, refresh: Bool = false) throws(HelperError) -> AWSCredentials {
         let chain = try ProfileResolver(files: files).chain(for: profile)
-        let base = try sourceCredentials(chain.source)
-        guard chain.roles.isEmpty else {
-            throw HelperError("profile '\(profile)' assumes a role, which this version cannot do yet")
+        let plan = try CredentialPlan(chain: chain, files: files, environment: environment)
+        guard let finalKey = plan.finalKey, let stsConfiguration = plan.sts else {
+            return try sourceCredentials(chain.source)
         }
-        return base
+        if !refresh, let cached = try validCached(finalKey, minimum: Self.minimumRemaining) {
+            return cached
+        }
+
+        let lock = try ProcessLock.acquire(
+            name: plan.lockKey.digest, directory: PrivateDirectory.runtime(environment: environment),
+            timeout: lockTimeout
+        ) { holder in
+            let note = """
+                Waiting for another awskeyring-helper\(holder.map { " (pid \($0))" } ?? "") that is getting \
+                credentials for '\(chain.source.profile)'...\n
+                """
+            if let terminal = openTerminal() { terminal.write(note) } else { diagnostics(note) }
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        // Another process may have done the work while this one waited.
+        if !refresh, let cached = try validCached(finalKey, minimum: Self.minimumRemaining) {
+            return cached
+        }
+        let sts = STSClient(configuration: stsConfiguration, transport: transport, clock: clock)
+        let result = try fetch(plan: plan, chain: chain, sts: sts, refresh: refresh)
+        _ = try? keyring.deleteCachedSessions(profile: nil, expiredBefore: clock())
+        return result
+    }
+
+    private func validCached(_ key: CacheKey, minimum: Int) throws(HelperError) -> AWSCredentials? {
+        guard let cached = try keyring.cachedCredentials(cacheKey: key.digest),
+            let expiration = cached.expiration, expiration - clock() > minimum
+        else { return nil }
+        return cached
+    }
+
+    private func fetch(plan: CredentialPlan, chain: CredentialChain, sts: STSClient, refresh: Bool)
+        throws(HelperError)
+        -> AWSCredentials
+    {
+        let mfa = MFATokenSource(
+            mfaProcess: plan.mfaProcess, terminal: plan.mfaSerial == nil ? nil : openTerminal(),
+            profile: chain.profile, environment: environment)
+
+        // The deepest role step still cached lets the walk start after it, with no source keys or MFA.
+        if !refresh {
+            for index in stride(from: plan.roleKeys.count - 2, through: 0, by: -1) {
+                if let cached = try validCached(plan.roleKeys[index], minimum: Self.minimumSessionRemaining) {
+                    return try assumeRoles(
+                        plan: plan, chain: chain, from: index + 1, credentials: cached, chained: true,
+                        sts: sts, mfa: mfa)
+                }
+            }
+        }
+
+        var credentials = try sourceCredentials(chain.source)
+        if let sessionKey = plan.mfaSessionKey, let serial = plan.mfaSerial {
+            if let cached = try validCached(sessionKey, minimum: Self.minimumSessionRemaining) {
+                credentials = cached
+            } else {
+                let session = try withMFACode(serial: serial, source: mfa) { code throws(HelperError) in
+                    try sts.getSessionToken(
+                        durationSeconds: plan.mfaSessionDuration, serialNumber: serial, tokenCode: code,
+                        with: credentials)
+                }.credentials
+                try cache(
+                    session, key: sessionKey, profile: chain.source.profile, chain: chain,
+                    what: "MFA session of \(serial)")
+                credentials = session
+            }
+        }
+        return try assumeRoles(
+            plan: plan, chain: chain, from: 0, credentials: credentials, chained: false, sts: sts, mfa: mfa)
+    }
+
+    private func assumeRoles(
+        plan: CredentialPlan, chain: CredentialChain, from start: Int, credentials: AWSCredentials,
+        chained: Bool,
+        sts: STSClient, mfa: MFATokenSource
+    ) throws(HelperError) -> AWSCredentials {
+        var credentials = credentials
+        var chained = chained
+        for index in start..<chain.roles.count {
+            let role = chain.roles[index]
+            var parameters = Self.parameters(for: role, chained: chained, now: clock())
+            let result: STSCredentialsResult
+            if let serial = plan.directMFASerials[index] {
+                let source = credentials
+                result = try withMFACode(serial: serial, source: mfa) { code throws(HelperError) in
+                    parameters.serialNumber = serial
+                    parameters.tokenCode = code
+                    return try sts.assumeRole(parameters, with: source)
+                }
+            } else {
+                result = try sts.assumeRole(parameters, with: credentials)
+            }
+            credentials = result.credentials
+            try cache(
+                credentials, key: plan.roleKeys[index], profile: role.profile, chain: chain,
+                what: role.roleArn)
+            chained = true
+        }
+        return credentials
+    }
+
+    /// Gets a code and makes the call, asking again (up to three tries) when STS rejects the code and a
+    /// person can type a new one.
+    private func withMFACode<T>(
+        serial: String, source: MFATokenSource, _ call: (String) throws(HelperError) -> T
+    ) throws(HelperError) -> T {
+        var rejected = false
+        var tries = 0
+        while true {
+            tries += 1
+            let code = try source.code(serial: serial, previousRejected: rejected)
+            do {
+                return try call(code)
+            } catch  where error.isRejectedMFACode && source.canAskAgain && tries < 3 {
+                rejected = true
+            }
+        }
+    }
+
+    private func cache(
+        _ credentials: AWSCredentials, key: CacheKey, profile: String, chain: CredentialChain, what: String
+    )
+        throws(HelperError)
+    {
+        do {
+            try keyring.storeCachedCredentials(
+                credentials, cacheKey: key.digest, profile: profile, sourceProfile: chain.source.profile,
+                description: what)
+        } catch {
+            // The credentials are good; failing to cache them only costs a later call.
+            diagnostics("note: could not cache the session: \(error.message)")
+        }
+    }
+
+    /// The AssumeRole call for a step: the default session name, and the one-hour cap AWS puts on a
+    /// role assumed with role credentials (asking for more would fail the call).
+    static func parameters(for role: RoleStep, chained: Bool, now: Int) -> STSClient.AssumeRoleParameters {
+        var duration = role.durationSeconds
+        if chained, let requested = duration, requested > roleChainingLimit {
+            duration = roleChainingLimit
+        }
+        return STSClient.AssumeRoleParameters(
+            roleArn: role.roleArn,
+            sessionName: role.sessionName ?? "awskeyring-helper-\(now)",
+            durationSeconds: duration,
+            externalId: role.externalId
+        )
     }
 
     func sourceCredentials(_ source: CredentialSource) throws(HelperError) -> AWSCredentials {
@@ -35,7 +207,8 @@ public struct CredentialProvider {
             return AWSCredentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
         case .plainTextKeys(let profile):
             let settings = files.profiles[profile] ?? [:]
-            guard let id = settings.value("aws_access_key_id"), let secret = settings.value("aws_secret_access_key")
+            guard let id = settings.value("aws_access_key_id"),
+                let secret = settings.value("aws_secret_access_key")
             else {
                 throw HelperError("profile '\(profile)' has incomplete keys in the credentials file")
             }

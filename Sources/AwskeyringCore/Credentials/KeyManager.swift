@@ -7,7 +7,9 @@ public struct KeyManager {
     /// Where confirmations for the person go (stderr).
     public var diagnostics: (String) -> Void
 
-    public init(keyring: CredentialKeyring, terminal: (any Terminal)?, diagnostics: @escaping (String) -> Void) {
+    public init(
+        keyring: CredentialKeyring, terminal: (any Terminal)?, diagnostics: @escaping (String) -> Void
+    ) {
         self.keyring = keyring
         self.terminal = terminal
         self.diagnostics = diagnostics
@@ -23,7 +25,9 @@ public struct KeyManager {
                     replace them
                     """)
             }
-            guard try terminal.confirm("Profile '\(profile)' already has keys stored (\(existing)). Replace them?")
+            guard
+                try terminal.confirm(
+                    "Profile '\(profile)' already has keys stored (\(existing)). Replace them?")
             else {
                 throw HelperError("kept the keys already stored for profile '\(profile)'")
             }
@@ -34,7 +38,8 @@ public struct KeyManager {
             let id = environment["AWS_ACCESS_KEY_ID"] ?? ""
             let secret = environment["AWS_SECRET_ACCESS_KEY"] ?? ""
             guard !id.isEmpty, !secret.isEmpty else {
-                throw HelperError("--from-env needs both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to be set")
+                throw HelperError(
+                    "--from-env needs both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to be set")
             }
             keys = try LongLivedKeys(accessKeyId: id, secretAccessKey: secret)
         } else {
@@ -50,24 +55,36 @@ public struct KeyManager {
             keys = try LongLivedKeys(accessKeyId: id, secretAccessKey: secret)
         }
         try keyring.storeKeys(keys, profile: profile)
+        // Sessions got with the keys this replaces must not outlive them.
+        _ = try? keyring.deleteCachedSessions(profile: profile)
         diagnostics("Stored access key \(keys.accessKeyId) for profile '\(profile)' in the keyring.")
     }
 
     /// Removes the keys of `profile` after confirmation (`yes`, or a yes typed on the terminal).
     public func remove(profile: String, yes: Bool) throws(HelperError) {
         guard let existing = try keyring.keys(profileIfReadable: profile) else {
-            throw HelperError("no keys are stored in the keyring for profile '\(profile)'; nothing was removed")
+            throw HelperError(
+                "no keys are stored in the keyring for profile '\(profile)'; nothing was removed")
         }
         if !yes {
             guard let terminal else {
                 throw HelperError("removing keys needs confirmation: run this in a terminal, or pass --yes")
             }
-            guard try terminal.confirm("Remove the keys stored for profile '\(profile)' (\(existing))?") else {
+            guard try terminal.confirm("Remove the keys stored for profile '\(profile)' (\(existing))?")
+            else {
                 throw HelperError("kept the keys stored for profile '\(profile)'")
             }
         }
         _ = try keyring.removeKeys(profile: profile)
+        _ = try? keyring.deleteCachedSessions(profile: profile)
         diagnostics("Removed the keys of profile '\(profile)' from the keyring.")
+    }
+
+    /// Drops cached sessions: all of them, or those of `profile`. Stored keys are untouched.
+    public func clearSessions(profile: String?) throws(HelperError) {
+        let count = try keyring.deleteCachedSessions(profile: profile)
+        let scope = profile.map { " of profile '\($0)'" } ?? ""
+        diagnostics("Removed \(count) cached session\(count == 1 ? "" : "s")\(scope).")
     }
 
     /// Profiles with stored keys and their access key ids (never a secret).

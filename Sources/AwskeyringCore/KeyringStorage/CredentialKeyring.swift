@@ -1,11 +1,12 @@
+import Keyring
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
-import Keyring
 
-/// The tool's items in the Secret Service: long-lived keys per profile.
+/// The tool's items in the Secret Service: long-lived keys per profile, and cached sessions.
 ///
 /// An item's attributes (visible without unlocking, and in Seahorse or `secret-tool search`) name the
 /// tool, the kind of item and the profile; its secret holds both halves of the key pair, so a key pair is
@@ -18,10 +19,14 @@ public struct CredentialKeyring: Sendable {
         static let application = "application"
         static let kind = "kind"
         static let profile = "profile"
+        static let cacheKey = "cache-key"
+        static let sourceProfile = "source-profile"
+        static let expires = "expires"
     }
 
     enum Kind {
         static let accessKey = "access-key"
+        static let session = "session"
     }
 
     private let store: any SecretStore
@@ -35,7 +40,10 @@ public struct CredentialKeyring: Sendable {
         CredentialKeyring(
             store: SecretServiceKeyring(
                 schemaName: schemaName,
-                attributeNames: [Attribute.application, Attribute.kind, Attribute.profile]
+                attributeNames: [
+                    Attribute.application, Attribute.kind, Attribute.profile, Attribute.cacheKey,
+                    Attribute.sourceProfile, Attribute.expires,
+                ]
             )
         )
     }
@@ -54,7 +62,8 @@ public struct CredentialKeyring: Sendable {
         }
         guard let secret else { return nil }
         guard let payload = try? JSONDecoder().decode(StoredKeyPayload.self, from: Data(secret.utf8)),
-            let keys = try? LongLivedKeys(accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey)
+            let keys = try? LongLivedKeys(
+                accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey)
         else {
             throw HelperError(
                 """
@@ -105,6 +114,109 @@ public struct CredentialKeyring: Sendable {
             throw HelperError(error)
         }
         return Set(items.compactMap { $0.attributes[Attribute.profile] }).sorted()
+    }
+}
+
+extension CredentialKeyring {
+    /// Cached temporary credentials under `cacheKey`; nil when there are none. An entry that cannot be
+    /// read is deleted and reported as missing, so it is rebuilt rather than fatal.
+    public func cachedCredentials(cacheKey: String) throws(HelperError) -> AWSCredentials? {
+        let attributes = [
+            Attribute.application: Self.application, Attribute.kind: Kind.session,
+            Attribute.cacheKey: cacheKey,
+        ]
+        let secret: String?
+        do {
+            secret = try store.lookup(attributes: attributes)
+        } catch {
+            throw HelperError(error)
+        }
+        guard let secret else { return nil }
+        guard let payload = try? JSONDecoder().decode(CachedSessionPayload.self, from: Data(secret.utf8)),
+            let expiration = Timestamp.parse(payload.expiration), !payload.accessKeyId.isEmpty,
+            !payload.secretAccessKey.isEmpty
+        else {
+            _ = try? store.delete(attributes: attributes)
+            return nil
+        }
+        return AWSCredentials(
+            accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey,
+            sessionToken: payload.sessionToken, expiration: expiration)
+    }
+
+    /// Caches temporary credentials under `cacheKey`, tagged with the profiles they belong to so
+    /// `clear --profile` and `store` can drop them.
+    public func storeCachedCredentials(
+        _ credentials: AWSCredentials, cacheKey: String, profile: String, sourceProfile: String,
+        description: String
+    ) throws(HelperError) {
+        guard let expiration = credentials.expiration else { return }
+        let payload = CachedSessionPayload(
+            accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey,
+            sessionToken: credentials.sessionToken, expiration: Timestamp.format(expiration))
+        let secret: String
+        do {
+            secret = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+        } catch {
+            throw HelperError("could not encode a session: \(error)")
+        }
+        do {
+            try store.store(
+                secret: secret,
+                label: "AWS session for \(description) (awskeyring-helper cache)",
+                attributes: [
+                    Attribute.application: Self.application, Attribute.kind: Kind.session,
+                    Attribute.cacheKey: cacheKey,
+                    Attribute.profile: profile, Attribute.sourceProfile: sourceProfile,
+                    Attribute.expires: String(expiration),
+                ])
+        } catch {
+            throw HelperError(error)
+        }
+    }
+
+    /// Deletes cached sessions: all of them, or those of `profile` (as the profile asked for or as the
+    /// source of the keys). Returns how many were deleted.
+    @discardableResult
+    public func deleteCachedSessions(profile: String?, expiredBefore: Int? = nil) throws(HelperError) -> Int {
+        let base = [Attribute.application: Self.application, Attribute.kind: Kind.session]
+        do {
+            var doomed = try store.search(attributes: base).filter { item in
+                guard let profile else { return true }
+                return item.attributes[Attribute.profile] == profile
+                    || item.attributes[Attribute.sourceProfile] == profile
+            }
+            if let expiredBefore {
+                doomed = doomed.filter { Int($0.attributes[Attribute.expires] ?? "") ?? 0 < expiredBefore }
+            }
+            var deleted = 0
+            for item in doomed {
+                guard let key = item.attributes[Attribute.cacheKey] else { continue }
+                if try store.delete(attributes: base.merging([Attribute.cacheKey: key]) { $1 }) {
+                    deleted += 1
+                }
+            }
+            return deleted
+        } catch {
+            throw HelperError(error)
+        }
+    }
+}
+
+/// What a cached session's secret holds.
+private struct CachedSessionPayload: Codable {
+    var version = 1
+    var accessKeyId: String
+    var secretAccessKey: String
+    var sessionToken: String?
+    var expiration: String
+
+    enum CodingKeys: String, CodingKey {
+        case version = "Version"
+        case accessKeyId = "AccessKeyId"
+        case secretAccessKey = "SecretAccessKey"
+        case sessionToken = "SessionToken"
+        case expiration = "Expiration"
     }
 }
 

@@ -1,0 +1,55 @@
+/// Where one-time MFA codes come from: the profile's `mfa_process`, otherwise the person at the
+/// controlling terminal (which works while an SDK captures the helper's stdout and stderr).
+public struct MFATokenSource {
+    public var mfaProcess: String?
+    public var terminal: (any Terminal)?
+    /// The profile being resolved, for messages.
+    public var profile: String
+    public var environment: [String: String]
+
+    public init(
+        mfaProcess: String?, terminal: (any Terminal)?, profile: String, environment: [String: String]
+    ) {
+        self.mfaProcess = mfaProcess
+        self.terminal = terminal
+        self.profile = profile
+        self.environment = environment
+    }
+
+    /// Whether a rejected code can be followed by another try (a person can type a new one; a program
+    /// would most likely print the same wrong one).
+    public var canAskAgain: Bool { mfaProcess == nil && terminal != nil }
+
+    public func code(serial: String, previousRejected: Bool) throws(HelperError) -> String {
+        if let mfaProcess {
+            let output = try ShellCommand.output(of: mfaProcess, environment: environment, timeout: 120)
+            let code = output.trimmingWhitespace()
+            guard Self.isCode(code) else {
+                throw HelperError("mfa_process of profile '\(profile)' did not print a six-digit MFA code")
+            }
+            return code
+        }
+        guard let terminal else {
+            throw HelperError(
+                """
+                profile '\(profile)' needs an MFA code for \(serial), but there is no terminal to ask on. Set \
+                'mfa_process = COMMAND' in the profile (a command that prints the code), or run \
+                'awskeyring-helper --profile \(profile)' once in a terminal: the session it gets is cached
+                """)
+        }
+        if previousRejected {
+            terminal.write("AWS rejected that code; wait for the next one.\n")
+        }
+        for _ in 0..<3 {
+            let code = try terminal.readLine(prompt: "Enter MFA code for \(serial): ", echo: true)
+                .trimmingWhitespace()
+            if Self.isCode(code) { return code }
+            terminal.write("An MFA code is six digits.\n")
+        }
+        throw HelperError("no valid MFA code was typed for \(serial)")
+    }
+
+    static func isCode(_ text: String) -> Bool {
+        text.utf8.count == 6 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+}

@@ -3,7 +3,8 @@ internal import CLibSecret
 /// Runs one libsecret/GLib call that reports failure through a `GError**`, and turns a set error into a
 /// typed `KeyringError`. The error is checked before the return value, as GLib requires, and freed here
 /// and nowhere else.
-func glibCall<T>(_ body: (UnsafeMutablePointer<UnsafeMutablePointer<GError>?>) -> T) throws(KeyringError) -> T {
+func glibCall<T>(_ body: (UnsafeMutablePointer<UnsafeMutablePointer<GError>?>) -> T) throws(KeyringError) -> T
+{
     var error: UnsafeMutablePointer<GError>?
     let result = body(&error)
     if let error {
@@ -28,7 +29,8 @@ extension KeyringError {
         } else if gError.domain == g_io_error_quark() && Self.looksLikeNoBus(message) {
             self = .noSessionBus(detail: message)
         } else if gError.domain == g_dbus_error_quark()
-            && (code == Int(G_DBUS_ERROR_NO_SERVER.rawValue) || code == Int(G_DBUS_ERROR_SPAWN_EXEC_FAILED.rawValue)
+            && (code == Int(G_DBUS_ERROR_NO_SERVER.rawValue)
+                || code == Int(G_DBUS_ERROR_SPAWN_EXEC_FAILED.rawValue)
                 || code == Int(G_DBUS_ERROR_FILE_NOT_FOUND.rawValue))
         {
             self = .noSessionBus(detail: message)

@@ -28,7 +28,8 @@ public final class SecretServiceKeyring: SecretStore, @unchecked Sendable {
     public func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
         let table = GLibStringTable(attributes)
         let stored = try glibCall { error in
-            secret_password_storev_sync(schema, table.table, SECRET_COLLECTION_DEFAULT, label, secret, nil, error)
+            secret_password_storev_sync(
+                schema, table.table, SECRET_COLLECTION_DEFAULT, label, secret, nil, error)
         }
         if stored == 0 {
             throw .failed(domain: "libsecret", code: 0, message: "the Secret Service did not store the item")

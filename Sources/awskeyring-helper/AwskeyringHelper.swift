@@ -14,7 +14,7 @@ struct AwskeyringHelper: ParsableCommand {
               credential_process = awskeyring-helper --profile prod
             """,
         version: "0.1.0",
-        subcommands: [Credentials.self, Store.self, Explain.self, List.self, Remove.self],
+        subcommands: [Credentials.self, Store.self, Explain.self, List.self, Remove.self, Clear.self],
         defaultSubcommand: Credentials.self
     )
 }

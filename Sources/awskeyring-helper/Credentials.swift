@@ -9,6 +9,9 @@ extension AwskeyringHelper {
 
         @OptionGroup var options: ProfileOptions
 
+        @Flag(help: "Ignore cached role credentials for this call (a valid MFA session is still used).")
+        var refresh = false
+
         func run() throws {
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
@@ -18,7 +21,8 @@ extension AwskeyringHelper {
                     environment: environment,
                     diagnostics: StandardError.write
                 )
-                let credentials = try provider.credentials(profile: options.resolvedProfile(environment: environment))
+                let credentials = try provider.credentials(
+                    profile: options.resolvedProfile(environment: environment), refresh: refresh)
                 StandardOutput.write(credentials.processDocument.text)
             }
         }

@@ -9,7 +9,10 @@ extension AwskeyringHelper {
 
         @OptionGroup var options: ProfileOptions
 
-        @Flag(help: "Print one JSON object; its 'settings' member is the profile's merged map as botocore builds it.")
+        @Flag(
+            help:
+                "Print one JSON object; its 'settings' member is the profile's merged map as botocore builds it."
+        )
         var json = false
 
         func run() throws {
@@ -28,7 +31,8 @@ extension AwskeyringHelper {
                         StandardError.write("note: the keyring could not be read: \(error.message)")
                     }
                 }
-                let explanation = try ProfileExplanation(profile: profile, files: files, sourceKeysStored: stored)
+                let explanation = try ProfileExplanation(
+                    profile: profile, files: files, sourceKeysStored: stored)
                 StandardOutput.write(json ? explanation.json.prettyText : explanation.text)
             }
         }

@@ -12,7 +12,8 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure { () throws(HelperError) in
-                let manager = KeyManager(keyring: .secretService(), terminal: nil, diagnostics: StandardError.write)
+                let manager = KeyManager(
+                    keyring: .secretService(), terminal: nil, diagnostics: StandardError.write)
                 let rows = try manager.list()
                 if json {
                     let profiles = rows.map { row in
@@ -23,7 +24,8 @@ extension AwskeyringHelper {
                     }
                     StandardOutput.write(JSONValue.object([("profiles", .array(profiles))]).text)
                 } else if rows.isEmpty {
-                    StandardError.write("No keys are stored; add some with 'awskeyring-helper store --profile NAME'.")
+                    StandardError.write(
+                        "No keys are stored; add some with 'awskeyring-helper store --profile NAME'.")
                 } else {
                     let width = rows.map(\.profile.count).max() ?? 0
                     StandardOutput.write(

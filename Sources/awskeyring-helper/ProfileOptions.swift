@@ -8,7 +8,9 @@ struct ProfileOptions: ParsableArguments {
 
     func resolvedProfile(environment: [String: String]) -> String {
         if let profile { return profile }
-        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty { return fromEnvironment }
+        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
         return "default"
     }
 

@@ -23,7 +23,8 @@ extension AwskeyringHelper {
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
                 let manager = KeyManager(
-                    keyring: .secretService(), terminal: ControllingTerminal.open(), diagnostics: StandardError.write)
+                    keyring: .secretService(), terminal: ControllingTerminal.open(),
+                    diagnostics: StandardError.write)
                 try manager.store(
                     profile: options.resolvedProfile(environment: environment),
                     environment: fromEnv ? environment : nil,

@@ -43,7 +43,8 @@ import Testing
     @Test func anotherSchemaDoesNotSeeTheseItems() throws {
         try keyring.store(secret: "mine", label: "mine", attributes: attributes("x"))
         defer { _ = try? keyring.delete(attributes: attributes("x")) }
-        let other = SecretServiceKeyring(schemaName: "io.github.awskeyring-helper.Other", attributeNames: ["run", "name", "kind"])
+        let other = SecretServiceKeyring(
+            schemaName: "io.github.awskeyring-helper.Other", attributeNames: ["run", "name", "kind"])
         #expect(try other.lookup(attributes: attributes("x")) == nil)
         #expect(try other.search(attributes: ["run": run]).isEmpty)
     }

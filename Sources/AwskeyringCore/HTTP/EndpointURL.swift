@@ -7,7 +7,8 @@ public struct EndpointURL: Sendable, Equatable {
 
     public init(_ text: String) throws(HelperError) {
         func invalid(_ why: String) -> HelperError {
-            HelperError("the endpoint URL '\(text)' \(why); it should look like https://sts.eu-west-1.amazonaws.com")
+            HelperError(
+                "the endpoint URL '\(text)' \(why); it should look like https://sts.eu-west-1.amazonaws.com")
         }
         let lowered = text.lowercased()
         if lowered.hasPrefix("https://") {
@@ -29,7 +30,9 @@ public struct EndpointURL: Sendable, Equatable {
             host = String(rest[...close])
             hostPart = rest[rest.index(after: close)...]
             if hostPart.hasPrefix(":") {
-                guard let port = Int(hostPart.dropFirst()), (1...65535).contains(port) else { throw invalid("has a bad port") }
+                guard let port = Int(hostPart.dropFirst()), (1...65535).contains(port) else {
+                    throw invalid("has a bad port")
+                }
                 self.port = port
             } else if !hostPart.isEmpty {
                 throw invalid("is malformed")
@@ -49,7 +52,9 @@ public struct EndpointURL: Sendable, Equatable {
 
     /// The Host header: the port only when it is not the scheme's default.
     public var hostHeader: String {
-        guard let port, !(scheme == "https" && port == 443), !(scheme == "http" && port == 80) else { return host }
+        guard let port, !(scheme == "https" && port == 443), !(scheme == "http" && port == 80) else {
+            return host
+        }
         return "\(host):\(port)"
     }
 

@@ -120,13 +120,16 @@ public struct CurlTransport: HTTPTransport {
             }
         }
 
-        let detail = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let detail = withUnsafeBytes(of: response.error) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+        }
         switch response.failure {
         case AWSKH_HTTP_OK:
             let contentType = withUnsafeBytes(of: response.content_type) {
                 String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
             }
-            let body = response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.body_length)) } ?? []
+            let body =
+                response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.body_length)) } ?? []
             return HTTPResponse(
                 status: response.status, contentType: contentType.isEmpty ? nil : contentType, body: body)
         case AWSKH_HTTP_NO_LIBCURL: throw HTTPFailure(kind: .unavailable, detail: detail)

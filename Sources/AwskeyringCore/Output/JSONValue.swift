@@ -42,11 +42,14 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .bool(let value): out += value ? "true" : "false"
         case .null: out += "null"
         case .array(let values):
-            writeContainer(open: "[", close: "]", count: values.count, to: &out, indent: indent, level: level) {
+            writeContainer(open: "[", close: "]", count: values.count, to: &out, indent: indent, level: level)
+            {
                 index, out in values[index].write(to: &out, indent: indent, level: level + 1)
             }
         case .object(let members):
-            writeContainer(open: "{", close: "}", count: members.count, to: &out, indent: indent, level: level) {
+            writeContainer(
+                open: "{", close: "}", count: members.count, to: &out, indent: indent, level: level
+            ) {
                 index, out in
                 Self.writeString(members[index].0, to: &out)
                 out += ": "
@@ -82,7 +85,8 @@ public indirect enum JSONValue: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}":
+            case _
+            where scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}":
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

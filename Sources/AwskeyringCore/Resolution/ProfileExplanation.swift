@@ -3,7 +3,9 @@
 /// pasted into tickets.
 public struct ProfileExplanation {
     public static let redacted = "<redacted>"
-    static let secretSettings: Set<String> = ["aws_secret_access_key", "aws_session_token", "aws_security_token"]
+    static let secretSettings: Set<String> = [
+        "aws_secret_access_key", "aws_session_token", "aws_security_token",
+    ]
 
     public var profile: String
     public var files: AWSConfigFiles
@@ -17,7 +19,8 @@ public struct ProfileExplanation {
         self.chain = try ProfileResolver(files: files).chain(for: profile)
         self.sourceKeysStored = sourceKeysStored
         if case .keyring(let name, false) = chain.source, sourceKeysStored != true {
-            throw HelperError(CredentialProvider.missingKeysMessage(profile: name, inConfig: false, files: files))
+            throw HelperError(
+                CredentialProvider.missingKeysMessage(profile: name, inConfig: false, files: files))
         }
     }
 
@@ -36,11 +39,17 @@ public struct ProfileExplanation {
             (
                 "files",
                 .object([
-                    ("config", .object([("path", .string(files.configPath)), ("found", .bool(files.configFileFound))])),
+                    (
+                        "config",
+                        .object([
+                            ("path", .string(files.configPath)), ("found", .bool(files.configFileFound)),
+                        ])
+                    ),
                     (
                         "credentials",
                         .object([
-                            ("path", .string(files.credentialsPath)), ("found", .bool(files.credentialsFileFound)),
+                            ("path", .string(files.credentialsPath)),
+                            ("found", .bool(files.credentialsFileFound)),
                         ])
                     ),
                 ])
@@ -53,7 +62,8 @@ public struct ProfileExplanation {
     public var text: String {
         var lines = ["Profile '\(profile)'"]
         lines.append("  config file:      \(files.configPath)\(files.configFileFound ? "" : " (not found)")")
-        lines.append("  credentials file: \(files.credentialsPath)\(files.credentialsFileFound ? "" : " (not found)")")
+        lines.append(
+            "  credentials file: \(files.credentialsPath)\(files.credentialsFileFound ? "" : " (not found)")")
         lines.append("")
         if files.profiles[profile] == nil {
             lines.append("Settings: none (the profile has no section in either file)")
@@ -84,7 +94,9 @@ public struct ProfileExplanation {
                 switch value {
                 case .string(let text): return (key, .string(text))
                 case .nested(let map):
-                    return (key, .object(map.sorted(by: { $0.key < $1.key }).map { ($0.key, .string($0.value)) }))
+                    return (
+                        key, .object(map.sorted(by: { $0.key < $1.key }).map { ($0.key, .string($0.value)) })
+                    )
                 }
             })
     }
@@ -100,23 +112,30 @@ public struct ProfileExplanation {
         init(source: CredentialSource, keysStored: Bool?) {
             switch source {
             case .keyring(let profile, _):
-                let state = keysStored.map { $0 ? "stored" : "NOT stored: run 'awskeyring-helper store --profile \(profile)'" }
+                let state = keysStored.map {
+                    $0 ? "stored" : "NOT stored: run 'awskeyring-helper store --profile \(profile)'"
+                }
                 json = .object(
                     [("type", .string("keyring")), ("profile", .string(profile))]
                         + (keysStored.map { [("stored", JSONValue.bool($0))] } ?? []))
-                text = "long-lived keys of profile '\(profile)' from the keyring" + (state.map { " (\($0))" } ?? "")
+                text =
+                    "long-lived keys of profile '\(profile)' from the keyring"
+                    + (state.map { " (\($0))" } ?? "")
             case .plainTextKeys(let profile):
                 json = .object([("type", .string("plain-text-keys")), ("profile", .string(profile))])
-                text = "long-lived keys written in plain text in profile '\(profile)' (move them into the keyring)"
+                text =
+                    "long-lived keys written in plain text in profile '\(profile)' (move them into the keyring)"
             case .environment(let profile):
                 json = .object([("type", .string("environment")), ("profile", .string(profile))])
-                text = "keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (credential_source of '\(profile)')"
+                text =
+                    "keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (credential_source of '\(profile)')"
             }
         }
 
         init(role: RoleStep) {
             var members: [(String, JSONValue)] = [
-                ("type", .string("assume-role")), ("profile", .string(role.profile)), ("roleArn", .string(role.roleArn)),
+                ("type", .string("assume-role")), ("profile", .string(role.profile)),
+                ("roleArn", .string(role.roleArn)),
             ]
             var details: [String] = []
             if let externalId = role.externalId {
@@ -136,7 +155,8 @@ public struct ProfileExplanation {
                 details.append("MFA \(mfaSerial)")
             }
             json = .object(members)
-            text = "AssumeRole \(role.roleArn) (profile '\(role.profile)')"
+            text =
+                "AssumeRole \(role.roleArn) (profile '\(role.profile)')"
                 + (details.isEmpty ? "" : ": " + details.joined(separator: ", "))
         }
     }

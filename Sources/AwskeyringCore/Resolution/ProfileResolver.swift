@@ -15,13 +15,15 @@ public struct ProfileResolver: Sendable {
             guard let settings = files.profiles[current] else {
                 // No section at all: the keys may still be in the keyring under this name.
                 return CredentialChain(
-                    profile: profile, source: .keyring(profile: current, inConfig: false), roles: roles.reversed())
+                    profile: profile, source: .keyring(profile: current, inConfig: false),
+                    roles: roles.reversed())
             }
             visited.append(current)
             let roleArn = settings.value("role_arn")
             let isRole = roleArn != nil && !(current != profile && hasPlainTextKeys(settings))
             guard isRole, let roleArn else {
-                return CredentialChain(profile: profile, source: source(of: current, settings), roles: roles.reversed())
+                return CredentialChain(
+                    profile: profile, source: source(of: current, settings), roles: roles.reversed())
             }
             roles.append(try roleStep(profile: current, roleArn: roleArn, settings: settings))
 
@@ -52,7 +54,8 @@ public struct ProfileResolver: Sendable {
                         Ec2InstanceMetadata, EcsContainer
                         """)
                 }
-                return CredentialChain(profile: profile, source: .environment(profile: current), roles: roles.reversed())
+                return CredentialChain(
+                    profile: profile, source: .environment(profile: current), roles: roles.reversed())
             case (.some(let next), nil):
                 if next == current {
                     // A profile may name itself to take its own keys (botocore allows this only with
@@ -73,14 +76,17 @@ public struct ProfileResolver: Sendable {
 
     /// The source of a profile that assumes no role itself.
     private func source(of profile: String, _ settings: ConfigSettings) -> CredentialSource {
-        hasPlainTextKeys(settings) ? .plainTextKeys(profile: profile) : .keyring(profile: profile, inConfig: true)
+        hasPlainTextKeys(settings)
+            ? .plainTextKeys(profile: profile) : .keyring(profile: profile, inConfig: true)
     }
 
     private func hasPlainTextKeys(_ settings: ConfigSettings) -> Bool {
         settings.value("aws_access_key_id") != nil && settings.value("aws_secret_access_key") != nil
     }
 
-    private func roleStep(profile: String, roleArn: String, settings: ConfigSettings) throws(HelperError) -> RoleStep {
+    private func roleStep(profile: String, roleArn: String, settings: ConfigSettings) throws(HelperError)
+        -> RoleStep
+    {
         guard RoleARN.isValid(roleArn) else {
             throw HelperError(
                 """
@@ -92,7 +98,8 @@ public struct ProfileResolver: Sendable {
         if let text = settings.value("duration_seconds") {
             guard let seconds = Int(text), (900...43200).contains(seconds) else {
                 throw HelperError(
-                    "profile '\(profile)': duration_seconds = \(text) must be a whole number from 900 to 43200")
+                    "profile '\(profile)': duration_seconds = \(text) must be a whole number from 900 to 43200"
+                )
             }
             duration = seconds
         }
@@ -111,7 +118,8 @@ public struct ProfileResolver: Sendable {
 enum RoleARN {
     static func isValid(_ arn: String) -> Bool {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam", parts[3].isEmpty,
+        guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam",
+            parts[3].isEmpty,
             parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("role/")
         else { return false }
         let name = parts[5].dropFirst("role/".count)

@@ -21,7 +21,9 @@ import Testing
 
     @Test func storesFromTheEnvironmentAndReadsBack() throws {
         try manager(nil).store(profile: "dev", environment: environment(), force: false)
-        #expect(try keyring.keys(profile: "dev") == LongLivedKeys(accessKeyId: Self.id, secretAccessKey: Self.secret))
+        #expect(
+            try keyring.keys(profile: "dev")
+                == LongLivedKeys(accessKeyId: Self.id, secretAccessKey: Self.secret))
         #expect(store.all.count == 1)
         #expect(store.all[0].label.contains(Self.secret) == false)
         #expect(store.all[0].attributes.values.contains(Self.secret) == false)
@@ -30,10 +32,12 @@ import Testing
     @Test func refusesToReplaceWithoutATerminalOrForce() throws {
         try manager(nil).store(profile: "dev", environment: environment(), force: false)
         #expect(throws: HelperError.self) {
-            try manager(nil).store(profile: "dev", environment: environment(Self.id, Self.otherSecret), force: false)
+            try manager(nil).store(
+                profile: "dev", environment: environment(Self.id, Self.otherSecret), force: false)
         }
         #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.secret)
-        try manager(nil).store(profile: "dev", environment: environment(Self.id, Self.otherSecret), force: true)
+        try manager(nil).store(
+            profile: "dev", environment: environment(Self.id, Self.otherSecret), force: true)
         #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.otherSecret)
         #expect(store.all.count == 1)
     }
@@ -44,7 +48,10 @@ import Testing
         #expect(throws: HelperError("kept the keys already stored for profile 'dev'")) {
             try manager(terminal).store(profile: "dev", environment: nil, force: false)
         }
-        #expect(terminal.prompts == ["Profile 'dev' already has keys stored (AKIAIOSFODNN7EXAMPLE). Replace them? [y/N] "])
+        #expect(
+            terminal.prompts == [
+                "Profile 'dev' already has keys stored (AKIAIOSFODNN7EXAMPLE). Replace them? [y/N] "
+            ])
         #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.secret)
     }
 
@@ -79,7 +86,9 @@ import Testing
     @Test func removeNeedsConsent() throws {
         try manager(nil).store(profile: "dev", environment: environment(), force: false)
         #expect(throws: HelperError.self) { try manager(nil).remove(profile: "dev", yes: false) }
-        #expect(throws: HelperError.self) { try manager(ScriptedTerminal(answers: ["no"])).remove(profile: "dev", yes: false) }
+        #expect(throws: HelperError.self) {
+            try manager(ScriptedTerminal(answers: ["no"])).remove(profile: "dev", yes: false)
+        }
         #expect(try keyring.keys(profile: "dev") != nil)
         try manager(ScriptedTerminal(answers: ["y"])).remove(profile: "dev", yes: false)
         #expect(try keyring.keys(profile: "dev") == nil)
@@ -88,7 +97,8 @@ import Testing
 
     @Test func listShowsKeyIdsOnly() throws {
         try manager(nil).store(profile: "b", environment: environment(), force: false)
-        try manager(nil).store(profile: "a", environment: environment("AKIAI44QH8DHBEXAMPLE", Self.otherSecret), force: false)
+        try manager(nil).store(
+            profile: "a", environment: environment("AKIAI44QH8DHBEXAMPLE", Self.otherSecret), force: false)
         let rows = try manager(nil).list()
         #expect(rows.map(\.profile) == ["a", "b"])
         #expect(rows.map(\.accessKeyId) == ["AKIAI44QH8DHBEXAMPLE", Self.id])

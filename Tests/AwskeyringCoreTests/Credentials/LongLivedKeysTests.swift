@@ -6,7 +6,8 @@ import Testing
     static let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
     @Test func acceptsAWSShapedKeysAndTrimsPastedWhitespace() throws {
-        let keys = try LongLivedKeys(accessKeyId: " AKIAIOSFODNN7EXAMPLE\n", secretAccessKey: Self.secret + "\n")
+        let keys = try LongLivedKeys(
+            accessKeyId: " AKIAIOSFODNN7EXAMPLE\n", secretAccessKey: Self.secret + "\n")
         #expect(keys.accessKeyId == "AKIAIOSFODNN7EXAMPLE")
         #expect(keys.secretAccessKey == Self.secret)
     }

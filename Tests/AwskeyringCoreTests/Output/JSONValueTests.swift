@@ -19,8 +19,11 @@ import Testing
     }
 
     @Test func processDocumentForLongLivedKeysHasNoTokenOrExpiration() {
-        let document = AWSCredentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "s").processDocument
-        #expect(document.text == #"{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "s"}"#)
+        let document = AWSCredentials(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "s")
+            .processDocument
+        #expect(
+            document.text == #"{"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "s"}"#
+        )
     }
 
     @Test func processDocumentForTemporaryCredentials() {

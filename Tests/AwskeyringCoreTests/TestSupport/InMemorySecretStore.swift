@@ -40,7 +40,9 @@ final class InMemorySecretStore: SecretStore {
     func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
         if let failure = failure.withLock({ $0 }) { throw failure }
         return items.withLock { items in
-            items.filter { $0.attributes.matches(attributes) }.map { KeyringItem(label: $0.label, attributes: $0.attributes) }
+            items.filter { $0.attributes.matches(attributes) }.map {
+                KeyringItem(label: $0.label, attributes: $0.attributes)
+            }
         }
     }
 
@@ -50,7 +52,9 @@ final class InMemorySecretStore: SecretStore {
             $0.append(
                 Item(
                     label: "planted",
-                    attributes: ["application": "awskeyring-helper", "kind": "access-key", "profile": profile],
+                    attributes: [
+                        "application": "awskeyring-helper", "kind": "access-key", "profile": profile,
+                    ],
                     secret: secret))
         }
     }

@@ -13,7 +13,9 @@ final class ScriptedTerminal: Terminal {
     func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
         prompts.append(prompt)
         screen += prompt
-        guard !answers.isEmpty else { throw HelperError("no answer was typed on the terminal (end of input)") }
+        guard !answers.isEmpty else {
+            throw HelperError("no answer was typed on the terminal (end of input)")
+        }
         let answer = answers.removeFirst()
         screen += (echo ? answer : "") + "\n"
         return answer

@@ -1,0 +1,22 @@
+import ArgumentParser
+import AwskeyringCore
+
+extension AwskeyringHelper {
+    struct Clear: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop cached sessions (MFA sessions and role credentials); stored keys stay."
+        )
+
+        @Option(
+            name: .long, help: "Only the sessions of this profile (as asked for, or as the source of keys).")
+        var profile: String?
+
+        func run() throws {
+            try reportingFailure { () throws(HelperError) in
+                let manager = KeyManager(
+                    keyring: .secretService(), terminal: nil, diagnostics: StandardError.write)
+                try manager.clearSessions(profile: profile)
+            }
+        }
+    }
+}

@@ -32,7 +32,7 @@ extension AwskeyringHelper {
                     }
                 }
                 let explanation = try ProfileExplanation(
-                    profile: profile, files: files, sourceKeysStored: stored)
+                    profile: profile, files: files, environment: environment, sourceKeysStored: stored)
                 StandardOutput.write(json ? explanation.json.prettyText : explanation.text)
             }
         }

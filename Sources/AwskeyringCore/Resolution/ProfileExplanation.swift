@@ -10,13 +10,17 @@ public struct ProfileExplanation {
     public var profile: String
     public var files: AWSConfigFiles
     public var chain: CredentialChain
+    var plan: CredentialPlan
     /// Whether keys are stored for the chain's source profile; nil when the keyring was not consulted.
     public var sourceKeysStored: Bool?
 
-    public init(profile: String, files: AWSConfigFiles, sourceKeysStored: Bool?) throws(HelperError) {
+    public init(
+        profile: String, files: AWSConfigFiles, environment: [String: String], sourceKeysStored: Bool?
+    ) throws(HelperError) {
         self.profile = profile
         self.files = files
         self.chain = try ProfileResolver(files: files).chain(for: profile)
+        self.plan = try CredentialPlan(chain: chain, files: files, environment: environment)
         self.sourceKeysStored = sourceKeysStored
         if case .keyring(let name, false) = chain.source, sourceKeysStored != true {
             throw HelperError(
@@ -34,29 +38,43 @@ public struct ProfileExplanation {
     }
 
     public var json: JSONValue {
-        .object([
-            ("profile", .string(profile)),
-            (
-                "files",
-                .object([
-                    (
-                        "config",
-                        .object([
-                            ("path", .string(files.configPath)), ("found", .bool(files.configFileFound)),
-                        ])
-                    ),
-                    (
-                        "credentials",
-                        .object([
-                            ("path", .string(files.credentialsPath)),
-                            ("found", .bool(files.credentialsFileFound)),
-                        ])
-                    ),
-                ])
-            ),
-            ("settings", Self.json(settings)),
-            ("chain", .array(steps.map(\.json))),
-        ])
+        .object(
+            [
+                ("profile", .string(profile)),
+                (
+                    "files",
+                    .object([
+                        (
+                            "config",
+                            .object([
+                                ("path", .string(files.configPath)), ("found", .bool(files.configFileFound)),
+                            ])
+                        ),
+                        (
+                            "credentials",
+                            .object([
+                                ("path", .string(files.credentialsPath)),
+                                ("found", .bool(files.credentialsFileFound)),
+                            ])
+                        ),
+                    ])
+                ),
+                ("settings", Self.json(settings)),
+                ("chain", .array(steps.map(\.json))),
+            ]
+                + (plan.sts.map { sts in
+                    [
+                        (
+                            "sts",
+                            JSONValue.object([
+                                ("endpoint", .string(sts.endpoint)),
+                                ("signingRegion", .string(sts.signingRegion)),
+                                ("endpointSource", .string(sts.endpointSource)),
+                                ("maxAttempts", .integer(sts.maxAttempts)),
+                            ])
+                        )
+                    ]
+                } ?? []))
     }
 
     public var text: String {
@@ -85,6 +103,14 @@ public struct ProfileExplanation {
         for (index, step) in steps.enumerated() {
             lines.append("  \(index + 1). \(step.text)")
         }
+        if let sts = plan.sts {
+            lines.append("")
+            lines.append("STS: \(sts.endpoint), signed for \(sts.signingRegion) (\(sts.endpointSource))")
+        }
+        if plan.finalKey != nil {
+            lines.append(
+                "Results are cached in the keyring and handed out while more than 15 minutes remain.")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -102,7 +128,19 @@ public struct ProfileExplanation {
     }
 
     private var steps: [Step] {
-        [Step(source: chain.source, keysStored: sourceKeysStored)] + chain.roles.map { Step(role: $0) }
+        var steps = [Step(source: chain.source, keysStored: sourceKeysStored)]
+        if let serial = plan.mfaSerial, let duration = plan.mfaSessionDuration {
+            steps.append(Step(mfaSessionSerial: serial, duration: duration, codeFrom: plan.mfaProcess))
+        }
+        for (index, role) in chain.roles.enumerated() {
+            let chained = index > 0
+            let parameters = CredentialProvider.parameters(for: role, chained: chained, now: 0)
+            steps.append(
+                Step(
+                    role: role, effectiveDuration: parameters.durationSeconds,
+                    directMFA: plan.directMFASerials[index]))
+        }
+        return steps
     }
 
     private struct Step {
@@ -132,7 +170,18 @@ public struct ProfileExplanation {
             }
         }
 
-        init(role: RoleStep) {
+        init(mfaSessionSerial serial: String, duration: Int, codeFrom process: String?) {
+            let source = process == nil ? "typed on the terminal" : "printed by mfa_process"
+            json = .object([
+                ("type", .string("mfa-session")), ("mfaSerial", .string(serial)),
+                ("durationSeconds", .integer(duration)),
+                ("code", .string(process == nil ? "terminal" : "mfa_process")),
+            ])
+            text =
+                "GetSessionToken with MFA \(serial), code \(source); the session lasts \(duration) s and serves every role below"
+        }
+
+        init(role: RoleStep, effectiveDuration: Int?, directMFA: String?) {
             var members: [(String, JSONValue)] = [
                 ("type", .string("assume-role")), ("profile", .string(role.profile)),
                 ("roleArn", .string(role.roleArn)),
@@ -146,13 +195,19 @@ public struct ProfileExplanation {
                 members.append(("sessionName", .string(sessionName)))
                 details.append("session name \(sessionName)")
             }
-            if let duration = role.durationSeconds {
+            if let duration = effectiveDuration {
                 members.append(("durationSeconds", .integer(duration)))
-                details.append("\(duration) s")
+                if let asked = role.durationSeconds, asked != duration {
+                    details.append(
+                        "\(duration) s (asked \(asked) s; AWS allows one hour for a role assumed with role credentials)"
+                    )
+                } else {
+                    details.append("\(duration) s")
+                }
             }
-            if let mfaSerial = role.mfaSerial {
-                members.append(("mfaSerial", .string(mfaSerial)))
-                details.append("MFA \(mfaSerial)")
+            if let directMFA {
+                members.append(("mfaSerial", .string(directMFA)))
+                details.append("MFA code passed to AssumeRole (\(directMFA))")
             }
             json = .object(members)
             text =

@@ -1,6 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// libsecret's headers. They are named here rather than through pkg-config, whose link flags would make
+// every start of the program load libsecret and GLib; CSecretLoader loads them when the keyring is used.
+#if arch(arm64)
+    let multiarch = "aarch64-linux-gnu"
+#else
+    let multiarch = "x86_64-linux-gnu"
+#endif
+let libsecretHeaders = [
+    "/usr/include/libsecret-1", "/usr/include/glib-2.0", "/usr/lib/\(multiarch)/glib-2.0/include",
+]
+
 let package = Package(
     name: "awskeyring-helper",
     platforms: [.macOS(.v13)],
@@ -9,13 +20,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // libsecret, the freedesktop Secret Service client library, as a system library.
         .systemLibrary(
             name: "CLibSecret",
-            pkgConfig: "libsecret-1",
             providers: [.apt(["libsecret-1-dev"])]
         ),
         // One HTTP exchange through libcurl, loaded on first use (libcurl's option setter is variadic).
@@ -23,10 +33,20 @@ let package = Package(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("dl")]
         ),
-        // The Swift face of the Secret Service: no C type leaves this target.
+        // libsecret's functions, loaded with dlopen on first use (headers and types from CLibSecret).
+        .target(
+            name: "CSecretLoader",
+            dependencies: ["CLibSecret"],
+            cSettings: [.unsafeFlags(libsecretHeaders.map { "-I" + $0 })],
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+        // add_key/keyctl for the kernel keyring tier (syscall() is variadic).
+        .target(name: "CKernelKeyring"),
+        // The Swift face of the Secret Service and the kernel keyring: no C type leaves this target.
         .target(
             name: "Keyring",
-            dependencies: ["CLibSecret"]
+            dependencies: ["CLibSecret", "CSecretLoader", "CKernelKeyring"],
+            swiftSettings: [.unsafeFlags(libsecretHeaders.flatMap { ["-Xcc", "-I" + $0] })]
         ),
         // Everything the tool does: config files, credential resolution, output.
         .target(
@@ -44,9 +64,23 @@ let package = Package(
                 "AwskeyringCore",
                 "Keyring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // The Swift runtime linked in: every SDK call starts this program, and loading and
+            // relocating shared libraries is most of a cached call's cost.
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker",
+                        "-l_FoundationCollections",
+                        "-Xlinker", "-lswiftSynchronization",
+                    ],
+                    .when(platforms: [.linux]))
             ]
         ),
         .testTarget(name: "AwskeyringCoreTests", dependencies: ["AwskeyringCore"]),
-        .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
+        .testTarget(
+            name: "KeyringTests", dependencies: ["Keyring"],
+            swiftSettings: [.unsafeFlags(libsecretHeaders.flatMap { ["-Xcc", "-I" + $0] })]
+        ),
     ]
 )

@@ -1,4 +1,16 @@
 internal import CLibSecret
+internal import CSecretLoader
+
+/// Loads libsecret on first use; throws when it cannot be loaded.
+func loadLibSecret() throws(KeyringError) {
+    var reason = [CChar](repeating: 0, count: 256)
+    guard awskh_secret_load(&reason, reason.count) == 1 else {
+        let detail = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw .failed(
+            domain: "libsecret", code: 0,
+            message: "cannot load libsecret (install the libsecret-1-0 package): \(detail)")
+    }
+}
 
 /// Runs one libsecret/GLib call that reports failure through a `GError**`, and turns a set error into a
 /// typed `KeyringError`. The error is checked before the return value, as GLib requires, and freed here
@@ -8,7 +20,7 @@ func glibCall<T>(_ body: (UnsafeMutablePointer<UnsafeMutablePointer<GError>?>) -
     var error: UnsafeMutablePointer<GError>?
     let result = body(&error)
     if let error {
-        defer { g_error_free(error) }
+        defer { awskh_g_error_free(error) }
         throw KeyringError(gError: error.pointee)
     }
     return result
@@ -17,18 +29,18 @@ func glibCall<T>(_ body: (UnsafeMutablePointer<UnsafeMutablePointer<GError>?>) -
 extension KeyringError {
     init(gError: GError) {
         let message = gError.message.map { String(cString: $0) } ?? "unknown error"
-        let domain = g_quark_to_string(gError.domain).map { String(cString: $0) } ?? "unknown"
+        let domain = awskh_g_quark_to_string(gError.domain).map { String(cString: $0) } ?? "unknown"
         let code = Int(gError.code)
-        if gError.domain == secret_error_get_quark() && code == Int(SECRET_ERROR_IS_LOCKED.rawValue) {
+        if gError.domain == awskh_secret_error_get_quark() && code == Int(SECRET_ERROR_IS_LOCKED.rawValue) {
             self = .locked(detail: message)
-        } else if gError.domain == g_dbus_error_quark()
+        } else if gError.domain == awskh_g_dbus_error_quark()
             && (code == Int(G_DBUS_ERROR_SERVICE_UNKNOWN.rawValue)
                 || code == Int(G_DBUS_ERROR_NAME_HAS_NO_OWNER.rawValue))
         {
             self = .serviceUnavailable(detail: message)
-        } else if gError.domain == g_io_error_quark() && Self.looksLikeNoBus(message) {
+        } else if gError.domain == awskh_g_io_error_quark() && Self.looksLikeNoBus(message) {
             self = .noSessionBus(detail: message)
-        } else if gError.domain == g_dbus_error_quark()
+        } else if gError.domain == awskh_g_dbus_error_quark()
             && (code == Int(G_DBUS_ERROR_NO_SERVER.rawValue)
                 || code == Int(G_DBUS_ERROR_SPAWN_EXEC_FAILED.rawValue)
                 || code == Int(G_DBUS_ERROR_FILE_NOT_FOUND.rawValue))

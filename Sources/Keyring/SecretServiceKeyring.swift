@@ -1,34 +1,57 @@
 internal import CLibSecret
+internal import CSecretLoader
+import Synchronization
 
 /// The freedesktop Secret Service (GNOME Keyring, KeePassXC, KWallet's bridge) through libsecret.
 ///
 /// Items go into the user's default collection: creating a collection of our own would need a graphical
 /// prompt, which fails on a headless machine. Every item is tagged with the schema name, so searches
-/// never see other programs' secrets.
-public final class SecretServiceKeyring: SecretStore, @unchecked Sendable {
-    // libsecret's schema object is immutable once built and libsecret's sync calls are thread-safe.
-    private let schema: UnsafeMutablePointer<SecretSchema>
+/// never see other programs' secrets. libsecret itself is loaded on the first call, not before.
+public final class SecretServiceKeyring: SecretStore, Sendable {
+    private let schemaName: String
+    private let attributeNames: [String]
+    /// Built on first use; libsecret's schema is immutable once built and its sync calls are
+    /// thread-safe, so the pointer may be shared.
+    private let schema = Mutex<SchemaHandle?>(nil)
 
     /// - Parameters:
     ///   - schemaName: a reverse-DNS name that marks this program's items.
     ///   - attributeNames: the (string) attributes items may carry.
     public init(schemaName: String, attributeNames: [String]) {
-        let types = GLibStringTable()
-        for name in attributeNames {
-            // SECRET_SCHEMA_ATTRIBUTE_STRING is 0, which is what a null pointer value encodes.
-            g_hash_table_insert(types.table, g_strdup(name), nil)
-        }
-        schema = secret_schema_newv(schemaName, SECRET_SCHEMA_NONE, types.table)
+        self.schemaName = schemaName
+        self.attributeNames = attributeNames
     }
 
     deinit {
-        secret_schema_unref(schema)
+        schema.withLock { handle in
+            if let handle { awskh_secret_schema_unref(handle.pointer) }
+        }
+    }
+
+    private func loadedSchema() throws(KeyringError) -> UnsafeMutablePointer<SecretSchema> {
+        try loadLibSecret()
+        let pointer = schema.withLock { handle -> UnsafeMutablePointer<SecretSchema>? in
+            if let handle { return handle.pointer }
+            let types = GLibStringTable()
+            for name in attributeNames {
+                // SECRET_SCHEMA_ATTRIBUTE_STRING is 0, which is what a null value encodes.
+                awskh_g_hash_table_insert_null(types.table, name)
+            }
+            let pointer = awskh_secret_schema_newv(schemaName, SECRET_SCHEMA_NONE, types.table)
+            handle = pointer.map(SchemaHandle.init)
+            return pointer
+        }
+        guard let pointer else {
+            throw .failed(domain: "libsecret", code: 0, message: "libsecret could not build the item schema")
+        }
+        return pointer
     }
 
     public func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
+        let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let stored = try glibCall { error in
-            secret_password_storev_sync(
+            awskh_secret_password_storev_sync(
                 schema, table.table, SECRET_COLLECTION_DEFAULT, label, secret, nil, error)
         }
         if stored == 0 {
@@ -37,31 +60,34 @@ public final class SecretServiceKeyring: SecretStore, @unchecked Sendable {
     }
 
     public func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
+        let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let secret = try glibCall { error in
-            secret_password_lookupv_sync(schema, table.table, nil, error)
+            awskh_secret_password_lookupv_sync(schema, table.table, nil, error)
         }
         guard let secret else { return nil }
-        defer { secret_password_free(secret) }
+        defer { awskh_secret_password_free(secret) }
         return String(cString: secret)
     }
 
     @discardableResult
     public func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
+        let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let removed = try glibCall { error in
-            secret_password_clearv_sync(schema, table.table, nil, error)
+            awskh_secret_password_clearv_sync(schema, table.table, nil, error)
         }
         return removed != 0
     }
 
     public func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+        let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let list = try glibCall { error in
-            secret_password_searchv_sync(schema, table.table, SECRET_SEARCH_ALL, nil, error)
+            awskh_secret_password_searchv_sync(schema, table.table, SECRET_SEARCH_ALL, nil, error)
         }
         guard let list else { return [] }
-        defer { g_list_free_full(list, g_object_unref) }
+        defer { awskh_g_object_list_free(list) }
 
         var items: [KeyringItem] = []
         var node: UnsafeMutablePointer<GList>? = list
@@ -76,25 +102,30 @@ public final class SecretServiceKeyring: SecretStore, @unchecked Sendable {
 
     private static func item(from retrievable: OpaquePointer) -> KeyringItem {
         var attributes: [String: String] = [:]
-        if let table = secret_retrievable_get_attributes(retrievable) {
-            defer { g_hash_table_unref(table) }
+        if let table = awskh_secret_retrievable_get_attributes(retrievable) {
+            defer { awskh_g_hash_table_unref(table) }
             var iterator = GHashTableIter()
-            g_hash_table_iter_init(&iterator, table)
+            awskh_g_hash_table_iter_init(&iterator, table)
             var key: gpointer?
             var value: gpointer?
-            while g_hash_table_iter_next(&iterator, &key, &value) != 0 {
+            while awskh_g_hash_table_iter_next(&iterator, &key, &value) != 0 {
                 guard let key, let value else { continue }
                 attributes[String(cString: key.assumingMemoryBound(to: CChar.self))] =
                     String(cString: value.assumingMemoryBound(to: CChar.self))
             }
         }
         var label = ""
-        if let cLabel = secret_retrievable_get_label(retrievable) {
-            defer { g_free(cLabel) }
+        if let cLabel = awskh_secret_retrievable_get_label(retrievable) {
+            defer { awskh_g_free(cLabel) }
             label = String(cString: cLabel)
         }
         return KeyringItem(label: label, attributes: attributes)
     }
+}
+
+/// The schema pointer, shareable across threads (see `SecretServiceKeyring.schema`).
+private struct SchemaHandle: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<SecretSchema>
 }
 
 /// A GHashTable of owned C strings, released with its Swift owner.
@@ -102,13 +133,13 @@ private final class GLibStringTable {
     let table: OpaquePointer
 
     init(_ pairs: [String: String] = [:]) {
-        table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free)
+        table = awskh_g_string_table_new()
         for (key, value) in pairs {
-            g_hash_table_insert(table, g_strdup(key), g_strdup(value))
+            awskh_g_hash_table_insert(table, key, value)
         }
     }
 
     deinit {
-        g_hash_table_unref(table)
+        awskh_g_hash_table_unref(table)
     }
 }

@@ -1,0 +1,25 @@
+#ifndef AWSKH_KERNEL_KEYRING_H
+#define AWSKH_KERNEL_KEYRING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+// The Linux kernel key retention service, through its system calls (add_key, keyctl). They are
+// reached through syscall(), which is variadic and so cannot be called from Swift; these wrappers
+// are. Each returns -1 and sets errno on failure, as the system calls do.
+
+// Adds (or updates) a "user" key in the per-user keyring; returns its serial.
+int32_t awskh_key_add_user(const char *description, const void *payload, size_t length);
+// Finds a "user" key by description in the per-user keyring; returns its serial.
+int32_t awskh_key_search_user(const char *description);
+// Copies up to `capacity` bytes of the key's payload into `buffer`; returns the payload's full length.
+long awskh_key_read(int32_t serial, void *buffer, size_t capacity);
+long awskh_key_set_timeout(int32_t serial, unsigned int seconds);
+long awskh_key_set_permissions(int32_t serial, uint32_t permissions);
+long awskh_key_invalidate(int32_t serial);
+// Reads the serials linked in the per-user keyring; returns how many bytes the full list takes.
+long awskh_user_keyring_list(int32_t *serials, size_t capacity_bytes);
+// Describes a key as "type;uid;gid;perm;description"; returns the full length including the NUL.
+long awskh_key_describe(int32_t serial, char *buffer, size_t capacity);
+
+#endif

@@ -13,8 +13,7 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure { () throws(HelperError) in
-                let manager = KeyManager(
-                    keyring: .secretService(), terminal: nil, diagnostics: StandardError.write)
+                let manager = makeKeyManager(environment: ProcessEnvironment.current(), terminal: nil)
                 try manager.clearSessions(profile: profile)
             }
         }

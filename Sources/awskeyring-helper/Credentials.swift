@@ -15,9 +15,11 @@ extension AwskeyringHelper {
         func run() throws {
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
+                let keyring = CredentialKeyring.secretService()
                 let provider = CredentialProvider(
                     files: try loadConfigFiles(environment: environment),
-                    keyring: .secretService(),
+                    keyring: keyring,
+                    cache: .standard(keyring: keyring, environment: environment),
                     environment: environment,
                     diagnostics: StandardError.write
                 )

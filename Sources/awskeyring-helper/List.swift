@@ -12,8 +12,7 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure { () throws(HelperError) in
-                let manager = KeyManager(
-                    keyring: .secretService(), terminal: nil, diagnostics: StandardError.write)
+                let manager = makeKeyManager(environment: ProcessEnvironment.current(), terminal: nil)
                 let rows = try manager.list()
                 if json {
                     let profiles = rows.map { row in

@@ -40,3 +40,11 @@ func loadConfigFiles(environment: [String: String]) throws(HelperError) -> AWSCo
         throw HelperError("cannot use \(error.description)")
     }
 }
+
+/// What every key command works with: the user's Secret Service and both tiers of the session cache.
+func makeKeyManager(environment: [String: String], terminal: (any Terminal)?) -> KeyManager {
+    let keyring = CredentialKeyring.secretService()
+    return KeyManager(
+        keyring: keyring, sessions: .standard(keyring: keyring, environment: environment), terminal: terminal,
+        diagnostics: StandardError.write)
+}

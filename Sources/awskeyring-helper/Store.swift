@@ -22,9 +22,7 @@ extension AwskeyringHelper {
         func run() throws {
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
-                let manager = KeyManager(
-                    keyring: .secretService(), terminal: ControllingTerminal.open(),
-                    diagnostics: StandardError.write)
+                let manager = makeKeyManager(environment: environment, terminal: ControllingTerminal.open())
                 try manager.store(
                     profile: options.resolvedProfile(environment: environment),
                     environment: fromEnv ? environment : nil,

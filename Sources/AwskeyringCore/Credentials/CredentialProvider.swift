@@ -8,6 +8,7 @@
 public struct CredentialProvider {
     public var files: AWSConfigFiles
     public var keyring: CredentialKeyring
+    public var cache: SessionCache
     public var environment: [String: String]
     /// Where notes for the person go (stderr); never the credential document.
     public var diagnostics: (String) -> Void
@@ -20,13 +21,15 @@ public struct CredentialProvider {
     public var lockTimeout: Double = 180
 
     public init(
-        files: AWSConfigFiles, keyring: CredentialKeyring, environment: [String: String],
+        files: AWSConfigFiles, keyring: CredentialKeyring, cache: SessionCache? = nil,
+        environment: [String: String],
         diagnostics: @escaping (String) -> Void, transport: any HTTPTransport = CurlTransport(),
         clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
         openTerminal: @escaping () -> (any Terminal)? = { ControllingTerminal.open() }
     ) {
         self.files = files
         self.keyring = keyring
+        self.cache = cache ?? SessionCache(keyring: keyring, kernel: nil)
         self.environment = environment
         self.diagnostics = diagnostics
         self.transport = transport
@@ -48,7 +51,7 @@ public struct CredentialProvider {
         guard let finalKey = plan.finalKey, let stsConfiguration = plan.sts else {
             return try sourceCredentials(chain.source)
         }
-        if !refresh, let cached = try validCached(finalKey, minimum: Self.minimumRemaining) {
+        if !refresh, let cached = try answer(finalKey, chain: chain) {
             return cached
         }
 
@@ -65,20 +68,25 @@ public struct CredentialProvider {
         defer { withExtendedLifetime(lock) {} }
 
         // Another process may have done the work while this one waited.
-        if !refresh, let cached = try validCached(finalKey, minimum: Self.minimumRemaining) {
+        if !refresh, let cached = try answer(finalKey, chain: chain) {
             return cached
         }
         let sts = STSClient(configuration: stsConfiguration, transport: transport, clock: clock)
         let result = try fetch(plan: plan, chain: chain, sts: sts, refresh: refresh)
-        _ = try? keyring.deleteCachedSessions(profile: nil, expiredBefore: clock())
+        cache.removeExpired(now: clock())
         return result
     }
 
+    /// The cached final answer for the chain, with enough time left to hand out.
+    private func answer(_ key: CacheKey, chain: CredentialChain) throws(HelperError) -> AWSCredentials? {
+        try cache.answer(
+            key, profile: chain.profile, sourceProfile: chain.source.profile, now: clock(),
+            minimumRemaining: Self.minimumRemaining)
+    }
+
+    /// A cached intermediate step (an MFA session, a role early in the chain) still good to build on.
     private func validCached(_ key: CacheKey, minimum: Int) throws(HelperError) -> AWSCredentials? {
-        guard let cached = try keyring.cachedCredentials(cacheKey: key.digest),
-            let expiration = cached.expiration, expiration - clock() > minimum
-        else { return nil }
-        return cached
+        try cache.entry(key, now: clock(), minimumRemaining: minimum)
     }
 
     private func fetch(plan: CredentialPlan, chain: CredentialChain, sts: STSClient, refresh: Bool)
@@ -110,9 +118,9 @@ public struct CredentialProvider {
                         durationSeconds: plan.mfaSessionDuration, serialNumber: serial, tokenCode: code,
                         with: credentials)
                 }.credentials
-                try cache(
+                store(
                     session, key: sessionKey, profile: chain.source.profile, chain: chain,
-                    what: "MFA session of \(serial)")
+                    what: "MFA session of \(serial)", final: chain.roles.isEmpty)
                 credentials = session
             }
         }
@@ -142,9 +150,9 @@ public struct CredentialProvider {
                 result = try sts.assumeRole(parameters, with: credentials)
             }
             credentials = result.credentials
-            try cache(
+            store(
                 credentials, key: plan.roleKeys[index], profile: role.profile, chain: chain,
-                what: role.roleArn)
+                what: role.roleArn, final: index == chain.roles.count - 1)
             chained = true
         }
         return credentials
@@ -168,15 +176,15 @@ public struct CredentialProvider {
         }
     }
 
-    private func cache(
-        _ credentials: AWSCredentials, key: CacheKey, profile: String, chain: CredentialChain, what: String
-    )
-        throws(HelperError)
-    {
+    private func store(
+        _ credentials: AWSCredentials, key: CacheKey, profile: String, chain: CredentialChain, what: String,
+        final: Bool
+    ) {
         do {
-            try keyring.storeCachedCredentials(
-                credentials, cacheKey: key.digest, profile: profile, sourceProfile: chain.source.profile,
-                description: what)
+            try cache.store(
+                credentials, key: key, profile: profile, sourceProfile: chain.source.profile,
+                description: what,
+                final: final, now: clock(), minimumRemaining: Self.minimumRemaining)
         } catch {
             // The credentials are good; failing to cache them only costs a later call.
             diagnostics("note: could not cache the session: \(error.message)")

@@ -2,15 +2,18 @@
 /// are replaced or removed only after an explicit yes (a terminal answer or a flag).
 public struct KeyManager {
     public var keyring: CredentialKeyring
+    public var sessions: SessionCache
     /// The controlling terminal, or nil when there is none (CI, cron, an SDK without a terminal).
     public var terminal: (any Terminal)?
     /// Where confirmations for the person go (stderr).
     public var diagnostics: (String) -> Void
 
     public init(
-        keyring: CredentialKeyring, terminal: (any Terminal)?, diagnostics: @escaping (String) -> Void
+        keyring: CredentialKeyring, sessions: SessionCache? = nil, terminal: (any Terminal)?,
+        diagnostics: @escaping (String) -> Void
     ) {
         self.keyring = keyring
+        self.sessions = sessions ?? SessionCache(keyring: keyring, kernel: nil)
         self.terminal = terminal
         self.diagnostics = diagnostics
     }
@@ -56,7 +59,7 @@ public struct KeyManager {
         }
         try keyring.storeKeys(keys, profile: profile)
         // Sessions got with the keys this replaces must not outlive them.
-        _ = try? keyring.deleteCachedSessions(profile: profile)
+        _ = try? sessions.clear(profile: profile)
         diagnostics("Stored access key \(keys.accessKeyId) for profile '\(profile)' in the keyring.")
     }
 
@@ -76,13 +79,13 @@ public struct KeyManager {
             }
         }
         _ = try keyring.removeKeys(profile: profile)
-        _ = try? keyring.deleteCachedSessions(profile: profile)
+        _ = try? sessions.clear(profile: profile)
         diagnostics("Removed the keys of profile '\(profile)' from the keyring.")
     }
 
     /// Drops cached sessions: all of them, or those of `profile`. Stored keys are untouched.
     public func clearSessions(profile: String?) throws(HelperError) {
-        let count = try keyring.deleteCachedSessions(profile: profile)
+        let count = try sessions.clear(profile: profile)
         let scope = profile.map { " of profile '\($0)'" } ?? ""
         diagnostics("Removed \(count) cached session\(count == 1 ? "" : "s")\(scope).")
     }

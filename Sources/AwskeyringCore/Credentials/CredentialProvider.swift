@@ -110,7 +110,9 @@ public struct CredentialProvider {
 
         var credentials = try sourceCredentials(chain.source)
         if let sessionKey = plan.mfaSessionKey, let serial = plan.mfaSerial {
-            if let cached = try validCached(sessionKey, minimum: Self.minimumSessionRemaining) {
+            // A session that is itself the answer must have as much time left as any answer.
+            let minimum = chain.roles.isEmpty ? Self.minimumRemaining : Self.minimumSessionRemaining
+            if let cached = try validCached(sessionKey, minimum: minimum) {
                 credentials = cached
             } else {
                 let session = try withMFACode(serial: serial, source: mfa) { code throws(HelperError) in

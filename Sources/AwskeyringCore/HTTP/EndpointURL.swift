@@ -65,6 +65,17 @@ public struct EndpointURL: Sendable, Equatable {
     /// Loopback addresses: the only places a signed request may travel over plain HTTP (local test
     /// servers and proxies on the same machine).
     public var isLoopback: Bool {
-        host == "localhost" || host.hasSuffix(".localhost") || host == "[::1]" || host.hasPrefix("127.")
+        host == "localhost" || host.hasSuffix(".localhost") || host == "[::1]" || Self.isIPv4Loopback(host)
+    }
+
+    /// A dotted-quad address in 127.0.0.0/8 (not a name that merely starts with "127.").
+    static func isIPv4Loopback(_ host: String) -> Bool {
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0] == "127" else { return false }
+        return octets.allSatisfy { octet in
+            !octet.isEmpty && octet.count <= 3
+                && octet.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+                && (Int(octet) ?? 256) <= 255
+        }
     }
 }

@@ -161,6 +161,11 @@ extension CredentialKeyring {
             throw HelperError("could not encode a session: \(error)")
         }
         do {
+            // The entry it renews differs in its expiry attribute, so the store would not replace it.
+            try store.delete(attributes: [
+                Attribute.application: Self.application, Attribute.kind: Kind.session,
+                Attribute.cacheKey: cacheKey,
+            ])
             try store.store(
                 secret: secret,
                 label: "AWS session for \(description) (awskeyring-helper cache)",

@@ -22,7 +22,12 @@ public struct MFATokenSource {
 
     public func code(serial: String, previousRejected: Bool) throws(HelperError) -> String {
         if let mfaProcess {
-            let output = try ShellCommand.output(of: mfaProcess, environment: environment, timeout: 120)
+            let output: String
+            do {
+                output = try ShellCommand.output(of: mfaProcess, environment: environment, timeout: 120)
+            } catch {
+                throw HelperError("mfa_process of profile '\(profile)' failed: \(error.message)")
+            }
             let code = output.trimmingWhitespace()
             guard Self.isCode(code) else {
                 throw HelperError("mfa_process of profile '\(profile)' did not print a six-digit MFA code")

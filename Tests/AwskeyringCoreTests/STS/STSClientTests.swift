@@ -131,3 +131,28 @@ import Testing
 final class WaitLog: Sendable {
     let values = Mutex<[Double]>([])
 }
+
+@Suite struct EndpointURLTests {
+    @Test(arguments: [
+        ("http://127.0.0.1:5000", true), ("http://127.1.2.3", true), ("http://localhost:8080/x", true),
+        ("http://a.localhost", true), ("http://[::1]:9000", true), ("http://127.example.com", false),
+        ("http://127.0.0.1.nip.io", false), ("http://10.1.2.3", false), ("http://127.0.0.256", false),
+        ("http://[::ffff:10.1.2.3]", false), ("http://localhost.example.com", false),
+    ])
+    func loopbackMeansThisMachineOnly(url: String, loopback: Bool) throws {
+        #expect(try EndpointURL(url).isLoopback == loopback)
+    }
+
+    @Test func partsAndHostHeader() throws {
+        let url = try EndpointURL("HTTPS://STS.Example.com:443/base")
+        #expect(url.scheme == "https")
+        #expect(url.host == "sts.example.com")
+        #expect(url.hostHeader == "sts.example.com")
+        #expect(url.path == "/base")
+        #expect(try EndpointURL("http://h:8080").hostHeader == "h:8080")
+        #expect(throws: HelperError.self) { try EndpointURL("ftp://h") }
+        #expect(throws: HelperError.self) { try EndpointURL("https://h?x=1") }
+        #expect(throws: HelperError.self) { try EndpointURL("https://user@h") }
+        #expect(throws: HelperError.self) { try EndpointURL("https://h:99999") }
+    }
+}

@@ -15,12 +15,13 @@ extension AwskeyringHelper {
         func run() throws {
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
-                let provider = CredentialProvider(
+                var provider = CredentialProvider(
                     files: try loadConfigFiles(environment: environment),
                     keyring: .secretService(),
                     environment: environment,
                     diagnostics: StandardError.write
                 )
+                provider.webIdentityFromEnvironment = options.profile == nil
                 let credentials = try provider.credentials(
                     profile: options.resolvedProfile(environment: environment), refresh: refresh)
                 StandardOutput.write(credentials.processDocument.text)

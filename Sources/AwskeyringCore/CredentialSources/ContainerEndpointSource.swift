@@ -94,7 +94,8 @@ struct ContainerEndpointSource {
         if value.contains("\r") || value.contains("\n") {
             let origin = tokenFile.map { "in \($0)" } ?? "AWS_CONTAINER_AUTHORIZATION_TOKEN"
             throw HelperError(
-                "the container authorization token (\(origin)) holds a line break, which an HTTP header cannot carry")
+                "the container authorization token (\(origin)) holds a line break, which an HTTP header cannot carry"
+            )
         }
         return value
     }

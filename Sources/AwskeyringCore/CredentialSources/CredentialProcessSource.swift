@@ -116,7 +116,9 @@ enum HelperCallChain {
     }
 
     /// The environment for a credential_process started while resolving `chain`.
-    static func environment(for chain: CredentialChain, from environment: [String: String]) -> [String: String] {
+    static func environment(for chain: CredentialChain, from environment: [String: String]) -> [String:
+        String]
+    {
         var result = environment
         result[variable] = (entries(environment) + additions(for: chain)).joined(separator: String(separator))
         return result

@@ -42,7 +42,8 @@ struct InstanceMetadataSource {
                 _ = try EndpointURL(custom.value)
             } catch {
                 throw HelperError(
-                    "\(custom.name) = \(custom.value) is not an http:// or https:// URL of the metadata service")
+                    "\(custom.name) = \(custom.value) is not an http:// or https:// URL of the metadata service"
+                )
             }
             endpoint = custom.value
         } else {

@@ -26,7 +26,9 @@ enum MetadataCredentials {
             throw .notJSON
         }
         guard let id = document.AccessKeyId, !id.isEmpty else { throw .missing("AccessKeyId") }
-        guard let secret = document.SecretAccessKey, !secret.isEmpty else { throw .missing("SecretAccessKey") }
+        guard let secret = document.SecretAccessKey, !secret.isEmpty else {
+            throw .missing("SecretAccessKey")
+        }
         guard let token = document.Token, !token.isEmpty else { throw .missing("Token") }
         guard let text = document.Expiration else { throw .missing("Expiration") }
         guard let expiration = Timestamp.parse(text) else { throw .badExpiration }

@@ -213,7 +213,9 @@ public struct CredentialProvider {
 
     /// The first credentials of a chain. Those with an expiry from IMDS, the container endpoint, a
     /// credential_process or web identity are not cached themselves; the roles assumed with them are.
-    func sourceCredentials(_ chain: CredentialChain, plan: CredentialPlan) throws(HelperError) -> AWSCredentials {
+    func sourceCredentials(_ chain: CredentialChain, plan: CredentialPlan) throws(HelperError)
+        -> AWSCredentials
+    {
         switch chain.source {
         case .keyring(let profile, let inConfig):
             guard let keys = try keyring.keys(profile: profile) else {
@@ -274,7 +276,8 @@ public struct CredentialProvider {
             bytes = try ConfigFileAccess.readFile(atPath: source.tokenFile)
         } catch {
             throw HelperError(
-                "cannot read the web identity token file of profile '\(source.profile)': \(error.description)")
+                "cannot read the web identity token file of profile '\(source.profile)': \(error.description)"
+            )
         }
         guard let bytes else {
             throw HelperError(

@@ -37,7 +37,9 @@ enum HelperInvocation {
             }
         }
         if let target, !target.isEmpty { return target }
-        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty { return fromEnvironment }
+        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
         return "default"
     }
 

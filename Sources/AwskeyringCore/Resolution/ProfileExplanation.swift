@@ -167,7 +167,8 @@ public struct ProfileExplanation {
             } ?? environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
             containerAuthorization: environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] != nil
                 ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
-                : environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] != nil ? "AWS_CONTAINER_AUTHORIZATION_TOKEN" : nil)
+                : environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] != nil
+                    ? "AWS_CONTAINER_AUTHORIZATION_TOKEN" : nil)
     }
 
     private struct SourceContext {
@@ -204,13 +205,15 @@ public struct ProfileExplanation {
                         ("attempts", .integer(metadata.attempts)), ("disabled", .bool(metadata.disabled)),
                     ]
                     details.append(
-                        "\(metadata.endpoint), timeout \(Int(metadata.timeout)) s, \(metadata.attempts) attempt(s)")
+                        "\(metadata.endpoint), timeout \(Int(metadata.timeout)) s, \(metadata.attempts) attempt(s)"
+                    )
                     if metadata.disabled { details.append("but AWS_EC2_METADATA_DISABLED=true turns it off") }
                 }
                 json = .object(members)
                 text =
                     "the EC2 instance role's credentials from the instance metadata service (IMDSv2; "
-                    + "credential_source of '\(profile)')" + (details.isEmpty ? "" : ": " + details.joined(separator: ", "))
+                    + "credential_source of '\(profile)')"
+                    + (details.isEmpty ? "" : ": " + details.joined(separator: ", "))
             case .containerEndpoint(let profile):
                 json = .object([
                     ("type", .string("container-endpoint")), ("profile", .string(profile)),
@@ -230,7 +233,9 @@ public struct ProfileExplanation {
                     ("roleArn", .string(web.roleArn)), ("tokenFile", .string(web.tokenFile)),
                 ]
                 if let name = web.sessionName { members.append(("sessionName", .string(name))) }
-                if let duration = web.durationSeconds { members.append(("durationSeconds", .integer(duration))) }
+                if let duration = web.durationSeconds {
+                    members.append(("durationSeconds", .integer(duration)))
+                }
                 if !web.fromEnvironment.isEmpty {
                     members.append(("fromEnvironment", .array(web.fromEnvironment.map(JSONValue.string))))
                 }

@@ -37,13 +37,15 @@ public struct ProfileResolver: Sendable {
             CredentialChain(
                 profile: profile, source: source, roles: roles.reversed(),
                 handOffs: handOffs.map {
-                    HelperHandOff(profile: $0.profile, target: $0.target, position: roles.count - $0.rolesAbove)
+                    HelperHandOff(
+                        profile: $0.profile, target: $0.target, position: roles.count - $0.rolesAbove)
                 })
         }
 
         while true {
             let settings = files.profiles[current]
-            let environmentWebIdentity = useEnvironment ? try webIdentity(current, settings ?? [:], true) : nil
+            let environmentWebIdentity =
+                useEnvironment ? try webIdentity(current, settings ?? [:], true) : nil
             useEnvironment = false
             guard let settings else {
                 if let environmentWebIdentity { return finish(.webIdentity(environmentWebIdentity)) }
@@ -61,7 +63,8 @@ public struct ProfileResolver: Sendable {
                 if hasPlainTextKeys(settings) { return finish(.plainTextKeys(profile: current)) }
                 if let command = settings.value("credential_process") {
                     if let target = try HelperInvocation.target(
-                        of: command, profile: current, executablePath: executablePath, environment: environment)
+                        of: command, profile: current, executablePath: executablePath,
+                        environment: environment)
                     {
                         if target == current { return finish(.keyring(profile: current, inConfig: true)) }
                         if visited.contains(target) {

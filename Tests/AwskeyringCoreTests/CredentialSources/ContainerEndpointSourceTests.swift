@@ -15,7 +15,9 @@ import Testing
         AWSCredentials, ScriptedTransport
     ) {
         let transport = ScriptedTransport(
-            answers + [STSReply.credentials("AssumeRole", id: "ASIAROLE", expiration: SourceFixture.start + 3600)])
+            answers + [
+                STSReply.credentials("AssumeRole", id: "ASIAROLE", expiration: SourceFixture.start + 3600)
+            ])
         let credentials = try fixture.provider(Self.config, transport: transport, environment: environment)
             .credentials(profile: "task")
         return (credentials, transport)
@@ -91,7 +93,10 @@ import Testing
         let message = expectedMessage {
             _ = try run(
                 ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/c"],
-                [STSReply.status(500), .failure(HTTPFailure(kind: .connect, detail: "refused")), STSReply.status(503)])
+                [
+                    STSReply.status(500), .failure(HTTPFailure(kind: .connect, detail: "refused")),
+                    STSReply.status(503),
+                ])
         }
         #expect(message?.contains("HTTP 503") == true)
         #expect(message?.contains("EcsContainer") == true)

@@ -16,12 +16,16 @@ import Testing
         """
     }
 
-    func run(_ command: String, environment: [String: String] = [:]) throws -> (AWSCredentials, ScriptedTransport) {
+    func run(_ command: String, environment: [String: String] = [:]) throws -> (
+        AWSCredentials, ScriptedTransport
+    ) {
         let transport = ScriptedTransport([
             STSReply.credentials("AssumeRole", id: "ASIATOP", expiration: SourceFixture.start + 3600)
         ])
-        let credentials = try fixture.provider(Self.config(command), transport: transport, environment: environment)
-            .credentials(profile: "top")
+        let credentials = try fixture.provider(
+            Self.config(command), transport: transport, environment: environment
+        )
+        .credentials(profile: "top")
         return (credentials, transport)
     }
 
@@ -32,7 +36,8 @@ import Testing
             #!/bin/sh
             printf '{"Version": 1, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2099-01-01T00:00:00Z"}'
             """)
-        _ = try ShellCommand.output(of: "chmod +x \(script)", environment: ["PATH": "/usr/bin:/bin"], timeout: 5)
+        _ = try ShellCommand.output(
+            of: "chmod +x \(script)", environment: ["PATH": "/usr/bin:/bin"], timeout: 5)
         let (credentials, transport) = try run("\(script) --flag 'two words'")
         #expect(credentials.accessKeyId == "ASIATOP")
         #expect(header(transport.requests[0], "Authorization")?.contains("Credential=AKIAPROCESS/") == true)
@@ -58,7 +63,10 @@ import Testing
     @Test(arguments: [
         (#"printf 'not json'"#, "did not print a JSON credential document"),
         (#"printf '{"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "s"}'"#, "printed Version 2, not 1"),
-        (#"printf '{"Version": "1", "AccessKeyId": "A", "SecretAccessKey": "s"}'"#, "JSON credential document"),
+        (
+            #"printf '{"Version": "1", "AccessKeyId": "A", "SecretAccessKey": "s"}'"#,
+            "JSON credential document"
+        ),
         (#"printf '{"Version": 1, "SecretAccessKey": "s"}'"#, "printed no AccessKeyId"),
         (#"printf '{"Version": 1, "AccessKeyId": "A"}'"#, "printed no SecretAccessKey"),
         (
@@ -85,7 +93,8 @@ import Testing
         let viaSource = expectedMessage {
             _ = try run("printf x", environment: ["AWSKEYRING_HELPER_CHAIN": "other>src"])
         }
-        #expect(viaSource?.hasPrefix("credential_process loop: other > src > src") == true, "\(viaSource ?? "")")
+        #expect(
+            viaSource?.hasPrefix("credential_process loop: other > src > src") == true, "\(viaSource ?? "")")
     }
 
     @Test func aTooDeepChainIsRefused() throws {

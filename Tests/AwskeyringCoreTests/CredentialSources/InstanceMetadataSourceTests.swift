@@ -30,7 +30,9 @@ import Testing
         #expect(requests[0].url == "http://169.254.169.254/latest/api/token")
         #expect(header(requests[0], "X-aws-ec2-metadata-token-ttl-seconds") == "21600")
         #expect(requests[1].url == "http://169.254.169.254/latest/meta-data/iam/security-credentials/")
-        #expect(requests[2].url == "http://169.254.169.254/latest/meta-data/iam/security-credentials/instance-role")
+        #expect(
+            requests[2].url
+                == "http://169.254.169.254/latest/meta-data/iam/security-credentials/instance-role")
         #expect(header(requests[1], "X-aws-ec2-metadata-token") == "the-token")
         #expect(header(requests[2], "X-aws-ec2-metadata-token") == "the-token")
         // The role is assumed with the instance's credentials, and (role chaining) for at most an hour.
@@ -82,7 +84,9 @@ import Testing
             ok(metadataDocument(id: "ASIAIMDS", expiration: SourceFixture.start + 6 * 3600)),
             STSReply.credentials("AssumeRole", id: "ASIAROLE", expiration: SourceFixture.start + 3600),
         ])
-        #expect(try fixture.provider(Self.config, transport: transport).credentials(profile: "ec2").accessKeyId == "ASIAROLE")
+        #expect(
+            try fixture.provider(Self.config, transport: transport).credentials(profile: "ec2").accessKeyId
+                == "ASIAROLE")
         #expect(header(transport.requests[1], "X-aws-ec2-metadata-token") == nil)
     }
 

@@ -20,7 +20,8 @@ struct SourceFixture {
         directory = made
         try CredentialKeyring(store: store).storeKeys(
             LongLivedKeys(
-                accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+                secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
             profile: "base")
     }
 

@@ -27,7 +27,8 @@ import Testing
 
     @Test func theCallIsUnsignedAndCarriesTheTokenFromTheFile() throws {
         let transport = ScriptedTransport([
-            STSReply.credentials("AssumeRoleWithWebIdentity", id: "ASIAWEB", expiration: SourceFixture.start + 1800)
+            STSReply.credentials(
+                "AssumeRoleWithWebIdentity", id: "ASIAWEB", expiration: SourceFixture.start + 1800)
         ])
         let credentials = try fixture.provider(config, transport: transport).credentials(profile: "web")
         #expect(credentials.accessKeyId == "ASIAWEB")
@@ -46,8 +47,10 @@ import Testing
 
     @Test func theTokenIsReadAgainForEveryCall() throws {
         let transport = ScriptedTransport([
-            STSReply.credentials("AssumeRoleWithWebIdentity", id: "ASIAWEB1", expiration: SourceFixture.start + 900),
-            STSReply.credentials("AssumeRoleWithWebIdentity", id: "ASIAWEB2", expiration: SourceFixture.start + 900),
+            STSReply.credentials(
+                "AssumeRoleWithWebIdentity", id: "ASIAWEB1", expiration: SourceFixture.start + 900),
+            STSReply.credentials(
+                "AssumeRoleWithWebIdentity", id: "ASIAWEB2", expiration: SourceFixture.start + 900),
         ])
         _ = try fixture.provider(config, transport: transport).credentials(profile: "web")
         _ = fixture.write("web-token", "eyJ.second.token")
@@ -57,10 +60,13 @@ import Testing
 
     @Test func aWebIdentityProfileFeedsARoleChain() throws {
         let transport = ScriptedTransport([
-            STSReply.credentials("AssumeRoleWithWebIdentity", id: "ASIAWEB", expiration: SourceFixture.start + 3600),
+            STSReply.credentials(
+                "AssumeRoleWithWebIdentity", id: "ASIAWEB", expiration: SourceFixture.start + 3600),
             STSReply.credentials("AssumeRole", id: "ASIAABOVE", expiration: SourceFixture.start + 3600),
         ])
-        #expect(try fixture.provider(config, transport: transport).credentials(profile: "above").accessKeyId == "ASIAABOVE")
+        #expect(
+            try fixture.provider(config, transport: transport).credentials(profile: "above").accessKeyId
+                == "ASIAABOVE")
         #expect(transport.forms[1]["Action"] == "AssumeRole")
         // Role chaining: AWS allows one hour.
         #expect(transport.forms[1]["DurationSeconds"] == "3600")
@@ -74,9 +80,11 @@ import Testing
             "AWS_ROLE_SESSION_NAME": "env-session",
         ]
         let transport = ScriptedTransport([
-            STSReply.credentials("AssumeRoleWithWebIdentity", id: "ASIAENV", expiration: SourceFixture.start + 900)
+            STSReply.credentials(
+                "AssumeRoleWithWebIdentity", id: "ASIAENV", expiration: SourceFixture.start + 900)
         ])
-        var provider = try fixture.provider("[default]\nregion = us-west-2\n", transport: transport, environment: environment)
+        var provider = try fixture.provider(
+            "[default]\nregion = us-west-2\n", transport: transport, environment: environment)
         provider.webIdentityFromEnvironment = true
         #expect(try provider.credentials(profile: "default").accessKeyId == "ASIAENV")
         #expect(transport.forms[0]["RoleArn"] == "arn:aws:iam::123456789012:role/env")
@@ -90,22 +98,33 @@ import Testing
     }
 
     @Test func aMissingTokenFileIsAClearError() throws {
-        let config = "[profile web]\nrole_arn = arn:aws:iam::123456789012:role/web\nweb_identity_token_file = /nonexistent/t\n"
+        let config =
+            "[profile web]\nrole_arn = arn:aws:iam::123456789012:role/web\nweb_identity_token_file = /nonexistent/t\n"
         let transport = ScriptedTransport([])
-        let message = expectedMessage { _ = try fixture.provider(config, transport: transport).credentials(profile: "web") }
+        let message = expectedMessage {
+            _ = try fixture.provider(config, transport: transport).credentials(profile: "web")
+        }
         #expect(message?.contains("/nonexistent/t") == true && message?.contains("does not exist") == true)
         #expect(transport.requests.isEmpty)
     }
 
     @Test func anSTSRefusalIsReported() throws {
-        let transport = ScriptedTransport([STSReply.error("InvalidIdentityToken", "expired token", status: 400)])
-        let message = expectedMessage { _ = try fixture.provider(config, transport: transport).credentials(profile: "web") }
-        #expect(message == "AssumeRoleWithWebIdentity arn:aws:iam::123456789012:role/web failed: InvalidIdentityToken: expired token")
+        let transport = ScriptedTransport([
+            STSReply.error("InvalidIdentityToken", "expired token", status: 400)
+        ])
+        let message = expectedMessage {
+            _ = try fixture.provider(config, transport: transport).credentials(profile: "web")
+        }
+        #expect(
+            message
+                == "AssumeRoleWithWebIdentity arn:aws:iam::123456789012:role/web failed: InvalidIdentityToken: expired token"
+        )
     }
 
     @Test func aTokenFileWithoutARoleIsAConfigError() throws {
         let message = expectedMessage {
-            _ = try ProfileResolver(files: try configFiles("[profile w]\nweb_identity_token_file = /t\n")).chain(for: "w")
+            _ = try ProfileResolver(files: try configFiles("[profile w]\nweb_identity_token_file = /t\n"))
+                .chain(for: "w")
         }
         #expect(message?.contains("role_arn") == true)
     }

@@ -52,8 +52,10 @@ import Testing
     func chain(_ profile: String, environment: [String: String] = [:], executable: String? = nil) throws
         -> CredentialChain
     {
-        try ProfileResolver(files: try configFiles(Self.config), environment: environment, executablePath: executable)
-            .chain(for: profile)
+        try ProfileResolver(
+            files: try configFiles(Self.config), environment: environment, executablePath: executable
+        )
+        .chain(for: profile)
     }
 
     @Test func aCredentialProcessRunningThisHelperIsFollowedWithoutStartingIt() throws {
@@ -68,20 +70,23 @@ import Testing
 
     @Test func theHelperIsRecognisedByItsOwnPathUnderAnotherName() throws {
         let current = try #require(CurrentExecutable.path)
-        let config = "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = s\n"
+        let config =
+            "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = s\n"
             + "[profile s]\ncredential_process = \(current) --profile base\n"
         let result = try ProfileResolver(files: try configFiles(config)).chain(for: "r")
         #expect(result.source == .keyring(profile: "base", inConfig: false))
         // Another program of another name is run.
-        #expect(try chain("above-tool", executable: "/usr/bin/awskeyring-helper").source
-            == .process(profile: "tool", command: "other-tool --account 1"))
+        #expect(
+            try chain("above-tool", executable: "/usr/bin/awskeyring-helper").source
+                == .process(profile: "tool", command: "other-tool --account 1"))
         #expect(try chain("renamed").source == .keyring(profile: "renamed", inConfig: true))
     }
 
     @Test func withoutProfileTheHelpersDefaultRulesApply() throws {
         #expect(try chain("above-no-profile").source == .keyring(profile: "default", inConfig: false))
-        #expect(try chain("above-no-profile", environment: ["AWS_PROFILE": "base"]).source
-            == .keyring(profile: "base", inConfig: true))
+        #expect(
+            try chain("above-no-profile", environment: ["AWS_PROFILE": "base"]).source
+                == .keyring(profile: "base", inConfig: true))
     }
 
     @Test func argumentsThatAreNotACredentialsCallAreRefused() throws {
@@ -91,11 +96,14 @@ import Testing
 
     @Test func aLoopThroughTheHelperIsRefusedAtOnce() throws {
         let message = expectedMessage { _ = try chain("loop-a") }
-        #expect(message?.hasPrefix("credential_process loop: loop-a -> loop-b -> loop-a") == true, "\(message ?? "")")
+        #expect(
+            message?.hasPrefix("credential_process loop: loop-a -> loop-b -> loop-a") == true,
+            "\(message ?? "")")
     }
 
     @Test func aSourceProfilesOwnCommandIsASourceButNotTheProfileAskedFor() throws {
-        #expect(try chain("above-tool").source == .process(profile: "tool", command: "other-tool --account 1"))
+        #expect(
+            try chain("above-tool").source == .process(profile: "tool", command: "other-tool --account 1"))
         // Asked for directly, its credential_process is most likely this helper behind a wrapper.
         #expect(try chain("tool").source == .keyring(profile: "tool", inConfig: true))
     }
@@ -109,7 +117,9 @@ import Testing
         #expect(
             web.source
                 == .webIdentity(
-                    WebIdentitySource(profile: "web-and-source", roleArn: "arn:aws:iam::123456789012:role/w", tokenFile: "/t")))
+                    WebIdentitySource(
+                        profile: "web-and-source", roleArn: "arn:aws:iam::123456789012:role/w",
+                        tokenFile: "/t")))
     }
 
     @Test func plainTextKeysComeBeforeACredentialProcess() throws {

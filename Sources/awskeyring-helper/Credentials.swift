@@ -16,13 +16,14 @@ extension AwskeyringHelper {
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
                 let keyring = CredentialKeyring.secretService()
-                let provider = CredentialProvider(
+                var provider = CredentialProvider(
                     files: try loadConfigFiles(environment: environment),
                     keyring: keyring,
                     cache: .standard(keyring: keyring, environment: environment),
                     environment: environment,
                     diagnostics: StandardError.write
                 )
+                provider.webIdentityFromEnvironment = options.profile == nil
                 let credentials = try provider.credentials(
                     profile: options.resolvedProfile(environment: environment), refresh: refresh)
                 StandardOutput.write(credentials.processDocument.text)

@@ -20,7 +20,10 @@ extension AwskeyringHelper {
                 let environment = ProcessEnvironment.current()
                 let profile = options.resolvedProfile(environment: environment)
                 let files = try loadConfigFiles(environment: environment)
-                let chain = try ProfileResolver(files: files).chain(for: profile)
+                let fromEnvironment = options.profile == nil
+                let chain = try ProfileResolver(
+                    files: files, environment: environment, webIdentityFromEnvironment: fromEnvironment
+                ).chain(for: profile)
                 var stored: Bool?
                 if case .keyring(let source, _) = chain.source {
                     do throws(HelperError) {
@@ -32,7 +35,8 @@ extension AwskeyringHelper {
                     }
                 }
                 let explanation = try ProfileExplanation(
-                    profile: profile, files: files, environment: environment, sourceKeysStored: stored)
+                    profile: profile, files: files, environment: environment, sourceKeysStored: stored,
+                    webIdentityFromEnvironment: fromEnvironment)
                 StandardOutput.write(json ? explanation.json.prettyText : explanation.text)
             }
         }

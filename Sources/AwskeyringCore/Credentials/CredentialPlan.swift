@@ -40,12 +40,34 @@ struct CredentialPlan {
                 "plain:" + profile + ":" + (files.profiles[profile]?.value("aws_access_key_id") ?? "")
         case .environment:
             sourceDescriptor = "environment:" + (environment["AWS_ACCESS_KEY_ID"] ?? "")
+        case .instanceMetadata:
+            let metadata = try InstanceMetadataSource(
+                profile: chain.profile, files: files, environment: environment)
+            sourceDescriptor = "imds:" + metadata.endpoint
+        case .containerEndpoint:
+            // The endpoint tells one task's or pod's role from another's; the token is a secret.
+            sourceDescriptor =
+                "container:"
+                + (environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"].map { "relative:" + $0 }
+                    ?? environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"].map { "full:" + $0 } ?? "")
+        case .webIdentity(let web):
+            sourceDescriptor = [
+                "web-identity", web.profile, web.roleArn, web.tokenFile, web.sessionName ?? "-",
+                web.durationSeconds.map(String.init) ?? "-",
+            ].joined(separator: "\u{1F}")
+        case .process(let profile, let command):
+            sourceDescriptor = "process:" + profile + "\u{1F}" + command
         }
-        let direct = setting("mfa_with_assume_role")?.value.lowercased() == "true"
-        let serial = chain.roles.first?.mfaSerial ?? files.profiles[source]?.value("mfa_serial")
+        // Temporary credentials cannot get an MFA session (GetSessionToken): their roles take the code.
+        let longLived = chain.source.givesLongLivedKeys
+        let direct = setting("mfa_with_assume_role")?.value.lowercased() == "true" || !longLived
+        let serial =
+            chain.roles.first?.mfaSerial ?? (longLived ? files.profiles[source]?.value("mfa_serial") : nil)
         mfaProcess = setting("mfa_process")?.value
         lockKey = CacheKey(["lock", sourceDescriptor])
-        guard !chain.roles.isEmpty || serial != nil else { return }
+        var needsSTS = !chain.roles.isEmpty || serial != nil
+        if case .webIdentity = chain.source { needsSTS = true }
+        guard needsSTS else { return }
 
         let sts = try STSConfiguration(profile: chain.profile, files: files, environment: environment)
         self.sts = sts
@@ -56,7 +78,7 @@ struct CredentialPlan {
                 if let roleSerial = role.mfaSerial { directMFASerials[index] = roleSerial }
             }
             mfaSerial = directMFASerials[0]
-        } else if let serial {
+        } else if let serial, longLived {
             mfaSerial = serial
             if let text = setting("mfa_session_duration") {
                 guard let seconds = Int(text.value), (900...129_600).contains(seconds) else {

@@ -19,6 +19,12 @@ public struct CredentialProvider {
     public var openTerminal: () -> (any Terminal)?
     /// How long a process waits for another that is getting the same credentials.
     public var lockTimeout: Double = 180
+    /// Whether the profile asked for may take its web identity settings from `AWS_WEB_IDENTITY_TOKEN_FILE`,
+    /// `AWS_ROLE_ARN` and `AWS_ROLE_SESSION_NAME`: botocore does so unless the profile was named
+    /// explicitly, so the command sets this when there was no `--profile`.
+    public var webIdentityFromEnvironment = false
+    /// Waits between tries of the container credentials endpoint; tests pass one that does not sleep.
+    public var sleep: @Sendable (Double) -> Void = SystemClock.sleep
 
     public init(
         files: AWSConfigFiles, keyring: CredentialKeyring, cache: SessionCache? = nil,
@@ -46,10 +52,11 @@ public struct CredentialProvider {
     static let minimumSessionRemaining = 2 * 60
 
     public func credentials(profile: String, refresh: Bool = false) throws(HelperError) -> AWSCredentials {
-        let chain = try ProfileResolver(files: files).chain(for: profile)
+        let chain = try resolver.chain(for: profile)
         let plan = try CredentialPlan(chain: chain, files: files, environment: environment)
+        try HelperCallChain.check(chain, environment: environment)
         guard let finalKey = plan.finalKey, let stsConfiguration = plan.sts else {
-            return try sourceCredentials(chain.source)
+            return try sourceCredentials(chain, plan: plan)
         }
         if !refresh, let cached = try answer(finalKey, chain: chain) {
             return cached
@@ -108,7 +115,7 @@ public struct CredentialProvider {
             }
         }
 
-        var credentials = try sourceCredentials(chain.source)
+        var credentials = try sourceCredentials(chain, plan: plan)
         if let sessionKey = plan.mfaSessionKey, let serial = plan.mfaSerial {
             // A session that is itself the answer must have as much time left as any answer.
             let minimum = chain.roles.isEmpty ? Self.minimumRemaining : Self.minimumSessionRemaining
@@ -127,7 +134,8 @@ public struct CredentialProvider {
             }
         }
         return try assumeRoles(
-            plan: plan, chain: chain, from: 0, credentials: credentials, chained: false, sts: sts, mfa: mfa)
+            plan: plan, chain: chain, from: 0, credentials: credentials,
+            chained: chain.source.givesRoleCredentials, sts: sts, mfa: mfa)
     }
 
     private func assumeRoles(
@@ -208,8 +216,17 @@ public struct CredentialProvider {
         )
     }
 
-    func sourceCredentials(_ source: CredentialSource) throws(HelperError) -> AWSCredentials {
-        switch source {
+    var resolver: ProfileResolver {
+        ProfileResolver(
+            files: files, environment: environment, webIdentityFromEnvironment: webIdentityFromEnvironment)
+    }
+
+    /// The first credentials of a chain. Those with an expiry from IMDS, the container endpoint, a
+    /// credential_process or web identity are not cached themselves; the roles assumed with them are.
+    func sourceCredentials(_ chain: CredentialChain, plan: CredentialPlan) throws(HelperError)
+        -> AWSCredentials
+    {
+        switch chain.source {
         case .keyring(let profile, let inConfig):
             guard let keys = try keyring.keys(profile: profile) else {
                 throw HelperError(Self.missingKeysMessage(profile: profile, inConfig: inConfig, files: files))
@@ -241,7 +258,50 @@ public struct CredentialProvider {
             }
             let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
             return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token)
+        case .instanceMetadata(let profile):
+            return try InstanceMetadataSource(profile: chain.profile, files: files, environment: environment)
+                .fetch(profile: profile, transport: transport)
+        case .containerEndpoint(let profile):
+            return try ContainerEndpointSource(profile: profile, environment: environment)
+                .fetch(profile: profile, transport: transport, sleep: sleep)
+        case .process(let profile, let command):
+            return try CredentialProcessSource(profile: profile, command: command)
+                .fetch(environment: HelperCallChain.environment(for: chain, from: environment), now: clock())
+        case .webIdentity(let source):
+            guard let configuration = plan.sts else {
+                throw HelperError("internal error: no STS endpoint was worked out for web identity")
+            }
+            let sts = STSClient(configuration: configuration, transport: transport, clock: clock)
+            return try sts.assumeRoleWithWebIdentity(
+                roleArn: source.roleArn, sessionName: source.sessionName ?? "awskeyring-helper-\(clock())",
+                webIdentityToken: try Self.webIdentityToken(source), durationSeconds: source.durationSeconds
+            ).credentials
         }
+    }
+
+    /// The token, read afresh each time: the platform replaces the file before the token expires.
+    static func webIdentityToken(_ source: WebIdentitySource) throws(HelperError) -> String {
+        let bytes: [UInt8]?
+        do {
+            bytes = try ConfigFileAccess.readFile(atPath: source.tokenFile)
+        } catch {
+            throw HelperError(
+                "cannot read the web identity token file of profile '\(source.profile)': \(error.description)"
+            )
+        }
+        guard let bytes else {
+            throw HelperError(
+                """
+                the web identity token file \(source.tokenFile) of profile '\(source.profile)' does not exist; \
+                check web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE)
+                """)
+        }
+        let token = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        guard !token.isEmpty else {
+            throw HelperError(
+                "the web identity token file \(source.tokenFile) of profile '\(source.profile)' is empty")
+        }
+        return token
     }
 
     static func missingKeysMessage(profile: String, inConfig: Bool, files: AWSConfigFiles) -> String {

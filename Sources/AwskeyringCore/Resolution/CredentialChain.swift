@@ -7,12 +7,55 @@ public enum CredentialSource: Sendable, Equatable {
     case plainTextKeys(profile: String)
     /// `credential_source = Environment`: the `AWS_ACCESS_KEY_ID` family of variables.
     case environment(profile: String)
+    /// `credential_source = Ec2InstanceMetadata`: the instance's role, from IMDS.
+    case instanceMetadata(profile: String)
+    /// `credential_source = EcsContainer`: the task's or pod's role, from the container endpoint.
+    case containerEndpoint(profile: String)
+    /// `web_identity_token_file` with `role_arn`: AssumeRoleWithWebIdentity.
+    case webIdentity(WebIdentitySource)
+    /// A source profile's own `credential_process` (another program than this helper).
+    case process(profile: String, command: String)
 
     public var profile: String {
         switch self {
-        case .keyring(let profile, _), .plainTextKeys(let profile), .environment(let profile): return profile
+        case .keyring(let profile, _), .plainTextKeys(let profile), .environment(let profile),
+            .instanceMetadata(let profile), .containerEndpoint(let profile), .process(let profile, _):
+            return profile
+        case .webIdentity(let source): return source.profile
         }
     }
+
+    /// Whether the source hands out a role's credentials, so a role assumed with them is limited to the
+    /// one hour AWS allows for role chaining.
+    var givesRoleCredentials: Bool {
+        switch self {
+        case .instanceMetadata, .containerEndpoint, .webIdentity: return true
+        case .keyring, .plainTextKeys, .environment, .process: return false
+        }
+    }
+
+    /// Whether the source hands out long-lived keys (which GetSessionToken can turn into an MFA
+    /// session); the others give temporary credentials, which can only pass an MFA code to AssumeRole.
+    var givesLongLivedKeys: Bool {
+        switch self {
+        case .keyring, .plainTextKeys, .environment: return true
+        case .instanceMetadata, .containerEndpoint, .webIdentity, .process: return false
+        }
+    }
+}
+
+/// The settings of one AssumeRoleWithWebIdentity call, from a profile or (for the profile asked for, as
+/// in botocore) the `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN`, `AWS_ROLE_SESSION_NAME` variables.
+public struct WebIdentitySource: Sendable, Equatable {
+    public var profile: String
+    public var roleArn: String
+    /// Read afresh for every call: the platform rotates the token in place.
+    public var tokenFile: String
+    /// nil: a default is chosen when the call is made.
+    public var sessionName: String?
+    public var durationSeconds: Int?
+    /// Which settings came from the environment rather than the profile, for `explain`.
+    public var fromEnvironment: [String] = []
 }
 
 /// One AssumeRole call of a chain, with the settings of the profile that names the role.
@@ -26,10 +69,22 @@ public struct RoleStep: Sendable, Equatable {
     public var mfaSerial: String?
 }
 
+/// A profile whose `credential_process` is this helper itself, resolved in this process instead of
+/// starting another one.
+public struct HelperHandOff: Sendable, Equatable {
+    /// The profile with the `credential_process` setting.
+    public var profile: String
+    /// The profile that command names with `--profile` (or the default one).
+    public var target: String
+    /// How many role steps of the chain come before it (counting from the source).
+    public var position: Int
+}
+
 /// How a profile's credentials are obtained: a source, then roles assumed in order (each with the
 /// credentials the step before produced).
 public struct CredentialChain: Sendable, Equatable {
     public var profile: String
     public var source: CredentialSource
     public var roles: [RoleStep]
+    public var handOffs: [HelperHandOff] = []
 }

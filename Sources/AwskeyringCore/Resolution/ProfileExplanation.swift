@@ -14,12 +14,19 @@ public struct ProfileExplanation {
     /// Whether keys are stored for the chain's source profile; nil when the keyring was not consulted.
     public var sourceKeysStored: Bool?
 
+    var environment: [String: String]
+
+    /// - Parameter webIdentityFromEnvironment: as `CredentialProvider.webIdentityFromEnvironment`.
     public init(
-        profile: String, files: AWSConfigFiles, environment: [String: String], sourceKeysStored: Bool?
+        profile: String, files: AWSConfigFiles, environment: [String: String], sourceKeysStored: Bool?,
+        webIdentityFromEnvironment: Bool = false
     ) throws(HelperError) {
         self.profile = profile
         self.files = files
-        self.chain = try ProfileResolver(files: files).chain(for: profile)
+        self.environment = environment
+        self.chain = try ProfileResolver(
+            files: files, environment: environment, webIdentityFromEnvironment: webIdentityFromEnvironment
+        ).chain(for: profile)
         self.plan = try CredentialPlan(chain: chain, files: files, environment: environment)
         self.sourceKeysStored = sourceKeysStored
         if case .keyring(let name, false) = chain.source, sourceKeysStored != true {
@@ -128,12 +135,19 @@ public struct ProfileExplanation {
     }
 
     private var steps: [Step] {
-        var steps = [Step(source: chain.source, keysStored: sourceKeysStored)]
+        var steps = [Step(source: chain.source, keysStored: sourceKeysStored, context: sourceContext)]
         if let serial = plan.mfaSerial, let duration = plan.mfaSessionDuration {
             steps.append(Step(mfaSessionSerial: serial, duration: duration, codeFrom: plan.mfaProcess))
         }
+        func handOffs(at position: Int) {
+            for handOff in chain.handOffs where handOff.position == position {
+                steps.append(Step(handOff: handOff))
+            }
+        }
+        defer { handOffs(at: chain.roles.count) }
         for (index, role) in chain.roles.enumerated() {
-            let chained = index > 0
+            handOffs(at: index)
+            let chained = index > 0 || chain.source.givesRoleCredentials
             let parameters = CredentialProvider.parameters(for: role, chained: chained, now: 0)
             steps.append(
                 Step(
@@ -143,12 +157,102 @@ public struct ProfileExplanation {
         return steps
     }
 
+    /// What the source steps show beyond the chain: where IMDS and the container endpoint are.
+    private var sourceContext: SourceContext {
+        SourceContext(
+            instanceMetadata: try? InstanceMetadataSource(
+                profile: chain.profile, files: files, environment: environment),
+            containerURL: environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"].map {
+                "http://\(ContainerEndpointSource.ecsAddress)\($0)"
+            } ?? environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+            containerAuthorization: environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] != nil
+                ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+                : environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] != nil
+                    ? "AWS_CONTAINER_AUTHORIZATION_TOKEN" : nil)
+    }
+
+    private struct SourceContext {
+        var instanceMetadata: InstanceMetadataSource?
+        var containerURL: String?
+        var containerAuthorization: String?
+    }
+
     private struct Step {
         var json: JSONValue
         var text: String
 
-        init(source: CredentialSource, keysStored: Bool?) {
+        init(handOff: HelperHandOff) {
+            json = .object([
+                ("type", .string("helper-credential-process")), ("profile", .string(handOff.profile)),
+                ("target", .string(handOff.target)),
+            ])
+            text =
+                "profile '\(handOff.profile)' gets its credentials from awskeyring-helper for '\(handOff.target)': "
+                + "resolved here, without starting another process"
+        }
+
+        init(source: CredentialSource, keysStored: Bool?, context: SourceContext) {
             switch source {
+            case .instanceMetadata(let profile):
+                var members: [(String, JSONValue)] = [
+                    ("type", .string("instance-metadata")), ("profile", .string(profile)),
+                ]
+                var details: [String] = []
+                if let metadata = context.instanceMetadata {
+                    members += [
+                        ("endpoint", .string(metadata.endpoint)),
+                        ("timeoutSeconds", .integer(Int(metadata.timeout))),
+                        ("attempts", .integer(metadata.attempts)), ("disabled", .bool(metadata.disabled)),
+                    ]
+                    details.append(
+                        "\(metadata.endpoint), timeout \(Int(metadata.timeout)) s, \(metadata.attempts) attempt(s)"
+                    )
+                    if metadata.disabled { details.append("but AWS_EC2_METADATA_DISABLED=true turns it off") }
+                }
+                json = .object(members)
+                text =
+                    "the EC2 instance role's credentials from the instance metadata service (IMDSv2; "
+                    + "credential_source of '\(profile)')"
+                    + (details.isEmpty ? "" : ": " + details.joined(separator: ", "))
+            case .containerEndpoint(let profile):
+                json = .object([
+                    ("type", .string("container-endpoint")), ("profile", .string(profile)),
+                    ("url", context.containerURL.map(JSONValue.string) ?? .null),
+                    ("authorization", context.containerAuthorization.map(JSONValue.string) ?? .null),
+                ])
+                let url =
+                    context.containerURL
+                    ?? "not set here (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / AWS_CONTAINER_CREDENTIALS_FULL_URI)"
+                text =
+                    "the task's or pod's role credentials from the container endpoint (credential_source of "
+                    + "'\(profile)'): \(url)"
+                    + (context.containerAuthorization.map { ", Authorization from \($0)" } ?? "")
+            case .webIdentity(let web):
+                var members: [(String, JSONValue)] = [
+                    ("type", .string("web-identity")), ("profile", .string(web.profile)),
+                    ("roleArn", .string(web.roleArn)), ("tokenFile", .string(web.tokenFile)),
+                ]
+                if let name = web.sessionName { members.append(("sessionName", .string(name))) }
+                if let duration = web.durationSeconds {
+                    members.append(("durationSeconds", .integer(duration)))
+                }
+                if !web.fromEnvironment.isEmpty {
+                    members.append(("fromEnvironment", .array(web.fromEnvironment.map(JSONValue.string))))
+                }
+                json = .object(members)
+                text =
+                    "AssumeRoleWithWebIdentity \(web.roleArn) (profile '\(web.profile)', unsigned) with the token "
+                    + "read from \(web.tokenFile)"
+                    + (web.fromEnvironment.isEmpty
+                        ? "" : "; from the environment: " + web.fromEnvironment.joined(separator: ", "))
+            case .process(let profile, let command):
+                json = .object([
+                    ("type", .string("credential-process")), ("profile", .string(profile)),
+                    ("command", .string(command)),
+                ])
+                text =
+                    "the credentials printed by the credential_process of profile '\(profile)': \(command) "
+                    + "(run when needed, not cached itself)"
             case .keyring(let profile, _):
                 let state = keysStored.map {
                     $0 ? "stored" : "NOT stored: run 'awskeyring-helper store --profile \(profile)'"

@@ -1,29 +1,90 @@
 /// Works out a profile's `CredentialChain` from the config files, following botocore's rules for
-/// `role_arn`, `source_profile` and `credential_source`. It reads no secrets and calls no service.
+/// `role_arn`, `source_profile`, `credential_source`, `web_identity_token_file` and a source profile's
+/// `credential_process`. It reads no secrets and calls no service.
 public struct ProfileResolver: Sendable {
     public let files: AWSConfigFiles
+    /// Names the default profile of a `credential_process` that runs this helper without `--profile`,
+    /// and holds the web identity variables.
+    public var environment: [String: String]
+    /// Whether the profile asked for takes `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN` and
+    /// `AWS_ROLE_SESSION_NAME` from the environment. botocore uses them unless the profile was named
+    /// explicitly (the CLI's `--profile`), and never for source profiles.
+    public var webIdentityFromEnvironment: Bool
+    /// The running executable, so a `credential_process` naming this helper by its path is recognised.
+    public var executablePath: String?
 
-    public init(files: AWSConfigFiles) {
+    public init(
+        files: AWSConfigFiles, environment: [String: String] = [:], webIdentityFromEnvironment: Bool = false,
+        executablePath: String? = CurrentExecutable.path
+    ) {
         self.files = files
+        self.environment = environment
+        self.webIdentityFromEnvironment = webIdentityFromEnvironment
+        self.executablePath = executablePath
     }
 
     public func chain(for profile: String) throws(HelperError) -> CredentialChain {
         var roles: [RoleStep] = []
+        var handOffs: [(profile: String, target: String, rolesAbove: Int)] = []
         var visited: [String] = []
         var current = profile
+        // The profile asked for, or one named by this helper's own credential_process: botocore looks
+        // at such a profile as the top of a resolution (a role wins over keys written in it).
+        var topLevel = true
+        var useEnvironment = webIdentityFromEnvironment
+
+        func finish(_ source: CredentialSource) -> CredentialChain {
+            CredentialChain(
+                profile: profile, source: source, roles: roles.reversed(),
+                handOffs: handOffs.map {
+                    HelperHandOff(
+                        profile: $0.profile, target: $0.target, position: roles.count - $0.rolesAbove)
+                })
+        }
+
         while true {
-            guard let settings = files.profiles[current] else {
+            let settings = files.profiles[current]
+            let environmentWebIdentity =
+                useEnvironment ? try webIdentity(current, settings ?? [:], true) : nil
+            useEnvironment = false
+            guard let settings else {
+                if let environmentWebIdentity { return finish(.webIdentity(environmentWebIdentity)) }
                 // No section at all: the keys may still be in the keyring under this name.
-                return CredentialChain(
-                    profile: profile, source: .keyring(profile: current, inConfig: false),
-                    roles: roles.reversed())
+                return finish(.keyring(profile: current, inConfig: false))
             }
             visited.append(current)
             let roleArn = settings.value("role_arn")
-            let isRole = roleArn != nil && !(current != profile && hasPlainTextKeys(settings))
+            let hasWebIdentityFile = settings.value("web_identity_token_file") != nil
+            let isRole =
+                roleArn != nil && !hasWebIdentityFile && !(!topLevel && hasPlainTextKeys(settings))
             guard isRole, let roleArn else {
-                return CredentialChain(
-                    profile: profile, source: source(of: current, settings), roles: roles.reversed())
+                if let web = environmentWebIdentity { return finish(.webIdentity(web)) }
+                if let web = try webIdentity(current, settings, false) { return finish(.webIdentity(web)) }
+                if hasPlainTextKeys(settings) { return finish(.plainTextKeys(profile: current)) }
+                if let command = settings.value("credential_process") {
+                    if let target = try HelperInvocation.target(
+                        of: command, profile: current, executablePath: executablePath,
+                        environment: environment)
+                    {
+                        if target == current { return finish(.keyring(profile: current, inConfig: true)) }
+                        if visited.contains(target) {
+                            let cycle = (visited + [target]).joined(separator: " -> ")
+                            throw HelperError(
+                                """
+                                credential_process loop: \(cycle) (profile '\(current)' runs awskeyring-helper \
+                                for '\(target)', which leads back to it); break the cycle in your AWS config
+                                """)
+                        }
+                        handOffs.append((current, target, roles.count))
+                        current = target
+                        topLevel = true
+                        continue
+                    }
+                    // The profile asked for runs its credential_process only through the SDK (most likely
+                    // this helper behind a wrapper); a source profile's command is run to get its keys.
+                    if !topLevel { return finish(.process(profile: current, command: command)) }
+                }
+                return finish(.keyring(profile: current, inConfig: true))
             }
             roles.append(try roleStep(profile: current, roleArn: roleArn, settings: settings))
 
@@ -43,41 +104,63 @@ public struct ProfileResolver: Sendable {
                     (botocore refuses such a profile too)
                     """)
             case (nil, .some(let name)):
-                guard name == "Environment" else {
-                    if ["Ec2InstanceMetadata", "EcsContainer"].contains(name) {
-                        throw HelperError(
-                            "profile '\(current)': credential_source = \(name) is not supported yet")
-                    }
+                switch name {
+                case "Environment": return finish(.environment(profile: current))
+                case "Ec2InstanceMetadata": return finish(.instanceMetadata(profile: current))
+                case "EcsContainer": return finish(.containerEndpoint(profile: current))
+                default:
                     throw HelperError(
                         """
                         profile '\(current)': credential_source = \(name) is not one of Environment, \
                         Ec2InstanceMetadata, EcsContainer
                         """)
                 }
-                return CredentialChain(
-                    profile: profile, source: .environment(profile: current), roles: roles.reversed())
             case (.some(let next), nil):
                 if next == current {
                     // A profile may name itself to take its own keys (botocore allows this only with
                     // keys written in the profile; keys in the keyring count the same here).
-                    let source: CredentialSource =
+                    return finish(
                         hasPlainTextKeys(settings)
-                        ? .plainTextKeys(profile: current) : .keyring(profile: current, inConfig: true)
-                    return CredentialChain(profile: profile, source: source, roles: roles.reversed())
+                            ? .plainTextKeys(profile: current) : .keyring(profile: current, inConfig: true))
                 }
                 if let loopStart = visited.firstIndex(of: next) {
                     let cycle = (visited[loopStart...] + [next]).joined(separator: " -> ")
                     throw HelperError("source_profile loop: \(cycle); break the cycle in your AWS config")
                 }
                 current = next
+                topLevel = false
             }
         }
     }
 
-    /// The source of a profile that assumes no role itself.
-    private func source(of profile: String, _ settings: ConfigSettings) -> CredentialSource {
-        hasPlainTextKeys(settings)
-            ? .plainTextKeys(profile: profile) : .keyring(profile: profile, inConfig: true)
+    /// The web identity settings of a profile (with `environment`, the variables first, as botocore
+    /// reads them for the profile asked for); nil when there is no token file.
+    private func webIdentity(_ profile: String, _ settings: ConfigSettings, _ withEnvironment: Bool)
+        throws(HelperError) -> WebIdentitySource?
+    {
+        var fromEnvironment: [String] = []
+        func value(_ key: String, _ variable: String) -> String? {
+            if withEnvironment, let value = environment[variable], !value.isEmpty {
+                fromEnvironment.append(variable)
+                return value
+            }
+            return settings.value(key)
+        }
+        guard let tokenFile = value("web_identity_token_file", "AWS_WEB_IDENTITY_TOKEN_FILE") else {
+            return nil
+        }
+        guard let roleArn = value("role_arn", "AWS_ROLE_ARN") else {
+            throw HelperError(
+                """
+                profile '\(profile)' has a web identity token file but no role to assume: set role_arn in \
+                the profile (or AWS_ROLE_ARN)
+                """)
+        }
+        let step = try roleStep(profile: profile, roleArn: roleArn, settings: settings)
+        return WebIdentitySource(
+            profile: profile, roleArn: roleArn, tokenFile: tokenFile,
+            sessionName: value("role_session_name", "AWS_ROLE_SESSION_NAME"),
+            durationSeconds: step.durationSeconds, fromEnvironment: fromEnvironment)
     }
 
     private func hasPlainTextKeys(_ settings: ConfigSettings) -> Bool {

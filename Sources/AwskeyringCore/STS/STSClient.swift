@@ -67,6 +67,21 @@ public struct STSClient: Sendable {
         }
     }
 
+    /// AssumeRoleWithWebIdentity: unsigned (the token is the proof), so it needs no credentials.
+    public func assumeRoleWithWebIdentity(
+        roleArn: String, sessionName: String, webIdentityToken: String, durationSeconds: Int? = nil
+    ) throws(HelperError) -> STSCredentialsResult {
+        var form: [(String, String)] = [
+            ("RoleArn", roleArn), ("RoleSessionName", sessionName), ("WebIdentityToken", webIdentityToken),
+        ]
+        if let duration = durationSeconds { form.append(("DurationSeconds", String(duration))) }
+        let what = "AssumeRoleWithWebIdentity \(roleArn)"
+        let body = try call("AssumeRoleWithWebIdentity", form, credentials: nil, describing: what)
+        return try parse(what) { () throws(STSResponseError) in
+            try STSResponse.credentials(from: body, action: "AssumeRoleWithWebIdentity")
+        }
+    }
+
     public func getSessionToken(
         durationSeconds: Int?, serialNumber: String?, tokenCode: String?, with credentials: AWSCredentials
     ) throws(HelperError) -> STSCredentialsResult {
@@ -98,8 +113,9 @@ public struct STSClient: Sendable {
     }
 
     /// Sends one action and returns the body of its successful answer, retrying what may succeed later.
+    /// Without `credentials` the request goes unsigned.
     func call(
-        _ action: String, _ parameters: [(String, String)], credentials: AWSCredentials,
+        _ action: String, _ parameters: [(String, String)], credentials: AWSCredentials?,
         describing what: String
     )
         throws(HelperError) -> [UInt8]
@@ -108,7 +124,7 @@ public struct STSClient: Sendable {
         if url.scheme == "http" && !url.isLoopback {
             throw HelperError(
                 """
-                refusing to send signed STS requests over plain http to \(url.host): use an https:// endpoint \
+                refusing to send \(credentials == nil ? "an unsigned STS request with a token" : "signed STS requests") over plain http to \(url.host): use an https:// endpoint \
                 (plain http is allowed only to this machine's loopback addresses)
                 """)
         }
@@ -149,7 +165,7 @@ public struct STSClient: Sendable {
         }
     }
 
-    private func send(body: String, to url: EndpointURL, credentials: AWSCredentials, timeout: Double)
+    private func send(body: String, to url: EndpointURL, credentials: AWSCredentials?, timeout: Double)
         -> Result<HTTPResponse, HTTPFailure>
     {
         let bodyBytes = Array(body.utf8)
@@ -157,11 +173,13 @@ public struct STSClient: Sendable {
             SigningHeader(name: "Host", value: url.hostHeader),
             SigningHeader(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8"),
         ]
-        let signer = SigV4Signer(
-            credentials: credentials, region: configuration.signingRegion, service: "sts")
-        headers += signer.sign(
-            SigningRequest(method: "POST", path: url.path, query: "", headers: headers, body: bodyBytes),
-            date: clock())
+        if let credentials {
+            let signer = SigV4Signer(
+                credentials: credentials, region: configuration.signingRegion, service: "sts")
+            headers += signer.sign(
+                SigningRequest(method: "POST", path: url.path, query: "", headers: headers, body: bodyBytes),
+                date: clock())
+        }
         let request = HTTPRequest(method: "POST", url: url.text, headers: headers, body: bodyBytes)
         let options = TransportOptions(
             caBundle: configuration.caBundle, connectTimeout: min(connectTimeout, timeout),

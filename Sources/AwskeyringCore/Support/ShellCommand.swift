@@ -4,12 +4,32 @@
     import Darwin
 #endif
 
-/// Runs a command line with `/bin/sh -c` and collects its standard output; its standard error goes to
-/// ours (so the person sees what it says) and its standard input is ours.
+/// Runs commands and collects their standard output; their standard error goes to ours (so the person
+/// sees what they say) and their standard input is ours.
 enum ShellCommand {
+    /// A command line run with `/bin/sh -c`.
     static func output(of command: String, environment: [String: String], timeout: Double) throws(HelperError)
         -> String
     {
+        let output = try run(["/bin/sh", "-c", command], environment: environment, timeout: timeout) {
+            "the command '\(command)' \($0)"
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Runs `arguments` without a shell (the program found on the environment's `PATH`) and returns
+    /// everything it printed on stdout. `failure` turns "exited with status 1" and the like into the
+    /// message of the error thrown.
+    static func run(
+        _ arguments: [String], environment: [String: String], timeout: Double,
+        failure: (String) -> String
+    ) throws(HelperError) -> [UInt8] {
+        guard let program = arguments.first, !program.isEmpty else {
+            throw HelperError(failure("is empty"))
+        }
+        guard let path = executablePath(program, searchPath: environment["PATH"]) else {
+            throw HelperError(failure("cannot be run: '\(program)' is not an executable file or on PATH"))
+        }
         var pipeFds: [Int32] = [0, 0]
         guard pipe(&pipeFds) == 0 else {
             throw HelperError("cannot create a pipe: \(String(cString: strerror(errno)))")
@@ -23,20 +43,19 @@ enum ShellCommand {
         posix_spawn_file_actions_addclose(&actions, readEnd)
         posix_spawn_file_actions_addclose(&actions, writeEnd)
 
-        let words: [String] = ["/bin/sh", "-c", command]
-        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        let argumentPointers: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let environmentLines: [UnsafeMutablePointer<CChar>?] =
             environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            arguments.forEach { free($0) }
+            argumentPointers.forEach { free($0) }
             environmentLines.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, arguments, environmentLines)
+        let spawned = posix_spawn(&pid, path, &actions, nil, argumentPointers, environmentLines)
         close(writeEnd)
         guard spawned == 0 else {
             close(readEnd)
-            throw HelperError("cannot run /bin/sh: \(String(cString: strerror(spawned)))")
+            throw HelperError(failure("cannot be run: \(String(cString: strerror(spawned)))"))
         }
 
         var output: [UInt8] = []
@@ -64,14 +83,30 @@ enum ShellCommand {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         if timedOut {
-            throw HelperError("the command '\(command)' did not finish within \(Int(timeout)) s")
+            throw HelperError(failure("did not finish within \(Int(timeout)) s"))
         }
         let exited = (status & 0x7f) == 0
         let exitCode = (status >> 8) & 0xff
         guard exited && exitCode == 0 else {
-            let how = exited ? "exited with status \(exitCode)" : "was killed by signal \(status & 0x7f)"
-            throw HelperError("the command '\(command)' \(how)")
+            throw HelperError(
+                failure(exited ? "exited with status \(exitCode)" : "was killed by signal \(status & 0x7f)"))
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
+    }
+
+    /// `program` itself when it names a path, otherwise the first executable file of that name in
+    /// `searchPath` (as `execvp` looks, with the child's `PATH`).
+    static func executablePath(_ program: String, searchPath: String?) -> String? {
+        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
+        let directories = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(
+            separator: ":", omittingEmptySubsequences: false)
+        for directory in directories {
+            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + program
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        return nil
     }
 }

@@ -1,0 +1,146 @@
+/// `credential_source = EcsContainer`: the task's (ECS) or pod's (EKS Pod Identity) role from the
+/// container credentials endpoint, as botocore's `ContainerProvider` gets it:
+/// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` on `http://169.254.170.2`, or
+/// `AWS_CONTAINER_CREDENTIALS_FULL_URI` (https, a loopback address or one of the container hosts), with
+/// an `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read each time) or
+/// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+struct ContainerEndpointSource {
+    static let ecsAddress = "169.254.170.2"
+    static let allowedHosts: Set<String> = [ecsAddress, "169.254.170.23", "fd00:ec2::23", "localhost"]
+    static let timeout = 2.0
+    static let attempts = 3
+    static let pause = 1.0
+
+    var url: String
+    var tokenFile: String?
+    var token: String?
+
+    init(profile: String, environment: [String: String]) throws(HelperError) {
+        if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
+            url = "http://\(Self.ecsAddress)\(relative)"
+        } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
+            url = full
+        } else {
+            throw HelperError(
+                """
+                profile '\(profile)' has credential_source = EcsContainer, but neither \
+                AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set (they \
+                are set inside ECS tasks and EKS pods with a role)
+                """)
+        }
+        try Self.checkAllowed(url, profile: profile)
+        tokenFile = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]
+        token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    }
+
+    /// botocore's rule: https anywhere; plain http only to a loopback address or a container host.
+    static func checkAllowed(_ url: String, profile: String) throws(HelperError) {
+        let lowered = url.lowercased()
+        if lowered.hasPrefix("https://") { return }
+        if lowered.hasPrefix("http://"), let host = host(of: url) {
+            if allowedHosts.contains(host) || isLoopbackAddress(host) { return }
+            throw HelperError(
+                """
+                profile '\(profile)': the container credentials URL's host '\(host)' is not allowed: over \
+                http only a loopback address or one of \(allowedHosts.sorted().joined(separator: ", ")) \
+                is, otherwise use https (as botocore requires)
+                """)
+        }
+        throw HelperError(
+            "profile '\(profile)': the container credentials URL '\(url)' is not an http:// or https:// URL")
+    }
+
+    /// The host of `scheme://[user@]host[:port][/path][?query]`, lower-cased, IPv6 without brackets.
+    static func host(of url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        var authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            return authority[authority.index(after: authority.startIndex)..<close].lowercased()
+        }
+        return String(authority.prefix { $0 != ":" }).lowercased()
+    }
+
+    /// 127.0.0.0/8 and ::1, written as addresses (not names), as Python's `ip_address(h).is_loopback`.
+    static func isLoopbackAddress(_ host: String) -> Bool {
+        if host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCIIDigitCharacter)
+                    && (Int(part) ?? 256) <= 255
+            }
+    }
+
+    /// The `Authorization` value: the token file's contents when that variable is set, else the token.
+    func authorization(profile: String) throws(HelperError) -> String? {
+        var value = token
+        if let tokenFile {
+            let bytes: [UInt8]?
+            do {
+                bytes = try ConfigFileAccess.readFile(atPath: tokenFile)
+            } catch {
+                throw HelperError(
+                    "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(tokenFile): \(error.description)")
+            }
+            guard let bytes else {
+                throw HelperError(
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names \(tokenFile), which does not exist")
+            }
+            value = String(decoding: bytes, as: UTF8.self)
+        }
+        guard let value else { return nil }
+        if value.contains("\r") || value.contains("\n") {
+            let origin = tokenFile.map { "in \($0)" } ?? "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+            throw HelperError(
+                "the container authorization token (\(origin)) holds a line break, which an HTTP header cannot carry"
+            )
+        }
+        return value
+    }
+
+    func fetch(
+        profile: String, transport: any HTTPTransport, sleep: @Sendable (Double) -> Void
+    ) throws(HelperError) -> AWSCredentials {
+        var headers = [SigningHeader(name: "Accept", value: "application/json")]
+        if let authorization = try authorization(profile: profile) {
+            headers.append(SigningHeader(name: "Authorization", value: authorization))
+        }
+        let request = HTTPRequest(method: "GET", url: url, headers: headers, body: [])
+        let options = TransportOptions(connectTimeout: Self.timeout, totalTimeout: Self.timeout)
+        var last = ""
+        for attempt in 1...Self.attempts {
+            if attempt > 1 { sleep(Self.pause) }
+            let response: HTTPResponse
+            do {
+                response = try transport.send(request, options: options)
+            } catch {
+                last = error.description
+                continue
+            }
+            guard response.status == 200 else {
+                last = "it answered HTTP \(response.status)"
+                continue
+            }
+            do throws(MetadataCredentials.Problem) {
+                return try MetadataCredentials.parse(response.body)
+            } catch .notJSON {
+                last = "it sent " + MetadataCredentials.describe(.notJSON)
+            } catch {
+                // botocore does not ask again for a JSON answer that lacks a member.
+                last = "it sent " + MetadataCredentials.describe(error)
+                break
+            }
+        }
+        throw HelperError(
+            """
+            profile '\(profile)' has credential_source = EcsContainer, but the container credentials \
+            endpoint \(url) gave no credentials: \(last)
+            """)
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isNumber }
+}

@@ -39,7 +39,11 @@ struct CredentialPlan {
             sourceDescriptor =
                 "plain:" + profile + ":" + (files.profiles[profile]?.value("aws_access_key_id") ?? "")
         case .environment:
-            sourceDescriptor = "environment:" + (environment["AWS_ACCESS_KEY_ID"] ?? "")
+            // The secret too: other keys under the same id must not be answered from this cache. The
+            // descriptor is only ever hashed, never stored.
+            sourceDescriptor =
+                "environment:" + (environment["AWS_ACCESS_KEY_ID"] ?? "") + "\u{1F}"
+                + (environment["AWS_SECRET_ACCESS_KEY"] ?? "")
         case .instanceMetadata:
             let metadata = try InstanceMetadataSource(
                 profile: chain.profile, files: files, environment: environment)

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+source scripts/lib/python-env.sh
 echo "== building (swift build -c release)" >&2
 swift build -c release >&2
 bin="$(swift build -c release --show-bin-path)/awskeyring-helper"

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs what building, the demo and the tests need on a Debian machine: system packages from apt,
 # Python tools from PyPI. Safe to run again: it installs only what is missing.
+#
+# The Python tools go into the python3 on PATH when it can take them, otherwise into a virtual
+# environment in .venv (Debian's own Python refuses pip installs); scripts/lib/python-env.sh puts
+# whichever was used first on PATH.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 apt_packages=(
-  pkg-config libsecret-1-dev libglib2.0-dev libcurl4-openssl-dev
+  pkg-config libsecret-1-dev libglib2.0-dev libcurl4-openssl-dev libcurl4
   gnome-keyring libsecret-tools dbus dbus-bin
-  procps util-linux hyperfine time
+  python3 python3-venv procps util-linux
 )
 pip_packages=("moto[server]" awscli boto3 pytest pexpect)
 
@@ -23,15 +28,29 @@ if ((${#missing[@]})); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-python=${PYTHON:-python3}
-if ! "$python" - <<'PY' 2>/dev/null
-import importlib.util, shutil, sys
+source scripts/lib/python-env.sh
+
+has_python_tools() {
+  "$1" - <<'PY' 2>/dev/null
+import importlib.util, os, shutil, sys
 mods = ["moto", "flask", "flask_cors", "boto3", "botocore", "pytest", "pexpect", "awscli"]
-missing = [m for m in mods if importlib.util.find_spec(m) is None]
-sys.exit(1 if missing or not shutil.which("moto_server") or not shutil.which("aws") else 0)
+bindir = os.path.dirname(sys.executable)
+tools = all(shutil.which(t) or os.path.exists(os.path.join(bindir, t)) for t in ("moto_server", "aws"))
+sys.exit(0 if tools and all(importlib.util.find_spec(m) for m in mods) else 1)
 PY
-then
-  echo "install-deps: pip install ${pip_packages[*]}" >&2
-  "$python" -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
-  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+}
+
+if ! has_python_tools python3; then
+  if python3 -m pip --version >/dev/null 2>&1 \
+    && ! ls "$(python3 -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')"/EXTERNALLY-MANAGED >/dev/null 2>&1; then
+    echo "install-deps: pip install ${pip_packages[*]}" >&2
+    python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
+    command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+  else
+    echo "install-deps: pip install ${pip_packages[*]} into .venv" >&2
+    [ -x .venv/bin/python3 ] || python3 -m venv .venv
+    .venv/bin/python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
+    source scripts/lib/python-env.sh
+  fi
+  has_python_tools python3 || { echo "install-deps: the Python test tools are still missing" >&2; exit 1; }
 fi

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+source scripts/lib/python-env.sh
 
 echo "== swift format lint" >&2
 swift format lint --strict --recursive Package.swift Sources Tests

@@ -77,7 +77,7 @@ let package = Package(
                     .when(platforms: [.linux]))
             ]
         ),
-        .testTarget(name: "AwskeyringCoreTests", dependencies: ["AwskeyringCore"]),
+        .testTarget(name: "AwskeyringCoreTests", dependencies: ["AwskeyringCore", "Keyring"]),
         .testTarget(
             name: "KeyringTests", dependencies: ["Keyring"],
             swiftSettings: [.unsafeFlags(libsecretHeaders.flatMap { ["-Xcc", "-I" + $0] })]

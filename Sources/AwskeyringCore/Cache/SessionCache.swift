@@ -17,19 +17,25 @@ public struct SessionCache {
     public var keyring: CredentialKeyring
     /// nil when the kernel tier is off (`AWSKEYRING_HELPER_KERNEL_CACHE=off`) or in tests.
     public var kernel: KernelKeyring?
+    /// Ties kernel entries to the Secret Service they copy: the kernel keyring is shared by all of the
+    /// user's sessions (and containers), the Secret Service is not.
+    public var scope: String
 
     static let kernelPrefix = "awskeyring-helper:"
 
-    public init(keyring: CredentialKeyring, kernel: KernelKeyring?) {
+    public init(keyring: CredentialKeyring, kernel: KernelKeyring?, scope: String = "") {
         self.keyring = keyring
         self.kernel = kernel
+        self.scope = scope
     }
 
     /// The tiers a process with this environment uses.
     public static func standard(keyring: CredentialKeyring, environment: [String: String]) -> SessionCache {
         let off = ["off", "0", "false", "no"].contains(
             environment["AWSKEYRING_HELPER_KERNEL_CACHE"]?.lowercased() ?? "")
-        return SessionCache(keyring: keyring, kernel: off ? nil : KernelKeyring())
+        return SessionCache(
+            keyring: keyring, kernel: off ? nil : KernelKeyring(),
+            scope: environment["DBUS_SESSION_BUS_ADDRESS"] ?? "")
     }
 
     /// A final answer, from the kernel tier when it has it, else from the Secret Service (and then
@@ -37,7 +43,7 @@ public struct SessionCache {
     func answer(_ key: CacheKey, profile: String, sourceProfile: String, now: Int, minimumRemaining: Int)
         throws(HelperError) -> AWSCredentials?
     {
-        let description = Self.kernelDescription(key, profile: profile, sourceProfile: sourceProfile)
+        let description = kernelDescription(key, profile: profile, sourceProfile: sourceProfile)
         if let kernel, let bytes = kernel.read(description: description),
             let credentials = Self.decode(bytes), let expiration = credentials.expiration,
             expiration - now > minimumRemaining
@@ -71,7 +77,7 @@ public struct SessionCache {
         if final {
             copyToKernel(
                 credentials,
-                description: Self.kernelDescription(key, profile: profile, sourceProfile: sourceProfile),
+                description: kernelDescription(key, profile: profile, sourceProfile: sourceProfile),
                 now: now, minimumRemaining: minimumRemaining)
         }
     }
@@ -105,10 +111,12 @@ public struct SessionCache {
         kernel.store(bytes, description: description, lifetime: expiration - now - minimumRemaining)
     }
 
-    /// `awskeyring-helper:<digest>:<hex source profile>:<hex profile>`: names are hex-encoded so any
-    /// profile name fits, and `clear --profile` can find its entries.
-    static func kernelDescription(_ key: CacheKey, profile: String, sourceProfile: String) -> String {
-        kernelPrefix + key.digest + ":" + hex(sourceProfile) + ":" + hex(profile)
+    /// `awskeyring-helper:<digest>:<hex source profile>:<hex profile>`: the digest covers the entry's
+    /// cache key and the scope; names are hex-encoded so any profile name fits, and `clear --profile`
+    /// can find its entries.
+    func kernelDescription(_ key: CacheKey, profile: String, sourceProfile: String) -> String {
+        Self.kernelPrefix + CacheKey([key.digest, scope]).digest + ":" + Self.hex(sourceProfile) + ":"
+            + Self.hex(profile)
     }
 
     static func hex(_ text: String) -> String {

@@ -205,7 +205,7 @@ struct ConfigFileLoadingTests {
         #expect(ConfigFileAccess.displayPath(path, environment: ["HOME": home]) == shown)
     }
 
-    @Test func largeFileParsesQuickly() throws {
+    @Test func aMegabyteFileParsesWhole() throws {
         // About 1 MB: many profiles with plain, continued and nested values.
         var text = ""
         var number = 0
@@ -215,16 +215,12 @@ struct ConfigFileLoadingTests {
             text += "  max_concurrent_requests = 20\nnote = a\n  b\n\n"
             number += 1
         }
-        let bytes = Array(text.utf8)
-        let clock = ContinuousClock()
-        var files: AWSConfigFiles?
-        let elapsed = try clock.measure {
-            files = try AWSConfigFiles.parse(
-                config: bytes, credentials: nil, configPath: "c", credentialsPath: "k")
-        }
-        #expect(files?.profiles.count == number)
-        #expect(files?.profiles["p0"]?["note"] == .string("a\nb"))
-        // Generous, as tests run unoptimised; release builds take a few milliseconds.
-        #expect(elapsed < .seconds(5))
+        let files = try AWSConfigFiles.parse(
+            config: Array(text.utf8), credentials: nil, configPath: "c", credentialsPath: "k")
+        #expect(files.profiles.count == number)
+        #expect(files.profiles["p0"]?["note"] == .string("a\nb"))
+        #expect(
+            files.profiles["p\(number - 1)"]?["s3"]
+                == .nested(["addressing_style": "path", "max_concurrent_requests": "20"]))
     }
 }

@@ -1,3 +1,4 @@
+import Keyring
 import Synchronization
 import Testing
 
@@ -225,6 +226,49 @@ import Testing
             force: true)
         #expect(try provider(transport).credentials(profile: "plain-role").accessKeyId == "ASIASECOND")
         #expect(signingKeyIds(transport) == ["AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"])
+    }
+
+    @Test func theKernelTierAnswersWithoutTheSecretServiceAndStaysInItsScope() throws {
+        let scope = "test-scope-\(UInt64.random(in: 0...UInt64.max))"
+        let transport = ScriptedTransport([
+            STSReply.credentials("AssumeRole", id: "ASIAKERNEL", expiration: Self.start + 3600),
+            STSReply.credentials("AssumeRole", id: "ASIAOTHER", expiration: Self.start + 3600),
+        ])
+        func provider(store: InMemorySecretStore, scope: String) throws -> CredentialProvider {
+            var provider = try self.provider(transport)
+            let keyring = CredentialKeyring(store: store)
+            provider.keyring = keyring
+            provider.cache = SessionCache(keyring: keyring, kernel: KernelKeyring(), scope: scope)
+            return provider
+        }
+        let cache = SessionCache(
+            keyring: CredentialKeyring(store: store), kernel: KernelKeyring(), scope: scope)
+        defer { _ = try? cache.clear(profile: "plain-role") }
+
+        #expect(
+            try provider(store: store, scope: scope).credentials(profile: "plain-role").accessKeyId
+                == "ASIAKERNEL")
+        // A Secret Service that has nothing: the kernel tier still answers, in the same scope only.
+        let empty = InMemorySecretStore()
+        try CredentialKeyring(store: empty).storeKeys(
+            LongLivedKeys(
+                accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+                secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            profile: "base")
+        #expect(
+            try provider(store: empty, scope: scope).credentials(profile: "plain-role").accessKeyId
+                == "ASIAKERNEL")
+        #expect(transport.requests.count == 1)
+        #expect(
+            try provider(store: empty, scope: scope + "-elsewhere").credentials(profile: "plain-role")
+                .accessKeyId
+                == "ASIAOTHER")
+
+        // Clearing the profile empties the kernel tier too.
+        try cache.clear(profile: "plain-role")
+        #expect(throws: HelperError.self) {
+            try provider(store: InMemorySecretStore(), scope: scope).credentials(profile: "plain-role")
+        }
     }
 
     @Test func longLivedKeysAreNotCached() throws {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Measures the cached path against `secret-tool lookup` (one keyring item) in the same run: builds the
+# release binary, starts the private sandbox (D-Bus, gnome-keyring, moto as STS), stores keys, warms
+# the cache, then alternates the commands RUNS times (default 40) and prints medians, ratios and peak
+# memory. Usage: scripts/bench.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-40}
+
+scripts/install-deps.sh
+source scripts/lib/python-env.sh
+swift build -c release >&2
+bin="$(swift build -c release --show-bin-path)/awskeyring-helper"
+
+source scripts/lib/sandbox.sh
+sandbox_start
+sandbox_start_moto "$(python3 scripts/lib/moto_setup.py --endpoint x --role bench --count)"
+eval "$(python3 scripts/lib/moto_setup.py --endpoint "$MOTO_ENDPOINT" --user bench-user --role bench)"
+export AWS_ENDPOINT_URL="$MOTO_ENDPOINT" AWS_DEFAULT_REGION=us-east-1
+cat >"$AWS_CONFIG_FILE" <<CONFIG
+[profile bench-keys]
+[profile bench-role]
+role_arn = $ROLE_ARN_BENCH
+source_profile = bench-keys
+CONFIG
+AWS_ACCESS_KEY_ID="$DEMO_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$DEMO_SECRET_ACCESS_KEY" \
+  "$bin" store --profile bench-keys --from-env 2>/dev/null
+unset DEMO_SECRET_ACCESS_KEY
+printf 'bench-value' | secret-tool store --label="bench reference item" app bench
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $runs alternated runs" >&2
+python3 scripts/lib/bench.py "$bin" "$runs"
+"$bin" clear >/dev/null 2>&1 || true

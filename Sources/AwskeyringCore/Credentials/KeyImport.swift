@@ -86,7 +86,13 @@ public struct KeyImport {
                 continue
             }
             if section.settings.value("aws_session_token") != nil {
-                report.skipped.append((name, "it has an aws_session_token: temporary keys are not imported"))
+                let reason = "it has an aws_session_token: temporary keys are not imported"
+                // Asked for by name, leaving it is a failure; found on the way, it is only a note.
+                if profiles.isEmpty {
+                    diagnostics("Left profile '\(name)' alone: \(reason).")
+                } else {
+                    report.skipped.append((name, reason))
+                }
                 continue
             }
             let keys: LongLivedKeys

@@ -15,7 +15,8 @@ struct AwskeyringHelper: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Credentials.self, Store.self, Explain.self, List.self, Remove.self, Clear.self, Exec.self, Env.self,
+            Credentials.self, Store.self, Explain.self, List.self, Remove.self, Clear.self, Exec.self,
+            Env.self,
             Import.self, Rotate.self, Doctor.self,
         ],
         defaultSubcommand: Credentials.self

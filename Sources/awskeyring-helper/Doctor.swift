@@ -5,7 +5,8 @@ import Keyring
 extension AwskeyringHelper {
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the keyring, the config files and every profile; print the fix for each problem.",
+            abstract:
+                "Check the keyring, the config files and every profile; print the fix for each problem.",
             discussion: """
                 Checks the D-Bus session bus, the Secret Service on it, whether the default keyring is \
                 unlocked, the config and credentials files (and keys written in plain text in them), and how \

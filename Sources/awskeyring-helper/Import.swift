@@ -14,7 +14,8 @@ extension AwskeyringHelper {
                 """
         )
 
-        @Option(help: "The credentials file (default: $AWS_SHARED_CREDENTIALS_FILE, then ~/.aws/credentials).")
+        @Option(
+            help: "The credentials file (default: $AWS_SHARED_CREDENTIALS_FILE, then ~/.aws/credentials).")
         var credentialsFile: String?
 
         @Option(help: "A profile to import (repeatable; default: every profile with keys in the file).")

@@ -48,7 +48,8 @@ public struct KeyImport {
         throws(HelperError) -> Report
     {
         guard let bytes = try read(path) else {
-            throw HelperError("there is no credentials file at \(displayPath); name one with --credentials-file")
+            throw HelperError(
+                "there is no credentials file at \(displayPath); name one with --credentials-file")
         }
         let sections: [ConfigSection]
         do {
@@ -82,7 +83,12 @@ public struct KeyImport {
             if !editor.hasOwnKeyPair(section: name) {
                 let inherited = section.settings.value("aws_access_key_id") != nil
                 report.skipped.append(
-                    (name, inherited ? "its keys come from [DEFAULT]" : "it has no aws_access_key_id and aws_secret_access_key"))
+                    (
+                        name,
+                        inherited
+                            ? "its keys come from [DEFAULT]"
+                            : "it has no aws_access_key_id and aws_secret_access_key"
+                    ))
                 continue
             }
             if section.settings.value("aws_session_token") != nil {
@@ -112,7 +118,10 @@ public struct KeyImport {
                 }
                 if !force {
                     report.skipped.append(
-                        (name, "the keyring already holds other keys for it (\(stored)); pass --force to replace them"))
+                        (
+                            name,
+                            "the keyring already holds other keys for it (\(stored)); pass --force to replace them"
+                        ))
                     continue
                 }
             }

@@ -42,7 +42,8 @@ public struct KeyRotation {
                 store them first with 'awskeyring-helper store --profile \(profile)'
                 """)
         }
-        let oldCredentials = AWSCredentials(accessKeyId: old.accessKeyId, secretAccessKey: old.secretAccessKey)
+        let oldCredentials = AWSCredentials(
+            accessKeyId: old.accessKeyId, secretAccessKey: old.secretAccessKey)
 
         let new: LongLivedKeys
         do {
@@ -59,7 +60,8 @@ public struct KeyRotation {
             throw HelperError(message, stsError: error.stsError)
         }
         diagnostics("Created access key \(new.accessKeyId); storing it for profile '\(profile)'...")
-        let newCredentials = AWSCredentials(accessKeyId: new.accessKeyId, secretAccessKey: new.secretAccessKey)
+        let newCredentials = AWSCredentials(
+            accessKeyId: new.accessKeyId, secretAccessKey: new.secretAccessKey)
 
         do {
             try keyring.storeKeys(new, profile: profile)
@@ -148,7 +150,8 @@ public struct KeyRotation {
             return HelperError(
                 "rotation of profile '\(profile)' failed: \(why). Now: " + state.joined(separator: "; "))
         }
-        state.append("the old access key \(old.accessKeyId) is stored for profile '\(profile)' and still works")
+        state.append(
+            "the old access key \(old.accessKeyId) is stored for profile '\(profile)' and still works")
         do {
             try iam.deleteAccessKey(new.accessKeyId, with: oldCredentials)
             state.append("the new key \(new.accessKeyId) was deleted in IAM again")
@@ -159,6 +162,7 @@ public struct KeyRotation {
                 'aws iam delete-access-key --access-key-id \(new.accessKeyId)'
                 """)
         }
-        return HelperError("rotation of profile '\(profile)' failed: \(why). Now: " + state.joined(separator: "; "))
+        return HelperError(
+            "rotation of profile '\(profile)' failed: \(why). Now: " + state.joined(separator: "; "))
     }
 }

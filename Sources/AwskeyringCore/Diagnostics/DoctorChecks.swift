@@ -62,12 +62,14 @@ public struct DoctorChecks {
     func keyringFindings() -> [DoctorFinding] {
         let bus = environment["DBUS_SESSION_BUS_ADDRESS"].map { " (\($0))" } ?? ""
         let busOK = DoctorFinding(ok: true, subject: "D-Bus session bus", detail: "reachable\(bus)")
-        let serviceOK = DoctorFinding(ok: true, subject: "Secret Service", detail: "available on the session bus")
+        let serviceOK = DoctorFinding(
+            ok: true, subject: "Secret Service", detail: "available on the session bus")
         switch health {
         case .noSessionBus(let error):
             return [
                 DoctorFinding(
-                    ok: false, subject: "D-Bus session bus", detail: "not reachable\(bus): \(Self.detail(of: error))",
+                    ok: false, subject: "D-Bus session bus",
+                    detail: "not reachable\(bus): \(Self.detail(of: error))",
                     fix: """
                         run inside a desktop session, or start a bus with 'dbus-run-session -- $SHELL' \
                         (DBUS_SESSION_BUS_ADDRESS must point at it)
@@ -77,7 +79,8 @@ public struct DoctorChecks {
             return [
                 busOK,
                 DoctorFinding(
-                    ok: false, subject: "Secret Service", detail: "not on the session bus: \(Self.detail(of: error))",
+                    ok: false, subject: "Secret Service",
+                    detail: "not on the session bus: \(Self.detail(of: error))",
                     fix: """
                         start one: 'gnome-keyring-daemon --start --components=secrets' (package gnome-keyring), \
                         or enable KeePassXC's Secret Service integration
@@ -87,7 +90,8 @@ public struct DoctorChecks {
             return [
                 busOK, serviceOK,
                 DoctorFinding(
-                    ok: false, subject: "default keyring", detail: "the Secret Service has no default collection",
+                    ok: false, subject: "default keyring",
+                    detail: "the Secret Service has no default collection",
                     fix: """
                         create a keyring and make it the default (Seahorse: File > New > Password Keyring, then \
                         'Set as default'), or unlock gnome-keyring with \
@@ -142,7 +146,8 @@ public struct DoctorChecks {
                 let bytes = try readFile(path)
                 contents.append(bytes)
                 guard let bytes else {
-                    findings.append(DoctorFinding(ok: true, subject: subject, detail: "not present (read as empty)"))
+                    findings.append(
+                        DoctorFinding(ok: true, subject: subject, detail: "not present (read as empty)"))
                     continue
                 }
                 let sections = try ConfigFileParser.sections(of: bytes, path: display)
@@ -155,7 +160,8 @@ public struct DoctorChecks {
                 let fix =
                     error.line.map { "correct line \($0) of \(display); botocore rejects this file too" }
                     ?? "make the file readable, or point \(variable) at another file"
-                findings.append(DoctorFinding(ok: false, subject: subject, detail: error.description, fix: fix))
+                findings.append(
+                    DoctorFinding(ok: false, subject: subject, detail: error.description, fix: fix))
             }
         }
         guard !failed, contents.count == 2 else { return (findings, nil) }
@@ -164,7 +170,8 @@ public struct DoctorChecks {
                 config: contents[0], credentials: contents[1], configPath: paths.config,
                 credentialsPath: paths.credentials,
                 configDisplayPath: ConfigFileAccess.displayPath(paths.config, environment: environment),
-                credentialsDisplayPath: ConfigFileAccess.displayPath(paths.credentials, environment: environment))
+                credentialsDisplayPath: ConfigFileAccess.displayPath(
+                    paths.credentials, environment: environment))
             return (findings, files)
         } catch {
             findings.append(DoctorFinding(ok: false, subject: "config files", detail: error.description))
@@ -177,7 +184,8 @@ public struct DoctorChecks {
         let credentialsDisplay = ConfigFileAccess.displayPath(files.credentialsPath, environment: environment)
         let configDisplay = ConfigFileAccess.displayPath(files.configPath, environment: environment)
         for (profiles, display, inCredentialsFile) in [
-            (files.credentialsFileProfiles, credentialsDisplay, true), (files.configFileProfiles, configDisplay, false),
+            (files.credentialsFileProfiles, credentialsDisplay, true),
+            (files.configFileProfiles, configDisplay, false),
         ] {
             for name in profiles.keys.sorted() {
                 guard let settings = profiles[name], let id = settings.value("aws_access_key_id"),
@@ -210,7 +218,8 @@ public struct DoctorChecks {
             }
             if settings.value("sso_session") != nil || settings.value("sso_start_url") != nil {
                 findings.append(
-                    DoctorFinding(ok: true, subject: subject, detail: "uses IAM Identity Center (SSO), not this tool"))
+                    DoctorFinding(
+                        ok: true, subject: subject, detail: "uses IAM Identity Center (SSO), not this tool"))
                 continue
             }
             let chain: CredentialChain
@@ -225,20 +234,23 @@ public struct DoctorChecks {
             let via = roles.isEmpty ? "" : ", then " + roles.joined(separator: " -> ")
             guard case .keyring(let source, _) = chain.source else {
                 findings.append(
-                    DoctorFinding(ok: true, subject: subject, detail: "resolves: \(Self.describe(chain.source))\(via)"))
+                    DoctorFinding(
+                        ok: true, subject: subject, detail: "resolves: \(Self.describe(chain.source))\(via)"))
                 continue
             }
             guard let profilesWithKeys else {
                 findings.append(
                     DoctorFinding(
                         ok: true, subject: subject,
-                        detail: "resolves: keys of '\(source)' from the keyring\(via) (not checked: no keyring)"))
+                        detail:
+                            "resolves: keys of '\(source)' from the keyring\(via) (not checked: no keyring)"))
                 continue
             }
             if profilesWithKeys.contains(source) {
                 findings.append(
                     DoctorFinding(
-                        ok: true, subject: subject, detail: "resolves: keys of '\(source)' from the keyring\(via)"))
+                        ok: true, subject: subject,
+                        detail: "resolves: keys of '\(source)' from the keyring\(via)"))
             } else if chain.roles.isEmpty && !sources.contains(name) && !Self.asksForCredentials(settings) {
                 findings.append(
                     DoctorFinding(

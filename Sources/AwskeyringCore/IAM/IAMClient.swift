@@ -18,7 +18,8 @@ public struct IAMConfiguration: Sendable, Equatable {
         let settings = files.profiles[profile] ?? [:]
         caBundle = sts.caBundle
         maxAttempts = sts.maxAttempts
-        let region = environment["AWS_DEFAULT_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.value("region")
+        let region =
+            environment["AWS_DEFAULT_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.value("region")
         let isChina = region?.hasPrefix("cn-") == true
         signingRegion = isChina ? "cn-north-1" : "us-east-1"
         if let configured = try STSConfiguration.configuredEndpoint(
@@ -35,8 +36,9 @@ public struct IAMConfiguration: Sendable, Equatable {
         }
     }
 
-    public init(endpoint: String, signingRegion: String = "us-east-1", caBundle: String? = nil, maxAttempts: Int = 3)
-    {
+    public init(
+        endpoint: String, signingRegion: String = "us-east-1", caBundle: String? = nil, maxAttempts: Int = 3
+    ) {
         self.endpoint = endpoint
         self.signingRegion = signingRegion
         self.endpointSource = "given"
@@ -70,7 +72,8 @@ public struct IAMClient: Sendable {
 
     var queryClient: AWSQueryClient {
         AWSQueryClient(
-            serviceName: "IAM", signingName: "iam", apiVersion: "2010-05-08", endpoint: configuration.endpoint,
+            serviceName: "IAM", signingName: "iam", apiVersion: "2010-05-08",
+            endpoint: configuration.endpoint,
             signingRegion: configuration.signingRegion, caBundle: configuration.caBundle,
             maxAttempts: configuration.maxAttempts, transport: transport, clock: clock, sleep: sleep,
             random: random, deadline: 15, connectTimeout: 3, attemptTimeout: 6)

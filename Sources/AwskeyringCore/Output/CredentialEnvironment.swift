@@ -11,7 +11,8 @@ public struct CredentialEnvironment: Sendable, Equatable {
     public static let conflicting = [
         "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
         "AWS_CREDENTIAL_EXPIRATION", "AWS_CREDENTIAL_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
-        "AWS_ROLE_SESSION_NAME", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_ROLE_SESSION_NAME", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     ]
 
@@ -74,7 +75,8 @@ public struct CredentialEnvironment: Sendable, Equatable {
             return (variables.map { "export \($0.name)=\(Self.shQuoted($0.value))" } + unset)
                 .joined(separator: "\n") + "\n"
         case .fish:
-            return (variables.map { "set -gx \($0.name) \(Self.fishQuoted($0.value))" }
+            return
+                (variables.map { "set -gx \($0.name) \(Self.fishQuoted($0.value))" }
                 + removed.map { "set -e \($0)" })
                 .joined(separator: "\n") + "\n"
         case .json:

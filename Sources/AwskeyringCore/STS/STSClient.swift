@@ -118,4 +118,3 @@ public struct STSClient: Sendable {
         try queryClient.call(action, parameters, credentials: credentials, describing: what)
     }
 }
-

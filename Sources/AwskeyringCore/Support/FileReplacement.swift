@@ -29,7 +29,8 @@ public enum FileReplacement {
         guard stat(path, &info) == 0 else { throw failure("cannot read the attributes of \(path)") }
         let mode = info.st_mode & 0o7777
         let directory = parentDirectory(of: path)
-        let temporary = directory + "/.awskeyring-helper-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        let temporary =
+            directory + "/.awskeyring-helper-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw failure("cannot create a temporary file in \(directory)") }
         var renamed = false

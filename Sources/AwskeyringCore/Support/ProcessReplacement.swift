@@ -16,9 +16,11 @@ public enum ProcessReplacement {
 
     /// Runs `command` (searched in `PATH` when it has no `/`) with `arguments` and exactly the variables
     /// of `environment`. Returns only when the command could not be started.
-    public static func execute(command: String, arguments: [String], environment: [String: String]) -> Failure {
+    public static func execute(command: String, arguments: [String], environment: [String: String]) -> Failure
+    {
         guard !command.isEmpty else {
-            return Failure(exitStatus: 127, message: "no command to run; usage: exec --profile P -- COMMAND [ARGS...]")
+            return Failure(
+                exitStatus: 127, message: "no command to run; usage: exec --profile P -- COMMAND [ARGS...]")
         }
         // execvp searches PATH in the process environment, so make that environment the child's.
         let current = ProcessEnvironment.current()
@@ -33,7 +35,8 @@ public enum ProcessReplacement {
         switch code {
         case ENOENT, ENOTDIR:
             let where_ = command.contains("/") ? "" : " in PATH"
-            return Failure(exitStatus: 127, message: "cannot run '\(command)': command not found\(where_) (\(reason))")
+            return Failure(
+                exitStatus: 127, message: "cannot run '\(command)': command not found\(where_) (\(reason))")
         default:
             return Failure(exitStatus: 126, message: "cannot run '\(command)': \(reason)")
         }

@@ -30,7 +30,10 @@ import Testing
         let path: String
         init() {
             var template = Array("/tmp/keyimport-XXXXXX".utf8CString)
-            path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+            path = template.withUnsafeMutableBufferPointer { buffer in
+                guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return "/nonexistent" }
+                return String(cString: made)
+            }
         }
         deinit {
             _ = system("rm -rf '\(path)'")
@@ -38,7 +41,7 @@ import Testing
         func write(_ name: String, _ text: String, mode: mode_t = 0o640) -> String {
             let file = path + "/" + name
             let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, mode)
-            _ = text.utf8CString.withUnsafeBufferPointer { Glibc.write(fd, $0.baseAddress!, $0.count - 1) }
+            _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             fchmod(fd, mode)
             close(fd)
             return file
@@ -69,7 +72,8 @@ import Testing
 
     func importer(_ store: InMemorySecretStore, notes: NoteLog) -> KeyImport {
         KeyImport(
-            keyring: CredentialKeyring(store: store), diagnostics: { notes.add($0) }, clock: { 1_795_827_723 })
+            keyring: CredentialKeyring(store: store), diagnostics: { notes.add($0) }, clock: { 1_795_827_723 }
+        )
     }
 
     @Test func importsEveryPairRewritesTheFileAndKeepsAPrivateBackup() throws {
@@ -106,7 +110,8 @@ import Testing
         let store = InMemorySecretStore()
         let keyring = CredentialKeyring(store: store)
         try keyring.storeKeys(
-            try LongLivedKeys(accessKeyId: "AKIAOLDOLDOLDOLDOLDO", secretAccessKey: Self.secret), profile: "b")
+            try LongLivedKeys(accessKeyId: "AKIAOLDOLDOLDOLDOLDO", secretAccessKey: Self.secret), profile: "b"
+        )
         let notes = NoteLog()
         #expect(throws: HelperError.self) {
             try importer(store, notes: notes).run(
@@ -153,7 +158,8 @@ import Testing
         }
         #expect(throws: HelperError.self) {
             try importer(InMemorySecretStore(), notes: NoteLog()).run(
-                path: dir.path + "/none", displayPath: "none", profiles: [], force: false, removeFromFile: false)
+                path: dir.path + "/none", displayPath: "none", profiles: [], force: false,
+                removeFromFile: false)
         }
     }
 

@@ -6,8 +6,15 @@ import Testing
 
 /// Every step of `rotate` failing in turn: the old key must stay stored and usable.
 @Suite struct KeyRotationTests {
-    static let oldKeys = try! LongLivedKeys(
-        accessKeyId: "AKIAOLDOLDOLDOLDOLDO", secretAccessKey: "oldoldoldoldoldoldoldoldoldoldoldoldold/")
+    static let oldKeys: LongLivedKeys = {
+        do {
+            return try LongLivedKeys(
+                accessKeyId: "AKIAOLDOLDOLDOLDOLDO",
+                secretAccessKey: "oldoldoldoldoldoldoldoldoldoldoldoldold/")
+        } catch {
+            fatalError("the test keys have the shape of AWS keys")
+        }
+    }()
     static let newId = "AKIANEWNEWNEWNEWNEWN"
     static let newSecret = "newnewnewnewnewnewnewnewnewnewnewnewnew+"
     static let now = 1_795_827_723
@@ -29,7 +36,9 @@ import Testing
             """)
     }
     static func deleted() -> Result<HTTPResponse, HTTPFailure> {
-        xml("<DeleteAccessKeyResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteAccessKeyResponse>")
+        xml(
+            "<DeleteAccessKeyResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteAccessKeyResponse>"
+        )
     }
     static func xml(_ body: String) -> Result<HTTPResponse, HTTPFailure> {
         .success(HTTPResponse(status: 200, contentType: "text/xml", body: Array(body.utf8)))
@@ -43,7 +52,9 @@ import Testing
         let waits: WaitLog
     }
 
-    func setup(_ answers: [Result<HTTPResponse, HTTPFailure>], store: (any SecretStore)? = nil) throws -> Setup {
+    func setup(_ answers: [Result<HTTPResponse, HTTPFailure>], store: (any SecretStore)? = nil) throws
+        -> Setup
+    {
         let memory = InMemorySecretStore()
         let keyring = CredentialKeyring(store: store ?? memory)
         try keyring.storeKeys(Self.oldKeys, profile: "p")
@@ -56,9 +67,11 @@ import Testing
         let rotation = KeyRotation(
             keyring: keyring,
             iam: IAMClient(
-                configuration: iamConfig, transport: transport, clock: { Self.now }, sleep: sleep, random: { 0 }),
+                configuration: iamConfig, transport: transport, clock: { Self.now }, sleep: sleep,
+                random: { 0 }),
             sts: STSClient(
-                configuration: stsConfig, transport: transport, clock: { Self.now }, sleep: sleep, random: { 0 }),
+                configuration: stsConfig, transport: transport, clock: { Self.now }, sleep: sleep,
+                random: { 0 }),
             diagnostics: { _ in }, sleep: sleep)
         return Setup(store: memory, keyring: keyring, transport: transport, rotation: rotation, waits: waits)
     }
@@ -73,24 +86,35 @@ import Testing
     @Test func createsStoresVerifiesThenDeletesTheOldKeyWithTheNewOne() throws {
         let s = try setup([Self.created(), Self.identity(), Self.deleted()])
         try s.keyring.storeCachedCredentials(
-            AWSCredentials(accessKeyId: "ASIA", secretAccessKey: "x", sessionToken: "t", expiration: Self.now + 999),
+            AWSCredentials(
+                accessKeyId: "ASIA", secretAccessKey: "x", sessionToken: "t", expiration: Self.now + 999),
             cacheKey: "k", profile: "p", sourceProfile: "p", description: "d")
         let new = try s.rotation.rotate(profile: "p")
         #expect(new.accessKeyId == Self.newId)
         #expect(try s.keyring.keys(profile: "p") == new)
         let requests = s.transport.requests
-        #expect(requests.map(\.url) == ["https://iam.amazonaws.com/", "https://sts.eu-west-1.amazonaws.com/", "https://iam.amazonaws.com/"])
-        #expect(s.transport.forms.map { $0["Action"] } == ["CreateAccessKey", "GetCallerIdentity", "DeleteAccessKey"])
+        #expect(
+            requests.map(\.url) == [
+                "https://iam.amazonaws.com/", "https://sts.eu-west-1.amazonaws.com/",
+                "https://iam.amazonaws.com/",
+            ])
+        #expect(
+            s.transport.forms.map { $0["Action"] } == [
+                "CreateAccessKey", "GetCallerIdentity", "DeleteAccessKey",
+            ])
         #expect(s.transport.forms[0]["Version"] == "2010-05-08")
         #expect(s.transport.forms[2]["AccessKeyId"] == Self.oldKeys.accessKeyId)
-        #expect(requests.map { authorizationKeyId($0) } == [Self.oldKeys.accessKeyId, Self.newId, Self.newId])
+        #expect(
+            requests.map { authorizationKeyId($0) } == [Self.oldKeys.accessKeyId, Self.newId, Self.newId])
         let auth = try #require(requests[0].headers.first { $0.name == "Authorization" }?.value)
         #expect(auth.contains("/us-east-1/iam/aws4_request"))
         #expect(try s.keyring.cachedCredentials(cacheKey: "k") == nil)
     }
 
     @Test func aFailedCreateChangesNothing() throws {
-        let s = try setup([STSReply.error("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", status: 409)])
+        let s = try setup([
+            STSReply.error("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", status: 409)
+        ])
         do {
             try s.rotation.rotate(profile: "p")
             Issue.record("expected a failure")
@@ -102,7 +126,8 @@ import Testing
     }
 
     @Test func aNewKeyThatNeverWorksIsRolledBack() throws {
-        let invalid = STSReply.error("InvalidClientTokenId", "The security token included in the request is invalid", status: 403)
+        let invalid = STSReply.error(
+            "InvalidClientTokenId", "The security token included in the request is invalid", status: 403)
         let s = try setup([Self.created()] + Array(repeating: invalid, count: 9) + [Self.deleted()])
         do {
             try s.rotation.rotate(profile: "p")
@@ -156,13 +181,17 @@ import Testing
     }
 
     @Test func aFailedDeleteOfTheOldKeyKeepsTheWorkingNewOne() throws {
-        let s = try setup([Self.created(), Self.identity(), STSReply.error("AccessDenied", "no", status: 403)])
+        let s = try setup([
+            Self.created(), Self.identity(), STSReply.error("AccessDenied", "no", status: 403),
+        ])
         do {
             try s.rotation.rotate(profile: "p")
             Issue.record("expected a failure")
         } catch {
             #expect(error.message.contains("new access key \(Self.newId) is stored"))
-            #expect(error.message.contains("aws iam delete-access-key --access-key-id \(Self.oldKeys.accessKeyId)"))
+            #expect(
+                error.message.contains(
+                    "aws iam delete-access-key --access-key-id \(Self.oldKeys.accessKeyId)"))
         }
         #expect(try s.keyring.keys(profile: "p")?.accessKeyId == Self.newId)
     }
@@ -173,7 +202,9 @@ import Testing
         let sts = try STSConfiguration(profile: "q", files: files, environment: [:])
         let rotation = KeyRotation(
             keyring: CredentialKeyring(store: InMemorySecretStore()),
-            iam: IAMClient(configuration: try IAMConfiguration(profile: "q", files: files, environment: [:], sts: sts), transport: transport),
+            iam: IAMClient(
+                configuration: try IAMConfiguration(profile: "q", files: files, environment: [:], sts: sts),
+                transport: transport),
             sts: STSClient(configuration: sts, transport: transport), diagnostics: { _ in })
         #expect(throws: HelperError.self) { try rotation.rotate(profile: "q") }
         #expect(transport.requests.isEmpty)
@@ -181,17 +212,23 @@ import Testing
 
     @Test func iamEndpointsFollowTheSDKSettings() throws {
         let files = try configFiles(
-            "[profile p]\nservices = s\n[services s]\niam =\n  endpoint_url = http://127.0.0.1:5000\n[profile c]\nregion = cn-north-1\n")
+            "[profile p]\nservices = s\n[services s]\niam =\n  endpoint_url = http://127.0.0.1:5000\n[profile c]\nregion = cn-north-1\n"
+        )
         let sts = try STSConfiguration(profile: "p", files: files, environment: [:])
-        #expect(try IAMConfiguration(profile: "p", files: files, environment: [:], sts: sts).endpoint == "http://127.0.0.1:5000")
+        #expect(
+            try IAMConfiguration(profile: "p", files: files, environment: [:], sts: sts).endpoint
+                == "http://127.0.0.1:5000")
         #expect(
             try IAMConfiguration(
-                profile: "p", files: files, environment: ["AWS_ENDPOINT_URL_IAM": "https://iam.example"], sts: sts
+                profile: "p", files: files, environment: ["AWS_ENDPOINT_URL_IAM": "https://iam.example"],
+                sts: sts
             ).endpoint == "https://iam.example")
         let china = try IAMConfiguration(profile: "c", files: files, environment: [:], sts: sts)
         #expect(china.endpoint == "https://iam.cn-north-1.amazonaws.com.cn")
         #expect(china.signingRegion == "cn-north-1")
-        #expect(try IAMConfiguration(profile: "none", files: files, environment: [:], sts: sts).endpoint == "https://iam.amazonaws.com")
+        #expect(
+            try IAMConfiguration(profile: "none", files: files, environment: [:], sts: sts).endpoint
+                == "https://iam.amazonaws.com")
     }
 }
 
@@ -209,7 +246,13 @@ final class StoreFailsAfter: SecretStore {
         guard allowed else { throw .locked(detail: "collection is locked") }
         try inner.store(secret: secret, label: label, attributes: attributes)
     }
-    func lookup(attributes: [String: String]) throws(KeyringError) -> String? { try inner.lookup(attributes: attributes) }
-    func delete(attributes: [String: String]) throws(KeyringError) -> Bool { try inner.delete(attributes: attributes) }
-    func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] { try inner.search(attributes: attributes) }
+    func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
+        try inner.lookup(attributes: attributes)
+    }
+    func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
+        try inner.delete(attributes: attributes)
+    }
+    func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+        try inner.search(attributes: attributes)
+    }
 }

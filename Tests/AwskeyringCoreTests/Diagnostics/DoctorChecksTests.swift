@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct DoctorChecksTests {
     static let unlocked = SecretServiceHealth.defaultCollection(label: "Login", locked: false)
-    static let environment = ["HOME": "/h", "AWS_CONFIG_FILE": "/h/config", "AWS_SHARED_CREDENTIALS_FILE": "/h/credentials"]
+    static let environment = [
+        "HOME": "/h", "AWS_CONFIG_FILE": "/h/config", "AWS_SHARED_CREDENTIALS_FILE": "/h/credentials",
+    ]
 
     func checks(
         health: SecretServiceHealth = unlocked, config: String?, credentials: String? = nil,
@@ -15,7 +17,8 @@ import Testing
         for profile in stored {
             try keyring.storeKeys(
                 try LongLivedKeys(
-                    accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+                    accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+                    secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
                 profile: profile)
         }
         let doctor = DoctorChecks(health: health, keyring: keyring, environment: Self.environment) {
@@ -45,11 +48,15 @@ import Testing
                 output = json
                 """, stored: ["base"])
         #expect(problems(findings).isEmpty)
-        #expect(findings.map(\.subject).prefix(5) == [
-            "D-Bus session bus", "Secret Service", "default keyring 'Login'", "config file ~/config",
-            "credentials file ~/credentials",
-        ])
-        #expect(findings.contains { $0.subject == "profile admin" && $0.detail.contains("arn:aws:iam::123456789012:role/admin") })
+        #expect(
+            findings.map(\.subject).prefix(5) == [
+                "D-Bus session bus", "Secret Service", "default keyring 'Login'", "config file ~/config",
+                "credentials file ~/credentials",
+            ])
+        #expect(
+            findings.contains {
+                $0.subject == "profile admin" && $0.detail.contains("arn:aws:iam::123456789012:role/admin")
+            })
     }
 
     @Test func keyringProblemsCarryTheirFix() throws {
@@ -57,13 +64,15 @@ import Testing
         #expect(problems(noBus).map(\.subject) == ["D-Bus session bus"])
         #expect(problems(noBus)[0].fix?.contains("dbus-run-session") == true)
 
-        let noService = try checks(health: .noService(.serviceUnavailable(detail: "not provided")), config: nil)
+        let noService = try checks(
+            health: .noService(.serviceUnavailable(detail: "not provided")), config: nil)
         #expect(problems(noService).map(\.subject) == ["Secret Service"])
         #expect(problems(noService)[0].fix?.contains("gnome-keyring-daemon") == true)
 
         let locked = try checks(health: .defaultCollection(label: "Login", locked: true), config: nil)
         #expect(problems(locked).map(\.detail) == ["locked"])
-        #expect(problems(locked)[0].line.hasPrefix("problem default keyring 'Login': locked -- fix: unlock it"))
+        #expect(
+            problems(locked)[0].line.hasPrefix("problem default keyring 'Login': locked -- fix: unlock it"))
     }
 
     @Test func aBrokenFileIsNamedWithItsLine() throws {
@@ -78,7 +87,8 @@ import Testing
 
     @Test func plainTextKeysPointAtImport() throws {
         let findings = try checks(
-            config: "", credentials: "[old]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n")
+            config: "",
+            credentials: "[old]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n")
         let problem = try #require(problems(findings).first)
         #expect(problem.subject == "profile old")
         #expect(problem.fix == "awskeyring-helper import --profile old --remove-from-file")
@@ -101,8 +111,14 @@ import Testing
                 source_profile = loop
                 """)
         let found = problems(findings)
-        #expect(found.contains { $0.subject == "profile admin" && $0.fix == "awskeyring-helper store --profile base" })
-        #expect(found.contains { $0.subject == "profile base" && $0.fix == "awskeyring-helper store --profile base" })
+        #expect(
+            found.contains {
+                $0.subject == "profile admin" && $0.fix == "awskeyring-helper store --profile base"
+            })
+        #expect(
+            found.contains {
+                $0.subject == "profile base" && $0.fix == "awskeyring-helper store --profile base"
+            })
         #expect(found.contains { $0.subject == "profile loop" && $0.detail.contains("source_profile loop") })
     }
 }

@@ -11,10 +11,12 @@ import Testing
     @Test func temporaryCredentialsSetTokenExpiryAndRegion() {
         let variables = CredentialEnvironment(
             credentials: Self.temporary, profileRegion: "eu-west-1", environment: ["PATH": "/bin"])
-        #expect(variables.variables.map(\.name) == [
-            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
-            "AWS_REGION", "AWS_DEFAULT_REGION",
-        ])
+        #expect(
+            variables.variables.map(\.name) == [
+                "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                "AWS_CREDENTIAL_EXPIRATION",
+                "AWS_REGION", "AWS_DEFAULT_REGION",
+            ])
         #expect(variables.variables[3].value == "2026-11-28T01:02:03Z")
         #expect(variables.variables[4].value == "eu-west-1")
         #expect(variables.removed.isEmpty)
@@ -39,7 +41,8 @@ import Testing
     }
 
     @Test func noRegionAnywhereSetsNone() {
-        let variables = CredentialEnvironment(credentials: Self.longLived, profileRegion: nil, environment: [:])
+        let variables = CredentialEnvironment(
+            credentials: Self.longLived, profileRegion: nil, environment: [:])
         #expect(!variables.variables.contains { $0.name.contains("REGION") })
     }
 

@@ -12,7 +12,9 @@
     X(secret_retrievable_get_attributes) X(secret_retrievable_get_label) X(secret_error_get_quark) \
     X(g_hash_table_new_full) X(g_hash_table_insert) X(g_hash_table_unref) X(g_hash_table_iter_init) \
     X(g_hash_table_iter_next) X(g_strdup) X(g_free) X(g_str_hash) X(g_str_equal) X(g_list_free_full) \
-    X(g_object_unref) X(g_error_free) X(g_quark_to_string) X(g_dbus_error_quark) X(g_io_error_quark)
+    X(g_object_unref) X(g_error_free) X(g_quark_to_string) X(g_dbus_error_quark) X(g_io_error_quark) \
+    X(g_bus_get_sync) X(secret_service_get_sync) X(secret_collection_for_alias_sync) \
+    X(secret_collection_get_label) X(secret_collection_get_locked)
 
 #define AWSKH_DECLARE(name) static __typeof__(&name) p_##name;
 AWSKH_FUNCTIONS(AWSKH_DECLARE)
@@ -89,3 +91,18 @@ void awskh_g_error_free(GError *error) { p_g_error_free(error); }
 const gchar *awskh_g_quark_to_string(GQuark quark) { return p_g_quark_to_string(quark); }
 GQuark awskh_g_dbus_error_quark(void) { return p_g_dbus_error_quark(); }
 GQuark awskh_g_io_error_quark(void) { return p_g_io_error_quark(); }
+
+GDBusConnection *awskh_g_bus_get_sync(GBusType type, GCancellable *cancellable, GError **error) {
+    return p_g_bus_get_sync(type, cancellable, error);
+}
+void awskh_g_object_unref(gpointer object) { p_g_object_unref(object); }
+SecretService *awskh_secret_service_get_sync(SecretServiceFlags flags, GCancellable *cancellable, GError **error) {
+    return p_secret_service_get_sync(flags, cancellable, error);
+}
+SecretCollection *awskh_secret_collection_for_alias_sync(SecretService *service, const gchar *alias,
+                                                         SecretCollectionFlags flags, GCancellable *cancellable,
+                                                         GError **error) {
+    return p_secret_collection_for_alias_sync(service, alias, flags, cancellable, error);
+}
+gchar *awskh_secret_collection_get_label(SecretCollection *self) { return p_secret_collection_get_label(self); }
+gboolean awskh_secret_collection_get_locked(SecretCollection *self) { return p_secret_collection_get_locked(self); }

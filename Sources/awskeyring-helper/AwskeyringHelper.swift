@@ -14,7 +14,11 @@ struct AwskeyringHelper: ParsableCommand {
               credential_process = awskeyring-helper --profile prod
             """,
         version: "0.1.0",
-        subcommands: [Credentials.self, Store.self, Explain.self, List.self, Remove.self, Clear.self],
+        subcommands: [
+            Credentials.self, Store.self, Explain.self, List.self, Remove.self, Clear.self, Exec.self,
+            Env.self,
+            Import.self, Rotate.self, Doctor.self,
+        ],
         defaultSubcommand: Credentials.self
     )
 }

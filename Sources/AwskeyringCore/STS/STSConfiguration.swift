@@ -77,17 +77,20 @@ public struct STSConfiguration: Sendable, Equatable {
         }
     }
 
-    /// The SDKs' configured endpoint URL, in their order: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`,
-    /// the `sts` block of the profile's `[services NAME]` section, then the profile's `endpoint_url`.
+    /// The SDKs' configured endpoint URL for a service (`sts`, `iam`), in their order:
+    /// `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the service's block of the profile's
+    /// `[services NAME]` section, then the profile's `endpoint_url`.
     static func configuredEndpoint(
-        settings: ConfigSettings, files: AWSConfigFiles, environment: [String: String]
+        service: String = "sts", settings: ConfigSettings, files: AWSConfigFiles,
+        environment: [String: String]
     ) throws(HelperError) -> (url: String, source: String)? {
         let ignore =
             environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"].map { $0.lowercased() == "true" }
             ?? (settings.value("ignore_configured_endpoint_urls")?.lowercased() == "true")
         if ignore { return nil }
-        if let url = environment["AWS_ENDPOINT_URL_STS"], !url.isEmpty {
-            return (url, "AWS_ENDPOINT_URL_STS")
+        let variable = "AWS_ENDPOINT_URL_\(service.uppercased())"
+        if let url = environment[variable], !url.isEmpty {
+            return (url, variable)
         }
         if let url = environment["AWS_ENDPOINT_URL"], !url.isEmpty {
             return (url, "AWS_ENDPOINT_URL")
@@ -98,8 +101,8 @@ public struct STSConfiguration: Sendable, Equatable {
                     "the profile names services = \(sectionName), but there is no [services \(sectionName)] section"
                 )
             }
-            if case .nested(let sts)? = section["sts"], let url = sts["endpoint_url"], !url.isEmpty {
-                return (url, "[services \(sectionName)] sts endpoint_url")
+            if case .nested(let block)? = section[service], let url = block["endpoint_url"], !url.isEmpty {
+                return (url, "[services \(sectionName)] \(service) endpoint_url")
             }
         }
         if let url = settings.value("endpoint_url") {

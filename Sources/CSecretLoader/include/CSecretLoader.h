@@ -44,4 +44,14 @@ const gchar *awskh_g_quark_to_string(GQuark quark);
 GQuark awskh_g_dbus_error_quark(void);
 GQuark awskh_g_io_error_quark(void);
 
+// For `doctor`: the bus, the service and the default collection, without prompting.
+GDBusConnection *awskh_g_bus_get_sync(GBusType type, GCancellable *cancellable, GError **error);
+void awskh_g_object_unref(gpointer object);
+SecretService *awskh_secret_service_get_sync(SecretServiceFlags flags, GCancellable *cancellable, GError **error);
+SecretCollection *awskh_secret_collection_for_alias_sync(SecretService *service, const gchar *alias,
+                                                         SecretCollectionFlags flags, GCancellable *cancellable,
+                                                         GError **error);
+gchar *awskh_secret_collection_get_label(SecretCollection *self);
+gboolean awskh_secret_collection_get_locked(SecretCollection *self);
+
 #endif

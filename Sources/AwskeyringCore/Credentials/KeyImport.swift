@@ -1,0 +1,186 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `import`: moves long-lived keys written in plain text in a credentials file into the keyring, profile
+/// by profile, and (when asked) rewrites the file without them, after a private backup.
+public struct KeyImport {
+    public var keyring: CredentialKeyring
+    /// Where the report for the person goes (stderr).
+    public var diagnostics: (String) -> Void
+    /// Seconds since the Unix epoch, for the backup's name.
+    public var clock: () -> Int
+    public var readFile: (String) throws(ConfigFileError) -> [UInt8]?
+
+    public init(
+        keyring: CredentialKeyring, diagnostics: @escaping (String) -> Void,
+        clock: @escaping () -> Int = { Int(SystemClock.now()) },
+        readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
+    ) {
+        self.keyring = keyring
+        self.diagnostics = diagnostics
+        self.clock = clock
+        self.readFile = readFile
+    }
+
+    /// What happened to each profile.
+    public struct Report: Sendable, Equatable {
+        public var imported: [String] = []
+        /// The same pair was already stored: nothing to do, and safe to remove from the file.
+        public var alreadyStored: [String] = []
+        /// Profile → why it was left alone.
+        public var skipped: [(profile: String, reason: String)] = []
+        public var backupPath: String?
+
+        public static func == (lhs: Report, rhs: Report) -> Bool {
+            lhs.imported == rhs.imported && lhs.alreadyStored == rhs.alreadyStored
+                && lhs.skipped.elementsEqual(rhs.skipped) { $0 == $1 } && lhs.backupPath == rhs.backupPath
+        }
+    }
+
+    /// Imports the key pairs of `profiles` (all profiles with a key pair when empty) from the file at
+    /// `path`. Throws when nothing could be read, or when some profile was skipped (after doing the rest
+    /// and reporting it).
+    @discardableResult
+    public func run(path: String, displayPath: String, profiles: [String], force: Bool, removeFromFile: Bool)
+        throws(HelperError) -> Report
+    {
+        guard let bytes = try read(path) else {
+            throw HelperError(
+                "there is no credentials file at \(displayPath); name one with --credentials-file")
+        }
+        let sections: [ConfigSection]
+        do {
+            sections = try ConfigFileParser.sections(of: bytes, path: displayPath)
+        } catch {
+            throw HelperError("cannot import from \(error.description); nothing was changed")
+        }
+        let editor = CredentialsFileEditor(bytes: bytes)
+        var report = Report()
+
+        var candidates: [ConfigSection]
+        if profiles.isEmpty {
+            candidates = sections.filter { editor.hasOwnKeyPair(section: $0.name) }
+            guard !candidates.isEmpty else {
+                throw HelperError("\(displayPath) holds no access key pairs to import; nothing was changed")
+            }
+        } else {
+            candidates = []
+            for name in profiles {
+                guard let section = sections.first(where: { $0.name == name }) else {
+                    throw HelperError(
+                        "\(displayPath) has no profile [\(name)]; nothing was changed")
+                }
+                candidates.append(section)
+            }
+        }
+
+        var removable: Set<String> = []
+        for section in candidates {
+            let name = section.name
+            if !editor.hasOwnKeyPair(section: name) {
+                let inherited = section.settings.value("aws_access_key_id") != nil
+                report.skipped.append(
+                    (
+                        name,
+                        inherited
+                            ? "its keys come from [DEFAULT]"
+                            : "it has no aws_access_key_id and aws_secret_access_key"
+                    ))
+                continue
+            }
+            if section.settings.value("aws_session_token") != nil {
+                let reason = "it has an aws_session_token: temporary keys are not imported"
+                // Asked for by name, leaving it is a failure; found on the way, it is only a note.
+                if profiles.isEmpty {
+                    diagnostics("Left profile '\(name)' alone: \(reason).")
+                } else {
+                    report.skipped.append((name, reason))
+                }
+                continue
+            }
+            let keys: LongLivedKeys
+            do {
+                keys = try LongLivedKeys(
+                    accessKeyId: section.settings.value("aws_access_key_id") ?? "",
+                    secretAccessKey: section.settings.value("aws_secret_access_key") ?? "")
+            } catch {
+                report.skipped.append((name, error.message))
+                continue
+            }
+            if let stored = try keyring.keys(profileIfReadable: name) {
+                if stored.accessKeyId == keys.accessKeyId, (try? keyring.keys(profile: name)) == keys {
+                    report.alreadyStored.append(name)
+                    removable.insert(name)
+                    continue
+                }
+                if !force {
+                    report.skipped.append(
+                        (
+                            name,
+                            "the keyring already holds other keys for it (\(stored)); pass --force to replace them"
+                        ))
+                    continue
+                }
+            }
+            try keyring.storeKeys(keys, profile: name)
+            _ = try? keyring.deleteCachedSessions(profile: name)
+            report.imported.append(name)
+            removable.insert(name)
+        }
+
+        for name in report.imported {
+            diagnostics("Imported the keys of profile '\(name)' into the keyring.")
+        }
+        for name in report.alreadyStored {
+            diagnostics("Profile '\(name)': the same keys are already in the keyring.")
+        }
+        for (name, reason) in report.skipped {
+            diagnostics("Skipped profile '\(name)': \(reason).")
+        }
+
+        if removeFromFile, !removable.isEmpty {
+            // The file must be the one that was read: never write over changes made meanwhile.
+            guard (try? read(path)) == bytes else {
+                throw HelperError(
+                    "\(displayPath) changed while importing; the keys are in the keyring, but the file was not rewritten: run import again"
+                )
+            }
+            let suffix = ".bak-" + Self.backupStamp(clock())
+            let backup = path + suffix
+            try FileReplacement.writeNewPrivateFile(bytes, at: backup)
+            try FileReplacement.replace(path, with: editor.removingKeys(of: removable))
+            report.backupPath = backup
+            let names = removable.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            diagnostics(
+                "Removed the keys of \(names) from \(displayPath); the previous file is saved as \(displayPath + suffix) (readable only by you)."
+            )
+        } else if !removable.isEmpty {
+            diagnostics(
+                """
+                The keys are still written in \(displayPath), and SDKs prefer them there: delete them, or run \
+                import again with --remove-from-file.
+                """)
+        }
+        if !report.skipped.isEmpty {
+            let names = report.skipped.map { "'\($0.profile)'" }.joined(separator: ", ")
+            throw HelperError("not every profile was imported: \(names) skipped (see above)")
+        }
+        return report
+    }
+
+    private func read(_ path: String) throws(HelperError) -> [UInt8]? {
+        do {
+            return try readFile(path)
+        } catch {
+            throw HelperError("cannot import: \(error.description)")
+        }
+    }
+
+    /// `YYYYMMDDTHHMMSSZ`.
+    static func backupStamp(_ time: Int) -> String {
+        Timestamp.format(time).filter { $0 != "-" && $0 != ":" }
+    }
+}

@@ -1,0 +1,284 @@
+import Keyring
+
+/// One check of `doctor`: what was checked, how it stands, and what to do when it is a problem.
+public struct DoctorFinding: Sendable, Equatable {
+    public var ok: Bool
+    public var subject: String
+    public var detail: String
+    public var fix: String?
+
+    public init(ok: Bool, subject: String, detail: String, fix: String? = nil) {
+        self.ok = ok
+        self.subject = subject
+        self.detail = detail
+        self.fix = fix
+    }
+
+    /// `ok      subject: detail` or `problem subject: detail -- fix: ...`, one line.
+    public var line: String {
+        let text = "\(ok ? "ok     " : "problem") \(subject): \(detail)"
+        guard let fix else { return text }
+        return text + " -- fix: " + fix
+    }
+}
+
+/// `doctor`: checks what the tool needs, from the D-Bus session bus to each profile's chain, without
+/// reading a secret or calling AWS. Everything it looks at comes in as parameters.
+public struct DoctorChecks {
+    public var health: SecretServiceHealth
+    public var keyring: CredentialKeyring
+    public var environment: [String: String]
+    public var readFile: (String) throws(ConfigFileError) -> [UInt8]?
+
+    public init(
+        health: SecretServiceHealth, keyring: CredentialKeyring, environment: [String: String],
+        readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
+    ) {
+        self.health = health
+        self.keyring = keyring
+        self.environment = environment
+        self.readFile = readFile
+    }
+
+    public func findings() -> [DoctorFinding] {
+        var findings = keyringFindings()
+        let profilesWithKeys: Set<String>?
+        if case .defaultCollection = health {
+            profilesWithKeys = (try? keyring.profilesWithKeys()).map(Set.init)
+        } else {
+            profilesWithKeys = nil
+        }
+        let (fileFindings, files) = fileChecks()
+        findings += fileFindings
+        if let files {
+            findings += plainTextKeyFindings(files)
+            findings += profileFindings(files, profilesWithKeys: profilesWithKeys)
+        }
+        return findings
+    }
+
+    // MARK: - The keyring
+
+    func keyringFindings() -> [DoctorFinding] {
+        let bus = environment["DBUS_SESSION_BUS_ADDRESS"].map { " (\($0))" } ?? ""
+        let busOK = DoctorFinding(ok: true, subject: "D-Bus session bus", detail: "reachable\(bus)")
+        let serviceOK = DoctorFinding(
+            ok: true, subject: "Secret Service", detail: "available on the session bus")
+        switch health {
+        case .noSessionBus(let error):
+            return [
+                DoctorFinding(
+                    ok: false, subject: "D-Bus session bus",
+                    detail: "not reachable\(bus): \(Self.detail(of: error))",
+                    fix: """
+                        run inside a desktop session, or start a bus with 'dbus-run-session -- $SHELL' \
+                        (DBUS_SESSION_BUS_ADDRESS must point at it)
+                        """)
+            ]
+        case .noService(let error):
+            return [
+                busOK,
+                DoctorFinding(
+                    ok: false, subject: "Secret Service",
+                    detail: "not on the session bus: \(Self.detail(of: error))",
+                    fix: """
+                        start one: 'gnome-keyring-daemon --start --components=secrets' (package gnome-keyring), \
+                        or enable KeePassXC's Secret Service integration
+                        """),
+            ]
+        case .noDefaultCollection:
+            return [
+                busOK, serviceOK,
+                DoctorFinding(
+                    ok: false, subject: "default keyring",
+                    detail: "the Secret Service has no default collection",
+                    fix: """
+                        create a keyring and make it the default (Seahorse: File > New > Password Keyring, then \
+                        'Set as default'), or unlock gnome-keyring with \
+                        'gnome-keyring-daemon --unlock --components=secrets', which creates one
+                        """),
+            ]
+        case .defaultCollection(let label, let locked):
+            let name = label.isEmpty ? "default keyring" : "default keyring '\(label)'"
+            if locked {
+                return [
+                    busOK, serviceOK,
+                    DoctorFinding(
+                        ok: false, subject: name, detail: "locked",
+                        fix: """
+                            unlock it: log in to the desktop, open Seahorse, or run \
+                            'gnome-keyring-daemon --unlock --replace --components=secrets' and type its password
+                            """),
+                ]
+            }
+            return [busOK, serviceOK, DoctorFinding(ok: true, subject: name, detail: "unlocked")]
+        case .failed(let error):
+            return [
+                busOK,
+                DoctorFinding(
+                    ok: false, subject: "Secret Service", detail: Self.detail(of: error),
+                    fix: "check the keyring daemon's log; restarting it often helps"),
+            ]
+        }
+    }
+
+    private static func detail(of error: KeyringError) -> String {
+        switch error {
+        case .noSessionBus(let detail), .serviceUnavailable(let detail), .locked(let detail): return detail
+        case .failed(_, _, let message): return message
+        }
+    }
+
+    // MARK: - Files
+
+    func fileChecks() -> ([DoctorFinding], AWSConfigFiles?) {
+        let paths = AWSConfigFiles.filePaths(environment: environment)
+        var findings: [DoctorFinding] = []
+        var contents: [[UInt8]?] = []
+        var failed = false
+        for (kind, variable, path) in [
+            ("config file", "AWS_CONFIG_FILE", paths.config),
+            ("credentials file", "AWS_SHARED_CREDENTIALS_FILE", paths.credentials),
+        ] {
+            let display = ConfigFileAccess.displayPath(path, environment: environment)
+            let subject = "\(kind) \(display)"
+            do throws(ConfigFileError) {
+                let bytes = try readFile(path)
+                contents.append(bytes)
+                guard let bytes else {
+                    findings.append(
+                        DoctorFinding(ok: true, subject: subject, detail: "not present (read as empty)"))
+                    continue
+                }
+                let sections = try ConfigFileParser.sections(of: bytes, path: display)
+                findings.append(
+                    DoctorFinding(
+                        ok: true, subject: subject,
+                        detail: "parses (\(sections.count) section\(sections.count == 1 ? "" : "s"))"))
+            } catch {
+                failed = true
+                let fix =
+                    error.line.map { "correct line \($0) of \(display); botocore rejects this file too" }
+                    ?? "make the file readable, or point \(variable) at another file"
+                findings.append(
+                    DoctorFinding(ok: false, subject: subject, detail: error.description, fix: fix))
+            }
+        }
+        guard !failed, contents.count == 2 else { return (findings, nil) }
+        do throws(ConfigFileError) {
+            let files = try AWSConfigFiles.parse(
+                config: contents[0], credentials: contents[1], configPath: paths.config,
+                credentialsPath: paths.credentials,
+                configDisplayPath: ConfigFileAccess.displayPath(paths.config, environment: environment),
+                credentialsDisplayPath: ConfigFileAccess.displayPath(
+                    paths.credentials, environment: environment))
+            return (findings, files)
+        } catch {
+            findings.append(DoctorFinding(ok: false, subject: "config files", detail: error.description))
+            return (findings, nil)
+        }
+    }
+
+    func plainTextKeyFindings(_ files: AWSConfigFiles) -> [DoctorFinding] {
+        var findings: [DoctorFinding] = []
+        let credentialsDisplay = ConfigFileAccess.displayPath(files.credentialsPath, environment: environment)
+        let configDisplay = ConfigFileAccess.displayPath(files.configPath, environment: environment)
+        for (profiles, display, inCredentialsFile) in [
+            (files.credentialsFileProfiles, credentialsDisplay, true),
+            (files.configFileProfiles, configDisplay, false),
+        ] {
+            for name in profiles.keys.sorted() {
+                guard let settings = profiles[name], let id = settings.value("aws_access_key_id"),
+                    settings.value("aws_secret_access_key") != nil, settings.value("aws_session_token") == nil
+                else { continue }
+                let fix =
+                    inCredentialsFile
+                    ? "awskeyring-helper import --profile \(name) --remove-from-file"
+                    : "awskeyring-helper store --profile \(name), then delete the keys from \(display)"
+                findings.append(
+                    DoctorFinding(
+                        ok: false, subject: "profile \(name)",
+                        detail: "access key \(id) is written in plain text in \(display)", fix: fix))
+            }
+        }
+        return findings
+    }
+
+    // MARK: - Profiles
+
+    func profileFindings(_ files: AWSConfigFiles, profilesWithKeys: Set<String>?) -> [DoctorFinding] {
+        let sources = Set(files.profiles.values.compactMap { $0.value("source_profile") })
+        var findings: [DoctorFinding] = []
+        for name in files.profiles.keys.sorted() {
+            let settings = files.profiles[name] ?? [:]
+            let subject = "profile \(name)"
+            if settings.value("credential_process") != nil && settings.value("role_arn") == nil {
+                findings.append(DoctorFinding(ok: true, subject: subject, detail: "uses credential_process"))
+                continue
+            }
+            if settings.value("sso_session") != nil || settings.value("sso_start_url") != nil {
+                findings.append(
+                    DoctorFinding(
+                        ok: true, subject: subject, detail: "uses IAM Identity Center (SSO), not this tool"))
+                continue
+            }
+            let chain: CredentialChain
+            do throws(HelperError) {
+                chain = try ProfileResolver(files: files).chain(for: name)
+                _ = try CredentialPlan(chain: chain, files: files, environment: environment)
+            } catch {
+                findings.append(DoctorFinding(ok: false, subject: subject, detail: error.message))
+                continue
+            }
+            let roles = chain.roles.map(\.roleArn)
+            let via = roles.isEmpty ? "" : ", then " + roles.joined(separator: " -> ")
+            guard case .keyring(let source, _) = chain.source else {
+                findings.append(
+                    DoctorFinding(
+                        ok: true, subject: subject, detail: "resolves: \(Self.describe(chain.source))\(via)"))
+                continue
+            }
+            guard let profilesWithKeys else {
+                findings.append(
+                    DoctorFinding(
+                        ok: true, subject: subject,
+                        detail:
+                            "resolves: keys of '\(source)' from the keyring\(via) (not checked: no keyring)"))
+                continue
+            }
+            if profilesWithKeys.contains(source) {
+                findings.append(
+                    DoctorFinding(
+                        ok: true, subject: subject,
+                        detail: "resolves: keys of '\(source)' from the keyring\(via)"))
+            } else if chain.roles.isEmpty && !sources.contains(name) && !Self.asksForCredentials(settings) {
+                findings.append(
+                    DoctorFinding(
+                        ok: true, subject: subject,
+                        detail: """
+                            settings only: no keys are stored for it (add some with \
+                            'awskeyring-helper store --profile \(name)' to use it for credentials)
+                            """))
+            } else {
+                let what = via.isEmpty ? "" : " (the source of its roles)"
+                findings.append(
+                    DoctorFinding(
+                        ok: false, subject: subject,
+                        detail: "no keys are stored in the keyring for '\(source)'\(what)",
+                        fix: "awskeyring-helper store --profile \(source)"))
+            }
+        }
+        return findings
+    }
+
+    /// Settings that only make sense for a profile meant to give credentials.
+    private static func asksForCredentials(_ settings: ConfigSettings) -> Bool {
+        ["mfa_serial", "mfa_process", "role_arn", "source_profile"].contains { settings.value($0) != nil }
+    }
+
+    private static func describe(_ source: CredentialSource) -> String {
+        if case .plainTextKeys(let profile) = source { return "plain-text keys of '\(profile)'" }
+        if case .environment = source { return "keys from the environment (credential_source = Environment)" }
+        return "\(source)"
+    }
+}

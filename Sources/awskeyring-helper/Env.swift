@@ -1,0 +1,39 @@
+import ArgumentParser
+import AwskeyringCore
+
+extension CredentialEnvironment.Format: ExpressibleByArgument {}
+
+extension AwskeyringHelper {
+    struct Env: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a profile's credentials as environment variables for a shell.",
+            discussion: """
+                sh (POSIX shells):  eval "$(awskeyring-helper env --profile prod)"
+                fish:               awskeyring-helper env --profile prod --format fish | source
+                json:               one object of the variables.
+                The sh and fish forms also unset variables that would compete (AWS_PROFILE, a stale \
+                AWS_SESSION_TOKEN, ...). Nothing is printed on stdout when anything fails.
+                """
+        )
+
+        @OptionGroup var options: ProfileOptions
+
+        @Option(help: "sh, fish or json.")
+        var format: CredentialEnvironment.Format = .sh
+
+        func run() throws {
+            try reportingFailure { () throws(HelperError) in
+                let environment = ProcessEnvironment.current()
+                let profile = options.resolvedProfile(environment: environment)
+                let files = try loadConfigFiles(environment: environment)
+                let provider = CredentialProvider(
+                    files: files, keyring: .secretService(), environment: environment,
+                    diagnostics: StandardError.write)
+                let credentials = try provider.credentials(profile: profile)
+                let variables = CredentialEnvironment(
+                    credentials: credentials, profile: profile, files: files, environment: environment)
+                StandardOutput.write(variables.text(format: format))
+            }
+        }
+    }
+}

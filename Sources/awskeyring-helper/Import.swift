@@ -1,0 +1,43 @@
+import ArgumentParser
+import AwskeyringCore
+
+extension AwskeyringHelper {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move access keys from a plain-text credentials file into the keyring.",
+            discussion: """
+                Imports aws_access_key_id / aws_secret_access_key pairs (not temporary keys with an \
+                aws_session_token), profile by profile. Keys already stored are kept unless --force. With \
+                --remove-from-file the file is then rewritten without the imported keys (everything else is \
+                kept as it was), after a backup next to it named credentials.bak-YYYYMMDDTHHMMSSZ that only \
+                you can read. A file that does not parse is left alone.
+                """
+        )
+
+        @Option(
+            help: "The credentials file (default: $AWS_SHARED_CREDENTIALS_FILE, then ~/.aws/credentials).")
+        var credentialsFile: String?
+
+        @Option(help: "A profile to import (repeatable; default: every profile with keys in the file).")
+        var profile: [String] = []
+
+        @Flag(help: "Replace keys already stored for a profile.")
+        var force = false
+
+        @Flag(help: "Rewrite the file without the imported keys (after a private backup).")
+        var removeFromFile = false
+
+        func run() throws {
+            try reportingFailure { () throws(HelperError) in
+                let environment = ProcessEnvironment.current()
+                let path =
+                    credentialsFile.map { ConfigFileAccess.expandPath($0, environment: environment) }
+                    ?? AWSConfigFiles.filePaths(environment: environment).credentials
+                let importer = KeyImport(keyring: .secretService(), diagnostics: StandardError.write)
+                try importer.run(
+                    path: path, displayPath: ConfigFileAccess.displayPath(path, environment: environment),
+                    profiles: profile, force: force, removeFromFile: removeFromFile)
+            }
+        }
+    }
+}

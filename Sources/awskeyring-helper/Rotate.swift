@@ -1,0 +1,33 @@
+import ArgumentParser
+import AwskeyringCore
+
+extension AwskeyringHelper {
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replace a profile's stored access key with a new one (IAM), then delete the old key.",
+            discussion: """
+                Creates a new access key for the IAM user of the stored keys, stores it, checks it with STS \
+                GetCallerIdentity, then deletes the old key (signed with the new one). If a step fails, the \
+                old key stays stored and usable, and the message says which keys exist. The IAM endpoint \
+                follows AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, the [services] 'iam' block and endpoint_url.
+                """
+        )
+
+        @OptionGroup var options: ProfileOptions
+
+        func run() throws {
+            try reportingFailure { () throws(HelperError) in
+                let environment = ProcessEnvironment.current()
+                let profile = options.resolvedProfile(environment: environment)
+                let files = try loadConfigFiles(environment: environment)
+                let sts = try STSConfiguration(profile: profile, files: files, environment: environment)
+                let iam = try IAMConfiguration(
+                    profile: profile, files: files, environment: environment, sts: sts)
+                let rotation = KeyRotation(
+                    keyring: .secretService(), iam: IAMClient(configuration: iam),
+                    sts: STSClient(configuration: sts), diagnostics: StandardError.write)
+                try rotation.rotate(profile: profile)
+            }
+        }
+    }
+}

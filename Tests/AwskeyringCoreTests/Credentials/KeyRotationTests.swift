@@ -1,0 +1,260 @@
+import Keyring
+import Synchronization
+import Testing
+
+@testable import AwskeyringCore
+
+/// Every step of `rotate` failing in turn: the old key must stay stored and usable.
+@Suite struct KeyRotationTests {
+    static let oldKeys: LongLivedKeys = {
+        do {
+            return try LongLivedKeys(
+                accessKeyId: "AKIAOLDOLDOLDOLDOLDO",
+                secretAccessKey: "oldoldoldoldoldoldoldoldoldoldoldoldold/")
+        } catch {
+            fatalError("the test keys have the shape of AWS keys")
+        }
+    }()
+    static let newId = "AKIANEWNEWNEWNEWNEWN"
+    static let newSecret = "newnewnewnewnewnewnewnewnewnewnewnewnew+"
+    static let now = 1_795_827_723
+
+    static func created() -> Result<HTTPResponse, HTTPFailure> {
+        xml(
+            """
+            <CreateAccessKeyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><CreateAccessKeyResult>\
+            <AccessKey><UserName>me</UserName><AccessKeyId>\(newId)</AccessKeyId><Status>Active</Status>\
+            <SecretAccessKey>\(newSecret)</SecretAccessKey></AccessKey></CreateAccessKeyResult>\
+            </CreateAccessKeyResponse>
+            """)
+    }
+    static func identity() -> Result<HTTPResponse, HTTPFailure> {
+        xml(
+            """
+            <GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/me</Arn>\
+            <UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>
+            """)
+    }
+    static func deleted() -> Result<HTTPResponse, HTTPFailure> {
+        xml(
+            "<DeleteAccessKeyResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteAccessKeyResponse>"
+        )
+    }
+    static func xml(_ body: String) -> Result<HTTPResponse, HTTPFailure> {
+        .success(HTTPResponse(status: 200, contentType: "text/xml", body: Array(body.utf8)))
+    }
+
+    struct Setup {
+        let store: InMemorySecretStore
+        let keyring: CredentialKeyring
+        let transport: ScriptedTransport
+        let rotation: KeyRotation
+        let waits: WaitLog
+    }
+
+    func setup(_ answers: [Result<HTTPResponse, HTTPFailure>], store: (any SecretStore)? = nil) throws
+        -> Setup
+    {
+        let memory = InMemorySecretStore()
+        let keyring = CredentialKeyring(store: store ?? memory)
+        try keyring.storeKeys(Self.oldKeys, profile: "p")
+        let transport = ScriptedTransport(answers)
+        let files = try configFiles("[profile p]\nregion = eu-west-1\n")
+        let stsConfig = try STSConfiguration(profile: "p", files: files, environment: [:])
+        let iamConfig = try IAMConfiguration(profile: "p", files: files, environment: [:], sts: stsConfig)
+        let waits = WaitLog()
+        let sleep: @Sendable (Double) -> Void = { seconds in waits.values.withLock { $0.append(seconds) } }
+        let rotation = KeyRotation(
+            keyring: keyring,
+            iam: IAMClient(
+                configuration: iamConfig, transport: transport, clock: { Self.now }, sleep: sleep,
+                random: { 0 }),
+            sts: STSClient(
+                configuration: stsConfig, transport: transport, clock: { Self.now }, sleep: sleep,
+                random: { 0 }),
+            diagnostics: { _ in }, sleep: sleep)
+        return Setup(store: memory, keyring: keyring, transport: transport, rotation: rotation, waits: waits)
+    }
+
+    func authorizationKeyId(_ request: HTTPRequest) -> String? {
+        guard let value = request.headers.first(where: { $0.name == "Authorization" })?.value else {
+            return nil
+        }
+        let parts = value.split(separator: "Credential=", maxSplits: 1)
+        guard parts.count == 2 else { return nil }
+        return String(parts[1].prefix { $0 != "/" })
+    }
+
+    @Test func createsStoresVerifiesThenDeletesTheOldKeyWithTheNewOne() throws {
+        let s = try setup([Self.created(), Self.identity(), Self.deleted()])
+        try s.keyring.storeCachedCredentials(
+            AWSCredentials(
+                accessKeyId: "ASIA", secretAccessKey: "x", sessionToken: "t", expiration: Self.now + 999),
+            cacheKey: "k", profile: "p", sourceProfile: "p", description: "d")
+        let new = try s.rotation.rotate(profile: "p")
+        #expect(new.accessKeyId == Self.newId)
+        #expect(try s.keyring.keys(profile: "p") == new)
+        let requests = s.transport.requests
+        #expect(
+            requests.map(\.url) == [
+                "https://iam.amazonaws.com/", "https://sts.eu-west-1.amazonaws.com/",
+                "https://iam.amazonaws.com/",
+            ])
+        #expect(
+            s.transport.forms.map { $0["Action"] } == [
+                "CreateAccessKey", "GetCallerIdentity", "DeleteAccessKey",
+            ])
+        #expect(s.transport.forms[0]["Version"] == "2010-05-08")
+        #expect(s.transport.forms[2]["AccessKeyId"] == Self.oldKeys.accessKeyId)
+        #expect(
+            requests.map { authorizationKeyId($0) } == [Self.oldKeys.accessKeyId, Self.newId, Self.newId])
+        let auth = try #require(requests[0].headers.first { $0.name == "Authorization" }?.value)
+        #expect(auth.contains("/us-east-1/iam/aws4_request"))
+        #expect(try s.keyring.cachedCredentials(cacheKey: "k") == nil)
+    }
+
+    @Test func aFailedCreateChangesNothing() throws {
+        let s = try setup([
+            STSReply.error("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", status: 409)
+        ])
+        do {
+            try s.rotation.rotate(profile: "p")
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.message.contains("Nothing changed"))
+            #expect(error.message.contains("already has two access keys"))
+        }
+        #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
+    }
+
+    @Test func aNewKeyThatNeverWorksIsRolledBack() throws {
+        let invalid = STSReply.error(
+            "InvalidClientTokenId", "The security token included in the request is invalid", status: 403)
+        let s = try setup([Self.created()] + Array(repeating: invalid, count: 9) + [Self.deleted()])
+        do {
+            try s.rotation.rotate(profile: "p")
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.message.contains("did not work with STS GetCallerIdentity"))
+            #expect(error.message.contains("old access key \(Self.oldKeys.accessKeyId) is stored"))
+            #expect(error.message.contains("new key \(Self.newId) was deleted in IAM again"))
+        }
+        #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
+        // Retried while the key could still be propagating, then gave up.
+        #expect(s.waits.values.withLock { $0 }.count == 8)
+        let last = try #require(s.transport.requests.last)
+        #expect(s.transport.forms.last?["Action"] == "DeleteAccessKey")
+        #expect(s.transport.forms.last?["AccessKeyId"] == Self.newId)
+        #expect(authorizationKeyId(last) == Self.oldKeys.accessKeyId)
+    }
+
+    @Test func aNewKeyThatStartsWorkingLaterIsAccepted() throws {
+        let invalid = STSReply.error("InvalidClientTokenId", "invalid", status: 403)
+        let s = try setup([Self.created(), invalid, invalid, Self.identity(), Self.deleted()])
+        try s.rotation.rotate(profile: "p")
+        #expect(try s.keyring.keys(profile: "p")?.accessKeyId == Self.newId)
+    }
+
+    @Test func whenTheServiceIsGoneTheRollbackSaysWhatIsLeft() throws {
+        let gone = Result<HTTPResponse, HTTPFailure>.failure(HTTPFailure(kind: .tls, detail: "refused"))
+        let s = try setup([Self.created(), gone, gone])
+        do {
+            try s.rotation.rotate(profile: "p")
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.message.contains("old access key \(Self.oldKeys.accessKeyId) is stored"))
+            #expect(error.message.contains("aws iam delete-access-key --access-key-id \(Self.newId)"))
+        }
+        #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
+    }
+
+    @Test func aFailedStoreKeepsTheOldKeyAndDeletesTheNewOne() throws {
+        let store = StoreFailsAfter(allowedStores: 1)
+        let s = try setup([Self.created(), Self.deleted()], store: store)
+        do {
+            try s.rotation.rotate(profile: "p")
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.message.contains("storing the new key failed"))
+            #expect(error.message.contains("new key \(Self.newId) was deleted in IAM again"))
+        }
+        #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
+        #expect(s.transport.forms.map { $0["Action"] } == ["CreateAccessKey", "DeleteAccessKey"])
+    }
+
+    @Test func aFailedDeleteOfTheOldKeyKeepsTheWorkingNewOne() throws {
+        let s = try setup([
+            Self.created(), Self.identity(), STSReply.error("AccessDenied", "no", status: 403),
+        ])
+        do {
+            try s.rotation.rotate(profile: "p")
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.message.contains("new access key \(Self.newId) is stored"))
+            #expect(
+                error.message.contains(
+                    "aws iam delete-access-key --access-key-id \(Self.oldKeys.accessKeyId)"))
+        }
+        #expect(try s.keyring.keys(profile: "p")?.accessKeyId == Self.newId)
+    }
+
+    @Test func withoutStoredKeysNothingIsCalled() throws {
+        let transport = ScriptedTransport([])
+        let files = try configFiles("")
+        let sts = try STSConfiguration(profile: "q", files: files, environment: [:])
+        let rotation = KeyRotation(
+            keyring: CredentialKeyring(store: InMemorySecretStore()),
+            iam: IAMClient(
+                configuration: try IAMConfiguration(profile: "q", files: files, environment: [:], sts: sts),
+                transport: transport),
+            sts: STSClient(configuration: sts, transport: transport), diagnostics: { _ in })
+        #expect(throws: HelperError.self) { try rotation.rotate(profile: "q") }
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test func iamEndpointsFollowTheSDKSettings() throws {
+        let files = try configFiles(
+            "[profile p]\nservices = s\n[services s]\niam =\n  endpoint_url = http://127.0.0.1:5000\n[profile c]\nregion = cn-north-1\n"
+        )
+        let sts = try STSConfiguration(profile: "p", files: files, environment: [:])
+        #expect(
+            try IAMConfiguration(profile: "p", files: files, environment: [:], sts: sts).endpoint
+                == "http://127.0.0.1:5000")
+        #expect(
+            try IAMConfiguration(
+                profile: "p", files: files, environment: ["AWS_ENDPOINT_URL_IAM": "https://iam.example"],
+                sts: sts
+            ).endpoint == "https://iam.example")
+        let china = try IAMConfiguration(profile: "c", files: files, environment: [:], sts: sts)
+        #expect(china.endpoint == "https://iam.cn-north-1.amazonaws.com.cn")
+        #expect(china.signingRegion == "cn-north-1")
+        #expect(
+            try IAMConfiguration(profile: "none", files: files, environment: [:], sts: sts).endpoint
+                == "https://iam.amazonaws.com")
+    }
+}
+
+/// A store whose `store` fails after the first `allowedStores` calls; everything else works.
+final class StoreFailsAfter: SecretStore {
+    let inner = InMemorySecretStore()
+    let remaining: Mutex<Int>
+    init(allowedStores: Int) { remaining = Mutex(allowedStores) }
+
+    func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
+        let allowed = remaining.withLock { value -> Bool in
+            value -= 1
+            return value >= 0
+        }
+        guard allowed else { throw .locked(detail: "collection is locked") }
+        try inner.store(secret: secret, label: label, attributes: attributes)
+    }
+    func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
+        try inner.lookup(attributes: attributes)
+    }
+    func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
+        try inner.delete(attributes: attributes)
+    }
+    func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+        try inner.search(attributes: attributes)
+    }
+}

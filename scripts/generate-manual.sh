@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Writes the man page awskeyring-helper.1, generated from the command definitions by
+# swift-argument-parser's generate-manual plugin. Works offline: it uses the package checkouts already
+# in .build (run `swift build` once first) and never updates them.
+#
+#   scripts/generate-manual.sh [OUTPUT_DIRECTORY]    (default: .build/man/man1)
+#   man -l .build/man/man1/awskeyring-helper.1
+#
+# The page is generated, not committed: it is reproduced from the sources, dated by the last commit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out="${1:-.build/man/man1}"
+date="$(git log -1 --format=%cs 2>/dev/null || date -u +%F)"
+
+swift package --skip-update plugin generate-manual --date "$date" --authors "awskeyring-helper contributors" >&2
+page="$(find .build/plugins/GenerateManual/outputs -name awskeyring-helper.1 -print -quit)"
+if [ -z "$page" ]; then
+  echo "generate-manual produced no awskeyring-helper.1" >&2
+  exit 1
+fi
+mkdir -p "$out"
+cp "$page" "$out/awskeyring-helper.1"
+echo "$out/awskeyring-helper.1"

@@ -407,14 +407,17 @@ def test_web_identity_from_the_environment_when_no_profile_is_named(write_config
     moto = unsigned_moto
     token_file = tmp_path / "env-token"
     token_file.write_text("eyJhbGciOiJSUzI1NiJ9.e30.ZW52")
+    named = h.fresh_profile("named")
     env = sts_env(
-        write_configs(config="[default]\nregion = us-east-1\n"), moto, AWS_PROFILE=None,
-        AWS_WEB_IDENTITY_TOKEN_FILE=token_file, AWS_ROLE_ARN=moto.role_arn, AWS_ROLE_SESSION_NAME="from-env",
+        write_configs(config=f"[default]\nregion = us-east-1\n[profile {named}]\nregion = us-east-1\n"), moto,
+        AWS_PROFILE=None, AWS_WEB_IDENTITY_TOKEN_FILE=token_file, AWS_ROLE_ARN=moto.role_arn,
+        AWS_ROLE_SESSION_NAME="from-env",
     )
     doc = credential_document(tool([], env))
     assert moto.identity(doc).endswith(":assumed-role/target/from-env")
-    # Named with --profile, the variables do not apply (as botocore): the keyring is asked instead.
-    assert_clean_failure(tool(["--profile", "default"], env), mentions=["no keys are stored"])
+    # Named with --profile, the variables do not apply (as botocore): the keyring is asked instead (and
+    # has no keys under this fresh name; the shared test keyring may hold keys for "default").
+    assert_clean_failure(tool(["--profile", named], env), mentions=["no keys are stored"])
 
 
 # --- credential_process sources ---------------------------------------------------------------------

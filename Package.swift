@@ -65,14 +65,15 @@ let package = Package(
                 "Keyring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // The Swift runtime linked in: every SDK call starts this program, and loading and
-            // relocating shared libraries is most of a cached call's cost.
+            // The Swift runtime linked in, and relative relocations packed (RELR, lld): every SDK call
+            // starts this program, and loading and relocating code is most of a cached call's cost.
             linkerSettings: [
                 .unsafeFlags(
                     [
                         "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker",
                         "-l_FoundationCollections",
                         "-Xlinker", "-lswiftSynchronization",
+                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                     ],
                     .when(platforms: [.linux]))
             ]

@@ -1,6 +1,8 @@
 import ArgumentParser
 import AwskeyringCore
 
+/// Every command names itself in its configuration: deriving the name from the type's name costs a
+/// run-time type lookup on every start, and every AWS SDK client start runs this program.
 @main
 struct AwskeyringHelper: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,4 +23,18 @@ struct AwskeyringHelper: ParsableCommand {
         ],
         defaultSubcommand: Credentials.self
     )
+
+    /// A plain credential_process call goes straight to its work; everything else through the parser.
+    static func main() {
+        if let call = Credentials.plainCall(Array(CommandLine.arguments.dropFirst())) {
+            do {
+                try Credentials.printDocument(profileOption: call.profile, refresh: false)
+            } catch {
+                StandardError.report(error)
+                Self.exit(withError: ExitCode.failure)
+            }
+            return
+        }
+        Self.main(nil)
+    }
 }

@@ -4,6 +4,7 @@ import AwskeyringCore
 extension AwskeyringHelper {
     struct Clear: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clear",
             abstract: "Drop cached sessions (MFA sessions and role credentials); stored keys stay."
         )
 

@@ -5,6 +5,7 @@ import Keyring
 extension AwskeyringHelper {
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "doctor",
             abstract:
                 "Check the keyring, the config files and every profile; print the fix for each problem.",
             discussion: """

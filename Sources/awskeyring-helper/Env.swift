@@ -6,6 +6,7 @@ extension CredentialEnvironment.Format: ExpressibleByArgument {}
 extension AwskeyringHelper {
     struct Env: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "env",
             abstract: "Print a profile's credentials as environment variables for a shell.",
             discussion: """
                 sh (POSIX shells):  eval "$(awskeyring-helper env --profile prod)"

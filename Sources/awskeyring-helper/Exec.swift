@@ -4,6 +4,7 @@ import AwskeyringCore
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "exec",
             abstract: "Run a command with a profile's credentials in its environment.",
             discussion: """
                 Gets the profile's credentials (as the credentials command does), then replaces itself with \

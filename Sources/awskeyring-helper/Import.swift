@@ -4,6 +4,7 @@ import AwskeyringCore
 extension AwskeyringHelper {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Move access keys from a plain-text credentials file into the keyring.",
             discussion: """
                 Imports aws_access_key_id / aws_secret_access_key pairs (not temporary keys with an \

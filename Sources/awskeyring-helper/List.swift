@@ -4,6 +4,7 @@ import AwskeyringCore
 extension AwskeyringHelper {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the profiles whose keys are in the keyring (never a secret)."
         )
 

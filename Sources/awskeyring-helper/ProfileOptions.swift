@@ -7,15 +7,24 @@ struct ProfileOptions: ParsableArguments {
     var profile: String?
 
     func resolvedProfile(environment: [String: String]) -> String {
-        if let profile { return profile }
+        Self.resolve(profile, environment: environment)
+    }
+
+    /// `--profile`, else `AWS_PROFILE`, else `default`.
+    static func resolve(_ option: String?, environment: [String: String]) -> String {
+        if let option { return option }
         if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty {
             return fromEnvironment
         }
         return "default"
     }
 
+    static func isValidName(_ profile: String) -> Bool {
+        !profile.isEmpty && !profile.contains(where: \.isNewline)
+    }
+
     func validate() throws {
-        if let profile, profile.isEmpty || profile.contains(where: \.isNewline) {
+        if let profile, !Self.isValidName(profile) {
             throw ValidationError("--profile needs a profile name")
         }
     }

@@ -4,6 +4,7 @@ import AwskeyringCore
 extension AwskeyringHelper {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a profile's keys from the keyring."
         )
 

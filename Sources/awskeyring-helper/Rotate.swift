@@ -4,6 +4,7 @@ import AwskeyringCore
 extension AwskeyringHelper {
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rotate",
             abstract: "Replace a profile's stored access key with a new one (IAM), then delete the old key.",
             discussion: """
                 Creates a new access key for the IAM user of the stored keys, stores it, checks it with STS \

@@ -4,6 +4,7 @@ import AwskeyringCore
 extension AwskeyringHelper {
     struct Store: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "store",
             abstract: "Store a profile's access key pair in the keyring.",
             discussion: """
                 Asks on the terminal for the Access Key ID and the Secret Access Key (not shown while typed). \

@@ -126,28 +126,23 @@ public struct SessionCache {
         }.joined()
     }
 
-    private struct Payload: Codable {
-        var accessKeyId: String
-        var secretAccessKey: String
-        var sessionToken: String?
-        var expiration: Int
-    }
-
+    /// The kernel payload: `v1`, the key id, the secret, the token (empty for none) and the expiry in
+    /// epoch seconds, one a line. A plain format, decoded without Codable's run-time type machinery.
     static func encode(_ credentials: AWSCredentials) -> [UInt8]? {
         guard let expiration = credentials.expiration else { return nil }
-        let payload = Payload(
-            accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey,
-            sessionToken: credentials.sessionToken, expiration: expiration)
-        return (try? JSONEncoder().encode(payload)).map(Array.init)
+        let fields = [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken ?? ""]
+        guard fields.allSatisfy({ !$0.contains("\n") }) else { return nil }
+        return Array((["v1"] + fields + [String(expiration)]).joined(separator: "\n").utf8)
     }
 
     static func decode(_ bytes: [UInt8]) -> AWSCredentials? {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(bytes)),
-            !payload.accessKeyId.isEmpty,
-            !payload.secretAccessKey.isEmpty
+        let fields = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        guard fields.count == 5, fields[0] == "v1", !fields[1].isEmpty, !fields[2].isEmpty,
+            let expiration = Int(fields[4])
         else { return nil }
         return AWSCredentials(
-            accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey,
-            sessionToken: payload.sessionToken, expiration: payload.expiration)
+            accessKeyId: fields[1], secretAccessKey: fields[2], sessionToken: fields[3].isEmpty ? nil : fields[3],
+            expiration: expiration)
     }
 }

@@ -38,6 +38,30 @@ def test_credentials_subcommand(env):
     assert r.stderr == ""
 
 
+def test_every_spelling_of_the_plain_call_gives_the_same_document(env):
+    """The plain call is answered before the full argument parser runs; every spelling must still agree
+    with the parsed forms (--refresh and the credentials subcommand go through the parser)."""
+    profile, keys = _stored(env)
+    for args in (
+        ["--profile", profile],
+        [f"--profile={profile}"],
+        ["credentials", f"--profile={profile}"],
+        ["credentials", "--profile", profile, "--refresh"],
+        ["--refresh", "--profile", profile],
+    ):
+        r = tool(args, env)
+        assert credential_document(r) == _expected(keys), args
+        assert r.stderr == "", args
+
+
+def test_malformed_plain_calls_are_usage_errors(env):
+    for args in (["--profile"], ["--profile="], ["--profile", ""], ["credentials", "--profile"], ["--nope"]):
+        r = tool(args, env)
+        assert r.rc == 64, (args, r.describe())
+        assert r.stdout == "", args
+        assert "profile" in r.stderr.lower() or "unknown option" in r.stderr.lower(), (args, r.describe())
+
+
 def test_aws_profile_variable(env):
     profile, keys = _stored(env)
     for args in ([], ["credentials"]):

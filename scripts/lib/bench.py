@@ -10,16 +10,24 @@ import time
 
 
 def run_once(argv, env):
-    """Wall time in ms and peak resident memory in KiB of one run; fails loudly on a bad exit."""
+    """Wall time in ms of one run; fails loudly on a bad exit."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = (time.perf_counter() - start) * 1000
-    stderr = process.stderr.read().decode(errors="replace")
-    process.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: {' '.join(argv)} failed: {stderr.strip()}")
-    return elapsed, usage.ru_maxrss
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed: {result.stderr.decode(errors='replace').strip()}")
+    return elapsed
+
+
+def peak_memory(argv, env):
+    """Peak resident memory in KiB, measured by GNU time: a child of this Python process would report
+    Python's own size, which it carries until exec."""
+    result = subprocess.run(
+        ["/usr/bin/time", "-f", "%M"] + argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    if result.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed: {result.stderr.decode(errors='replace').strip()}")
+    return int(result.stderr.decode().strip().splitlines()[-1])
 
 
 def main():
@@ -40,13 +48,11 @@ def main():
     for _, argv, case_env, _ in cases:  # warm the caches and the page cache
         run_once(argv, case_env)
     times = {name: [] for name, *_ in cases}
-    memory = {name: [] for name, *_ in cases}
     for index in range(runs):
         for name, argv, case_env, count in cases:
             if index < count:
-                elapsed, rss = run_once(argv, case_env)
-                times[name].append(elapsed)
-                memory[name].append(rss)
+                times[name].append(run_once(argv, case_env))
+    memory = {name: [peak_memory(argv, case_env) for _ in range(5)] for name, argv, case_env, _ in cases}
 
     reference = cases[0][0]
     ref_time = statistics.median(times[reference])

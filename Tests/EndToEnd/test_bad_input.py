@@ -1,6 +1,8 @@
 """Bad input: no D-Bus session, no Secret Service, broken config files. Each gives a non-zero exit,
 nothing on stdout, a clear message, and leaves the stored keys as they were."""
 
+import os
+
 import pytest
 
 import e2e_helpers as h
@@ -133,3 +135,22 @@ def test_secret_hygiene_across_commands(env, write_configs, stored):
         h.assert_no_known_secret(text, "the output")
         assert keys[1] not in text and keys[1][:-1] not in text
     assert_keys(env, profile, *keys)
+
+
+def test_unreadable_config_file_is_a_clear_error(env, tmp_path):
+    """botocore skips a config file it cannot open; the tool says so instead. Root reads everything, so
+    the tool runs as the unprivileged user 'nobody' (setpriv) on a file only root may read."""
+    if os.geteuid() == 0:
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    else:
+        prefix = []
+    folder = tmp_path / "unreadable"
+    folder.mkdir(mode=0o755)
+    os.chmod(tmp_path, 0o755)
+    config = folder / "config"
+    config.write_text("[profile p]\nregion = eu-west-1\n")
+    config.chmod(0o000 if not prefix else 0o600)
+    e = env_with(env, AWS_CONFIG_FILE=str(config), AWS_SHARED_CREDENTIALS_FILE=str(folder / "none"))
+    for args in (["--profile", "p"], ["explain", "--profile", "p"]):
+        r = h.run([*prefix, h.helper_bin(), *args], e)
+        assert_clean_failure(r, mentions=[str(config), "cannot be read"])

@@ -22,17 +22,9 @@ extension AwskeyringHelper {
         /// The command's work; the start-up fast path calls it too.
         static func printDocument(profileOption: String?, refresh: Bool) throws(HelperError) {
             let environment = ProcessEnvironment.current()
-            let keyring = CredentialKeyring.secretService()
-            var provider = CredentialProvider(
-                files: try loadConfigFiles(environment: environment),
-                keyring: keyring,
-                cache: .standard(keyring: keyring, environment: environment),
-                environment: environment,
-                diagnostics: StandardError.write
-            )
-            provider.webIdentityFromEnvironment = profileOption == nil
-            let credentials = try provider.credentials(
-                profile: ProfileOptions.resolve(profileOption, environment: environment), refresh: refresh)
+            let credentials = try fetchCredentials(
+                profileOption: profileOption, refresh: refresh, environment: environment,
+                files: try loadConfigFiles(environment: environment))
             StandardOutput.write(credentials.processDocument.text)
         }
 

@@ -27,10 +27,8 @@ extension AwskeyringHelper {
                 let environment = ProcessEnvironment.current()
                 let profile = options.resolvedProfile(environment: environment)
                 let files = try loadConfigFiles(environment: environment)
-                let provider = CredentialProvider(
-                    files: files, keyring: .secretService(), environment: environment,
-                    diagnostics: StandardError.write)
-                let credentials = try provider.credentials(profile: profile)
+                let credentials = try fetchCredentials(
+                    profileOption: options.profile, environment: environment, files: files)
                 let variables = CredentialEnvironment(
                     credentials: credentials, profile: profile, files: files, environment: environment)
                 StandardOutput.write(variables.text(format: format))

@@ -40,10 +40,8 @@ extension AwskeyringHelper {
                 let environment = ProcessEnvironment.current()
                 let profile = options.resolvedProfile(environment: environment)
                 let files = try loadConfigFiles(environment: environment)
-                let provider = CredentialProvider(
-                    files: files, keyring: .secretService(), environment: environment,
-                    diagnostics: StandardError.write)
-                let credentials = try provider.credentials(profile: profile)
+                let credentials = try fetchCredentials(
+                    profileOption: options.profile, environment: environment, files: files)
                 childEnvironment = CredentialEnvironment(
                     credentials: credentials, profile: profile, files: files, environment: environment
                 ).applied(to: environment)

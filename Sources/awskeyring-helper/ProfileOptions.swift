@@ -57,3 +57,17 @@ func makeKeyManager(environment: [String: String], terminal: (any Terminal)?) ->
         keyring: keyring, sessions: .standard(keyring: keyring, environment: environment), terminal: terminal,
         diagnostics: StandardError.write)
 }
+
+/// A profile's credentials, as every command that hands them out gets them: the user's Secret Service,
+/// both tiers of the session cache, and the web identity variables when no profile was named.
+func fetchCredentials(
+    profileOption: String?, refresh: Bool = false, environment: [String: String], files: AWSConfigFiles
+) throws(HelperError) -> AWSCredentials {
+    let keyring = CredentialKeyring.secretService()
+    var provider = CredentialProvider(
+        files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
+        environment: environment, diagnostics: StandardError.write)
+    provider.webIdentityFromEnvironment = profileOption == nil
+    return try provider.credentials(
+        profile: ProfileOptions.resolve(profileOption, environment: environment), refresh: refresh)
+}

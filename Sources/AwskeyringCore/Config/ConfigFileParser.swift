@@ -120,20 +120,9 @@ private struct Parser {
         var sectionName: String?
         var optionName: String?  // nil or "" both count as "no current option", as in Python
         var indentLevel = 0
-        var lineNumber = 0
-        var lineStart = 0
-        let end = bytes.count
-
-        while lineStart < end {
-            // Universal newlines: \n, \r\n and \r all end a line.
-            var lineEnd = lineStart
-            while lineEnd < end, bytes[lineEnd] != 0x0A, bytes[lineEnd] != 0x0D { lineEnd += 1 }
-            var next = lineEnd
-            if next < end {
-                next += bytes[next] == 0x0D && next + 1 < end && bytes[next + 1] == 0x0A ? 2 : 1
-            }
-            defer { lineStart = next }
-            lineNumber += 1
+        for (index, line) in PythonText.lines(bytes).enumerated() {
+            let lineNumber = index + 1
+            let (lineStart, lineEnd) = (line.content.lowerBound, line.content.upperBound)
 
             let (valueStart, indent) = PythonText.skipWhitespace(bytes, from: lineStart, to: lineEnd)
             let valueEnd = PythonText.trimTrailingWhitespace(bytes, from: valueStart, to: lineEnd)

@@ -46,23 +46,15 @@ public struct CredentialsFileEditor: Sendable {
         var option: (name: String, collecting: Bool)?
         var indentLevel = 0
         var pendingBlanks: [Range<Int>] = []
-        var lineStart = 0
-        let end = bytes.count
 
         func collect(_ range: Range<Int>) {
             guard let section, let option, option.collecting else { return }
             found[section, default: [:]][option.name, default: []].append(range)
         }
 
-        while lineStart < end {
-            var lineEnd = lineStart
-            while lineEnd < end, bytes[lineEnd] != 0x0A, bytes[lineEnd] != 0x0D { lineEnd += 1 }
-            var next = lineEnd
-            if next < end {
-                next += bytes[next] == 0x0D && next + 1 < end && bytes[next + 1] == 0x0A ? 2 : 1
-            }
-            defer { lineStart = next }
-            let whole = lineStart..<next
+        for line in PythonText.lines(bytes) {
+            let whole = line.whole
+            let (lineStart, lineEnd) = (line.content.lowerBound, line.content.upperBound)
 
             let (valueStart, indent) = PythonText.skipWhitespace(bytes, from: lineStart, to: lineEnd)
             let valueEnd = PythonText.trimTrailingWhitespace(bytes, from: valueStart, to: lineEnd)

@@ -5,6 +5,31 @@
 // (already validated) UTF-8 just far enough to recognise the few non-ASCII characters involved.
 
 enum PythonText {
+    /// A line as Python's text mode splits a file: universal newlines, `\n`, `\r\n` and `\r`.
+    struct Line {
+        /// The line without its end.
+        var content: Range<Int>
+        /// The line with its end.
+        var whole: Range<Int>
+    }
+
+    static func lines(_ bytes: UnsafeBufferPointer<UInt8>) -> [Line] {
+        var lines: [Line] = []
+        var start = 0
+        let end = bytes.count
+        while start < end {
+            var contentEnd = start
+            while contentEnd < end, bytes[contentEnd] != 0x0A, bytes[contentEnd] != 0x0D { contentEnd += 1 }
+            var next = contentEnd
+            if next < end {
+                next += bytes[next] == 0x0D && next + 1 < end && bytes[next + 1] == 0x0A ? 2 : 1
+            }
+            lines.append(Line(content: start..<contentEnd, whole: start..<next))
+            start = next
+        }
+        return lines
+    }
+
     /// The byte length of the character at `index` if Python's `str.isspace()` is true for it, else 0.
     ///
     /// The set: \t \n \v \f \r, \x1c-\x1f, space, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028,

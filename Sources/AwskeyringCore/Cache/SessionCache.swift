@@ -141,8 +141,8 @@ public struct SessionCache {
         guard fields.count == 5, fields[0] == "v1", !fields[1].isEmpty, !fields[2].isEmpty,
             let expiration = Int(fields[4])
         else { return nil }
+        let token = fields[3].isEmpty ? nil : fields[3]
         return AWSCredentials(
-            accessKeyId: fields[1], secretAccessKey: fields[2], sessionToken: fields[3].isEmpty ? nil : fields[3],
-            expiration: expiration)
+            accessKeyId: fields[1], secretAccessKey: fields[2], sessionToken: token, expiration: expiration)
     }
 }

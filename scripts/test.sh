@@ -27,3 +27,12 @@ echo "== swift test (in a private keyring sandbox)" >&2
 
 echo "== end-to-end tests" >&2
 AWSKEYRING_HELPER_BIN="$bin" python3 -m pytest -q -p no:cacheprovider Tests/EndToEnd
+
+echo "== fuzzing the config parser and the STS response reader (45 s each)" >&2
+scripts/fuzz.sh 45
+
+echo "== config parser against botocore on generated files" >&2
+AWSKEYRING_HELPER_BIN="$bin" python3 scripts/config-differential.py
+
+echo "== unit tests under AddressSanitizer and ThreadSanitizer" >&2
+scripts/sanitizers.sh

@@ -49,6 +49,12 @@ private struct RawSection {
     var name: String
     var line: Int
     var options: [ExactString: RawOption] = [:]
+    /// Option names in the order they first appear, as configparser's dicts keep them.
+    var order: [ExactString] = []
+
+    mutating func add(_ option: RawOption, as name: ExactString) {
+        if options.updateValue(option, forKey: name) == nil { order.append(name) }
+    }
 }
 
 /// A String compared by its scalars, as Python compares `str`. Swift's `==` uses canonical equivalence,
@@ -210,8 +216,8 @@ private struct Parser {
                 pieces: [Piece(range: optionValueStart..<valueEnd, line: lineNumber)], line: lineNumber)
             switch current {
             case .none: break
-            case .defaults: defaults.options[key] = option
-            case .section(let index): sectionList[index].options[key] = option
+            case .defaults: defaults.add(option, as: key)
+            case .section(let index): sectionList[index].add(option, as: key)
             }
             optionName = name
         }
@@ -242,19 +248,29 @@ private struct Parser {
     }
 
     /// botocore's per-section result: own options over `[DEFAULT]`'s, each joined and, when it starts on
-    /// the line after `=`, parsed as a nested block.
+    /// the line after `=`, parsed as a nested block. A block that does not parse fails in botocore's order
+    /// (sections in file order; in each, its own options, then those it inherits), so the error reported
+    /// is always the one botocore reports.
     func sections() throws(ConfigFileError) -> [ConfigSection] {
         guard !sectionList.isEmpty else { return [] }
-        var defaultValues: ConfigSettings = [:]
-        for (name, option) in defaults.options {
-            defaultValues[name.string] = try configValue(option, name: name.string, section: defaults.name)
+        var defaultValues: [(name: String, value: Result<ConfigValue, ConfigFileError>)] = []
+        for name in defaults.order {
+            guard let option = defaults.options[name] else { continue }
+            let value = Result { () throws(ConfigFileError) in
+                try configValue(option, name: name.string, section: defaults.name)
+            }
+            defaultValues.append((name.string, value))
         }
         var result: [ConfigSection] = []
         result.reserveCapacity(sectionList.count)
         for section in sectionList {
-            var settings = defaultValues
-            for (name, option) in section.options {
+            var settings: ConfigSettings = [:]
+            for name in section.order {
+                guard let option = section.options[name] else { continue }
                 settings[name.string] = try configValue(option, name: name.string, section: section.name)
+            }
+            for (name, value) in defaultValues where settings[name] == nil {
+                settings[name] = try value.get()
             }
             result.append(ConfigSection(name: section.name, line: section.line, settings: settings))
         }

@@ -120,7 +120,7 @@ enum IAMResponse {
             guard let element = key.children(named: name).first, element.children.isEmpty else {
                 throw STSResponseError(reason: "AccessKey has no \(name)")
             }
-            return SigV4Signer.trimmed(element.text)
+            return ASCIIText.trimmed(element.text)
         }
         let id = try value("AccessKeyId")
         let secret = try value("SecretAccessKey")

@@ -156,5 +156,5 @@ public enum STSResponse {
         return values
     }
 
-    private static func trimmed(_ text: String) -> String { SigV4Signer.trimmed(text) }
+    private static func trimmed(_ text: String) -> String { ASCIIText.trimmed(text) }
 }

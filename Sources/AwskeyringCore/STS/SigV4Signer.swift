@@ -111,7 +111,7 @@ public struct SigV4Signer: Sendable {
         var replaced: Set<String> = ["x-amz-date"]
         if credentials.sessionToken != nil { replaced.insert("x-amz-security-token") }
         var headers = request.headers.filter { header in
-            let name = Self.lowercased(Self.trimmed(header.name))
+            let name = ASCIIText.lowercased(ASCIIText.trimmed(header.name))
             return !Self.unsignedHeaders.contains(name) && !replaced.contains(name)
         }
         headers.append(SigningHeader(name: "X-Amz-Date", value: amzDate))
@@ -125,10 +125,10 @@ public struct SigV4Signer: Sendable {
         let headers = headersToSign(request, amzDate: amzDate)
         let (block, signed) = Self.canonicalHeaders(headers)
         let payloadHash =
-            headers.last { Self.lowercased(Self.trimmed($0.name)) == "x-amz-content-sha256" }?.value
+            headers.last { ASCIIText.lowercased(ASCIIText.trimmed($0.name)) == "x-amz-content-sha256" }?.value
             ?? Self.hexSHA256(request.body)
         let text = [
-            Self.uppercased(request.method),
+            ASCIIText.uppercased(request.method),
             Self.canonicalURI(request.path),
             Self.canonicalQuery(request.query),
             block,
@@ -144,7 +144,8 @@ public struct SigV4Signer: Sendable {
     static func canonicalHeaders(_ headers: [SigningHeader]) -> (block: String, signedHeaders: String) {
         var values: [String: [String]] = [:]
         for header in headers {
-            values[lowercased(trimmed(header.name)), default: []].append(collapsedWhitespace(header.value))
+            values[ASCIIText.lowercased(ASCIIText.trimmed(header.name)), default: []].append(
+                collapsedWhitespace(header.value))
         }
         let names = values.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var block = ""
@@ -301,24 +302,12 @@ public struct SigV4Signer: Sendable {
         return out
     }
 
-    static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d || byte == 0x0b || byte == 0x0c
-    }
-
-    static func trimmed(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        guard let first = bytes.firstIndex(where: { !isWhitespace($0) }),
-            let last = bytes.lastIndex(where: { !isWhitespace($0) })
-        else { return "" }
-        return String(decoding: bytes[first...last], as: UTF8.self)
-    }
-
     /// Leading and trailing whitespace removed, inner runs of whitespace turned into one space.
     static func collapsedWhitespace(_ text: String) -> String {
         var out: [UInt8] = []
         var pendingSpace = false
         for byte in text.utf8 {
-            if isWhitespace(byte) {
+            if ASCIIText.isWhitespace(byte) {
                 pendingSpace = !out.isEmpty
             } else {
                 if pendingSpace { out.append(0x20) }
@@ -327,14 +316,5 @@ public struct SigV4Signer: Sendable {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// ASCII-only case mapping, so the result never depends on locale or Unicode tables.
-    static func lowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 + 0x20 : $0 }, as: UTF8.self)
-    }
-
-    static func uppercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 >= 0x61 && $0 <= 0x7a ? $0 - 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -371,7 +371,7 @@ struct XMLReader {
         let start = position
         position += 2  // "<?"
         let target = try name()
-        if SigV4Signer.lowercased(target) == "xml" && !allowXMLDeclaration {
+        if ASCIIText.lowercased(target) == "xml" && !allowXMLDeclaration {
             throw XMLReadError(kind: .malformed, offset: start)
         }
         while !hasPrefix(Self.piEnd) {

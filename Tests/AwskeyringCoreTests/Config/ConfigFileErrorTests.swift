@@ -57,6 +57,17 @@ struct ConfigFileErrorTests {
         ),
         // ... unless a fatal error comes first, as configparser raises those at once.
         ("[a]\nbad one\n[a]\n", "~/.aws/config, line 3: duplicate section [a] (first at line 1)"),
+        // Bad blocks fail in botocore's order: a section's own options in file order, then [DEFAULT]'s.
+        (
+            "[DEFAULT]\nd =\n  d1\n[a]\nz =\n  z1\ny =\n  y1\nx =\n  x1\n",
+            "~/.aws/config, line 6: option 'z' in section [a] starts an indented block (its value begins"
+                + " on the next line), but this line of the block has no '='"
+        ),
+        (
+            "[DEFAULT]\nd =\n  d1\n[a]\nz = 1\n",
+            "~/.aws/config, line 3: option 'd' in section [DEFAULT] starts an indented block (its value"
+                + " begins on the next line), but this line of the block has no '='"
+        ),
     ])
     func message(_ text: String, _ message: String) throws {
         let error = try #require(parseError(text))

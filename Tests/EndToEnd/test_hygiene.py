@@ -106,7 +106,7 @@ def _files_under(*roots: Path):
                 yield path
 
 
-def test_no_secret_outside_stdout_and_execs_environment(scenario, helper_bin):
+def test_no_secret_outside_stdout_and_execs_environment(scenario):
     s = scenario
     env = s.env
 

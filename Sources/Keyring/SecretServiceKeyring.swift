@@ -65,7 +65,12 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
         let secret = try glibCall { error in
             awskh_secret_password_lookupv_sync(schema, table.table, nil, error)
         }
-        guard let secret else { return nil }
+        guard let secret else {
+            // libsecret answers "nothing" when the only matching items are locked and the unlock prompt
+            // could not be shown (no graphical session): that is not "no item".
+            try failIfItemsRemain(attributes)
+            return nil
+        }
         defer { awskh_secret_password_free(secret) }
         return String(cString: secret)
     }
@@ -77,7 +82,26 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
         let removed = try glibCall { error in
             awskh_secret_password_clearv_sync(schema, table.table, nil, error)
         }
+        // Items in a locked collection are skipped without an error; they are still there.
+        try failIfItemsRemain(attributes)
         return removed != 0
+    }
+
+    /// Throws `.locked` when items with these attributes exist although a lookup or delete did not
+    /// reach them. Attributes can be searched without unlocking, secrets cannot be read or items
+    /// deleted: libsecret then tries to unlock, and where no prompt can be shown it silently gets
+    /// nothing back.
+    private func failIfItemsRemain(_ attributes: [String: String]) throws(KeyringError) {
+        let remaining = try search(attributes: attributes).count
+        if let error = Self.lockedError(remainingItems: remaining) { throw error }
+    }
+
+    /// The error for `remainingItems` items that a lookup or delete could not reach (nil for none).
+    static func lockedError(remainingItems: Int) -> KeyringError? {
+        guard remainingItems > 0 else { return nil }
+        return .locked(
+            detail: "\(remainingItems == 1 ? "the item is" : "\(remainingItems) items are") in a locked "
+                + "collection and no unlock prompt could be shown")
     }
 
     public func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {

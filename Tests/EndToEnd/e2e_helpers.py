@@ -413,6 +413,41 @@ class PrivateSession:
             raise RuntimeError(f"secret-tool lookup gave {r.returncode} {r.stdout!r} {r.stderr!r}")
         subprocess.run(["secret-tool", "clear", *attrs], env=self.env, capture_output=True, timeout=10, check=True)
 
+    def lock(self) -> None:
+        """Locks the default collection over D-Bus (org.freedesktop.Secret.Service.Lock), as a
+        screen locker or `secret-tool lock` would. Nothing can unlock it again without a prompt but
+        `unlock`."""
+        r = subprocess.run(
+            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets",
+             "org.freedesktop.Secret.Service.Lock", "array:objpath:/org/freedesktop/secrets/aliases/default"],
+            env=self.env, capture_output=True, text=True, timeout=10,
+        )
+        if r.returncode != 0:
+            raise RuntimeError(f"locking the default collection failed: {r.stderr}")
+        if not default_collection_locked(self.env):
+            raise RuntimeError("the default collection is not locked after Lock")
+
+    def unlock(self) -> None:
+        """Unlocks the default collection with its password: a new gnome-keyring-daemon replaces the
+        running one (the only way in without a graphical prompt) and opens the same keyring file."""
+        proc = self._spawn(
+            ["gnome-keyring-daemon", "--replace", "--foreground", "--unlock", "--components=secrets"],
+            f"gnome-keyring-daemon-{len(self.procs)}",
+            stdin=subprocess.PIPE,
+        )
+        proc.stdin.write(self.PASSWORD.encode())
+        proc.stdin.close()
+
+        def unlocked():
+            if proc.poll() is not None:
+                raise RuntimeError(f"gnome-keyring-daemon --replace exited with {proc.returncode}\n{self.log_text()}")
+            try:
+                return not default_collection_locked(self.env)
+            except AssertionError:
+                return False  # the name is changing hands
+
+        _wait_for(unlocked, 20, "the replacing gnome-keyring-daemon to unlock the default collection")
+
     def stop(self):
         for proc in reversed(self.procs):
             if proc.poll() is None:
@@ -435,6 +470,39 @@ def _dbus_get(env, path, interface, prop) -> str:
     )
     assert r.returncode == 0, f"dbus-send failed: {r.stderr}"
     return r.stdout
+
+
+def default_collection_locked(env) -> bool:
+    return "boolean true" in _dbus_get(
+        env, "/org/freedesktop/secrets/aliases/default", "org.freedesktop.Secret.Collection", "Locked")
+
+
+TOOL_SCHEMA = "io.github.awskeyring-helper.Credential"
+
+
+def key_item_attributes(profile: str) -> dict:
+    """The attributes of the item that holds P's keys (what the tool writes)."""
+    return {"xdg:schema": TOOL_SCHEMA, "application": "awskeyring-helper", "kind": "access-key", "profile": profile}
+
+
+def plant_key_item(env, profile: str, secret: bytes | str) -> None:
+    """Writes an item with the tool's attributes for P's keys and an arbitrary secret, with secret-tool
+    (a corrupt item, or one another program wrote)."""
+    attrs = [x for kv in key_item_attributes(profile).items() for x in kv]
+    data = secret.encode() if isinstance(secret, str) else secret
+    r = subprocess.run(["secret-tool", "store", "--label=planted item", *attrs], input=data, env=env,
+                       capture_output=True, timeout=20)
+    assert r.returncode == 0, f"secret-tool store failed: {r.stderr!r}"
+
+
+def key_items(env, profile: str) -> list[str]:
+    """The raw secrets of every item holding P's keys, read with secret-tool independently of the tool
+    (one entry per item; a correctly stored profile has exactly one)."""
+    attrs = [x for kv in key_item_attributes(profile).items() for x in kv]
+    r = subprocess.run(["secret-tool", "search", "--all", *attrs], env=env, capture_output=True, timeout=20)
+    assert r.returncode in (0, 1), f"secret-tool search failed: {r.stderr!r}"
+    return [line[len("secret = "):] for line in r.stdout.decode(errors="replace").splitlines()
+            if line.startswith("secret = ")]
 
 
 def keyring_items(env) -> list[dict]:

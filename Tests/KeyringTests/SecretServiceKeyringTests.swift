@@ -48,4 +48,15 @@ import Testing
         #expect(try other.lookup(attributes: attributes("x")) == nil)
         #expect(try other.search(attributes: ["run": run]).isEmpty)
     }
+
+    /// Matching items that a lookup or delete did not reach mean a locked collection, never "none".
+    @Test func itemsLeftBehindMeanLocked() {
+        #expect(SecretServiceKeyring.lockedError(remainingItems: 0) == nil)
+        guard case .locked(let detail) = SecretServiceKeyring.lockedError(remainingItems: 1) else {
+            Issue.record("one remaining item is not reported as locked")
+            return
+        }
+        #expect(detail.contains("locked collection"))
+        #expect(KeyringError.locked(detail: detail).description.hasPrefix("the keyring is locked"))
+    }
 }

@@ -49,7 +49,14 @@ struct AWSQueryClient: Sendable {
             var serviceFailure: STSServiceError?
             switch outcome {
             case .success(let response) where (200..<300).contains(response.status):
-                return response.body
+                // Some proxies and look-alike services answer an error document with a 200: it is the
+                // service's error all the same, with its code (and retried if the code says so).
+                guard let serviceError = STSResponse.serviceError(from: response.body) else {
+                    return response.body
+                }
+                retryable = Self.isRetryable(status: response.status, code: serviceError.code)
+                serviceFailure = serviceError
+                failure = "\(what) failed: \(serviceError.code): \(serviceError.message)"
             case .success(let response):
                 let serviceError = STSResponse.serviceError(from: response.body)
                 retryable = Self.isRetryable(status: response.status, code: serviceError?.code)

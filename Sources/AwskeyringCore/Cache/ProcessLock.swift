@@ -32,12 +32,34 @@ public final class ProcessLock {
         }
         let start = SystemClock.now()
         var announced = false
+        var ancestorSeen: Double?
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 let reason = String(cString: strerror(errno))
                 close(fd)
                 throw HelperError("cannot lock \(path): \(reason)")
             }
+            // A holder that started this process (through a credential_process that hid the call
+            // chain, e.g. a wrapper that clears the environment) waits for it: waiting would only end
+            // at a timeout. Seen twice 0.2 s apart, so a pid left by a previous holder, read just
+            // before the new holder writes its own, is not mistaken for one.
+            if let holder = holderPid(fd: fd), isSelfOrAncestor(holder) {
+                let since = ancestorSeen ?? SystemClock.now()
+                ancestorSeen = since
+                if SystemClock.now() - since >= 0.2 {
+                    close(fd)
+                    throw HelperError(
+                        """
+                        credential_process loop: the awskeyring-helper (pid \(holder)) that started this one is \
+                        getting the same credentials, so this call would wait for itself. A credential_process \
+                        that runs awskeyring-helper through a wrapper that clears the environment (env -i, sudo, \
+                        ssh) hides the loop; make the source profile's credential_process use other keys
+                        """)
+                }
+                SystemClock.sleep(0.05)
+                continue
+            }
+            ancestorSeen = nil
             if !announced {
                 announced = true
                 waiting(holderPid(fd: fd))
@@ -57,6 +79,31 @@ public final class ProcessLock {
         ftruncate(fd, 0)
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
         return ProcessLock(fd: fd)
+    }
+
+    /// Whether `pid` is this process or one of its ancestors (parents, from /proc).
+    static func isSelfOrAncestor(_ pid: Int32) -> Bool {
+        var current = getpid()
+        for _ in 0..<64 {
+            if current == pid { return true }
+            guard current > 1, let parent = parentPid(of: current) else { return false }
+            current = parent
+        }
+        return false
+    }
+
+    /// The parent of `pid`: the field after the `(comm)` in /proc/PID/stat (comm may hold anything but
+    /// ends at the last ')').
+    private static func parentPid(of pid: Int32) -> Int32? {
+        let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0, let close = buffer[..<count].lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = buffer[(close + 1)..<count].split(separator: UInt8(ascii: " "))
+        guard fields.count > 1 else { return nil }
+        return Int32(String(decoding: fields[1], as: UTF8.self))
     }
 
     private static func holderPid(fd: Int32) -> Int32? {

@@ -102,15 +102,13 @@ public struct KeyManager {
 
 extension CredentialKeyring {
     /// The stored access key id of `profile`, described for questions ("AKIA..."); nil when none is
-    /// stored. An unreadable item counts as present, so it is never overwritten without consent.
+    /// stored. An unreadable item counts as present, so it is never overwritten without consent; a
+    /// keyring that cannot be read (locked, unreachable) is an error, never "no keys" or "unreadable".
     func keys(profileIfReadable profile: String) throws(HelperError) -> LongLivedKeysSummary? {
-        do {
-            return try keys(profile: profile).map { LongLivedKeysSummary(accessKeyId: $0.accessKeyId) }
-        } catch {
-            if try profilesWithKeys().contains(profile) {
-                return LongLivedKeysSummary(accessKeyId: nil)
-            }
-            throw error
+        switch try storedKeys(profile: profile) {
+        case .none: return nil
+        case .keys(let keys): return LongLivedKeysSummary(accessKeyId: keys.accessKeyId)
+        case .unreadable: return LongLivedKeysSummary(accessKeyId: nil)
         }
     }
 }

@@ -52,26 +52,43 @@ public struct CredentialKeyring: Sendable {
         [Attribute.application: Self.application, Attribute.kind: Kind.accessKey, Attribute.profile: profile]
     }
 
-    /// The keys stored for `profile`, or nil when there are none.
-    public func keys(profile: String) throws(HelperError) -> LongLivedKeys? {
+    /// What the keyring holds for a profile's keys.
+    enum StoredKeys: Equatable {
+        case none
+        case keys(LongLivedKeys)
+        /// An item with the tool's attributes whose secret is not a key pair this tool wrote.
+        case unreadable
+    }
+
+    /// The item stored for `profile`. Keyring failures (locked, unreachable) are thrown; an item that
+    /// is there but holds something else is `.unreadable`.
+    func storedKeys(profile: String) throws(HelperError) -> StoredKeys {
         let secret: String?
         do {
             secret = try store.lookup(attributes: keyAttributes(profile: profile))
         } catch {
             throw HelperError(error)
         }
-        guard let secret else { return nil }
+        guard let secret else { return .none }
         guard let payload = try? JSONDecoder().decode(StoredKeyPayload.self, from: Data(secret.utf8)),
             let keys = try? LongLivedKeys(
                 accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey)
-        else {
+        else { return .unreadable }
+        return .keys(keys)
+    }
+
+    /// The keys stored for `profile`, or nil when there are none.
+    public func keys(profile: String) throws(HelperError) -> LongLivedKeys? {
+        switch try storedKeys(profile: profile) {
+        case .none: return nil
+        case .keys(let keys): return keys
+        case .unreadable:
             throw HelperError(
                 """
                 the keyring item for profile '\(profile)' is not a key pair this tool stored; \
                 replace it with 'awskeyring-helper store --profile \(profile) --force'
                 """)
         }
-        return keys
     }
 
     /// Stores `keys` for `profile`, replacing what was there in one step.

@@ -7,6 +7,13 @@
 /// Runs commands and collects their standard output; their standard error goes to ours (so the person
 /// sees what they say) and their standard input is ours.
 enum ShellCommand {
+    /// More output than any credential document or code: the command is stopped and it is an error.
+    static let maximumOutput = 65536
+
+    private enum Outcome {
+        case endOfOutput, timedOut, tooMuchOutput
+    }
+
     /// A command line run with `/bin/sh -c`.
     static func output(of command: String, environment: [String: String], timeout: Double) throws(HelperError)
         -> String
@@ -61,29 +68,59 @@ enum ShellCommand {
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         let start = SystemClock.now()
-        var timedOut = false
+        var outcome = Outcome.endOfOutput
+        var status: Int32 = 0
+        var reaped = false
         while true {
-            var poller = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
             let remaining = timeout - (SystemClock.now() - start)
             if remaining <= 0 {
-                timedOut = true
+                outcome = .timedOut
                 break
             }
-            let ready = poll(&poller, 1, Int32(min(remaining, 1) * 1000))
+            var poller = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, Int32(min(remaining, 0.2) * 1000))
             if ready < 0 && errno == EINTR { continue }
-            if ready == 0 { continue }
+            if ready == 0 {
+                // Nothing to read. A program that exited while something it started (a daemon, a
+                // `cmd &`) keeps our pipe open never gives an end of file: its exit is the end.
+                if waitpid(pid, &status, WNOHANG) == pid {
+                    reaped = true
+                    break
+                }
+                continue
+            }
             let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
             output += buffer[..<count]
-            if output.count > 65536 { break }
+            if output.count > maximumOutput {
+                outcome = .tooMuchOutput
+                break
+            }
         }
         close(readEnd)
-        if timedOut { kill(pid, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        if timedOut {
-            throw HelperError(failure("did not finish within \(Int(timeout)) s"))
+        // A program that closed its output may still be running: it gets the rest of the time.
+        while !reaped && outcome == .endOfOutput {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                reaped = true
+            } else if result < 0 && errno != EINTR {
+                break
+            } else if SystemClock.now() - start >= timeout {
+                outcome = .timedOut
+            } else if result == 0 {
+                SystemClock.sleep(0.01)
+            }
+        }
+        if !reaped {
+            kill(pid, SIGKILL)
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+        switch outcome {
+        case .timedOut: throw HelperError(failure("did not finish within \(Int(timeout)) s"))
+        case .tooMuchOutput:
+            throw HelperError(failure("printed more than \(maximumOutput / 1024) KiB on its standard output"))
+        case .endOfOutput: break
         }
         let exited = (status & 0x7f) == 0
         let exitCode = (status >> 8) & 0xff

@@ -109,4 +109,36 @@ import Testing
         let error = #expect(throws: HelperError.self) { try manager(nil).list() }
         #expect(error?.message.contains("D-Bus") == true)
     }
+
+    /// A locked keyring still shows its items' attributes: every command must say it is locked, not
+    /// take the unreadable secrets for "no keys" or for a foreign item (which `store` and `remove`
+    /// would then replace or delete without asking).
+    @Test func aLockedKeyringIsReportedByEveryCommand() throws {
+        try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        store.locked.withLock { $0 = true }
+        let locked = HelperError(InMemorySecretStore.lockedError)
+        #expect(throws: locked) { try manager(nil).list() }
+        #expect(throws: locked) { try manager(nil).remove(profile: "dev", yes: true) }
+        #expect(throws: locked) {
+            try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        }
+        #expect(throws: locked) {
+            try manager(nil).store(
+                profile: "dev", environment: environment(Self.id, Self.otherSecret), force: true)
+        }
+        #expect(throws: locked) { try keyring.keys(profile: "dev") }
+        store.locked.withLock { $0 = false }
+        #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.secret)
+    }
+
+    @Test func aCorruptItemIsListedAndReplacedOnlyWithForce() throws {
+        store.plant(secret: "not json", profile: "dev")
+        #expect(try manager(nil).list().map(\.accessKeyId) == [nil])
+        #expect(throws: HelperError.self) {
+            try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        }
+        #expect(store.all.map(\.secret) == ["not json"])
+        try manager(nil).store(profile: "dev", environment: environment(), force: true)
+        #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.secret)
+    }
 }

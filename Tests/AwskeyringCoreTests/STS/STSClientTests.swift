@@ -87,6 +87,21 @@ import Testing
         #expect(transport.requests.count == 1)
     }
 
+    @Test func anErrorDocumentInA200IsTheServicesError() throws {
+        let transport = ScriptedTransport([STSReply.error("AccessDenied", "not allowed", status: 200)])
+        let error = #expect(throws: HelperError.self) { try assume(try client(transport)) }
+        #expect(error?.message == "AssumeRole \(Self.role) failed: AccessDenied: not allowed")
+        #expect(error?.stsError?.code == "AccessDenied")
+        #expect(transport.requests.count == 1)
+
+        let retried = ScriptedTransport([
+            STSReply.error("Throttling", "slow down", status: 200),
+            STSReply.credentials("AssumeRole", id: "ASIA3", expiration: Self.now + 3600),
+        ])
+        #expect(try assume(try client(retried)).credentials.accessKeyId == "ASIA3")
+        #expect(retried.requests.count == 2)
+    }
+
     @Test func tlsFailuresAreNotRetried() throws {
         let transport = ScriptedTransport([.failure(HTTPFailure(kind: .tls, detail: "bad certificate"))])
         let error = #expect(throws: HelperError.self) { try assume(try client(transport)) }

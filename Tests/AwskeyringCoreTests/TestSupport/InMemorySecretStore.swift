@@ -12,11 +12,20 @@ final class InMemorySecretStore: SecretStore {
     private let items = Mutex<[Item]>([])
     /// When set, every call fails with this error.
     let failure = Mutex<KeyringError?>(nil)
+    /// A locked collection: attributes can still be searched, secrets cannot be read, written or
+    /// deleted (what `SecretServiceKeyring` reports for a locked keyring without an unlock prompt).
+    let locked = Mutex(false)
+    static let lockedError = KeyringError.locked(detail: "test collection locked")
+
+    private func checkUnlocked() throws(KeyringError) {
+        if locked.withLock({ $0 }) { throw Self.lockedError }
+    }
 
     var all: [Item] { items.withLock { $0 } }
 
     func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
         if let failure = failure.withLock({ $0 }) { throw failure }
+        try checkUnlocked()
         items.withLock { items in
             items.removeAll { $0.attributes == attributes }
             items.append(Item(label: label, attributes: attributes, secret: secret))
@@ -25,11 +34,13 @@ final class InMemorySecretStore: SecretStore {
 
     func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
         if let failure = failure.withLock({ $0 }) { throw failure }
+        try checkUnlocked()
         return items.withLock { $0.first { $0.attributes.matches(attributes) }?.secret }
     }
 
     func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
         if let failure = failure.withLock({ $0 }) { throw failure }
+        try checkUnlocked()
         return items.withLock { items in
             let before = items.count
             items.removeAll { $0.attributes.matches(attributes) }

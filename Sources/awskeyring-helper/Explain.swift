@@ -5,7 +5,12 @@ extension AwskeyringHelper {
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "explain",
-            abstract: "Show how a profile resolves: files, merged settings, and the credential chain."
+            abstract: "Show how a profile resolves: files, merged settings, and the credential chain.",
+            discussion: """
+                A profile whose chain is broken is shown too: the chain as far as it resolves, then the \
+                break (a step, and a 'break' member with --json); the exit status is then 1. Neither a D-Bus \
+                session nor the keyring is needed; without them, stored keys are shown as not checked.
+                """
         )
 
         @OptionGroup var options: ProfileOptions
@@ -17,28 +22,32 @@ extension AwskeyringHelper {
         var json = false
 
         func run() throws {
+            var broken: String?
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
                 let profile = options.resolvedProfile(environment: environment)
                 let files = try loadConfigFiles(environment: environment)
                 let fromEnvironment = options.profile == nil
-                let chain = try ProfileResolver(
+                // The keyring is asked only when the chain starts with keys stored in it.
+                var keyring = ProfileExplanation.KeyringCheck.notNeeded
+                if case .complete(let chain) = ProfileResolver(
                     files: files, environment: environment, webIdentityFromEnvironment: fromEnvironment
-                ).chain(for: profile)
-                var stored: Bool?
-                if case .keyring(let source, _) = chain.source {
+                ).walk(from: profile), case .keyring = chain.source {
                     do throws(HelperError) {
-                        stored = try CredentialKeyring.secretService().profilesWithKeys().contains(source)
+                        keyring = .read(profilesWithKeys: try CredentialKeyring.secretService().profilesWithKeys())
                     } catch {
-                        // A profile only the keyring knows cannot be explained without it.
-                        if files.profiles[profile] == nil { throw error }
-                        StandardError.write("note: the keyring could not be read: \(error.message)")
+                        keyring = .unreachable(error.message)
                     }
                 }
                 let explanation = try ProfileExplanation(
-                    profile: profile, files: files, environment: environment, sourceKeysStored: stored,
+                    profile: profile, files: files, environment: environment, keyring: keyring,
                     webIdentityFromEnvironment: fromEnvironment)
                 StandardOutput.write(json ? explanation.json.prettyText : explanation.text)
+                broken = explanation.chainBreak?.message
+            }
+            if let broken {
+                StandardError.report(HelperError(broken))
+                throw ExitCode.failure
             }
         }
     }

@@ -94,6 +94,9 @@ private struct Parser {
     var optionsAdded: [ExactString: [ExactString: Int]] = [:]
     /// The first non-fatal parsing error; configparser raises it after reading the whole file.
     var deferredError: ConfigFileError?
+    /// The first line that opens a section header without closing it (`[profile me`): configparser
+    /// takes it for an option line, so whatever error follows is explained by it.
+    var unclosedHeader: Int?
 
     init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
         self.bytes = bytes
@@ -101,7 +104,12 @@ private struct Parser {
     }
 
     func error(_ line: Int?, _ reason: String) -> ConfigFileError {
-        ConfigFileError(path: path, line: line, reason: reason)
+        guard let unclosedHeader, line != unclosedHeader else {
+            return ConfigFileError(path: path, line: line, reason: reason)
+        }
+        return ConfigFileError(
+            path: path, line: line,
+            reason: reason + " (line \(unclosedHeader) opens a section header with '[' but the ']' is missing)")
     }
 
     func validateUTF8() throws(ConfigFileError) {
@@ -173,8 +181,15 @@ private struct Parser {
                 continue
             }
 
+            let opensHeader =
+                bytes[valueStart] == UInt8(ascii: "[") && !value.contains { bytes[$0] == UInt8(ascii: "]") }
+            if opensHeader && unclosedHeader == nil { unclosedHeader = lineNumber }
+
             guard let sectionName else {
-                var reason = "text before the first [section] header"
+                var reason =
+                    opensHeader
+                    ? "the section header has no closing ']' (write it as [NAME])"
+                    : "text before the first [section] header"
                 if valueStart == 0, value.count >= 3, bytes[valueStart] == 0xEF,
                     bytes[valueStart + 1] == 0xBB,
                     bytes[valueStart + 2] == 0xBF
@@ -194,7 +209,10 @@ private struct Parser {
             else {
                 if deferredError == nil {
                     deferredError = error(
-                        lineNumber, "this line has no '=' or ':' (option lines look like 'name = value')")
+                        lineNumber,
+                        opensHeader
+                            ? "the section header has no closing ']' (write it as [NAME])"
+                            : "this line has no '=' or ':' (option lines look like 'name = value')")
                 }
                 continue
             }

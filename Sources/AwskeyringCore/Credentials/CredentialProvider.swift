@@ -229,7 +229,12 @@ public struct CredentialProvider {
         switch chain.source {
         case .keyring(let profile, let inConfig):
             guard let keys = try keyring.keys(profile: profile) else {
-                throw HelperError(Self.missingKeysMessage(profile: profile, inConfig: inConfig, files: files))
+                // The failure path only: the keyring's list of names is not read on a good call.
+                let stored = inConfig ? [] : ((try? keyring.profilesWithKeys()) ?? [])
+                throw HelperError(
+                    Self.missingKeysMessage(
+                        profile: profile, inConfig: inConfig, files: files,
+                        sourceProfileOf: chain.missingSourceProfileOf, storedProfiles: stored))
             }
             return AWSCredentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
         case .plainTextKeys(let profile):
@@ -304,11 +309,34 @@ public struct CredentialProvider {
         return token
     }
 
-    static func missingKeysMessage(profile: String, inConfig: Bool, files: AWSConfigFiles) -> String {
+    /// Why a chain whose source is keyring keys cannot start. For a profile in no file: a typo in a
+    /// `source_profile` is named as such (storing keys under the typo would be the wrong fix), and the
+    /// nearest known names (from the files and `storedProfiles`) are suggested.
+    static func missingKeysMessage(
+        profile: String, inConfig: Bool, files: AWSConfigFiles, sourceProfileOf: String? = nil,
+        storedProfiles: [String] = []
+    ) -> String {
         if inConfig {
             return """
                 no keys are stored in the keyring for profile '\(profile)'; store them with \
                 'awskeyring-helper store --profile \(profile)'
+                """
+        }
+        let suggestions = NameSuggestion.closest(
+            to: profile, among: Array(files.profiles.keys) + storedProfiles)
+        let question = suggestions.isEmpty ? "" : NameSuggestion.question(suggestions) + " "
+        if let sourceProfileOf {
+            return """
+                source_profile '\(profile)' of profile '\(sourceProfileOf)' does not exist: no such profile \
+                in \(files.configPath) or \(files.credentialsPath), and no keys are stored under that name; \
+                \(question)correct source_profile in profile '\(sourceProfileOf)'
+                """
+        }
+        if !suggestions.isEmpty {
+            return """
+                profile '\(profile)' is not in \(files.configPath) or \(files.credentialsPath), and no keys \
+                are stored in the keyring under that name; \(question)(to use this name, store keys with \
+                'awskeyring-helper store --profile \(profile)')
                 """
         }
         return """

@@ -212,8 +212,10 @@ public struct DoctorChecks {
         for name in files.profiles.keys.sorted() {
             let settings = files.profiles[name] ?? [:]
             let subject = "profile \(name)"
-            if settings.value("credential_process") != nil && settings.value("role_arn") == nil {
-                findings.append(DoctorFinding(ok: true, subject: subject, detail: "uses credential_process"))
+            if let command = settings.value("credential_process"), settings.value("role_arn") == nil {
+                findings.append(
+                    commandFinding(command, of: name)
+                        ?? DoctorFinding(ok: true, subject: subject, detail: "uses credential_process"))
                 continue
             }
             if settings.value("sso_session") != nil || settings.value("sso_start_url") != nil {
@@ -232,6 +234,27 @@ public struct DoctorChecks {
             }
             let roles = chain.roles.map(\.roleArn)
             let via = roles.isEmpty ? "" : ", then " + roles.joined(separator: " -> ")
+            if case .process(let sourceName, let command) = chain.source,
+                let missing = commandFinding(command, of: sourceName)
+            {
+                findings.append(DoctorFinding(ok: false, subject: subject, detail: missing.detail, fix: missing.fix))
+                continue
+            }
+            if case .keyring(let source, false) = chain.source, let namedBy = chain.missingSourceProfileOf,
+                profilesWithKeys?.contains(source) != true
+            {
+                // A typo in source_profile: storing keys under the typo is not the fix.
+                let suggestions = NameSuggestion.closest(
+                    to: source, among: Array(files.profiles.keys) + Array(profilesWithKeys ?? []))
+                let unchecked = profilesWithKeys == nil ? " (keys stored under that name not checked: no keyring)" : ""
+                findings.append(
+                    DoctorFinding(
+                        ok: false, subject: subject,
+                        detail: "source_profile '\(source)' of profile '\(namedBy)' does not exist\(unchecked)",
+                        fix: (suggestions.isEmpty ? "" : NameSuggestion.question(suggestions) + " ")
+                            + "correct source_profile in profile '\(namedBy)'"))
+                continue
+            }
             guard case .keyring(let source, _) = chain.source else {
                 findings.append(
                     DoctorFinding(
@@ -276,9 +299,41 @@ public struct DoctorChecks {
         ["mfa_serial", "mfa_process", "role_arn", "source_profile"].contains { settings.value($0) != nil }
     }
 
-    private static func describe(_ source: CredentialSource) -> String {
-        if case .plainTextKeys(let profile) = source { return "plain-text keys of '\(profile)'" }
-        if case .environment = source { return "keys from the environment (credential_source = Environment)" }
-        return "\(source)"
+    /// A source in words (never Swift's debug text).
+    static func describe(_ source: CredentialSource) -> String {
+        switch source {
+        case .keyring(let profile, _): return "keys of '\(profile)' from the keyring"
+        case .plainTextKeys(let profile): return "plain-text keys of '\(profile)'"
+        case .environment: return "keys from the environment (credential_source = Environment)"
+        case .instanceMetadata(let profile):
+            return "the EC2 instance role from the instance metadata service (credential_source of '\(profile)')"
+        case .containerEndpoint(let profile):
+            return "the container credentials endpoint (credential_source of '\(profile)')"
+        case .webIdentity(let web):
+            return "web identity token \(web.tokenFile) for \(web.roleArn) (profile '\(web.profile)')"
+        case .process(let profile, let command):
+            return "the credential_process of '\(profile)': \(command)"
+        }
+    }
+
+    /// A problem when a credential_process command cannot be run as written: its program is not on
+    /// PATH (botocore runs it without a shell, so PATH is searched as execvp searches it), or it does
+    /// not split. nil when it can be found.
+    func commandFinding(_ command: String, of profile: String) -> DoctorFinding? {
+        let subject = "profile \(profile)"
+        guard let words = ShellWords.split(command), let program = words.first else {
+            return DoctorFinding(
+                ok: false, subject: subject,
+                detail: "credential_process has an unclosed quote, a trailing backslash or no command",
+                fix: "correct credential_process in profile '\(profile)'")
+        }
+        if ShellCommand.executablePath(program, searchPath: environment["PATH"]) != nil { return nil }
+        let where_ = program.contains("/") ? "" : " on PATH"
+        return DoctorFinding(
+            ok: false, subject: subject,
+            detail: "credential_process runs '\(program)', which is not an executable file\(where_)",
+            fix: program.contains("/")
+                ? "correct the path in credential_process of profile '\(profile)'"
+                : "install it, or write its full path in credential_process of profile '\(profile)'")
     }
 }

@@ -87,4 +87,27 @@ public struct CredentialChain: Sendable, Equatable {
     public var source: CredentialSource
     public var roles: [RoleStep]
     public var handOffs: [HelperHandOff] = []
+    /// Set when the source is a profile with no section in either file that another profile's
+    /// `source_profile` names: the profile with that `source_profile` (most likely a typo in it).
+    public var missingSourceProfileOf: String?
+}
+
+/// A profile's chain, whole or broken.
+public enum ChainWalk: Sendable, Equatable {
+    case complete(CredentialChain)
+    case broken(BrokenChain)
+}
+
+/// A chain that does not resolve: what was found from the profile asked for down to the break, the
+/// profile where it breaks, and why.
+public struct BrokenChain: Sendable, Equatable {
+    /// The profile asked for.
+    public var profile: String
+    /// The roles found, from the profile asked for downwards (the order of the walk).
+    public var roles: [RoleStep]
+    /// Helper hand-offs met on the way; `position` counts the roles found before each.
+    public var handOffs: [HelperHandOff]
+    /// The profile being looked at when the walk stopped.
+    public var brokenProfile: String
+    public var error: HelperError
 }

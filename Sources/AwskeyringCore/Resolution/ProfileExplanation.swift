@@ -1,38 +1,117 @@
 /// What `explain` shows: the files read, a profile's merged settings, and the steps that produce its
 /// credentials. Values of secret settings are replaced by a marker: `explain` output is meant to be
 /// pasted into tickets.
+///
+/// A profile whose chain does not resolve is explained too (it is the one someone wants to diagnose):
+/// the settings, the chain as far as it resolves from the profile asked for, and the break itself.
 public struct ProfileExplanation {
     public static let redacted = "<redacted>"
     static let secretSettings: Set<String> = [
         "aws_secret_access_key", "aws_session_token", "aws_security_token",
     ]
 
+    /// What the keyring said about stored keys; it is asked only when the chain starts with keyring keys.
+    public enum KeyringCheck: Sendable, Equatable {
+        case notNeeded
+        case read(profilesWithKeys: [String])
+        /// The keyring could not be read (no D-Bus session, no Secret Service, locked): the message.
+        case unreachable(String)
+    }
+
+    /// Where a chain stops resolving, and why.
+    public struct ChainBreak: Sendable, Equatable {
+        public var profile: String
+        public var message: String
+    }
+
     public var profile: String
     public var files: AWSConfigFiles
-    public var chain: CredentialChain
-    var plan: CredentialPlan
-    /// Whether keys are stored for the chain's source profile; nil when the keyring was not consulted.
-    public var sourceKeysStored: Bool?
+    public var walk: ChainWalk
+    public var keyring: KeyringCheck
+    /// nil when the chain does not resolve, or its STS and MFA settings do not work out.
+    var plan: CredentialPlan?
+    /// nil when the chain resolves.
+    public private(set) var chainBreak: ChainBreak?
 
     var environment: [String: String]
 
     /// - Parameter webIdentityFromEnvironment: as `CredentialProvider.webIdentityFromEnvironment`.
+    /// - Throws: only for a profile that is in neither file and has no keys in the keyring (nothing to
+    ///   explain); the message suggests the nearest known names.
     public init(
-        profile: String, files: AWSConfigFiles, environment: [String: String], sourceKeysStored: Bool?,
+        profile: String, files: AWSConfigFiles, environment: [String: String], keyring: KeyringCheck,
         webIdentityFromEnvironment: Bool = false
     ) throws(HelperError) {
         self.profile = profile
         self.files = files
         self.environment = environment
-        self.chain = try ProfileResolver(
+        self.keyring = keyring
+        self.walk = ProfileResolver(
             files: files, environment: environment, webIdentityFromEnvironment: webIdentityFromEnvironment
-        ).chain(for: profile)
-        self.plan = try CredentialPlan(chain: chain, files: files, environment: environment)
-        self.sourceKeysStored = sourceKeysStored
-        if case .keyring(let name, false) = chain.source, sourceKeysStored != true {
-            throw HelperError(
-                CredentialProvider.missingKeysMessage(profile: name, inConfig: false, files: files))
+        ).walk(from: profile)
+        switch walk {
+        case .broken(let broken):
+            chainBreak = ChainBreak(profile: broken.brokenProfile, message: broken.error.message)
+        case .complete(let chain):
+            if case .keyring(_, false) = chain.source, case .unreachable(let message) = keyring,
+                files.profiles[profile] == nil
+            {
+                // A profile only the keyring could know cannot be explained without it.
+                throw HelperError(message)
+            }
+            if case .keyring(let name, false) = chain.source, case .unreachable = keyring,
+                let namedBy = chain.missingSourceProfileOf
+            {
+                chainBreak = ChainBreak(
+                    profile: namedBy,
+                    message: """
+                        source_profile '\(name)' of profile '\(namedBy)' does not exist in \(files.configPath) or \
+                        \(files.credentialsPath) (the keyring, which could hold keys under that name, could not be \
+                        read); correct source_profile in profile '\(namedBy)'
+                        """)
+                return
+            }
+            if case .keyring(let name, false) = chain.source, case .read(let stored) = keyring,
+                !stored.contains(name)
+            {
+                let message = CredentialProvider.missingKeysMessage(
+                    profile: name, inConfig: false, files: files,
+                    sourceProfileOf: chain.missingSourceProfileOf, storedProfiles: stored)
+                guard let namedBy = chain.missingSourceProfileOf else {
+                    // Only a profile named through the files is worth explaining.
+                    if files.profiles[profile] == nil { throw HelperError(message) }
+                    chainBreak = ChainBreak(profile: name, message: message)
+                    return
+                }
+                chainBreak = ChainBreak(profile: namedBy, message: message)
+                return
+            }
+            do throws(HelperError) {
+                plan = try CredentialPlan(chain: chain, files: files, environment: environment)
+            } catch {
+                chainBreak = ChainBreak(profile: profile, message: error.message)
+            }
         }
+    }
+
+    /// The chain, when it resolves.
+    public var chain: CredentialChain? {
+        if case .complete(let chain) = walk { return chain }
+        return nil
+    }
+
+    /// Whether keys are stored for the chain's source profile; nil when the keyring was not consulted
+    /// or could not be read.
+    public var sourceKeysStored: Bool? {
+        guard let chain, case .keyring(let name, _) = chain.source, case .read(let stored) = keyring else {
+            return nil
+        }
+        return stored.contains(name)
+    }
+
+    var keyringProblem: String? {
+        if case .unreachable(let message) = keyring { return message }
+        return nil
     }
 
     /// The profile's merged settings (botocore's map), secret values redacted.
@@ -45,43 +124,55 @@ public struct ProfileExplanation {
     }
 
     public var json: JSONValue {
-        .object(
-            [
-                ("profile", .string(profile)),
+        var members: [(String, JSONValue)] = [
+            ("profile", .string(profile)),
+            (
+                "files",
+                .object([
+                    (
+                        "config",
+                        .object([
+                            ("path", .string(files.configPath)), ("found", .bool(files.configFileFound)),
+                        ])
+                    ),
+                    (
+                        "credentials",
+                        .object([
+                            ("path", .string(files.credentialsPath)),
+                            ("found", .bool(files.credentialsFileFound)),
+                        ])
+                    ),
+                ])
+            ),
+            ("settings", Self.json(settings)),
+            ("chain", .array(steps.map(\.json))),
+        ]
+        if let chainBreak {
+            members.append(
                 (
-                    "files",
-                    .object([
-                        (
-                            "config",
-                            .object([
-                                ("path", .string(files.configPath)), ("found", .bool(files.configFileFound)),
-                            ])
-                        ),
-                        (
-                            "credentials",
-                            .object([
-                                ("path", .string(files.credentialsPath)),
-                                ("found", .bool(files.credentialsFileFound)),
-                            ])
-                        ),
+                    "break",
+                    .object([("profile", .string(chainBreak.profile)), ("error", .string(chainBreak.message))])
+                ))
+        }
+        switch keyring {
+        case .notNeeded: break
+        case .read: members.append(("keyring", .object([("reachable", .bool(true))])))
+        case .unreachable(let message):
+            members.append(("keyring", .object([("reachable", .bool(false)), ("error", .string(message))])))
+        }
+        if let sts = plan?.sts {
+            members.append(
+                (
+                    "sts",
+                    JSONValue.object([
+                        ("endpoint", .string(sts.endpoint)),
+                        ("signingRegion", .string(sts.signingRegion)),
+                        ("endpointSource", .string(sts.endpointSource)),
+                        ("maxAttempts", .integer(sts.maxAttempts)),
                     ])
-                ),
-                ("settings", Self.json(settings)),
-                ("chain", .array(steps.map(\.json))),
-            ]
-                + (plan.sts.map { sts in
-                    [
-                        (
-                            "sts",
-                            JSONValue.object([
-                                ("endpoint", .string(sts.endpoint)),
-                                ("signingRegion", .string(sts.signingRegion)),
-                                ("endpointSource", .string(sts.endpointSource)),
-                                ("maxAttempts", .integer(sts.maxAttempts)),
-                            ])
-                        )
-                    ]
-                } ?? []))
+                ))
+        }
+        return .object(members)
     }
 
     public var text: String {
@@ -106,15 +197,25 @@ public struct ProfileExplanation {
             }
         }
         lines.append("")
-        lines.append("Credentials:")
+        if case .broken = walk {
+            lines.append("Credentials (the chain breaks; from '\(profile)' down to the break):")
+        } else if chainBreak != nil {
+            lines.append("Credentials (the chain breaks):")
+        } else {
+            lines.append("Credentials:")
+        }
         for (index, step) in steps.enumerated() {
             lines.append("  \(index + 1). \(step.text)")
         }
-        if let sts = plan.sts {
+        if let keyringProblem {
+            lines.append("")
+            lines.append("Keyring: could not be read, so stored keys were not checked: \(keyringProblem)")
+        }
+        if let sts = plan?.sts {
             lines.append("")
             lines.append("STS: \(sts.endpoint), signed for \(sts.signingRegion) (\(sts.endpointSource))")
         }
-        if plan.finalKey != nil {
+        if plan?.finalKey != nil {
             lines.append(
                 "Results are cached in the keyring and handed out while more than 15 minutes remain.")
         }
@@ -135,8 +236,35 @@ public struct ProfileExplanation {
     }
 
     private var steps: [Step] {
-        var steps = [Step(source: chain.source, keysStored: sourceKeysStored, context: sourceContext)]
-        if let serial = plan.mfaSerial, let duration = plan.mfaSessionDuration {
+        var steps: [Step]
+        switch walk {
+        case .broken(let broken):
+            // The order of the walk: from the profile asked for towards the source it never reached.
+            steps = []
+            for (index, role) in broken.roles.enumerated() {
+                for handOff in broken.handOffs where handOff.position == index {
+                    steps.append(Step(handOff: handOff))
+                }
+                steps.append(Step(role: role, effectiveDuration: role.durationSeconds, directMFA: nil))
+            }
+            for handOff in broken.handOffs where handOff.position >= broken.roles.count {
+                steps.append(Step(handOff: handOff))
+            }
+        case .complete(let chain):
+            steps = executionSteps(chain)
+        }
+        if let chainBreak { steps.append(Step(chainBreak: chainBreak)) }
+        return steps
+    }
+
+    /// A chain that resolves, in the order its calls are made: the source first.
+    private func executionSteps(_ chain: CredentialChain) -> [Step] {
+        var steps = [
+            Step(
+                source: chain.source, keysStored: sourceKeysStored, keyringProblem: keyringProblem,
+                context: sourceContext(chain))
+        ]
+        if let plan, let serial = plan.mfaSerial, let duration = plan.mfaSessionDuration {
             steps.append(Step(mfaSessionSerial: serial, duration: duration, codeFrom: plan.mfaProcess))
         }
         func handOffs(at position: Int) {
@@ -152,13 +280,13 @@ public struct ProfileExplanation {
             steps.append(
                 Step(
                     role: role, effectiveDuration: parameters.durationSeconds,
-                    directMFA: plan.directMFASerials[index]))
+                    directMFA: plan?.directMFASerials[index]))
         }
         return steps
     }
 
     /// What the source steps show beyond the chain: where IMDS and the container endpoint are.
-    private var sourceContext: SourceContext {
+    private func sourceContext(_ chain: CredentialChain) -> SourceContext {
         SourceContext(
             instanceMetadata: try? InstanceMetadataSource(
                 profile: chain.profile, files: files, environment: environment),
@@ -191,7 +319,15 @@ public struct ProfileExplanation {
                 + "resolved here, without starting another process"
         }
 
-        init(source: CredentialSource, keysStored: Bool?, context: SourceContext) {
+        init(chainBreak: ChainBreak) {
+            json = .object([
+                ("type", .string("break")), ("profile", .string(chainBreak.profile)),
+                ("error", .string(chainBreak.message)),
+            ])
+            text = "BROKEN at profile '\(chainBreak.profile)': \(chainBreak.message)"
+        }
+
+        init(source: CredentialSource, keysStored: Bool?, keyringProblem: String?, context: SourceContext) {
             switch source {
             case .instanceMetadata(let profile):
                 var members: [(String, JSONValue)] = [
@@ -254,9 +390,10 @@ public struct ProfileExplanation {
                     "the credentials printed by the credential_process of profile '\(profile)': \(command) "
                     + "(run when needed, not cached itself)"
             case .keyring(let profile, _):
-                let state = keysStored.map {
-                    $0 ? "stored" : "NOT stored: run 'awskeyring-helper store --profile \(profile)'"
-                }
+                let state =
+                    keysStored.map {
+                        $0 ? "stored" : "NOT stored: run 'awskeyring-helper store --profile \(profile)'"
+                    } ?? keyringProblem.map { _ in "not checked: the keyring could not be read" }
                 json = .object(
                     [("type", .string("keyring")), ("profile", .string(profile))]
                         + (keysStored.map { [("stored", JSONValue.bool($0))] } ?? []))

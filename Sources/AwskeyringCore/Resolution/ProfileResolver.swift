@@ -24,69 +24,103 @@ public struct ProfileResolver: Sendable {
     }
 
     public func chain(for profile: String) throws(HelperError) -> CredentialChain {
+        switch walk(from: profile) {
+        case .complete(let chain): return chain
+        case .broken(let broken): throw broken.error
+        }
+    }
+
+    /// The chain of `profile`, or as much of it as resolves and where and why it breaks (for `explain`,
+    /// which shows a broken chain up to the break).
+    public func walk(from profile: String) -> ChainWalk {
+        var state = WalkState(current: profile)
+        do throws(HelperError) {
+            return .complete(try resolve(profile, &state))
+        } catch {
+            return .broken(
+                BrokenChain(
+                    profile: profile, roles: state.roles,
+                    handOffs: state.handOffs.map {
+                        HelperHandOff(profile: $0.profile, target: $0.target, position: $0.rolesAbove)
+                    }, brokenProfile: state.current, error: error))
+        }
+    }
+
+    /// What a walk has found so far: roles from the profile asked for downwards, the helper hand-offs
+    /// (with the number of roles found above each), and the profile being looked at.
+    private struct WalkState {
         var roles: [RoleStep] = []
         var handOffs: [(profile: String, target: String, rolesAbove: Int)] = []
+        var current: String
+    }
+
+    private func resolve(_ profile: String, _ state: inout WalkState) throws(HelperError) -> CredentialChain {
         var visited: [String] = []
-        var current = profile
         // The profile asked for, or one named by this helper's own credential_process: botocore looks
         // at such a profile as the top of a resolution (a role wins over keys written in it).
         var topLevel = true
         var useEnvironment = webIdentityFromEnvironment
+        // The profile whose source_profile led to the current one.
+        var namedBySourceProfileOf: String?
 
         func finish(_ source: CredentialSource) -> CredentialChain {
-            CredentialChain(
+            let roles = state.roles
+            var chain = CredentialChain(
                 profile: profile, source: source, roles: roles.reversed(),
-                handOffs: handOffs.map {
+                handOffs: state.handOffs.map {
                     HelperHandOff(
                         profile: $0.profile, target: $0.target, position: roles.count - $0.rolesAbove)
                 })
+            if case .keyring(_, false) = source { chain.missingSourceProfileOf = namedBySourceProfileOf }
+            return chain
         }
 
         while true {
-            let settings = files.profiles[current]
+            let settings = files.profiles[state.current]
             let environmentWebIdentity =
-                useEnvironment ? try webIdentity(current, settings ?? [:], true) : nil
+                useEnvironment ? try webIdentity(state.current, settings ?? [:], true) : nil
             useEnvironment = false
             guard let settings else {
                 if let environmentWebIdentity { return finish(.webIdentity(environmentWebIdentity)) }
                 // No section at all: the keys may still be in the keyring under this name.
-                return finish(.keyring(profile: current, inConfig: false))
+                return finish(.keyring(profile: state.current, inConfig: false))
             }
-            visited.append(current)
+            visited.append(state.current)
             let roleArn = settings.value("role_arn")
             let hasWebIdentityFile = settings.value("web_identity_token_file") != nil
             let isRole =
                 roleArn != nil && !hasWebIdentityFile && !(!topLevel && hasPlainTextKeys(settings))
             guard isRole, let roleArn else {
                 if let web = environmentWebIdentity { return finish(.webIdentity(web)) }
-                if let web = try webIdentity(current, settings, false) { return finish(.webIdentity(web)) }
-                if hasPlainTextKeys(settings) { return finish(.plainTextKeys(profile: current)) }
+                if let web = try webIdentity(state.current, settings, false) { return finish(.webIdentity(web)) }
+                if hasPlainTextKeys(settings) { return finish(.plainTextKeys(profile: state.current)) }
                 if let command = settings.value("credential_process") {
                     if let target = try HelperInvocation.target(
-                        of: command, profile: current, executablePath: executablePath,
+                        of: command, profile: state.current, executablePath: executablePath,
                         environment: environment)
                     {
-                        if target == current { return finish(.keyring(profile: current, inConfig: true)) }
+                        if target == state.current { return finish(.keyring(profile: state.current, inConfig: true)) }
                         if visited.contains(target) {
                             let cycle = (visited + [target]).joined(separator: " -> ")
                             throw HelperError(
                                 """
-                                credential_process loop: \(cycle) (profile '\(current)' runs awskeyring-helper \
+                                credential_process loop: \(cycle) (profile '\(state.current)' runs awskeyring-helper \
                                 for '\(target)', which leads back to it); break the cycle in your AWS config
                                 """)
                         }
-                        handOffs.append((current, target, roles.count))
-                        current = target
+                        state.handOffs.append((state.current, target, state.roles.count))
+                        namedBySourceProfileOf = nil
+                        state.current = target
                         topLevel = true
                         continue
                     }
                     // The profile asked for runs its credential_process only through the SDK (most likely
                     // this helper behind a wrapper); a source profile's command is run to get its keys.
-                    if !topLevel { return finish(.process(profile: current, command: command)) }
+                    if !topLevel { return finish(.process(profile: state.current, command: command)) }
                 }
-                return finish(.keyring(profile: current, inConfig: true))
+                return finish(.keyring(profile: state.current, inConfig: true))
             }
-            roles.append(try roleStep(profile: current, roleArn: roleArn, settings: settings))
+            state.roles.append(try roleStep(profile: state.current, roleArn: roleArn, settings: settings))
 
             let sourceProfile = settings.value("source_profile")
             let credentialSource = settings.value("credential_source")
@@ -94,40 +128,41 @@ public struct ProfileResolver: Sendable {
             case (nil, nil):
                 throw HelperError(
                     """
-                    profile '\(current)' has role_arn but neither source_profile nor credential_source: \
+                    profile '\(state.current)' has role_arn but neither source_profile nor credential_source: \
                     add 'source_profile = NAME' naming the profile whose keys assume the role
                     """)
             case (.some, .some):
                 throw HelperError(
                     """
-                    profile '\(current)' has both source_profile and credential_source; keep only one \
+                    profile '\(state.current)' has both source_profile and credential_source; keep only one \
                     (botocore refuses such a profile too)
                     """)
             case (nil, .some(let name)):
                 switch name {
-                case "Environment": return finish(.environment(profile: current))
-                case "Ec2InstanceMetadata": return finish(.instanceMetadata(profile: current))
-                case "EcsContainer": return finish(.containerEndpoint(profile: current))
+                case "Environment": return finish(.environment(profile: state.current))
+                case "Ec2InstanceMetadata": return finish(.instanceMetadata(profile: state.current))
+                case "EcsContainer": return finish(.containerEndpoint(profile: state.current))
                 default:
                     throw HelperError(
                         """
-                        profile '\(current)': credential_source = \(name) is not one of Environment, \
+                        profile '\(state.current)': credential_source = \(name) is not one of Environment, \
                         Ec2InstanceMetadata, EcsContainer
                         """)
                 }
             case (.some(let next), nil):
-                if next == current {
+                if next == state.current {
                     // A profile may name itself to take its own keys (botocore allows this only with
                     // keys written in the profile; keys in the keyring count the same here).
                     return finish(
                         hasPlainTextKeys(settings)
-                            ? .plainTextKeys(profile: current) : .keyring(profile: current, inConfig: true))
+                            ? .plainTextKeys(profile: state.current) : .keyring(profile: state.current, inConfig: true))
                 }
                 if let loopStart = visited.firstIndex(of: next) {
                     let cycle = (visited[loopStart...] + [next]).joined(separator: " -> ")
                     throw HelperError("source_profile loop: \(cycle); break the cycle in your AWS config")
                 }
-                current = next
+                namedBySourceProfileOf = state.current
+                state.current = next
                 topLevel = false
             }
         }

@@ -185,6 +185,13 @@ def tool_view(binary, profile, env):
     result = subprocess.run([binary, "explain", "--profile=" + profile, "--json"], env=env,
                             capture_output=True, timeout=30)
     if result.returncode != 0:
+        # A profile whose chain is broken is still explained: its settings, then the break (exit 1).
+        try:
+            document = json.loads(result.stdout)
+        except ValueError:
+            document = None
+        if isinstance(document, dict) and "break" in document and "settings" in document:
+            return ("ok", document["settings"], result.stderr)
         return ("error", result.stderr.decode("utf-8", "replace").strip(), result.stdout)
     return ("ok", json.loads(result.stdout)["settings"], result.stderr)
 

@@ -62,6 +62,7 @@ public struct ProfileExplanation {
             if case .keyring(let name, false) = chain.source, case .unreachable = keyring,
                 let namedBy = chain.missingSourceProfileOf
             {
+                breakAtSource(of: chain, namedBy: namedBy)
                 chainBreak = ChainBreak(
                     profile: namedBy,
                     message: """
@@ -83,6 +84,7 @@ public struct ProfileExplanation {
                     chainBreak = ChainBreak(profile: name, message: message)
                     return
                 }
+                breakAtSource(of: chain, namedBy: namedBy)
                 chainBreak = ChainBreak(profile: namedBy, message: message)
                 return
             }
@@ -92,6 +94,18 @@ public struct ProfileExplanation {
                 chainBreak = ChainBreak(profile: profile, message: error.message)
             }
         }
+    }
+
+    /// Shows a chain whose source_profile names no profile as broken there: the roles down to it, and
+    /// no keyring step (which would suggest storing keys under the mistyped name).
+    private mutating func breakAtSource(of chain: CredentialChain, namedBy: String) {
+        walk = .broken(
+            BrokenChain(
+                profile: chain.profile, roles: chain.roles.reversed(),
+                handOffs: chain.handOffs.map {
+                    HelperHandOff(
+                        profile: $0.profile, target: $0.target, position: chain.roles.count - $0.position)
+                }, brokenProfile: namedBy, error: HelperError("")))
     }
 
     /// The chain, when it resolves.

@@ -459,7 +459,8 @@ def test_doctor_finds_a_broken_config_and_plain_text_keys(write_configs):
                       credentials=f"[plain]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
     r = tool(["doctor"], e)
     assert_clean_failure(r, mentions=["problem config file", "line 3", "fix: correct line 3"])
-    e = write_configs(config="[profile r]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = nokeys-e2e\n",
+    e = write_configs(config="[profile r]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = nokeys-e2e\n"
+                             "[profile nokeys-e2e]\nregion = eu-west-1\n",
                       credentials=f"[plain]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n",
                       name="cfg2")
     r = tool(["doctor"], e)

@@ -35,6 +35,30 @@ struct AwskeyringHelper: ParsableCommand {
             }
             return
         }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let message = unknownCommandMessage(arguments) {
+            StandardError.report(HelperError(message))
+            Self.exit(withError: ExitCode.validationFailure)
+        }
+        if arguments.count == 2, arguments[0] == "--generate-completion-script",
+            let shell = CompletionShell(rawValue: arguments[1])
+        {
+            StandardOutput.write(ProfileCompletion.script(for: shell))
+            return
+        }
         Self.main(nil)
+    }
+
+    /// A first word that is neither an option nor a command: without this, the parser hands it to the
+    /// default command, which calls it an unexpected argument. Says which command was probably meant.
+    static func unknownCommandMessage(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        if names.contains(first) { return nil }
+        let suggestions = NameSuggestion.closest(to: first, among: names)
+        return """
+            '\(first)' is not a command\(suggestions.isEmpty ? "" : "; " + NameSuggestion.question(suggestions)) \
+            ('awskeyring-helper --help' lists the commands)
+            """
     }
 }

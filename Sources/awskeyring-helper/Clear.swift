@@ -9,7 +9,8 @@ extension AwskeyringHelper {
         )
 
         @Option(
-            name: .long, help: "Only the sessions of this profile (as asked for, or as the source of keys).")
+            name: .long, help: "Only the sessions of this profile (as asked for, or as the source of keys).",
+            completion: ProfileCompletion.kind)
         var profile: String?
 
         func run() throws {

@@ -3,7 +3,9 @@ import AwskeyringCore
 
 /// `--profile`, shared by every command that works on one profile.
 struct ProfileOptions: ParsableArguments {
-    @Option(name: .long, help: "The AWS profile (default: $AWS_PROFILE, then 'default').")
+    @Option(
+        name: .long, help: "The AWS profile (default: $AWS_PROFILE, then 'default').",
+        completion: ProfileCompletion.kind)
     var profile: String?
 
     func resolvedProfile(environment: [String: String]) -> String {

@@ -120,6 +120,15 @@ struct ContainerEndpointSource {
                 last = error.description
                 continue
             }
+            if response.status == 401 || response.status == 403 {
+                // A refusal is not a passing fault: asking again gets the same answer, only later.
+                throw HelperError(
+                    """
+                    profile '\(profile)' has credential_source = EcsContainer, but the container credentials \
+                    endpoint \(url) refused the request (HTTP \(response.status)): check the authorization \
+                    token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or AWS_CONTAINER_AUTHORIZATION_TOKEN)
+                    """)
+            }
             guard response.status == 200 else {
                 last = "it answered HTTP \(response.status)"
                 continue

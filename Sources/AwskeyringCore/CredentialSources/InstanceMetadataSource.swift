@@ -86,7 +86,16 @@ struct InstanceMetadataSource {
         }
         let headers = token.map { [SigningHeader(name: "X-aws-ec2-metadata-token", value: $0)] } ?? []
 
-        let roleName = try get(Self.credentialsPath, headers: headers, transport: transport) { body in
+        func refused(_ status: Int) -> HelperError {
+            failure(
+                """
+                the metadata service refused the request (HTTP \(status)\(status == 401
+                    ? ": the IMDSv2 session token was not accepted" : ": the instance metadata may be turned off"))
+                """)
+        }
+        let roleName = try get(
+            Self.credentialsPath, headers: headers, transport: transport, refused: refused
+        ) { body in
             !body.isEmpty
         }
         .map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
@@ -94,7 +103,9 @@ struct InstanceMetadataSource {
             throw failure("the instance's role name could not be read (is an IAM role attached to it?)")
         }
         var problem: MetadataCredentials.Problem?
-        let body = try get(Self.credentialsPath + roleName, headers: headers, transport: transport) { body in
+        let body = try get(
+            Self.credentialsPath + roleName, headers: headers, transport: transport, refused: refused
+        ) { body in
             do throws(MetadataCredentials.Problem) {
                 _ = try MetadataCredentials.parse(body)
                 return true
@@ -150,18 +161,22 @@ struct InstanceMetadataSource {
         }
     }
 
-    /// A GET tried up to `attempts` times, until an answer with status 200 that `accept`s its body.
+    /// A GET tried up to `attempts` times, until an answer with status 200 that `accept`s its body. A
+    /// refusal (401, 403) is final: asking again gets the same answer.
     private func get(
-        _ path: String, headers: [SigningHeader], transport: any HTTPTransport, accept: ([UInt8]) -> Bool
+        _ path: String, headers: [SigningHeader], transport: any HTTPTransport,
+        refused: (Int) -> HelperError, accept: ([UInt8]) -> Bool
     ) throws(HelperError) -> [UInt8]? {
         let request = HTTPRequest(method: "GET", url: url(path), headers: headers, body: [])
         for _ in 0..<attempts {
+            let response: HTTPResponse
             do {
-                let response = try transport.send(request, options: options)
-                if response.status == 200 && accept(response.body) { return response.body }
+                response = try transport.send(request, options: options)
             } catch {
                 continue
             }
+            if response.status == 401 || response.status == 403 { throw refused(response.status) }
+            if response.status == 200 && accept(response.body) { return response.body }
         }
         return nil
     }

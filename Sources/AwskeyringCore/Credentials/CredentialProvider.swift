@@ -148,6 +148,14 @@ public struct CredentialProvider {
         for index in start..<chain.roles.count {
             let role = chain.roles[index]
             var parameters = Self.parameters(for: role, chained: chained, now: clock())
+            if let asked = role.durationSeconds, let capped = parameters.durationSeconds, capped < asked {
+                diagnostics(
+                    """
+                    note: profile '\(role.profile)' asks for duration_seconds = \(asked), but a role assumed with \
+                    another role's credentials lasts at most \(capped) s (AWS's limit on role chaining); asking \
+                    for \(capped) s
+                    """)
+            }
             let result: STSCredentialsResult
             if let serial = plan.directMFASerials[index] {
                 let source = credentials

@@ -53,7 +53,10 @@ public struct KeyManager {
                     AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set
                     """)
             }
-            let id = try terminal.readLine(prompt: "Access Key ID: ", echo: true)
+            let id = try terminal.readLine(prompt: "Access Key ID: ", echo: true).trimmingWhitespace()
+            // Checked before the secret is asked for: a mistyped id should not cost typing the secret, and
+            // a secret typed here (shown on the screen) must not be followed by a second secret prompt.
+            try LongLivedKeys.checkTypedAccessKeyId(id)
             let secret = try terminal.readLine(prompt: "Secret Access Key: ", echo: false)
             keys = try LongLivedKeys(accessKeyId: id, secretAccessKey: secret)
         }

@@ -19,6 +19,33 @@ public struct LongLivedKeys: Sendable, Equatable {
         self.secretAccessKey = secret
     }
 
+    /// The Access Key ID as typed at the prompt, before the secret is asked for. Text shaped like a
+    /// secret access key (40 characters with lower-case letters, '/' or '+', which no key id has) was
+    /// shown on the screen while typed: refused, with a warning, and never repeated.
+    public static func checkTypedAccessKeyId(_ id: String) throws(HelperError) {
+        if looksLikeSecret(id) {
+            throw HelperError(
+                """
+                that looks like a Secret Access Key, typed where the Access Key ID goes, so it was shown on \
+                the screen: clear the terminal and its scrollback, and if anyone may have seen it, rotate \
+                the key. Nothing was stored; run store again and type the Access Key ID (AKIA...) first
+                """)
+        }
+        if let problem = accessKeyIdProblem(id) {
+            throw HelperError(
+                "the Access Key ID \(problem); it looks like AKIAIOSFODNN7EXAMPLE. Nothing was stored")
+        }
+    }
+
+    /// 40 printable characters with something no access key id holds (a lower-case letter, '/', '+').
+    static func looksLikeSecret(_ text: String) -> Bool {
+        let scalars = text.unicodeScalars
+        guard scalars.count == 40, scalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+            return false
+        }
+        return scalars.contains { ("a"..."z").contains($0) || $0 == "/" || $0 == "+" }
+    }
+
     static func accessKeyIdProblem(_ id: String) -> String? {
         if id.isEmpty { return "is empty" }
         let count = id.unicodeScalars.count

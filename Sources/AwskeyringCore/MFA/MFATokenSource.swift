@@ -28,8 +28,7 @@ public struct MFATokenSource {
             } catch {
                 throw HelperError("mfa_process of profile '\(profile)' failed: \(error.message)")
             }
-            let code = output.trimmingWhitespace()
-            guard Self.isCode(code) else {
+            guard let code = Self.normalisedCode(output) else {
                 throw HelperError("mfa_process of profile '\(profile)' did not print a six-digit MFA code")
             }
             return code
@@ -46,12 +45,18 @@ public struct MFATokenSource {
             terminal.write("AWS rejected that code; wait for the next one.\n")
         }
         for _ in 0..<3 {
-            let code = try terminal.readLine(prompt: "Enter MFA code for \(serial): ", echo: true)
-                .trimmingWhitespace()
-            if Self.isCode(code) { return code }
+            let typed = try terminal.readLine(prompt: "Enter MFA code for \(serial): ", echo: true)
+            if let code = Self.normalisedCode(typed) { return code }
             terminal.write("An MFA code is six digits.\n")
         }
         throw HelperError("no valid MFA code was typed for \(serial)")
+    }
+
+    /// The six digits of a code as typed or printed: surrounding white space dropped, and spaces
+    /// between digits too (authenticator apps show `123 456`). nil when it is not a code.
+    static func normalisedCode(_ text: String) -> String? {
+        let code = String(text.trimmingWhitespace().unicodeScalars.filter { $0 != " " && $0 != "\t" })
+        return isCode(code) ? code : nil
     }
 
     static func isCode(_ text: String) -> Bool {

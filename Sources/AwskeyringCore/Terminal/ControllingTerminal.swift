@@ -33,10 +33,13 @@ public final class ControllingTerminal: Terminal {
 
     public func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
         write(prompt)
-        guard !echo else { return try readRawLine() }
-
         var saved = termios()
-        guard tcgetattr(fd, &saved) == 0 else { return try readRawLine() }
+        guard !echo, tcgetattr(fd, &saved) == 0 else {
+            // Ctrl-C at a prompt still ends the line, so the shell's prompt does not follow ours.
+            EchoGuard.arm(fd: fd, saved: nil)
+            defer { EchoGuard.disarm() }
+            return try readRawLine()
+        }
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
         quiet.c_lflag |= tcflag_t(ECHONL)
@@ -68,13 +71,15 @@ public final class ControllingTerminal: Terminal {
 }
 
 /// Turns echo back on if the process is interrupted while a secret is being typed, so Ctrl-C never
-/// leaves the person's terminal silent.
+/// leaves the person's terminal silent, and ends the prompt's line (the typed Enter never came).
 private enum EchoGuard {
     nonisolated(unsafe) static var fd: Int32 = -1
     nonisolated(unsafe) static var saved = termios()
+    nonisolated(unsafe) static var restoresEcho = false
 
-    static func arm(fd: Int32, saved: termios) {
-        Self.saved = saved
+    static func arm(fd: Int32, saved: termios?) {
+        if let saved { Self.saved = saved }
+        restoresEcho = saved != nil
         Self.fd = fd
         for signalNumber in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
             signal(signalNumber, restoreAndExit)
@@ -91,7 +96,9 @@ private enum EchoGuard {
 
 private func restoreAndExit(_ signalNumber: Int32) {
     if EchoGuard.fd >= 0 {
-        tcsetattr(EchoGuard.fd, TCSAFLUSH, &EchoGuard.saved)
+        if EchoGuard.restoresEcho { tcsetattr(EchoGuard.fd, TCSAFLUSH, &EchoGuard.saved) }
+        var newline = UInt8(ascii: "\n")
+        _ = Glibc.write(EchoGuard.fd, &newline, 1)
     }
     _exit(128 + signalNumber)
 }

@@ -1,0 +1,48 @@
+import ArgumentParser
+import AwskeyringCore
+
+/// Shell completion of profile names for `--profile`: the profiles of the config files and those with
+/// keys in the keyring. The generated scripts run the helper to get them (`---completion`), which is
+/// never the plain credential_process call, so that call does not get slower.
+enum ProfileCompletion {
+    static let kind = CompletionKind.custom { _, _, prefix in names(prefix: prefix) }
+
+    /// The known profile names that start with `prefix`, sorted. Whatever cannot be read (a broken
+    /// config file, no keyring) just adds no names: completion must never print an error.
+    static func names(prefix: String) -> [String] {
+        let environment = ProcessEnvironment.current()
+        var names = Set<String>()
+        if let files = try? AWSConfigFiles.load(environment: environment) {
+            names.formUnion(files.profiles.keys)
+        }
+        if let stored = try? CredentialKeyring.secretService().profilesWithKeys() {
+            names.formUnion(stored)
+        }
+        return names.filter { $0.hasPrefix(prefix) && !$0.contains(where: \.isWhitespace) }.sorted()
+    }
+
+    /// swift-argument-parser's script, taught that the top level takes the default command's options
+    /// (`awskeyring-helper --profile P`): it knows only the options of the command each word names.
+    /// Done for bash, the shell every Debian system has; zsh and fish complete `--profile` after a
+    /// command name.
+    static func script(for shell: CompletionShell) -> String {
+        let script = AwskeyringHelper.completionScript(for: shell)
+        switch shell {
+        case .bash:
+            let anchor = "    local -a unparsed_words=(\"${COMP_WORDS[@]:1:${COMP_CWORD}}\")\n"
+            return script.replacing(
+                anchor,
+                with: anchor + """
+                        # Options before any command are the default command's (awskeyring-helper --profile P).
+                        if [[ "${unparsed_words[0]}" == -* ]]; then
+                            local -a repeating_flags non_repeating_flags repeating_options non_repeating_options
+                            _awskeyring-helper_credentials
+                            return
+                        fi
+
+                    """, maxReplacements: 1)
+        default:
+            return script
+        }
+    }
+}

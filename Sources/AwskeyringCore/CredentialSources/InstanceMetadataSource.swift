@@ -87,10 +87,12 @@ struct InstanceMetadataSource {
         let headers = token.map { [SigningHeader(name: "X-aws-ec2-metadata-token", value: $0)] } ?? []
 
         func refused(_ status: Int) -> HelperError {
-            failure(
+            HelperError(
                 """
-                the metadata service refused the request (HTTP \(status)\(status == 401
-                    ? ": the IMDSv2 session token was not accepted" : ": the instance metadata may be turned off"))
+                profile '\(profile)' has credential_source = Ec2InstanceMetadata, but the metadata service \
+                \(endpoint) refused the request (HTTP \(status)): \(status == 401
+                    ? "it did not accept the IMDSv2 session token"
+                    : "access to the instance metadata may be turned off for this instance or container")
                 """)
         }
         let roleName = try get(

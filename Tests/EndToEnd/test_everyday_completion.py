@@ -1,0 +1,77 @@
+"""Shell completion of profile names (issue 15, part 5): `--profile` completes the profiles of the
+config files and those with keys in the keyring, for every command and for the top-level form of the
+default command (`awskeyring-helper --profile P`). Driven through real bash with the generated script."""
+
+import pytest
+
+import e2e_helpers as h
+from e2e_helpers import env_with, store_from_env, tool
+
+DRIVER = r"""
+source "$1"
+shift
+line="$1"
+COMP_LINE="$line"
+COMP_POINT=${#COMP_LINE}
+read -ra COMP_WORDS <<< "$line"
+if [[ "$line" == *" " ]]; then COMP_WORDS+=(""); fi
+COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+COMPREPLY=()
+_awskeyring-helper awskeyring-helper "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+printf '%s\n' "${COMPREPLY[@]}"
+"""
+
+
+@pytest.fixture
+def completion(env, write_configs, tmp_path, helper_bin):
+    """complete(line) -> the words bash offers, with the generated script and the helper on PATH."""
+    script = tmp_path / "awskeyring-helper.bash"
+    r = tool(["--generate-completion-script", "bash"], env)
+    assert r.rc == 0, r.describe()
+    script.write_text(r.stdout)
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "awskeyring-helper").symlink_to(helper_bin)
+    stored = h.fresh_profile("stored-only")
+    assert store_from_env(env, stored, *h.new_keys()).rc == 0
+    e = write_configs(config="[default]\nregion = x\n[profile prod]\n[profile prod-admin]\n[profile dev]\n",
+                      credentials="[from-credentials]\nregion = y\n")
+    e = env_with(e, PATH=f"{bindir}:{e['PATH']}")
+
+    def complete(line, environment=None):
+        r = h.run(["bash", "-c", DRIVER, "driver", str(script), line], environment or e, timeout=30)
+        assert r.rc == 0, r.describe()
+        return r.stdout.split()
+
+    complete.stored = stored
+    complete.env = e
+    return complete
+
+
+def test_profile_names_for_the_top_level_default_command(completion):
+    names = completion("awskeyring-helper --profile ")
+    assert {"default", "prod", "prod-admin", "dev", "from-credentials", completion.stored} <= set(names), names
+    assert completion("awskeyring-helper --profile pr") == ["prod", "prod-admin"]
+    assert completion("awskeyring-helper --profile stored-") == [completion.stored]
+
+
+@pytest.mark.parametrize("command", ["credentials", "explain", "store", "remove", "exec", "env", "rotate", "clear"])
+def test_profile_names_after_a_command(completion, command):
+    assert completion(f"awskeyring-helper {command} --profile d") == ["default", "dev"]
+
+
+def test_commands_and_options_still_complete(completion):
+    assert completion("awskeyring-helper li") == ["list"]
+    assert "--profile" in completion("awskeyring-helper --")
+    assert "--json" in completion("awskeyring-helper explain --")
+
+
+def test_completion_without_a_keyring_or_with_a_broken_config(completion, tmp_path):
+    broken = tmp_path / "broken-config"
+    broken.write_text("[profile ok]\nno delimiter here\n")
+    e = env_with(completion.env, DBUS_SESSION_BUS_ADDRESS=None, AWS_CONFIG_FILE=broken)
+    # Nothing readable: no names, and no error text offered as a completion.
+    assert completion("awskeyring-helper --profile ", e) == []
+    e = env_with(completion.env, DBUS_SESSION_BUS_ADDRESS=None)
+    assert completion("awskeyring-helper --profile p", e) == ["prod", "prod-admin"]
+

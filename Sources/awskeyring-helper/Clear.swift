@@ -90,7 +90,8 @@ extension AwskeyringHelper {
             if let files, files.profiles[profile] == nil, let stored = try? keyring.profilesWithKeys(),
                 !stored.contains(profile)
             {
-                let suggestions = NameSuggestion.closest(to: profile, among: Array(files.profiles.keys) + stored)
+                let suggestions = NameSuggestion.closest(
+                    to: profile, among: Array(files.profiles.keys) + stored)
                 throw HelperError(
                     """
                     there is no profile '\(profile)' in the config files or among the stored keys, so it has \

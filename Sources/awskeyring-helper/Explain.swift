@@ -34,7 +34,8 @@ extension AwskeyringHelper {
                     files: files, environment: environment, webIdentityFromEnvironment: fromEnvironment
                 ).walk(from: profile), case .keyring = chain.source {
                     do throws(HelperError) {
-                        keyring = .read(profilesWithKeys: try CredentialKeyring.secretService().profilesWithKeys())
+                        keyring = .read(
+                            profilesWithKeys: try CredentialKeyring.secretService().profilesWithKeys())
                     } catch {
                         keyring = .unreachable(error.message)
                     }

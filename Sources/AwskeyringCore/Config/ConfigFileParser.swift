@@ -109,7 +109,8 @@ private struct Parser {
         }
         return ConfigFileError(
             path: path, line: line,
-            reason: reason + " (line \(unclosedHeader) opens a section header with '[' but the ']' is missing)")
+            reason: reason
+                + " (line \(unclosedHeader) opens a section header with '[' but the ']' is missing)")
     }
 
     func validateUTF8() throws(ConfigFileError) {

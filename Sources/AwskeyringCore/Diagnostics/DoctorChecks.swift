@@ -29,6 +29,8 @@ public struct DoctorChecks {
     public var keyring: CredentialKeyring
     public var environment: [String: String]
     public var readFile: (String) throws(ConfigFileError) -> [UInt8]?
+    /// Finds a credential_process program as execvp would, in the environment's PATH.
+    var findProgram: (String, String?) -> String? = ShellCommand.executablePath
 
     public init(
         health: SecretServiceHealth, keyring: CredentialKeyring, environment: [String: String],
@@ -237,7 +239,8 @@ public struct DoctorChecks {
             if case .process(let sourceName, let command) = chain.source,
                 let missing = commandFinding(command, of: sourceName)
             {
-                findings.append(DoctorFinding(ok: false, subject: subject, detail: missing.detail, fix: missing.fix))
+                findings.append(
+                    DoctorFinding(ok: false, subject: subject, detail: missing.detail, fix: missing.fix))
                 continue
             }
             if case .keyring(let source, false) = chain.source, let namedBy = chain.missingSourceProfileOf,
@@ -246,11 +249,13 @@ public struct DoctorChecks {
                 // A typo in source_profile: storing keys under the typo is not the fix.
                 let suggestions = NameSuggestion.closest(
                     to: source, among: Array(files.profiles.keys) + Array(profilesWithKeys ?? []))
-                let unchecked = profilesWithKeys == nil ? " (keys stored under that name not checked: no keyring)" : ""
+                let unchecked =
+                    profilesWithKeys == nil ? " (keys stored under that name not checked: no keyring)" : ""
                 findings.append(
                     DoctorFinding(
                         ok: false, subject: subject,
-                        detail: "source_profile '\(source)' of profile '\(namedBy)' does not exist\(unchecked)",
+                        detail:
+                            "source_profile '\(source)' of profile '\(namedBy)' does not exist\(unchecked)",
                         fix: (suggestions.isEmpty ? "" : NameSuggestion.question(suggestions) + " ")
                             + "correct source_profile in profile '\(namedBy)'"))
                 continue
@@ -306,7 +311,8 @@ public struct DoctorChecks {
         case .plainTextKeys(let profile): return "plain-text keys of '\(profile)'"
         case .environment: return "keys from the environment (credential_source = Environment)"
         case .instanceMetadata(let profile):
-            return "the EC2 instance role from the instance metadata service (credential_source of '\(profile)')"
+            return
+                "the EC2 instance role from the instance metadata service (credential_source of '\(profile)')"
         case .containerEndpoint(let profile):
             return "the container credentials endpoint (credential_source of '\(profile)')"
         case .webIdentity(let web):
@@ -327,7 +333,7 @@ public struct DoctorChecks {
                 detail: "credential_process has an unclosed quote, a trailing backslash or no command",
                 fix: "correct credential_process in profile '\(profile)'")
         }
-        if ShellCommand.executablePath(program, searchPath: environment["PATH"]) != nil { return nil }
+        if findProgram(program, environment["PATH"]) != nil { return nil }
         let where_ = program.contains("/") ? "" : " on PATH"
         return DoctorFinding(
             ok: false, subject: subject,

@@ -165,7 +165,9 @@ public struct ProfileExplanation {
             members.append(
                 (
                     "break",
-                    .object([("profile", .string(chainBreak.profile)), ("error", .string(chainBreak.message))])
+                    .object([
+                        ("profile", .string(chainBreak.profile)), ("error", .string(chainBreak.message)),
+                    ])
                 ))
         }
         switch keyring {

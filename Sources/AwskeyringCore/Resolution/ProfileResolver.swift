@@ -92,14 +92,18 @@ public struct ProfileResolver: Sendable {
                 roleArn != nil && !hasWebIdentityFile && !(!topLevel && hasPlainTextKeys(settings))
             guard isRole, let roleArn else {
                 if let web = environmentWebIdentity { return finish(.webIdentity(web)) }
-                if let web = try webIdentity(state.current, settings, false) { return finish(.webIdentity(web)) }
+                if let web = try webIdentity(state.current, settings, false) {
+                    return finish(.webIdentity(web))
+                }
                 if hasPlainTextKeys(settings) { return finish(.plainTextKeys(profile: state.current)) }
                 if let command = settings.value("credential_process") {
                     if let target = try HelperInvocation.target(
                         of: command, profile: state.current, executablePath: executablePath,
                         environment: environment)
                     {
-                        if target == state.current { return finish(.keyring(profile: state.current, inConfig: true)) }
+                        if target == state.current {
+                            return finish(.keyring(profile: state.current, inConfig: true))
+                        }
                         if visited.contains(target) {
                             let cycle = (visited + [target]).joined(separator: " -> ")
                             throw HelperError(
@@ -155,7 +159,8 @@ public struct ProfileResolver: Sendable {
                     // keys written in the profile; keys in the keyring count the same here).
                     return finish(
                         hasPlainTextKeys(settings)
-                            ? .plainTextKeys(profile: state.current) : .keyring(profile: state.current, inConfig: true))
+                            ? .plainTextKeys(profile: state.current)
+                            : .keyring(profile: state.current, inConfig: true))
                 }
                 if let loopStart = visited.firstIndex(of: next) {
                     let cycle = (visited[loopStart...] + [next]).joined(separator: " -> ")

@@ -22,7 +22,8 @@ public enum NameSuggestion {
     public static func question(_ names: [String]) -> String {
         guard let last = names.last else { return "" }
         let quoted = names.dropLast().map { "'\($0)'" }
-        return quoted.isEmpty ? "did you mean '\(last)'?" : "did you mean \(quoted.joined(separator: ", ")) or '\(last)'?"
+        return quoted.isEmpty
+            ? "did you mean '\(last)'?" : "did you mean \(quoted.joined(separator: ", ")) or '\(last)'?"
     }
 
     /// Edits (insert, delete, substitute, swap two neighbours) that turn `a` into `b`: the optimal

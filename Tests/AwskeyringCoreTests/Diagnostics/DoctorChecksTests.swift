@@ -21,13 +21,16 @@ import Testing
                     secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
                 profile: profile)
         }
-        let doctor = DoctorChecks(health: health, keyring: keyring, environment: Self.environment) {
+        var doctor = DoctorChecks(health: health, keyring: keyring, environment: Self.environment) {
             path throws(ConfigFileError) in
             switch path {
             case "/h/config": return config.map { Array($0.utf8) }
             case "/h/credentials": return credentials.map { Array($0.utf8) }
             default: return nil
             }
+        }
+        doctor.findProgram = { program, _ in
+            program == "awskeyring-helper" ? "/usr/bin/awskeyring-helper" : nil
         }
         return doctor.findings()
     }

@@ -1,0 +1,64 @@
+import Testing
+
+@testable import AwskeyringCore
+
+@Suite struct MFACodeTests {
+    @Test(arguments: [
+        ("123456", "123456"), ("123 456", "123456"), (" 123 456 \n", "123456"), ("12 34 56", "123456"),
+        ("123\t456", "123456"), ("\t654321", "654321"),
+    ])
+    func codesAsTypedOrPrinted(_ text: String, _ code: String) {
+        #expect(MFATokenSource.normalisedCode(text) == code)
+    }
+
+    @Test(arguments: ["12345", "1234567", "123-456", "12a456", "", "   ", "123 45", "１２３４５６"])
+    func notACode(_ text: String) {
+        #expect(MFATokenSource.normalisedCode(text) == nil)
+    }
+
+    @Test func aGroupedCodeTypedAtThePromptIsAccepted() throws {
+        let terminal = ScriptedTerminal(answers: ["12 345", "123 456"])
+        let source = MFATokenSource(mfaProcess: nil, terminal: terminal, profile: "p", environment: [:])
+        #expect(
+            try source.code(serial: "arn:aws:iam::123456789012:mfa/me", previousRejected: false) == "123456")
+        #expect(terminal.prompts.count == 2)
+    }
+}
+
+@Suite struct TypedAccessKeyIdTests {
+    static let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+    @Test func aSecretTypedAsTheKeyIdIsRefusedWithAWarningAndNotRepeated() {
+        #expect(LongLivedKeys.looksLikeSecret(Self.secret))
+        do {
+            try LongLivedKeys.checkTypedAccessKeyId(Self.secret)
+            Issue.record("a secret-looking key id was accepted")
+        } catch {
+            #expect(error.message.contains("shown on"))
+            #expect(!error.message.contains(Self.secret))
+        }
+    }
+
+    @Test(arguments: [
+        "AKIAIOSFODNN7EXAMPLE", "ASIA0123456789ABCDEF", String(repeating: "A", count: 40),
+        "AKIA" + String(repeating: "7", count: 36),
+    ])
+    func keyIdsAreNotSecrets(_ id: String) throws {
+        #expect(!LongLivedKeys.looksLikeSecret(id))
+        try LongLivedKeys.checkTypedAccessKeyId(id)
+    }
+
+    @Test(arguments: ["", "akiaiosfodnn7example", "AKIA-123", "AKIA12"])
+    func malformedKeyIdsAreRefusedBeforeTheSecret(_ id: String) {
+        #expect(throws: HelperError.self) { try LongLivedKeys.checkTypedAccessKeyId(id) }
+    }
+
+    @Test func storeAsksForTheSecretOnlyAfterAGoodKeyId() throws {
+        let terminal = ScriptedTerminal(answers: [Self.secret, "never read"])
+        let keyring = CredentialKeyring(store: InMemorySecretStore())
+        let manager = KeyManager(keyring: keyring, terminal: terminal, diagnostics: { _ in })
+        #expect(throws: HelperError.self) { try manager.store(profile: "p", environment: nil, force: false) }
+        #expect(terminal.prompts == ["Access Key ID: "])
+        #expect(try keyring.keys(profile: "p") == nil)
+    }
+}

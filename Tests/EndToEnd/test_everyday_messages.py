@@ -339,3 +339,23 @@ def test_doctor_checks_credential_process_commands_and_speaks_in_words(env, writ
     assert any(line.startswith("ok      profile web:") and "web identity token /tmp/token" in line for line in lines)
     for debug_text in ("instanceMetadata(", "containerEndpoint(", "webIdentity(", "WebIdentitySource("):
         assert debug_text not in r.stderr, r.stderr
+
+
+def test_the_readme_names_every_variable_the_sources_read():
+    """Every AWS_* / AWSKEYRING_* name the sources read appears in the README's table (the names
+    `exec`/`env` only set or remove are output, not read: CredentialEnvironment.swift is left out)."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    names = set()
+    for path in (root / "Sources").rglob("*.swift"):
+        if path.name == "CredentialEnvironment.swift":
+            continue
+        names.update(re.findall(r'"((?:AWS|AWSKEYRING)_[A-Z0-9_]*[A-Z0-9])"', path.read_text()))
+    section = (root / "README.md").read_text().split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    assert len(names) >= 25
+    missing = sorted(n for n in names if f"`{n}`" not in section)
+    assert missing == [], f"the README's environment table lacks {missing}"
+    for extra in ("AWS_ENDPOINT_URL_IAM", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"):
+        assert f"`{extra}`" in section

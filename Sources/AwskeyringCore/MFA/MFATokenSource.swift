@@ -52,10 +52,17 @@ public struct MFATokenSource {
         throw HelperError("no valid MFA code was typed for \(serial)")
     }
 
-    /// The six digits of a code as typed or printed: surrounding white space dropped, and spaces
-    /// between digits too (authenticator apps show `123 456`). nil when it is not a code.
+    /// The six digits of a code as typed or printed: surrounding white space dropped, and the code may
+    /// be grouped as authenticator apps show it (`123 456`, spaces or tabs between the halves). nil when
+    /// it is not a code.
     static func normalisedCode(_ text: String) -> String? {
-        let code = String(text.trimmingWhitespace().unicodeScalars.filter { $0 != " " && $0 != "\t" })
+        let trimmed = text.trimmingWhitespace()
+        if isCode(trimmed) { return trimmed }
+        let scalars = Array(trimmed.unicodeScalars)
+        guard scalars.count > 6 else { return nil }
+        let gap = scalars[3..<(scalars.count - 3)]
+        guard gap.allSatisfy({ $0 == " " || $0 == "\t" }) else { return nil }
+        let code = String(String.UnicodeScalarView(scalars[0..<3] + scalars[(scalars.count - 3)...]))
         return isCode(code) ? code : nil
     }
 

@@ -126,7 +126,7 @@ public struct KeyImport {
                 }
             }
             try keyring.storeKeys(keys, profile: name)
-            _ = try? keyring.deleteCachedSessions(profile: name)
+            _ = try? SessionCache(keyring: keyring).clear(profile: name)
             report.imported.append(name)
             removable.insert(name)
         }

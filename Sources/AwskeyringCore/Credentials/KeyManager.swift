@@ -13,7 +13,7 @@ public struct KeyManager {
         diagnostics: @escaping (String) -> Void
     ) {
         self.keyring = keyring
-        self.sessions = sessions ?? SessionCache(keyring: keyring, kernel: nil)
+        self.sessions = sessions ?? SessionCache(keyring: keyring)
         self.terminal = terminal
         self.diagnostics = diagnostics
     }

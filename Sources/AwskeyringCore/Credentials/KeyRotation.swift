@@ -84,7 +84,7 @@ public struct KeyRotation {
                 try iam.deleteAccessKey(old.accessKeyId, with: newCredentials)
             }
         } catch {
-            _ = try? keyring.deleteCachedSessions(profile: profile)
+            _ = try? SessionCache(keyring: keyring).clear(profile: profile)
             throw HelperError(
                 """
                 \(error.message). The new access key \(new.accessKeyId) is stored for profile '\(profile)' \
@@ -93,7 +93,7 @@ public struct KeyRotation {
                 """)
         }
         // Sessions made with the old key die with it.
-        _ = try? keyring.deleteCachedSessions(profile: profile)
+        _ = try? SessionCache(keyring: keyring).clear(profile: profile)
         diagnostics(
             """
             Rotated profile '\(profile)': access key \(new.accessKeyId) is stored and works; the old key \

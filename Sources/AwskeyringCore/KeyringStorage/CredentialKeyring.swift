@@ -63,12 +63,14 @@ public struct CredentialKeyring: Sendable {
     /// The item stored for `profile`. Keyring failures (locked, unreachable) are thrown; an item that
     /// is there but holds something else is `.unreadable`.
     func storedKeys(profile: String) throws(HelperError) -> StoredKeys {
-        let secret: String?
         do {
-            secret = try store.lookup(attributes: keyAttributes(profile: profile))
+            return Self.decodeKeys(try store.lookup(attributes: keyAttributes(profile: profile)))
         } catch {
             throw HelperError(error)
         }
+    }
+
+    private static func decodeKeys(_ secret: String?) -> StoredKeys {
         guard let secret else { return .none }
         guard let payload = try? JSONDecoder().decode(StoredKeyPayload.self, from: Data(secret.utf8)),
             let keys = try? LongLivedKeys(
@@ -134,43 +136,76 @@ public struct CredentialKeyring: Sendable {
     }
 }
 
+/// A cached session and the long-lived keys it was made from (a digest of them; nil for a session
+/// whose source is not stored keys).
+struct CachedSession: Equatable {
+    var credentials: AWSCredentials
+    var sourceKey: String?
+}
+
 extension CredentialKeyring {
-    /// Cached temporary credentials under `cacheKey`; nil when there are none. An entry that cannot be
-    /// read is deleted and reported as missing, so it is rebuilt rather than fatal.
-    public func cachedCredentials(cacheKey: String) throws(HelperError) -> AWSCredentials? {
-        let attributes = [
-            Attribute.application: Self.application, Attribute.kind: Kind.session,
-            Attribute.cacheKey: cacheKey,
-        ]
+    private func sessionAttributes(cacheKey: String) -> [String: String] {
+        [Attribute.application: Self.application, Attribute.kind: Kind.session, Attribute.cacheKey: cacheKey]
+    }
+
+    /// The cached session under `cacheKey`; nil when there is none. An entry that cannot be read is
+    /// deleted and reported as missing, so it is rebuilt rather than fatal.
+    func cachedSession(cacheKey: String) throws(HelperError) -> CachedSession? {
         let secret: String?
         do {
-            secret = try store.lookup(attributes: attributes)
+            secret = try store.lookup(attributes: sessionAttributes(cacheKey: cacheKey))
         } catch {
             throw HelperError(error)
         }
+        return decodeSession(secret, cacheKey: cacheKey)
+    }
+
+    /// The cached session under `cacheKey` and the keys stored for `profile`, read in one round trip:
+    /// the cached path checks that a session was made from the keys stored now.
+    func cachedSession(cacheKey: String, keysOf profile: String) throws(HelperError) -> (
+        session: CachedSession?, keys: LongLivedKeys?
+    ) {
+        let secrets: [String?]
+        do {
+            secrets = try store.lookup([
+                sessionAttributes(cacheKey: cacheKey), keyAttributes(profile: profile),
+            ])
+        } catch {
+            throw HelperError(error)
+        }
+        guard secrets.count == 2 else { return (nil, nil) }
+        let keys: LongLivedKeys?
+        if case .keys(let stored) = Self.decodeKeys(secrets[1]) { keys = stored } else { keys = nil }
+        return (decodeSession(secrets[0], cacheKey: cacheKey), keys)
+    }
+
+    private func decodeSession(_ secret: String?, cacheKey: String) -> CachedSession? {
         guard let secret else { return nil }
         guard let payload = try? JSONDecoder().decode(CachedSessionPayload.self, from: Data(secret.utf8)),
             let expiration = Timestamp.parse(payload.expiration), !payload.accessKeyId.isEmpty,
             !payload.secretAccessKey.isEmpty
         else {
-            _ = try? store.delete(attributes: attributes)
+            _ = try? store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
             return nil
         }
-        return AWSCredentials(
-            accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey,
-            sessionToken: payload.sessionToken, expiration: expiration)
+        return CachedSession(
+            credentials: AWSCredentials(
+                accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey,
+                sessionToken: payload.sessionToken, expiration: expiration),
+            sourceKey: payload.sourceKey)
     }
 
     /// Caches temporary credentials under `cacheKey`, tagged with the profiles they belong to so
     /// `clear --profile` and `store` can drop them.
-    public func storeCachedCredentials(
+    func storeCachedCredentials(
         _ credentials: AWSCredentials, cacheKey: String, profile: String, sourceProfile: String,
-        description: String
+        sourceKey: String?, description: String
     ) throws(HelperError) {
         guard let expiration = credentials.expiration else { return }
         let payload = CachedSessionPayload(
             accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey,
-            sessionToken: credentials.sessionToken, expiration: Timestamp.format(expiration))
+            sessionToken: credentials.sessionToken, expiration: Timestamp.format(expiration),
+            sourceKey: sourceKey)
         let secret: String
         do {
             secret = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
@@ -179,10 +214,7 @@ extension CredentialKeyring {
         }
         do {
             // The entry it renews differs in its expiry attribute, so the store would not replace it.
-            try store.delete(attributes: [
-                Attribute.application: Self.application, Attribute.kind: Kind.session,
-                Attribute.cacheKey: cacheKey,
-            ])
+            try store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
             try store.store(
                 secret: secret,
                 label: "AWS session for \(description) (awskeyring-helper cache)",
@@ -232,6 +264,8 @@ private struct CachedSessionPayload: Codable {
     var secretAccessKey: String
     var sessionToken: String?
     var expiration: String
+    /// A digest of the long-lived keys the session was made from (`SessionCache.sourceKey`).
+    var sourceKey: String?
 
     enum CodingKeys: String, CodingKey {
         case version = "Version"
@@ -239,6 +273,7 @@ private struct CachedSessionPayload: Codable {
         case secretAccessKey = "SecretAccessKey"
         case sessionToken = "SessionToken"
         case expiration = "Expiration"
+        case sourceKey = "SourceKey"
     }
 }
 

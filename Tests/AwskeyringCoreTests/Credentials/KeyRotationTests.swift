@@ -90,7 +90,7 @@ import Testing
         try s.keyring.storeCachedCredentials(
             AWSCredentials(
                 accessKeyId: "ASIA", secretAccessKey: "x", sessionToken: "t", expiration: Self.now + 999),
-            cacheKey: "k", profile: "p", sourceProfile: "p", description: "d")
+            cacheKey: "k", profile: "p", sourceProfile: "p", sourceKey: nil, description: "d")
         let new = try s.rotation.rotate(profile: "p")
         #expect(new.accessKeyId == Self.newId)
         #expect(try s.keyring.keys(profile: "p") == new)
@@ -110,7 +110,7 @@ import Testing
             requests.map { authorizationKeyId($0) } == [Self.oldKeys.accessKeyId, Self.newId, Self.newId])
         let auth = try #require(requests[0].headers.first { $0.name == "Authorization" }?.value)
         #expect(auth.contains("/us-east-1/iam/aws4_request"))
-        #expect(try s.keyring.cachedCredentials(cacheKey: "k") == nil)
+        #expect(try s.keyring.cachedSession(cacheKey: "k") == nil)
     }
 
     @Test func aFailedCreateChangesNothing() throws {

@@ -31,8 +31,9 @@ long awskh_key_read(int32_t serial, void *buffer, size_t capacity) {
 
 long awskh_key_invalidate(int32_t serial) { return syscall(SYS_keyctl, KEYCTL_INVALIDATE, serial); }
 
-long awskh_session_keyring_list(int32_t *serials, size_t capacity_bytes) {
-    return syscall(SYS_keyctl, KEYCTL_READ, KEY_SPEC_SESSION_KEYRING, serials, capacity_bytes);
+long awskh_keyring_list(int user, int32_t *serials, size_t capacity_bytes) {
+    return syscall(SYS_keyctl, KEYCTL_READ, user ? KEY_SPEC_USER_KEYRING : KEY_SPEC_SESSION_KEYRING, serials,
+                   capacity_bytes);
 }
 
 long awskh_key_describe(int32_t serial, char *buffer, size_t capacity) {

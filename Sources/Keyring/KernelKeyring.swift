@@ -56,11 +56,13 @@ public struct KernelKeyring: Sendable {
         }
     }
 
-    /// The "user" keys in the session keyring whose description starts with `prefix`.
-    public func entries(withPrefix prefix: String) -> [Entry] {
+    /// The "user" keys in the session keyring (or the per-user keyring) whose description starts with
+    /// `prefix`.
+    public func entries(withPrefix prefix: String, inUserKeyring: Bool = false) -> [Entry] {
         var serials = [Int32](repeating: 0, count: 1024)
         let bytes = serials.withUnsafeMutableBytes {
-            awskh_session_keyring_list($0.baseAddress?.assumingMemoryBound(to: Int32.self), $0.count)
+            awskh_keyring_list(
+                inUserKeyring ? 1 : 0, $0.baseAddress?.assumingMemoryBound(to: Int32.self), $0.count)
         }
         guard bytes > 0 else { return [] }
         return serials.prefix(min(bytes / 4, serials.count)).compactMap { serial in
@@ -69,14 +71,16 @@ public struct KernelKeyring: Sendable {
         }
     }
 
-    /// Removes every key of the session keyring whose description starts with `prefix` and satisfies
-    /// `matches`; returns how many were removed.
+    /// Removes every key of the session keyring (or the per-user keyring) whose description starts
+    /// with `prefix` and satisfies `matches`; returns how many were removed.
     @discardableResult
-    public func remove(descriptionsWithPrefix prefix: String, where matches: (String) -> Bool = { _ in true })
-        -> Int
-    {
-        entries(withPrefix: prefix).filter { matches($0.description) && awskh_key_invalidate($0.serial) == 0 }
-            .count
+    public func remove(
+        descriptionsWithPrefix prefix: String, inUserKeyring: Bool = false,
+        where matches: (String) -> Bool = { _ in true }
+    ) -> Int {
+        entries(withPrefix: prefix, inUserKeyring: inUserKeyring).filter {
+            matches($0.description) && awskh_key_invalidate($0.serial) == 0
+        }.count
     }
 
     /// The description of a "user" key, or nil for anything else.

@@ -53,7 +53,7 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     public func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
         // libsecret would otherwise try a graphical unlock prompt, or fail with a raw "Object does not
         // exist" where there is no default collection yet.
-        try requireUnlockedDefaultCollection()
+        try requireWritable()
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let stored = try glibCall { error in
@@ -253,7 +253,7 @@ extension SecretServiceKeyring {
     }
 
     /// Throws `.noDefaultCollection` or `.locked` unless items can be written now.
-    public func requireUnlockedDefaultCollection() throws(KeyringError) {
+    public func requireWritable() throws(KeyringError) {
         _ = try withBus { bus throws(KeyringError) in
             guard let collection = try bus.defaultCollection() else { throw .noDefaultCollection }
             if collection.locked { throw .locked(detail: "the default collection is locked") }

@@ -23,9 +23,13 @@ public protocol SecretStore: Sendable {
     func delete(attributes: [String: String]) throws(KeyringError) -> Bool
     /// Items whose attributes include all of these, without reading their secrets.
     func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem]
+    /// Throws unless items can be stored now.
+    func requireWritable() throws(KeyringError)
 }
 
 extension SecretStore {
+    public func requireWritable() throws(KeyringError) {}
+
     public func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
         var secrets: [String?] = []
         for query in queries { secrets.append(try lookup(attributes: query)) }

@@ -58,12 +58,16 @@ public struct KernelCacheTier {
     }
 
     /// Drops the tier's entries: all, or those of `profile` (as asked for or as the source of keys).
+    /// Entries that earlier versions kept in the per-user keyring go too.
     static func remove(profile: String?) {
         let name = profile.map { SigV4Signer.hex(Array($0.utf8)) }
-        KernelKeyring().remove(descriptionsWithPrefix: prefix) { description in
-            guard let name else { return true }
-            let fields = description.split(separator: ":")
-            return fields.count == 4 && (fields[2] == name || fields[3] == name)
+        for inUserKeyring in [false, true] {
+            KernelKeyring().remove(descriptionsWithPrefix: prefix, inUserKeyring: inUserKeyring) {
+                description in
+                guard let name else { return true }
+                let fields = description.split(separator: ":")
+                return fields.count == 4 && (fields[2] == name || fields[3] == name)
+            }
         }
     }
 

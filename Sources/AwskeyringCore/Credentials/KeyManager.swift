@@ -20,6 +20,7 @@ public struct KeyManager {
 
     /// Stores keys for `profile`, read from `environment` when given, otherwise typed on the terminal.
     public func store(profile: String, environment: [String: String]?, force: Bool) throws(HelperError) {
+        try keyring.requireWritable()
         if let existing = try keyring.keys(profileIfReadable: profile), !force {
             guard let terminal else {
                 throw HelperError(

@@ -37,15 +37,28 @@ public struct CredentialKeyring: Sendable {
 
     /// The user's default Secret Service collection.
     public static func secretService() -> CredentialKeyring {
-        CredentialKeyring(
-            store: SecretServiceKeyring(
-                schemaName: schemaName,
-                attributeNames: [
-                    Attribute.application, Attribute.kind, Attribute.profile, Attribute.cacheKey,
-                    Attribute.sourceProfile, Attribute.expires,
-                ]
-            )
+        CredentialKeyring(store: secretServiceKeyring())
+    }
+
+    /// The Secret Service client with this tool's item schema.
+    public static func secretServiceKeyring() -> SecretServiceKeyring {
+        SecretServiceKeyring(
+            schemaName: schemaName,
+            attributeNames: [
+                Attribute.application, Attribute.kind, Attribute.profile, Attribute.cacheKey,
+                Attribute.sourceProfile, Attribute.expires,
+            ]
         )
+    }
+
+    /// Throws unless keys can be stored now (a default collection exists and is unlocked), so a
+    /// person is told before typing them.
+    public func requireWritable() throws(HelperError) {
+        do {
+            try store.requireWritable()
+        } catch {
+            throw HelperError(error)
+        }
     }
 
     private func keyAttributes(profile: String) -> [String: String] {

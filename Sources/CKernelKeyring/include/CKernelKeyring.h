@@ -19,8 +19,9 @@ int32_t awskh_key_search_session(const char *description);
 // Copies up to `capacity` bytes of the key's payload into `buffer`; returns the payload's full length.
 long awskh_key_read(int32_t serial, void *buffer, size_t capacity);
 long awskh_key_invalidate(int32_t serial);
-// Reads the serials linked in the session keyring; returns how many bytes the full list takes.
-long awskh_session_keyring_list(int32_t *serials, size_t capacity_bytes);
+// Reads the serials linked in the session keyring (or, with `user` set, the per-user keyring, where
+// earlier versions kept their entries); returns how many bytes the full list takes.
+long awskh_keyring_list(int user, int32_t *serials, size_t capacity_bytes);
 // Describes a key as "type;uid;gid;perm;description"; returns the full length including the NUL.
 long awskh_key_describe(int32_t serial, char *buffer, size_t capacity);
 

@@ -21,6 +21,12 @@ int32_t awskh_key_add_session(const char *description, const void *payload, size
     return (int32_t)serial;
 }
 
+int awskh_has_own_session_keyring(void) {
+    long session = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+    long user_session = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_USER_SESSION_KEYRING, 0);
+    return session > 0 && user_session > 0 && session != user_session;
+}
+
 int32_t awskh_key_search_session(const char *description) {
     return (int32_t)syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", description, 0);
 }

@@ -23,6 +23,11 @@ public struct KernelKeyring: Sendable {
 
     public init() {}
 
+    /// Whether this process has a session keyring of its own, as every login (PAM's pam_keyinit) and
+    /// `keyctl session` give it. Without one, keys added to "the session keyring" would go to a new
+    /// keyring that dies with the process.
+    public var hasOwnSessionKeyring: Bool { awskh_has_own_session_keyring() == 1 }
+
     /// Adds or replaces the key `description`, removed by the kernel after `lifetime` seconds. Fails
     /// (false) where the kernel refuses, including a full key quota.
     @discardableResult

@@ -8,7 +8,8 @@ import Keyring
 /// tool, within that time. What it keeps: entries are visible to the login session's processes only
 /// (possessor-only permissions in the session keyring), never touch disk, always carry a timeout of at
 /// most 15 minutes, go with `clear`, `store`, `import`, `rotate`, `remove` and `lock`, and take at most
-/// `maximumEntries` keys and `maximumBytes` of the user's kernel key quota.
+/// `maximumEntries` keys and `maximumBytes` of the user's kernel key quota. A process without a login
+/// session keyring of its own (some containers, cron) does not use the tier.
 public struct KernelCacheTier {
     static let prefix = "awskeyring-helper:"
     static let maximumLifetime = 15 * 60
@@ -39,13 +40,16 @@ public struct KernelCacheTier {
     func read(_ name: EntryName) -> AWSCredentials? {
         guard var bytes = kernel.read(description: name.description) else { return nil }
         defer { bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
-        return Self.decode(bytes)
+        return CachedSessionText.decode(String(decoding: bytes, as: UTF8.self))?.credentials
     }
 
     /// Copies a final answer, for as long as it may be handed out but at most 15 minutes; skipped when
     /// the tier's own limits or the kernel's quota leave no room.
     func store(_ credentials: AWSCredentials, as name: EntryName, now: Int, minimumRemaining: Int) {
-        guard let expiration = credentials.expiration, var payload = Self.encode(credentials) else { return }
+        guard let expiration = credentials.expiration,
+            let text = CachedSessionText.encode(CachedSession(credentials: credentials, sourceKey: nil))
+        else { return }
+        var payload = Array(text.utf8)
         defer { payload.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         let others = kernel.entries(withPrefix: Self.prefix).filter { $0.description != name.description }
         let used = others.reduce(0) { $0 + $1.size + $1.description.utf8.count }
@@ -69,25 +73,5 @@ public struct KernelCacheTier {
                 return fields.count == 4 && (fields[2] == name || fields[3] == name)
             }
         }
-    }
-
-    /// The payload: `v1`, the key id, the secret, the token (empty for none) and the expiry in epoch
-    /// seconds, one a line. A plain format, decoded without Codable's run-time type machinery.
-    static func encode(_ credentials: AWSCredentials) -> [UInt8]? {
-        guard let expiration = credentials.expiration else { return nil }
-        let fields = [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken ?? ""]
-        guard fields.allSatisfy({ !$0.contains("\n") }) else { return nil }
-        return Array((["v1"] + fields + [String(expiration)]).joined(separator: "\n").utf8)
-    }
-
-    static func decode(_ bytes: [UInt8]) -> AWSCredentials? {
-        let fields = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .map { String(decoding: $0, as: UTF8.self) }
-        guard fields.count == 5, fields[0] == "v1", !fields[1].isEmpty, !fields[2].isEmpty,
-            let expiration = Int(fields[4])
-        else { return nil }
-        let token = fields[3].isEmpty ? nil : fields[3]
-        return AWSCredentials(
-            accessKeyId: fields[1], secretAccessKey: fields[2], sessionToken: token, expiration: expiration)
     }
 }

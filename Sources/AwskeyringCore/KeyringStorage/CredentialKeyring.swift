@@ -194,18 +194,11 @@ extension CredentialKeyring {
 
     private func decodeSession(_ secret: String?, cacheKey: String) -> CachedSession? {
         guard let secret else { return nil }
-        guard let payload = try? JSONDecoder().decode(CachedSessionPayload.self, from: Data(secret.utf8)),
-            let expiration = Timestamp.parse(payload.expiration), !payload.accessKeyId.isEmpty,
-            !payload.secretAccessKey.isEmpty
-        else {
+        guard let session = CachedSessionText.decode(secret) else {
             _ = try? store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
             return nil
         }
-        return CachedSession(
-            credentials: AWSCredentials(
-                accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey,
-                sessionToken: payload.sessionToken, expiration: expiration),
-            sourceKey: payload.sourceKey)
+        return session
     }
 
     /// Caches temporary credentials under `cacheKey`, tagged with the profiles they belong to so
@@ -214,17 +207,10 @@ extension CredentialKeyring {
         _ credentials: AWSCredentials, cacheKey: String, profile: String, sourceProfile: String,
         sourceKey: String?, description: String
     ) throws(HelperError) {
-        guard let expiration = credentials.expiration else { return }
-        let payload = CachedSessionPayload(
-            accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey,
-            sessionToken: credentials.sessionToken, expiration: Timestamp.format(expiration),
-            sourceKey: sourceKey)
-        let secret: String
-        do {
-            secret = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
-        } catch {
-            throw HelperError("could not encode a session: \(error)")
-        }
+        guard let expiration = credentials.expiration,
+            let secret = CachedSessionText.encode(
+                CachedSession(credentials: credentials, sourceKey: sourceKey))
+        else { return }
         do {
             // The entry it renews differs in its expiry attribute, so the store would not replace it.
             try store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
@@ -267,26 +253,6 @@ extension CredentialKeyring {
         } catch {
             throw HelperError(error)
         }
-    }
-}
-
-/// What a cached session's secret holds.
-private struct CachedSessionPayload: Codable {
-    var version = 1
-    var accessKeyId: String
-    var secretAccessKey: String
-    var sessionToken: String?
-    var expiration: String
-    /// A digest of the long-lived keys the session was made from (`SessionCache.sourceKey`).
-    var sourceKey: String?
-
-    enum CodingKeys: String, CodingKey {
-        case version = "Version"
-        case accessKeyId = "AccessKeyId"
-        case secretAccessKey = "SecretAccessKey"
-        case sessionToken = "SessionToken"
-        case expiration = "Expiration"
-        case sourceKey = "SourceKey"
     }
 }
 

@@ -35,7 +35,8 @@ extension AwskeyringHelper {
 
         func validate() throws {
             if noBackup && !removeFromFile {
-                throw ValidationError("--no-backup goes with --remove-from-file (without it no file is rewritten)")
+                throw ValidationError(
+                    "--no-backup goes with --remove-from-file (without it no file is rewritten)")
             }
         }
 

@@ -161,7 +161,9 @@ enum PrivateDirectory {
         try create(path)
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
-            let reason = errno == ELOOP || errno == ENOTDIR ? "it is not a directory" : String(cString: strerror(errno))
+            let reason =
+                errno == ELOOP || errno == ENOTDIR
+                ? "it is not a directory" : String(cString: strerror(errno))
             throw refusal(path, reason)
         }
         var info = stat()

@@ -171,7 +171,8 @@ public struct KeyImport {
     /// written when the file cannot be rewritten in place (a hard link), and a failed rewrite leaves no
     /// backup behind: the file is then unchanged.
     private func rewrite(
-        path: String, displayPath: String, original: [UInt8], without rewritten: [UInt8], profiles: Set<String>,
+        path: String, displayPath: String, original: [UInt8], without rewritten: [UInt8],
+        profiles: Set<String>,
         keepBackup: Bool, report: inout Report
     ) throws(HelperError) {
         // The file must be the one that was read: never write over changes made meanwhile.
@@ -180,7 +181,8 @@ public struct KeyImport {
                 "\(displayPath) changed while importing; the keys are in the keyring, but the file was not rewritten: run import again"
             )
         }
-        let notRewritten = "the keys are in the keyring, but \(displayPath) was not rewritten and still holds them"
+        let notRewritten =
+            "the keys are in the keyring, but \(displayPath) was not rewritten and still holds them"
         let target: String
         do {
             target = try FileReplacement.replacementTarget(of: path)

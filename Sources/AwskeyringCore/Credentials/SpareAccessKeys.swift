@@ -39,7 +39,8 @@ public struct SpareAccessKeys: Sendable, Equatable {
         let user = userName.isEmpty ? "the IAM user" : "IAM user \(userName)"
         let id = Self.printable(key.accessKeyId)
         let facts = [
-            Self.printable(key.status), key.createDate.isEmpty ? "" : "created \(Self.printable(key.createDate))",
+            Self.printable(key.status),
+            key.createDate.isEmpty ? "" : "created \(Self.printable(key.createDate))",
         ].filter { !$0.isEmpty }.joined(separator: ", ")
         let described = facts.isEmpty ? id : "\(id) (\(facts))"
         if let holders = heldBy[key.accessKeyId], !holders.isEmpty {

@@ -26,7 +26,9 @@ extension DoctorChecks {
         var stored: [String: String] = [:]
         if case .defaultCollection(_, locked: false) = health {
             for profile in (try? keyring.profilesWithKeys()) ?? [] {
-                if let id = try? keyring.keys(profileIfReadable: profile)?.accessKeyId { stored[profile] = id }
+                if let id = try? keyring.keys(profileIfReadable: profile)?.accessKeyId {
+                    stored[profile] = id
+                }
             }
         }
         var findings: [DoctorFinding] = []
@@ -34,7 +36,8 @@ extension DoctorChecks {
             let backup = directory + "/" + name
             guard let bytes = try? readFile(backup) else { continue }
             let editor = CredentialsFileEditor(bytes: bytes)
-            let holders = editor.keyLines.filter { $0.value["aws_secret_access_key"]?.isEmpty == false }.keys.sorted()
+            let holders = editor.keyLines.filter { $0.value["aws_secret_access_key"]?.isEmpty == false }.keys
+                .sorted()
             guard !holders.isEmpty else { continue }
             let display = ConfigFileAccess.displayPath(backup, environment: environment)
             let names = holders.map { "'\($0)'" }.joined(separator: ", ")
@@ -55,7 +58,8 @@ extension DoctorChecks {
             findings.append(
                 DoctorFinding(
                     ok: false, subject: "backup \(display)",
-                    detail: "holds the secret access keys of \(names) in plain text (left by import)", fix: fix))
+                    detail: "holds the secret access keys of \(names) in plain text (left by import)",
+                    fix: fix))
         }
         return findings
     }
@@ -64,7 +68,9 @@ extension DoctorChecks {
     static func isBackupName(_ name: String, prefix: String) -> Bool {
         guard name.hasPrefix(prefix) else { return false }
         let stamp = Array(name.utf8.dropFirst(prefix.utf8.count))
-        guard stamp.count == 16, stamp[8] == UInt8(ascii: "T"), stamp[15] == UInt8(ascii: "Z") else { return false }
+        guard stamp.count == 16, stamp[8] == UInt8(ascii: "T"), stamp[15] == UInt8(ascii: "Z") else {
+            return false
+        }
         return (Array(stamp[0..<8]) + Array(stamp[9..<15])).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
@@ -93,7 +99,9 @@ extension DoctorChecks {
         else { return [] }
         var stored: [(profile: String, keys: LongLivedKeys)] = []
         for profile in profiles {
-            if case .keys(let keys)? = try? keyring.storedKeys(profile: profile) { stored.append((profile, keys)) }
+            if case .keys(let keys)? = try? keyring.storedKeys(profile: profile) {
+                stored.append((profile, keys))
+            }
         }
         var heldBy: [String: [String]] = [:]
         for (profile, keys) in stored { heldBy[keys.accessKeyId, default: []].append(profile) }
@@ -127,10 +135,13 @@ extension DoctorChecks {
                 var client = IAMClient(configuration: configuration, transport: iamTransport)
                 client.deadline = min(Self.iamCallDeadline, remaining)
                 listed = try client.listAccessKeys(
-                    with: AWSCredentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey))
+                    with: AWSCredentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
+                )
             } catch {
                 if error.stsError == nil, !endpoint.isEmpty { unreachable[endpoint] = error.message }
-                if let code = error.stsError?.code, ["InvalidClientTokenId", "SignatureDoesNotMatch"].contains(code) {
+                if let code = error.stsError?.code,
+                    ["InvalidClientTokenId", "SignatureDoesNotMatch"].contains(code)
+                {
                     findings.append(
                         DoctorFinding(
                             ok: false, subject: subject,

@@ -3,12 +3,15 @@
 public enum ShellQuoting {
     /// `value` as one shell word.
     public static func word(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { scalar in
-            switch scalar {
-            case "a"..."z", "A"..."Z", "0"..."9", "/", ".", "_", "-", "+", ",", ":", "@", "%", "=": return true
-            default: return false
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy { scalar in
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9", "/", ".", "_", "-", "+", ",", ":", "@", "%", "=":
+                    return true
+                default: return false
+                }
             }
-        }
         return plain ? value : CredentialEnvironment.shQuoted(value)
     }
 

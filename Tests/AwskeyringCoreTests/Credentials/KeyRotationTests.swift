@@ -115,7 +115,8 @@ import Testing
         let requests = s.transport.requests
         #expect(
             requests.map(\.url) == [
-                "https://iam.amazonaws.com/", "https://iam.amazonaws.com/", "https://sts.eu-west-1.amazonaws.com/",
+                "https://iam.amazonaws.com/", "https://iam.amazonaws.com/",
+                "https://sts.eu-west-1.amazonaws.com/",
                 "https://iam.amazonaws.com/",
             ])
         #expect(
@@ -195,12 +196,14 @@ import Testing
             try s.rotation.rotate(profile: "p")
             Issue.record("expected a failure")
         } catch {
-            #expect(error.message.contains("storing the new key failed"))
+            #expect(error.message.contains("storing the new key for profile 'p' failed"))
             #expect(error.message.contains("new key \(Self.newId) was deleted in IAM again"))
         }
         #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
         #expect(
-            s.transport.forms.map { $0["Action"] } == ["ListAccessKeys", "CreateAccessKey", "DeleteAccessKey"])
+            s.transport.forms.map { $0["Action"] } == [
+                "ListAccessKeys", "CreateAccessKey", "DeleteAccessKey",
+            ])
     }
 
     @Test func aFailedDeleteOfTheOldKeyKeepsTheWorkingNewOne() throws {
@@ -230,7 +233,8 @@ import Testing
             #expect(error.message.contains("no profile in the keyring holds"))
             #expect(
                 error.message.contains(
-                    "awskeyring-helper exec --profile p -- aws iam delete-access-key --access-key-id \(spare)"))
+                    "awskeyring-helper exec --profile p -- aws iam delete-access-key --access-key-id \(spare)"
+                ))
             #expect(error.message.contains("Nothing changed"))
         }
         #expect(s.transport.forms.map { $0["Action"] } == ["ListAccessKeys"])

@@ -6,7 +6,8 @@ import Testing
 /// `doctor`'s checks for leftovers: import backups holding keys, and spare access keys in IAM.
 @Suite struct DoctorLeftoversTests {
     static let environment = [
-        "HOME": "/h", "AWS_CONFIG_FILE": "/h/.aws/config", "AWS_SHARED_CREDENTIALS_FILE": "/h/.aws/credentials",
+        "HOME": "/h", "AWS_CONFIG_FILE": "/h/.aws/config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/h/.aws/credentials",
         "AWS_ENDPOINT_URL_IAM": "https://iam.example",
     ]
     static let unlocked = SecretServiceHealth.defaultCollection(label: "Login", locked: false)
@@ -92,22 +93,26 @@ import Testing
     }
 
     @Test func aSpareKeyAnotherProfileHoldsIsFine() throws {
-        let transport = ScriptedTransport([Self.listed([Self.keyA, Self.keyB]), Self.listed([Self.keyA, Self.keyB])])
+        let transport = ScriptedTransport([
+            Self.listed([Self.keyA, Self.keyB]), Self.listed([Self.keyA, Self.keyB]),
+        ])
         let doctor = try doctor(
             files: ["/h/.aws/config": ""], stored: ["a": Self.keyA, "b": Self.keyB], transport: transport)
         let findings = doctor.accessKeyFindings(try configFiles(""))
         #expect(findings.count == 2)
-        #expect(findings.allSatisfy(\.ok))
+        #expect(findings.filter { !$0.ok }.isEmpty)
         #expect(findings[0].detail.contains("stored for profile 'b'"))
     }
 
     @Test func aKeyIAMRejectsIsAProblemAndAnUnreachableIAMIsAskedOnce() throws {
         let transport = ScriptedTransport([
-            STSReply.error("InvalidClientTokenId", "The security token included in the request is invalid", status: 403),
+            STSReply.error(
+                "InvalidClientTokenId", "The security token included in the request is invalid", status: 403),
             .failure(HTTPFailure(kind: .connect, detail: "refused")),
         ])
         let doctor = try doctor(
-            files: ["/h/.aws/config": ""], stored: ["a": Self.keyA, "b": Self.keyB, "c": "AKIACCCCCCCCCCCCCCCC"],
+            files: ["/h/.aws/config": ""],
+            stored: ["a": Self.keyA, "b": Self.keyB, "c": "AKIACCCCCCCCCCCCCCCC"],
             transport: transport)
         let findings = doctor.accessKeyFindings(try configFiles(""))
         #expect(findings.map(\.ok) == [false, true, true])

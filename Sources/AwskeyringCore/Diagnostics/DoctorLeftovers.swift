@@ -20,8 +20,8 @@ extension DoctorChecks {
     func backupFindings() -> [DoctorFinding] {
         let path = AWSConfigFiles.filePaths(environment: environment).credentials
         let directory = FileReplacement.parentDirectory(of: path)
-        let base = String(path[path.index(after: path.lastIndex(of: "/") ?? path.startIndex)...])
-        let prefix = (path.contains("/") ? base : path) + ".bak-"
+        let base = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
+        let prefix = base + ".bak-"
         guard let names = listDirectory(directory) else { return [] }
         var stored: [String: String] = [:]
         if case .defaultCollection(_, locked: false) = health {

@@ -51,8 +51,8 @@ extension DoctorChecks {
                 notStored.isEmpty
                 ? "the keyring holds these keys: once they work from it, delete the backup: \(remove)"
                 : """
-                the keyring does not hold the keys of \(notStored.map { "'\($0)'" }.joined(separator: ", ")) \
-                in it: import them first if you still need them ('awskeyring-helper import --credentials-file \
+                the keys of \(notStored.map { "'\($0)'" }.joined(separator: ", ")) in it are not in the \
+                keyring: import them first if you still need them ('awskeyring-helper import --credentials-file \
                 \(ShellQuoting.path(display))'), then delete the backup: \(remove)
                 """
             findings.append(

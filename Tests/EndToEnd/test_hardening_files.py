@@ -269,6 +269,9 @@ def test_a_lock_directory_open_to_others_is_refused(role_setup, mode):
     r = tool(["--profile", role, "--refresh"], e, timeout=60)
     assert_clean_failure(r, mentions=[str(lock_dir), "0700", f"rm -r {lock_dir}"])
     assert os.listdir(lock_dir) == []
+    r = tool(["doctor", "--offline"], e)
+    assert_clean_failure(r, mentions=[f"problem lock directory {lock_dir}", f"mode {mode:o}",
+                                      f"fix: remove it: rm -r {lock_dir}"])
 
 
 def test_the_cache_directory_is_made_private_when_missing(role_setup, tmp_path):

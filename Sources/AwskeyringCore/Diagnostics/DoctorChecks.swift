@@ -59,7 +59,7 @@ public struct DoctorChecks {
             findings += plainTextKeyFindings(files)
             findings += profileFindings(files, profilesWithKeys: profilesWithKeys)
         }
-        findings += backupFindings()
+        findings += [lockDirectoryFinding()] + backupFindings()
         if let files { findings += accessKeyFindings(files) }
         return findings
     }

@@ -13,6 +13,33 @@ extension DoctorChecks {
     static let iamBudget = 20.0
     static let iamCallDeadline = 5.0
 
+    // MARK: - The lock directory
+
+    /// The directory for lock files: private, or refused by every call that needs a lock.
+    func lockDirectoryFinding() -> DoctorFinding {
+        let path = PrivateDirectory.runtime(environment: environment)
+        let display = ConfigFileAccess.displayPath(path, environment: environment)
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            return DoctorFinding(
+                ok: true, subject: "lock directory \(display)",
+                detail: "not there yet (made 0700 when needed)")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o077 == 0 {
+            return DoctorFinding(
+                ok: true, subject: "lock directory \(display)", detail: "private (mode 0700)")
+        }
+        let mode = String(info.st_mode & 0o7777, radix: 8)
+        let what = (info.st_mode & S_IFMT) == S_IFDIR ? "a directory" : "not a directory"
+        return DoctorFinding(
+            ok: false, subject: "lock directory \(display)",
+            detail: """
+                \(what) owned by user id \(info.st_uid) with mode \(mode): role and MFA calls refuse it, since \
+                another user could block or take over them
+                """,
+            fix: "remove it: rm -r \(ShellQuoting.path(display))")
+    }
+
     // MARK: - Backups
 
     /// Backups `import` wrote beside the credentials file (`credentials.bak-YYYYMMDDTHHMMSSZ`) that still

@@ -11,7 +11,7 @@ extension AwskeyringHelper {
             discussion: """
                 Checks the D-Bus session bus, the Secret Service on it, whether the default keyring is \
                 unlocked, the config and credentials files (and keys written in plain text in them), and how \
-                each profile resolves; backups left by import that still hold keys in plain text; and, for \
+                each profile resolves; the lock directory; backups left by import that still hold keys in plain text; and, for \
                 each stored access key, IAM ListAccessKeys signed with it, to find a spare key of the same \
                 user (an interrupted rotate leaves one) or a key IAM no longer accepts (at most 5 s per key, \
                 20 s in all; --offline skips it). One line per check, on stderr. Exit status 0 when all is \

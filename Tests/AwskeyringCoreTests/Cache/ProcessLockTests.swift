@@ -40,6 +40,10 @@ import Testing
         let base = directory()
         let runtime = base + "/run"
         #expect(mkdir(base, 0o700) == 0 && mkdir(runtime, 0o700) == 0)
+        defer {
+            rmdir(runtime)
+            rmdir(base)
+        }
         let environment = [
             "XDG_RUNTIME_DIR": runtime, "XDG_CACHE_HOME": base + "/cache", "HOME": "/nonexistent",
         ]
@@ -55,6 +59,10 @@ import Testing
     @Test func aLockDirectoryOpenToOthersOrALinkIsRefused() throws {
         let base = directory()
         #expect(mkdir(base, 0o700) == 0)
+        defer {
+            for path in ["/a/b/k.lock", "/link"] { unlink(base + path) }
+            for path in ["/a/b", "/a", ""] { rmdir(base + path) }
+        }
         // Created with its missing parents, all 0700.
         _ = try ProcessLock.acquire(name: "k", directory: base + "/a/b", timeout: 1) { _ in }
         var info = stat()

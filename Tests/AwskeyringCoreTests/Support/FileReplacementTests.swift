@@ -22,8 +22,15 @@ import Testing
         try ConfigFileAccess.readFile(atPath: path).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Removes the files a test made and its directory.
+    func remove(_ dir: String, _ names: [String]) {
+        for name in names { unlink(dir + "/" + name) }
+        rmdir(dir)
+    }
+
     @Test func aLinkIsFollowedAndKept() throws {
         let dir = directory()
+        defer { remove(dir, ["target", "link"]) }
         try write("old", to: dir + "/target")
         #expect(chmod(dir + "/target", 0o640) == 0)
         #expect(symlink(dir + "/target", dir + "/link") == 0)
@@ -37,6 +44,7 @@ import Testing
 
     @Test func aHardLinkedFileIsRefusedUnchanged() throws {
         let dir = directory()
+        defer { remove(dir, ["a", "b"]) }
         try write("old", to: dir + "/a")
         #expect(link(dir + "/a", dir + "/b") == 0)
         let error = #expect(throws: HelperError.self) {

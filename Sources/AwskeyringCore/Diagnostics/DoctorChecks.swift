@@ -22,13 +22,18 @@ public struct DoctorFinding: Sendable, Equatable {
     }
 }
 
-/// `doctor`: checks what the tool needs, from the D-Bus session bus to each profile's chain, without
-/// reading a secret or calling AWS. Everything it looks at comes in as parameters.
+/// `doctor`: checks what the tool needs, from the D-Bus session bus to each profile's chain. Everything it
+/// looks at comes in as parameters. Only the IAM check (see `DoctorLeftovers`) reads stored secrets, to
+/// sign ListAccessKeys, and only when given a transport.
 public struct DoctorChecks {
     public var health: SecretServiceHealth
     public var keyring: CredentialKeyring
     public var environment: [String: String]
     public var readFile: (String) throws(ConfigFileError) -> [UInt8]?
+    /// Lists a directory's entry names (nil when it cannot be read); for leftover backups.
+    public var listDirectory: (String) -> [String]? = DoctorChecks.directoryEntries
+    /// How IAM is reached to look for spare access keys; nil asks nothing (offline).
+    public var iamTransport: (any HTTPTransport)?
 
     public init(
         health: SecretServiceHealth, keyring: CredentialKeyring, environment: [String: String],
@@ -54,6 +59,8 @@ public struct DoctorChecks {
             findings += plainTextKeyFindings(files)
             findings += profileFindings(files, profilesWithKeys: profilesWithKeys)
         }
+        findings += [lockDirectoryFinding()] + backupFindings()
+        if let files { findings += accessKeyFindings(files) }
         return findings
     }
 

@@ -480,7 +480,7 @@ def test_doctor_without_a_secret_service(tmp_path):
     try:
         r = tool(["doctor"], session.env)
         assert_clean_failure(r, mentions=["ok      D-Bus session bus", "problem Secret Service",
-                                          "gnome-keyring-daemon"])
+                                          "install gnome-keyring", "awskeyring-helper unlock"])
     finally:
         session.stop()
 

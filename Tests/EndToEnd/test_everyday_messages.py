@@ -154,6 +154,20 @@ def test_a_source_profile_naming_no_profile(env, write_configs, sts):
     assert "store --profile mee" not in r.stderr
 
 
+def test_a_source_profile_with_no_near_name_may_be_meant_for_the_keyring(env, write_configs, sts):
+    """No profile is near the name: it may be meant for keys kept only in the keyring, so both fixes
+    are offered; once keys are stored under it, it works."""
+    source = h.fresh_profile("keys-only-source")
+    e = env_with(write_configs(config=f"[profile uses]\nrole_arn = {ROLE}\nsource_profile = {source}\n"),
+                 AWS_ENDPOINT_URL_STS=sts.url)
+    r = tool(["--profile", "uses"], e)
+    assert_clean_failure(r, mentions=[f"source_profile '{source}' of profile 'uses' does not exist",
+                                      "correct source_profile", f"awskeyring-helper store --profile {source}"])
+    assert "did you mean" not in r.stderr
+    assert store_from_env(e, source, *h.new_keys()).rc == 0
+    credential_document(tool(["--profile", "uses"], e))
+
+
 def test_did_you_mean_for_an_unknown_profile(env, write_configs):
     stored = h.fresh_profile("only-in-keyring")
     assert store_from_env(env, stored, *h.new_keys()).rc == 0

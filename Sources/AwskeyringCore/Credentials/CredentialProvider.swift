@@ -375,10 +375,19 @@ public struct CredentialProvider {
             to: profile, among: Array(files.profiles.keys) + storedProfiles)
         let question = suggestions.isEmpty ? "" : NameSuggestion.question(suggestions) + " "
         if let sourceProfileOf {
+            // With a near name it is a typo: storing keys under it would be the wrong fix. Without one,
+            // the name may be meant for keys kept only in the keyring.
+            let fix =
+                suggestions.isEmpty
+                ? """
+                correct source_profile in profile '\(sourceProfileOf)', or, if '\(profile)' is meant to hold \
+                keys kept only in the keyring, store them with 'awskeyring-helper store --profile \(profile)'
+                """
+                : "\(question)correct source_profile in profile '\(sourceProfileOf)'"
             return """
                 source_profile '\(profile)' of profile '\(sourceProfileOf)' does not exist: no such profile \
                 in \(files.configPath) or \(files.credentialsPath), and no keys are stored under that name; \
-                \(question)correct source_profile in profile '\(sourceProfileOf)'
+                \(fix)
                 """
         }
         if !suggestions.isEmpty {

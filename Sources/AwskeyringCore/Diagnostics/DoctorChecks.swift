@@ -250,7 +250,8 @@ public struct DoctorChecks {
             if case .keyring(let source, false) = chain.source, let namedBy = chain.missingSourceProfileOf,
                 profilesWithKeys?.contains(source) != true
             {
-                // A typo in source_profile: storing keys under the typo is not the fix.
+                // Most likely a typo in source_profile: with a near name, storing keys under the typo is
+                // not offered as a fix; without one, the name may be meant for keys kept in the keyring only.
                 let suggestions = NameSuggestion.closest(
                     to: source, among: Array(files.profiles.keys) + Array(profilesWithKeys ?? []))
                 let unchecked =
@@ -260,8 +261,13 @@ public struct DoctorChecks {
                         ok: false, subject: subject,
                         detail:
                             "source_profile '\(source)' of profile '\(namedBy)' does not exist\(unchecked)",
-                        fix: (suggestions.isEmpty ? "" : NameSuggestion.question(suggestions) + " ")
-                            + "correct source_profile in profile '\(namedBy)'"))
+                        fix: suggestions.isEmpty
+                            ? """
+                            correct source_profile in profile '\(namedBy)', or store keys for '\(source)': \
+                            awskeyring-helper store --profile \(source)
+                            """
+                            : NameSuggestion.question(suggestions)
+                                + " correct source_profile in profile '\(namedBy)'"))
                 continue
             }
             guard case .keyring(let source, _) = chain.source else {

@@ -57,5 +57,10 @@ import Testing
         #expect(typo.hasPrefix("source_profile 'mee' of profile 'nosrc' does not exist"))
         #expect(typo.contains("did you mean 'me'?"))
         #expect(!typo.contains("store --profile mee"))
+        let farFromAnything = CredentialProvider.missingKeysMessage(
+            profile: "keyring-only-base", inConfig: false, files: files, sourceProfileOf: "role")
+        #expect(
+            farFromAnything.hasPrefix("source_profile 'keyring-only-base' of profile 'role' does not exist"))
+        #expect(farFromAnything.contains("'awskeyring-helper store --profile keyring-only-base'"))
     }
 }

@@ -23,8 +23,6 @@ enum ProfileCompletion {
 
     /// swift-argument-parser's script, taught that the top level takes the default command's options
     /// (`awskeyring-helper --profile P`): it knows only the options of the command each word names.
-    /// Done for bash, the shell every Debian system has; zsh and fish complete `--profile` after a
-    /// command name.
     static func script(for shell: CompletionShell) -> String {
         let script = AwskeyringHelper.completionScript(for: shell)
         switch shell {
@@ -41,6 +39,31 @@ enum ProfileCompletion {
                         fi
 
                     """, maxReplacements: 1)
+        case .zsh:
+            // The top level's _arguments gets the default command's --profile and --refresh specs.
+            guard let credentials = script.firstRange(of: "_awskeyring-helper_credentials() {") else {
+                return script
+            }
+            let specs = script[credentials.upperBound...].split(separator: "\n").prefix {
+                !$0.hasPrefix("}")
+            }.filter { $0.contains("'--profile[") || $0.contains("'--refresh[") }
+            let anchor = "        '(-): :->command'\n"
+            guard specs.count == 2 else { return script }
+            return script.replacing(
+                anchor, with: specs.joined(separator: "\n") + "\n" + anchor, maxReplacements: 1)
+        case .fish:
+            // The top level parses the default command's options, and completes --profile's value.
+            let rootParse = "__awskeyring-helper_parse_subcommand 0 'version' 'h/help'"
+            guard script.contains(rootParse),
+                let line = script.split(separator: "\n").first(where: {
+                    $0.contains("\"awskeyring-helper credentials\" profile'") && $0.contains("-l 'profile'")
+                })
+            else { return script }
+            let topLevel = line.replacing("\"awskeyring-helper credentials\"", with: "\"awskeyring-helper\"")
+            return script.replacing(
+                rootParse,
+                with: "__awskeyring-helper_parse_subcommand 0 'profile=' 'refresh' 'version' 'h/help'",
+                maxReplacements: 1) + (script.hasSuffix("\n") ? "" : "\n") + topLevel + "\n"
         default:
             return script
         }

@@ -75,15 +75,11 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     /// collection's lock state.
     public func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
         let answer = try withBus { bus throws(KeyringError) -> [String?] in
-            var items: [String?] = []
-            for query in queries {
-                let found = try bus.search(attributes: query.merging(["xdg:schema": schemaName]) { $1 })
-                if found.unlockedItem == nil, let error = Self.lockedError(remainingItems: found.lockedCount)
-                {
-                    throw error
-                }
-                items.append(found.unlockedItem)
+            let found = try bus.search(queries.map { $0.merging(["xdg:schema": schemaName]) { $1 } })
+            for result in found where result.unlockedItem == nil {
+                if let error = Self.lockedError(remainingItems: result.lockedCount) { throw error }
             }
+            let items = found.map(\.unlockedItem)
             let paths = items.compactMap { $0 }
             let secrets = try bus.secrets(of: paths)
             guard !secrets.contains(nil) else {

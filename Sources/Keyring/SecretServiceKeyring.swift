@@ -82,8 +82,9 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
             let items = found.map(\.unlockedItem)
             let paths = items.compactMap { $0 }
             let secrets = try bus.secrets(of: paths)
+            // An item locked between the search and the read comes back without a secret.
             guard !secrets.contains(nil) else {
-                throw Self.lockedError(remainingItems: 1) ?? .noDefaultCollection
+                throw .locked(detail: "an item was locked while it was read")
             }
             var secretsByPath: [String: String] = [:]
             for (path, secret) in zip(paths, secrets) { secretsByPath[path] = secret }

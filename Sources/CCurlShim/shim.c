@@ -69,8 +69,14 @@ static size_t collect_body(char *data, size_t size, size_t count, void *context)
     if (response->body_length + length > sink->capacity) {
         size_t capacity = sink->capacity ? sink->capacity : 4096;
         while (capacity < response->body_length + length) capacity *= 2;
-        unsigned char *grown = realloc(response->body, capacity);
+        // Not realloc: it may leave a copy of what was received (credentials) in freed memory.
+        unsigned char *grown = malloc(capacity);
         if (!grown) return 0;
+        if (response->body) {
+            memcpy(grown, response->body, response->body_length);
+            explicit_bzero(response->body, sink->capacity);
+            free(response->body);
+        }
         response->body = grown;
         sink->capacity = capacity;
     }
@@ -139,7 +145,22 @@ void awskh_http_perform(const awskh_http_request *request, awskh_http_response *
     curl.easy_setopt(handle, CURLOPT_USERAGENT, "awskeyring-helper");
     curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
     curl.easy_setopt(handle, CURLOPT_TIMEOUT_MS, request->total_timeout_ms);
-    if (request->ca_bundle) curl.easy_setopt(handle, CURLOPT_CAINFO, request->ca_bundle);
+    if (request->ca_bundle) {
+        // The bundle replaces the system store, as in botocore: libcurl would otherwise still trust
+        // its built-in CA directory (/etc/ssl/certs) next to CAINFO.
+        curl.easy_setopt(handle, CURLOPT_CAINFO, request->ca_bundle);
+        curl.easy_setopt(handle, CURLOPT_CAPATH, (const char *)NULL);
+    }
+    // The caller decided the route: an explicit proxy (or "" for none) keeps libcurl from reading
+    // http_proxy, HTTPS_PROXY, ALL_PROXY and NO_PROXY itself.
+    const char *proxy = request->proxy ? request->proxy : "";
+    curl.easy_setopt(handle, CURLOPT_PROXY, proxy);
+    curl.easy_setopt(handle, CURLOPT_NOPROXY, proxy[0] ? "" : "*");
+    struct curl_slist *resolve = NULL;
+    if (request->resolve) {
+        resolve = curl.slist_append(NULL, request->resolve);
+        curl.easy_setopt(handle, CURLOPT_RESOLVE, resolve);
+    }
     curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect_body);
     curl.easy_setopt(handle, CURLOPT_WRITEDATA, &sink);
     curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
@@ -161,11 +182,17 @@ void awskh_http_perform(const awskh_http_request *request, awskh_http_response *
         snprintf(response->error, sizeof response->error, "%s",
                  error_buffer[0] ? error_buffer : curl.easy_strerror(code));
     }
-    curl.slist_free_all(headers);
     curl.easy_cleanup(handle);
+    // libcurl copied the header lines, among them the signature and the session token.
+    for (struct curl_slist *line = headers; line; line = line->next) {
+        if (line->data) explicit_bzero(line->data, strlen(line->data));
+    }
+    curl.slist_free_all(headers);
+    if (resolve) curl.slist_free_all(resolve);
 }
 
 void awskh_http_response_free(awskh_http_response *response) {
+    if (response->body) explicit_bzero(response->body, response->body_length);
     free(response->body);
     response->body = NULL;
     response->body_length = 0;

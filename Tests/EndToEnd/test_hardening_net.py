@@ -384,6 +384,15 @@ def test_control_characters_are_removed_from_service_file_and_command_text(world
     assert_clean_failure(r, mentions=["mfa_prompt_timeout = 1231m[2J0"])
     assert not CONTROLS.search(r.stderr), f"control characters reached stderr: {r.stderr!r}"
 
+    # Text from a config file shown by `explain`.
+    shown = h.fresh_profile("shown")
+    with open(world.config_path, "a") as f:
+        f.write(f"\n[profile {shown}]\nsource_profile = {world.base}\nrole_arn = {role_arn('z')}\n"
+                "role_session_name = s\u009b31m\u001b]0;t\u0007x\n")
+    r = world.helper("explain", "--profile", shown)
+    assert r.rc == 0 and "31m" in r.stdout, r.describe()
+    assert not CONTROLS.search(r.stdout + r.stderr), f"control characters reached the terminal: {r.stdout!r}"
+
 
 # ---------------------------------------------------------------------------------------------------
 # 12. An unanswered MFA prompt gives up, and lets the others go
@@ -525,6 +534,16 @@ def test_no_core_file_while_waiting_for_mfa_process(world, tmp_path):
         cores = [p.name for p in workdir.iterdir()] + [p.name for p in Path(pattern).parent.glob("core*")
                                                       if pattern.startswith("/")]
         assert cores == [], f"a core file was written (core_pattern {pattern!r}): {cores}"
+
+
+def test_exec_gives_the_command_the_core_limit_the_person_had(env):
+    """The helper gives up core files for itself only: a command it becomes keeps the person's limit."""
+    profile = h.fresh_profile("exec")
+    key_id, secret = h.new_keys()
+    assert h.store_from_env(env, profile, key_id, secret).rc == 0
+    r = h.run(["sh", "-c", 'ulimit -c unlimited && exec "$@"', "sh", h.helper_bin(), "exec", "--profile", profile,
+               "--", "sh", "-c", "ulimit -c"], env)
+    assert r.rc == 0 and r.stdout.strip() == "unlimited", r.describe()
 
 
 # The same as another user, where the kernel's checks apply as they do on a person's machine.

@@ -1,7 +1,7 @@
 /// Whitespace and case of protocol text (HTTP header names, XML names, service response values), ASCII
 /// only, so the result never depends on locale or Unicode tables. The STS and XML readers use these
 /// without pulling in the signer.
-enum ASCIIText {
+public enum ASCIIText {
     /// Space, tab, LF, CR, VT and FF.
     static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d || byte == 0x0b || byte == 0x0c

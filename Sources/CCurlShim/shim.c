@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <dlfcn.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@ typedef void (*easy_cleanup_fn)(CURL *);
 typedef struct curl_slist *(*slist_append_fn)(struct curl_slist *, const char *);
 typedef void (*slist_free_all_fn)(struct curl_slist *);
 typedef const char *(*easy_strerror_fn)(CURLcode);
+typedef CURLcode (*global_init_mem_fn)(long, curl_malloc_callback, curl_free_callback, curl_realloc_callback,
+                                       curl_strdup_callback, curl_calloc_callback);
 
 static struct {
     int loaded;
@@ -26,6 +29,32 @@ static struct {
     slist_free_all_fn slist_free_all;
     easy_strerror_fn easy_strerror;
 } curl;
+
+// libcurl's memory, zeroed before it is freed: its receive buffer holds response bodies (temporary
+// credentials) and its header lists the signature and session token. Installed with
+// curl_global_init_mem before libcurl does anything else.
+static void zeroing_free(void *block) {
+    if (block) explicit_bzero(block, malloc_usable_size(block));
+    free(block);
+}
+
+static void *zeroing_realloc(void *block, size_t size) {
+    if (!block) return malloc(size);
+    if (size == 0) {
+        zeroing_free(block);
+        return NULL;
+    }
+    // Not realloc: a block it moves would leave its old contents behind in freed memory.
+    size_t old_size = malloc_usable_size(block);
+    if (size <= old_size) return block;
+    void *grown = malloc(size);
+    if (!grown) return NULL;
+    memcpy(grown, block, old_size);
+    zeroing_free(block);
+    return grown;
+}
+
+static char *plain_strdup(const char *text) { return strdup(text); }
 
 static int load_curl(char *error, size_t error_size) {
     if (curl.loaded) return 1;
@@ -42,9 +71,15 @@ static int load_curl(char *error, size_t error_size) {
     curl.slist_append = (slist_append_fn)dlsym(handle, "curl_slist_append");
     curl.slist_free_all = (slist_free_all_fn)dlsym(handle, "curl_slist_free_all");
     curl.easy_strerror = (easy_strerror_fn)dlsym(handle, "curl_easy_strerror");
+    global_init_mem_fn global_init_mem = (global_init_mem_fn)dlsym(handle, "curl_global_init_mem");
     if (!curl.easy_init || !curl.easy_setopt || !curl.easy_perform || !curl.easy_getinfo || !curl.easy_cleanup
-        || !curl.slist_append || !curl.slist_free_all || !curl.easy_strerror) {
+        || !curl.slist_append || !curl.slist_free_all || !curl.easy_strerror || !global_init_mem) {
         snprintf(error, error_size, "libcurl.so.4 lacks a function this program needs");
+        return 0;
+    }
+    if (global_init_mem(CURL_GLOBAL_DEFAULT, malloc, zeroing_free, zeroing_realloc, plain_strdup, calloc)
+        != CURLE_OK) {
+        snprintf(error, error_size, "libcurl could not be initialised");
         return 0;
     }
     curl.loaded = 1;

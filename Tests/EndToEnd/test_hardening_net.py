@@ -471,6 +471,89 @@ def test_mfa_process_at_its_time_limit_is_killed_with_its_children(world):
 
 
 # ---------------------------------------------------------------------------------------------------
+# 11. Buffers of the HTTP exchange that held secrets are zeroed before they are freed
+
+_FREE_WATCH = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Reports every freed heap block that still begins with a secret-bearing text of the HTTP exchange:
+   an STS response document (the shim's body buffer) or a signed header line (libcurl's and the
+   transport's copies). Swift's own arrays and strings never begin at the start of a heap block. */
+static const char *const watched[] = {
+    "<GetSessionTokenResponse", "<AssumeRoleResponse", "X-Amz-Security-Token:", "Authorization: AWS4", 0};
+static void (*real_free)(void *);
+static int resolving;
+
+void free(void *block) {
+    if (!real_free) {
+        if (resolving) return; /* dlsym's own frees, before the real free is known: leak them */
+        resolving = 1;
+        real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
+        resolving = 0;
+    }
+    if (block) {
+        size_t size = malloc_usable_size(block);
+        for (const char *const *text = watched; *text; text++) {
+            size_t length = strlen(*text);
+            if (size >= length && memcmp(block, *text, length) == 0) {
+                const char *report = getenv("FREE_WATCH_REPORT");
+                int fd = report ? open(report, O_WRONLY | O_APPEND | O_CREAT, 0600) : -1;
+                if (fd >= 0) {
+                    write(fd, *text, length);
+                    write(fd, "\n", 1);
+                    close(fd);
+                }
+            }
+        }
+    }
+    real_free(block);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def free_watch(tmp_path_factory):
+    d = tmp_path_factory.mktemp("free-watch")
+    (d / "watch.c").write_text(_FREE_WATCH)
+    compiler = shutil.which("cc") or shutil.which("clang")
+    assert compiler, "a C compiler (cc or clang) is needed to build the free() watch"
+    r = subprocess.run([compiler, "-shared", "-fPIC", "-O1", "-o", str(d / "watch.so"), str(d / "watch.c"), "-ldl"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return d / "watch.so"
+
+
+def test_freed_http_buffers_hold_no_credentials(world, free_watch, tmp_path):
+    # The watch itself works: a block freed with such a text in it is reported.
+    report = tmp_path / "control-report"
+    probe = "import ctypes; c = ctypes.CDLL(None); c.strdup.restype = ctypes.c_void_p; " \
+            "c.free(ctypes.c_void_p(c.strdup(b'<AssumeRoleResponse xmlns=')))"
+    subprocess.run(["/usr/bin/python3", "-c", probe], check=True, timeout=30,
+                   env={"LD_PRELOAD": str(free_watch), "FREE_WATCH_REPORT": str(report)})
+    assert "<AssumeRoleResponse" in report.read_text()
+
+    # An MFA session, then a role assumed with it: both answers carry credentials, the second request a
+    # session token.
+    role = h.fresh_profile("role")
+    world.write_config(
+        f"[profile {role}]\nrole_arn = {role_arn('zero')}\nsource_profile = {world.base}\n"
+        f"mfa_serial = {SERIAL}\nmfa_process = {world.mfa_script()}\n"
+    )
+    report = tmp_path / "report"
+    env = h.env_with(world.env, LD_PRELOAD=free_watch, FREE_WATCH_REPORT=report)
+    world.assert_issued(h.credential_document(h.tool(["--profile", role], env)), "role")
+    assert len(world.fake.actions("GetSessionToken")) == 1 and len(_assume_roles(world)) == 1
+    freed = report.read_text().split() if report.exists() else []
+    assert freed == [], f"freed without being zeroed: {freed}"
+
+
+# ---------------------------------------------------------------------------------------------------
 # 5. Not dumpable: no core file, no /proc/PID/mem for the user's other processes
 
 

@@ -387,7 +387,7 @@ def test_control_characters_are_removed_from_service_file_and_command_text(world
     # Text from a config file shown by `explain`.
     shown = h.fresh_profile("shown")
     with open(world.config_path, "a") as f:
-        f.write(f"\n[profile {shown}]\nsource_profile = {world.base}\nrole_arn = {role_arn('z')}\n"
+        f.write(f"\n[profile {shown}]\ncredential_source = Environment\nrole_arn = {role_arn('z')}\n"
                 "role_session_name = s\u009b31m\u001b]0;t\u0007x\n")
     r = world.helper("explain", "--profile", shown)
     assert r.rc == 0 and "31m" in r.stdout, r.describe()

@@ -94,15 +94,13 @@ enum ShellCommand {
                 outcome = .timedOut
                 break
             }
-            if collected.readAvailable(waitingAtMost: min(remaining, 0.2)) {
-                if collected.output.count > maximumOutput {
-                    outcome = .tooMuchOutput
-                    break
-                }
-                continue
+            collected.readAvailable(waitingAtMost: min(remaining, 0.2))
+            if collected.output.count > maximumOutput {
+                outcome = .tooMuchOutput
+                break
             }
-            // Nothing to read. A program that exited while something it started (a daemon, a `cmd &`)
-            // keeps our pipes open never gives an end of file: its exit is the end.
+            // A program that exited while something it started (a daemon, a `cmd &`) keeps our pipes
+            // open never gives an end of file: its exit is the end.
             let result = waitpid(pid, &status, WNOHANG)
             if result == pid {
                 reaped = true
@@ -159,6 +157,7 @@ enum ShellCommand {
 
         /// Waits up to `seconds` for either pipe and reads what is there; false when nothing was read
         /// (both pipes closed, or nothing came in time).
+        @discardableResult
         mutating func readAvailable(waitingAtMost seconds: Double) -> Bool {
             var pollers: [pollfd] = [outputFd, errorFd].filter { $0 >= 0 }.map {
                 pollfd(fd: $0, events: Int16(POLLIN), revents: 0)

@@ -48,6 +48,9 @@ let package = Package(
         ),
         // add_key/keyctl for the kernel keyring tier (syscall() is variadic).
         .target(name: "CKernelKeyring"),
+        // prctl(PR_SET_DUMPABLE) and RLIMIT_CORE: no core file or /proc/PID/mem holds a secret (prctl is
+        // variadic).
+        .target(name: "CProcessGuard"),
         // The Swift face of the Secret Service and the kernel keyring: no C type leaves this target.
         .target(
             name: "Keyring",
@@ -60,6 +63,7 @@ let package = Package(
             dependencies: [
                 "Keyring",
                 "CCurlShim",
+                "CProcessGuard",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

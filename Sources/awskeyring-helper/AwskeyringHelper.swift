@@ -26,6 +26,7 @@ struct AwskeyringHelper: ParsableCommand {
 
     /// A plain credential_process call goes straight to its work; everything else through the parser.
     static func main() {
+        ProcessGuard.forbidCoreDumps()
         if let call = Credentials.plainCall(Array(CommandLine.arguments.dropFirst())) {
             do {
                 try Credentials.printDocument(profileOption: call.profile, refresh: false)

@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: the keyring is the freedesktop Secret Service (libsecret over D-Bus) with the Linux kernel
+// keyring as a cache, and the processes, locks and terminals are handled through Linux system calls.
+// `platforms` lists Apple systems only, so it is left out.
+
 // libsecret's headers. They are named here rather than through pkg-config, whose link flags would make
 // every start of the program load libsecret and GLib; CSecretLoader loads them when the keyring is used.
 #if arch(arm64)
@@ -12,9 +16,21 @@ let libsecretHeaders = [
     "/usr/include/libsecret-1", "/usr/include/glib-2.0", "/usr/lib/\(multiarch)/glib-2.0/include",
 ]
 
+// The release binary, which every SDK call starts: the Swift runtime linked in, and relative relocations
+// packed (RELR, lld), since loading and relocating code is most of a cached call's cost. The
+// toolchain-internal libraries are the ones the static FoundationEssentials needs (swift-crypto and the
+// argument parser import it); debug and test builds link the runtime dynamically and need none of this.
+// --no-export-dynamic: -static-stdlib exports every symbol of our own objects, which also keeps all of
+// them from being garbage-collected; nothing loads this program as a library, so none is exported.
+let releaseLinkerFlags: [String] = [
+    "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+    "-Xlinker", "-lswiftSynchronization",
+    "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+    "-Xlinker", "--no-export-dynamic",
+]
+
 let package = Package(
     name: "awskeyring-helper",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "awskeyring-helper", targets: ["awskeyring-helper"])
     ],
@@ -65,17 +81,8 @@ let package = Package(
                 "Keyring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // The Swift runtime linked in, and relative relocations packed (RELR, lld): every SDK call
-            // starts this program, and loading and relocating code is most of a cached call's cost.
             linkerSettings: [
-                .unsafeFlags(
-                    [
-                        "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker",
-                        "-l_FoundationCollections",
-                        "-Xlinker", "-lswiftSynchronization",
-                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                    ],
-                    .when(platforms: [.linux]))
+                .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
         .testTarget(name: "AwskeyringCoreTests", dependencies: ["AwskeyringCore", "Keyring"]),

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Writes the man page awskeyring-helper.1, generated from the command definitions by
 # swift-argument-parser's generate-manual plugin. Works offline: it uses the package checkouts already
-# in .build (run `swift build` once first) and never updates them.
+# in .build (run `swift build` once first) and never updates them. The plugin runs a debug build of the
+# tool (the page is the same): a release build from the plugin would leave the release build description
+# with SwiftPM's $ORIGIN RUNPATH, which a later `swift build -c release --disable-local-rpath` keeps.
 #
 #   scripts/generate-manual.sh [OUTPUT_DIRECTORY]    (default: .build/man/man1)
 #   man -l .build/man/man1/awskeyring-helper.1
@@ -15,7 +17,7 @@ out="${1:-.build/man/man1}"
 date="$(git log -1 --format=%cs 2>/dev/null || date -u +%F)"
 version="$(scripts/version.sh)"
 
-swift package --skip-update plugin generate-manual --date "$date" --authors "awskeyring-helper contributors" >&2
+swift package --skip-update plugin generate-manual --configuration debug --date "$date" --authors "awskeyring-helper contributors" >&2
 page="$(find .build/plugins/GenerateManual/outputs -name awskeyring-helper.1 -print -quit)"
 if [ -z "$page" ]; then
   echo "generate-manual produced no awskeyring-helper.1" >&2

@@ -72,10 +72,8 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# The manual plugin builds the package itself, so it runs before the release build (see package-deb.sh).
 manpage="$(scripts/generate-manual.sh "$work/man")"
-swift build -c release --disable-local-rpath >&2
-bin="$(swift build -c release --disable-local-rpath --show-bin-path)/awskeyring-helper"
+bin="$(install_layout_build)"
 install_layout_stage "$work/stage" "" "$zsh_dir" "$bin" "$manpage"
 
 while IFS= read -r path; do

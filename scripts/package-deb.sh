@@ -19,7 +19,7 @@ fail() {
   exit 1
 }
 
-for tool in dpkg-deb dpkg-shlibdeps lintian readelf strip gzip; do
+for tool in dpkg-deb dpkg-shlibdeps lintian readelf strip gzip md5sum; do
   command -v "$tool" >/dev/null || fail "$tool is missing: run scripts/install-deps.sh"
 done
 
@@ -29,19 +29,9 @@ maintainer="${AWSKEYRING_HELPER_MAINTAINER:-awskeyring-helper contributors <awsk
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# First: the manual plugin builds the package itself, without the flag below.
 echo "== man page" >&2
 manpage="$(scripts/generate-manual.sh "$work/man")"
-
-# --disable-local-rpath: SwiftPM gives every binary a RUNPATH of $ORIGIN, which would make a copy of the
-# program load a libsecret-1.so.0 (or libstdc++.so.6) that someone placed beside it.
-echo "== swift build -c release --disable-local-rpath" >&2
-swift build -c release --disable-local-rpath >&2
-bin="$(swift build -c release --disable-local-rpath --show-bin-path)/awskeyring-helper"
-[ "$("$bin" --version)" = "$version" ] || fail "$bin --version says '$("$bin" --version)', scripts/version.sh '$version'"
-if readelf -d "$bin" | grep -Eq '\((RUNPATH|RPATH)\)'; then
-  fail "$bin has a RUNPATH or RPATH: $(readelf -d "$bin" | grep -E '\((RUNPATH|RPATH)\)')"
-fi
+bin="$(install_layout_build)"
 
 root="$work/root"
 install_layout_stage "$root" /usr share/zsh/vendor-completions "$bin" "$manpage"

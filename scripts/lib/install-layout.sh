@@ -1,6 +1,7 @@
 # The files an installation consists of, shared by scripts/package-deb.sh (the .deb, prefix /usr) and
 # scripts/install.sh (any prefix), so both install exactly the same set. Source it; bash only.
 #
+#   install_layout_build                 builds the release binary and prints its path
 #   install_layout_paths ZSH_DIR         the paths, relative to the prefix, one a line
 #   install_layout_stage DEST PREFIX ZSH_DIR BINARY MANPAGE
 #                                        writes them under DEST/PREFIX: the binary stripped, the man
@@ -9,6 +10,26 @@
 # ZSH_DIR: zsh's completion folder relative to the prefix. Debian's zsh reads packages' completions from
 # share/zsh/vendor-completions; every zsh reads share/zsh/site-functions under its own prefix, the place
 # for /usr/local.
+
+# --disable-local-rpath: SwiftPM gives every binary a RUNPATH of $ORIGIN, which would make a copy of the
+# program load a libsecret-1.so.0 (or libstdc++.so.6) that someone placed beside it. The checks make sure
+# the flag took effect and the binary's version is scripts/version.sh's.
+install_layout_build() {
+  echo "== swift build -c release --disable-local-rpath" >&2
+  swift build -c release --disable-local-rpath >&2
+  local bin version
+  bin="$(swift build -c release --disable-local-rpath --show-bin-path)/awskeyring-helper"
+  version="$(scripts/version.sh)"
+  if [ "$("$bin" --version)" != "$version" ]; then
+    echo "install-layout: $bin --version says '$("$bin" --version)', scripts/version.sh '$version'" >&2
+    return 1
+  fi
+  if readelf -d "$bin" | grep -Eq '\((RUNPATH|RPATH)\)'; then
+    echo "install-layout: $bin has $(readelf -d "$bin" | grep -Eo '\((RUNPATH|RPATH)\).*')" >&2
+    return 1
+  fi
+  echo "$bin"
+}
 
 install_layout_paths() {
   local zsh_dir="$1"

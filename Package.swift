@@ -5,17 +5,6 @@ import PackageDescription
 // keyring as a cache, and the processes, locks and terminals are handled through Linux system calls.
 // `platforms` lists Apple systems only, so it is left out.
 
-// libsecret's headers. They are named here rather than through pkg-config, whose link flags would make
-// every start of the program load libsecret and GLib; CSecretLoader loads them when the keyring is used.
-#if arch(arm64)
-    let multiarch = "aarch64-linux-gnu"
-#else
-    let multiarch = "x86_64-linux-gnu"
-#endif
-let libsecretHeaders = [
-    "/usr/include/libsecret-1", "/usr/include/glib-2.0", "/usr/lib/\(multiarch)/glib-2.0/include",
-]
-
 // The release binary, which every SDK call starts: the Swift runtime linked in, and relative relocations
 // packed (RELR, lld), since loading and relocating code is most of a cached call's cost. The
 // toolchain-internal libraries are the ones the static FoundationEssentials needs (swift-crypto and the
@@ -41,21 +30,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
-        // libsecret, the freedesktop Secret Service client library, as a system library.
-        .systemLibrary(
-            name: "CLibSecret",
-            providers: [.apt(["libsecret-1-dev"])]
-        ),
         // One HTTP exchange through libcurl, loaded on first use (libcurl's option setter is variadic).
         .target(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("dl")]
         ),
-        // libsecret's functions, loaded with dlopen on first use (headers and types from CLibSecret).
+        // libsecret's functions, loaded with dlopen on first use. Its header declares the few GLib and
+        // libsecret types it needs, so no target needs their headers (scripts/check-secret-loader.sh
+        // compares those declarations with the real ones).
         .target(
             name: "CSecretLoader",
-            dependencies: ["CLibSecret"],
-            cSettings: [.unsafeFlags(libsecretHeaders.map { "-I" + $0 })],
             linkerSettings: [.linkedLibrary("dl")]
         ),
         // add_key/keyctl for the kernel keyring tier (syscall() is variadic).
@@ -63,8 +47,7 @@ let package = Package(
         // The Swift face of the Secret Service and the kernel keyring: no C type leaves this target.
         .target(
             name: "Keyring",
-            dependencies: ["CLibSecret", "CSecretLoader", "CKernelKeyring"],
-            swiftSettings: [.unsafeFlags(libsecretHeaders.flatMap { ["-Xcc", "-I" + $0] })]
+            dependencies: ["CSecretLoader", "CKernelKeyring"]
         ),
         // Everything the tool does: config files, credential resolution, output.
         .target(
@@ -88,9 +71,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AwskeyringCoreTests", dependencies: ["AwskeyringCore", "Keyring"]),
-        .testTarget(
-            name: "KeyringTests", dependencies: ["Keyring"],
-            swiftSettings: [.unsafeFlags(libsecretHeaders.flatMap { ["-Xcc", "-I" + $0] })]
-        ),
+        .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
     ]
 )

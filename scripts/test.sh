@@ -19,6 +19,9 @@ stage() {
 stage "swift format lint"
 swift format lint --strict --recursive Package.swift Sources Tests
 
+stage "CSecretLoader's declarations against libsecret's and GLib's headers"
+scripts/check-secret-loader.sh
+
 # --disable-local-rpath: no $ORIGIN RUNPATH, as installed (Tests/EndToEnd/test_installation.py checks).
 stage "swift build -c release --disable-local-rpath"
 swift build -c release --disable-local-rpath

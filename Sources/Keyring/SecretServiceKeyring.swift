@@ -1,4 +1,3 @@
-internal import CLibSecret
 internal import CSecretLoader
 import Synchronization
 
@@ -28,9 +27,9 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
         }
     }
 
-    private func loadedSchema() throws(KeyringError) -> UnsafeMutablePointer<SecretSchema> {
+    private func loadedSchema() throws(KeyringError) -> OpaquePointer {
         try loadLibSecret()
-        let pointer = schema.withLock { handle -> UnsafeMutablePointer<SecretSchema>? in
+        let pointer = schema.withLock { handle -> OpaquePointer? in
             if let handle { return handle.pointer }
             let types = GLibStringTable()
             for name in attributeNames {
@@ -149,7 +148,7 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
 
 /// The schema pointer, shareable across threads (see `SecretServiceKeyring.schema`).
 private struct SchemaHandle: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<SecretSchema>
+    let pointer: OpaquePointer
 }
 
 /// A GHashTable of owned C strings, released with its Swift owner.

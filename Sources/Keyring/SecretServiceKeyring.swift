@@ -1,4 +1,3 @@
-internal import CLibSecret
 internal import CSecretLoader
 import Synchronization
 
@@ -31,9 +30,9 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
         }
     }
 
-    private func loadedSchema() throws(KeyringError) -> UnsafeMutablePointer<SecretSchema> {
+    private func loadedSchema() throws(KeyringError) -> OpaquePointer {
         try loadLibSecret()
-        let pointer = schema.withLock { handle -> UnsafeMutablePointer<SecretSchema>? in
+        let pointer = schema.withLock { handle -> OpaquePointer? in
             if let handle { return handle.pointer }
             let types = GLibStringTable()
             for name in attributeNames {
@@ -311,7 +310,7 @@ private enum BusConnection: @unchecked Sendable {
 
 /// The schema pointer, shareable across threads (see `SecretServiceKeyring.schema`).
 private struct SchemaHandle: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<SecretSchema>
+    let pointer: OpaquePointer
 }
 
 /// A GHashTable of owned C strings, released with its Swift owner.

@@ -15,7 +15,7 @@ struct AwskeyringHelper: ParsableCommand {
               [profile prod]
               credential_process = awskeyring-helper --profile prod
             """,
-        version: "0.1.0",
+        version: toolVersion,
         subcommands: [
             Credentials.self, Store.self, Explain.self, List.self, Remove.self, Clear.self, Exec.self,
             Env.self,

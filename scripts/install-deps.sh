@@ -12,9 +12,11 @@ apt_packages=(
   pkg-config libsecret-1-dev libglib2.0-dev libcurl4-openssl-dev libcurl4
   gnome-keyring libsecret-tools dbus dbus-bin
   python3 python3-venv procps util-linux time strace valgrind
+  dpkg-dev lintian binutils gcc gzip man-db openssl
   zsh fish
 )
-pip_packages=("moto[server]" awscli boto3 pytest pexpect)
+# Exact versions, from one file (see its first lines for why).
+pip_packages=(-r scripts/requirements-test.txt)
 
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -33,22 +35,24 @@ source scripts/lib/python-env.sh
 
 has_python_tools() {
   "$1" - <<'PY' 2>/dev/null
-import importlib.util, os, shutil, sys
+import importlib.metadata, importlib.util, os, re, shutil, sys
 mods = ["moto", "flask", "flask_cors", "boto3", "botocore", "pytest", "pexpect", "awscli"]
 bindir = os.path.dirname(sys.executable)
 tools = all(shutil.which(t) or os.path.exists(os.path.join(bindir, t)) for t in ("moto_server", "aws"))
-sys.exit(0 if tools and all(importlib.util.find_spec(m) for m in mods) else 1)
+pinned = re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^]]*\])?==(\S+)", open("scripts/requirements-test.txt").read(), re.M)
+versions = all(importlib.metadata.version(name) == version for name, version in pinned)
+sys.exit(0 if tools and versions and all(importlib.util.find_spec(m) for m in mods) else 1)
 PY
 }
 
 if ! has_python_tools python3; then
   if python3 -m pip --version >/dev/null 2>&1 \
     && ! ls "$(python3 -c 'import sysconfig; print(sysconfig.get_path("stdlib"))')"/EXTERNALLY-MANAGED >/dev/null 2>&1; then
-    echo "install-deps: pip install ${pip_packages[*]}" >&2
+    echo "install-deps: pip install -r scripts/requirements-test.txt" >&2
     python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
     command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
   else
-    echo "install-deps: pip install ${pip_packages[*]} into .venv" >&2
+    echo "install-deps: pip install -r scripts/requirements-test.txt into .venv" >&2
     [ -x .venv/bin/python3 ] || python3 -m venv .venv
     .venv/bin/python3 -m pip install --quiet --disable-pip-version-check "${pip_packages[@]}"
     source scripts/lib/python-env.sh

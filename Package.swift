@@ -21,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libsecret, the freedesktop Secret Service client library, as a system library.
@@ -57,12 +58,24 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `exec --server`'s credentials endpoint and `login`'s browser redirect on 127.0.0.1 (SwiftNIO),
+        // and the child process they serve. Only those commands run any of it.
+        .target(
+            name: "CredentialServer",
+            dependencies: [
+                "AwskeyringCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Argument parsing only; the work is in AwskeyringCore.
         .executableTarget(
             name: "awskeyring-helper",
             dependencies: [
                 "AwskeyringCore",
                 "Keyring",
+                "CredentialServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The Swift runtime linked in, and relative relocations packed (RELR, lld): every SDK call
@@ -79,6 +92,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AwskeyringCoreTests", dependencies: ["AwskeyringCore", "Keyring"]),
+        .testTarget(name: "CredentialServerTests", dependencies: ["CredentialServer", "AwskeyringCore"]),
         .testTarget(
             name: "KeyringTests", dependencies: ["Keyring"],
             swiftSettings: [.unsafeFlags(libsecretHeaders.flatMap { ["-Xcc", "-I" + $0] })]

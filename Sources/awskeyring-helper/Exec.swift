@@ -1,5 +1,6 @@
 import ArgumentParser
 import AwskeyringCore
+import CredentialServer
 
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {
@@ -14,10 +15,25 @@ extension AwskeyringHelper {
                 127: COMMAND was not found; 126: it could not be run.
 
                   awskeyring-helper exec --profile prod -- aws s3 ls
+
+                With --server, COMMAND gets no keys: a credentials endpoint on 127.0.0.1 (a free port) \
+                hands them out, and every AWS SDK in COMMAND fetches them from it and fetches new ones \
+                before they expire, so long-running commands (terraform apply, a dev server, a notebook) \
+                outlive a role session. COMMAND gets AWS_CONTAINER_CREDENTIALS_FULL_URI and \
+                AWS_CONTAINER_AUTHORIZATION_TOKEN (a random token, new each run, only in COMMAND's \
+                environment); the endpoint answers only requests that carry it. Credentials come through \
+                the same cache, lock and MFA prompt as every call; a refresh that needs an MFA code asks \
+                on the terminal. The helper stays COMMAND's parent: it passes signals on, closes the \
+                port when COMMAND ends and exits with COMMAND's status (128+N when signal N ended it).
+
+                  awskeyring-helper exec --server --profile prod -- terraform apply
                 """
         )
 
         @OptionGroup var options: ProfileOptions
+
+        @Flag(help: "Serve refreshing credentials on 127.0.0.1 instead of putting keys in the environment.")
+        var server = false
 
         @Argument(
             parsing: .captureForPassthrough,
@@ -29,12 +45,26 @@ extension AwskeyringHelper {
         }
 
         func validate() throws {
+            // Everything from the first input the parser did not know is captured; before `--`, an option
+            // there is a mistake (or a request for help), not the command.
+            if let first = command.first, first != "--", first.hasPrefix("-") {
+                if ["-h", "--help", "-help"].contains(first) { throw CleanExit.helpRequest(self) }
+                throw ValidationError(
+                    """
+                    unknown option '\(first)' for exec; put the command after --: \
+                    exec [--server] --profile P -- COMMAND [ARGS...]
+                    """)
+            }
             if commandLine.isEmpty {
                 throw ValidationError("exec needs a command to run: exec --profile P -- COMMAND [ARGS...]")
             }
         }
 
         func run() throws {
+            if server {
+                try runServing()
+                return
+            }
             var childEnvironment: [String: String] = [:]
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
@@ -51,6 +81,62 @@ extension AwskeyringHelper {
                 command: line[0], arguments: Array(line.dropFirst()), environment: childEnvironment)
             StandardError.report(HelperError(failure.message))
             throw ExitCode(failure.exitStatus)
+        }
+
+        /// `--server`: the credentials are fetched once first, so a missing key or an MFA code is dealt
+        /// with before COMMAND starts; then the endpoint serves them, refreshed as they near expiry.
+        private func runServing() throws {
+            let environment = ProcessEnvironment.current()
+            let profileOption = options.profile
+            let profile = options.resolvedProfile(environment: environment)
+            var files: AWSConfigFiles?
+            try reportingFailure { () throws(HelperError) in
+                let loaded = try loadConfigFiles(environment: environment)
+                _ = try fetchCredentials(profileOption: profileOption, environment: environment, files: loaded)
+                files = loaded
+            }
+            guard let files else { throw ExitCode.failure }
+
+            let competing = ServerChildEnvironment.competingDefaultSettings(files: files)
+            if !competing.isEmpty {
+                StandardError.write(
+                    """
+                    awskeyring-helper: note: profile 'default' sets \(competing.joined(separator: ", ")); SDKs \
+                    in the command take those before the credentials endpoint
+                    """)
+            }
+
+            ChildSupervisor.blockSignals()
+            let token = AuthorizationToken.random()
+            let endpoint: ContainerCredentialsEndpoint
+            do throws(HelperError) {
+                endpoint = try ContainerCredentialsEndpoint(token: token) {
+                    do throws(HelperError) {
+                        return .success(
+                            try fetchCredentials(profileOption: profileOption, environment: environment, files: files))
+                    } catch {
+                        StandardError.report(
+                            HelperError("cannot hand out credentials of profile '\(profile)': \(error.message)"))
+                        return .failure(error)
+                    }
+                }
+            } catch {
+                StandardError.report(error)
+                throw ExitCode.failure
+            }
+            let childEnvironment = ServerChildEnvironment.make(
+                environment: environment, profile: profile, files: files, url: endpoint.url, token: token)
+            let line = commandLine
+            let result = ChildSupervisor.run(
+                command: line[0], arguments: Array(line.dropFirst()), environment: childEnvironment)
+            endpoint.close()
+            switch result {
+            case .success(let status):
+                throw ExitCode(status)
+            case .failure(let failure):
+                StandardError.report(HelperError(failure.message))
+                throw ExitCode(failure.exitStatus)
+            }
         }
     }
 }

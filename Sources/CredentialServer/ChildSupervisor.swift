@@ -51,35 +51,67 @@ public enum ChildSupervisor {
     public static func run(command: String, arguments: [String], environment: [String: String])
         -> Result<Int32, StartFailure>
     {
+        switch spawn(command: command, arguments: arguments, environment: environment, resetSignals: true) {
+        case .success(let pid): return .success(supervise(pid))
+        case .failure(let failure): return .failure(failure)
+        }
+    }
+
+    /// Starts a program with exactly `environment` and no file descriptor of this process but the
+    /// standard three: SwiftNIO opens its sockets without close-on-exec, and a listening socket left in
+    /// a child (or a daemon it starts) would keep the port open after this process closed it.
+    static func spawn(command: String, arguments: [String], environment: [String: String], resetSignals: Bool)
+        -> Result<pid_t, StartFailure>
+    {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var defaults = signalSet()
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        if resetSignals {
+            var emptyMask = sigset_t()
+            sigemptyset(&emptyMask)
+            posix_spawnattr_setsigmask(&attributes, &emptyMask)
+            var defaults = signalSet()
+            posix_spawnattr_setsigdefault(&attributes, &defaults)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        }
+        markDescriptorsCloseOnExec()
 
-        let argv = ([command] + arguments).map { strdup($0) } + [nil]
+        let words = [command] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
 
         var pid: pid_t = 0
         let status = posix_spawnp(&pid, command, nil, &attributes, argv, envp)
-        if status != 0 {
-            let reason = String(cString: strerror(status))
-            switch status {
-            case ENOENT, ENOTDIR:
-                let where_ = command.contains("/") ? "" : " in PATH"
-                return .failure(
-                    .init(exitStatus: 127, message: "cannot run '\(command)': command not found\(where_) (\(reason))"))
-            default:
-                return .failure(.init(exitStatus: 126, message: "cannot run '\(command)': \(reason)"))
-            }
+        guard status != 0 else { return .success(pid) }
+        let reason = String(cString: strerror(status))
+        switch status {
+        case ENOENT, ENOTDIR:
+            let where_ = command.contains("/") ? "" : " in PATH"
+            return .failure(
+                .init(exitStatus: 127, message: "cannot run '\(command)': command not found\(where_) (\(reason))"))
+        default:
+            return .failure(.init(exitStatus: 126, message: "cannot run '\(command)': \(reason)"))
         }
-        return .success(supervise(pid))
+    }
+
+    /// Sets close-on-exec on every open descriptor above the standard three (glibc's
+    /// `posix_spawn_file_actions_addclosefrom_np` is not visible to Swift).
+    static func markDescriptorsCloseOnExec() {
+        guard let directory = opendir("/proc/self/fd") else { return }
+        defer { closedir(directory) }
+        var descriptors: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if let fd = Int32(name), fd > 2 { descriptors.append(fd) }
+        }
+        for fd in descriptors {
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// Passes signals on until the child ends; returns its exit status as a shell would report it.

@@ -42,18 +42,17 @@ public enum SignInRedirect {
         }
 
         let opener = "http://127.0.0.1:\(port)\(path)"
-        var pid: pid_t = 0
-        let words: [String] = ["xdg-open", opener]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
-        let status = posix_spawnp(&pid, "xdg-open", nil, nil, argv, envp)
-        guard status == 0 else {
+        let pid: pid_t
+        switch ChildSupervisor.spawn(
+            command: "xdg-open", arguments: [opener], environment: environment, resetSignals: false)
+        {
+        case .success(let started):
+            pid = started
+        case .failure(let failure):
             throw HelperError(
                 """
-                cannot run xdg-open (\(String(cString: strerror(status)))); install xdg-utils, or print the \
-                URL with 'awskeyring-helper login --print' and open it yourself
+                \(failure.message); install xdg-utils, or print the URL with 'awskeyring-helper login \
+                --print' and open it yourself
                 """)
         }
         _ = loop.scheduleTask(in: .seconds(timeout)) { redirect.timeOut() }

@@ -120,8 +120,7 @@ def test_login_print_for_a_role_profile(login_env, federation, moto_login):
     e, _, role, _ = login_env
     r = h.tool(["login", "--profile", role, "--print"], e)
     query = login_url(r, federation)
-    assert query["Destination"] == "https://console.aws.amazon.com/console/home?region=eu-central-1" or \
-        query["Destination"].startswith("https://console.aws.amazon.com/"), query
+    assert query["Destination"] == "https://console.aws.amazon.com/", query
     assert query["Issuer"] == "awskeyring-helper"
     [request] = federation.requests
     assert request["query"]["SessionDuration"] == "3600"
@@ -140,7 +139,8 @@ def test_login_print_for_a_role_profile(login_env, federation, moto_login):
 def test_login_print_for_plain_keys_goes_through_get_federation_token(login_env, federation):
     e, base, _, _ = login_env
     r = h.tool(["login", "--profile", base, "--print", "--duration", "7200"], e)
-    login_url(r, federation)
+    query = login_url(r, federation)
+    assert query["Destination"] == "https://console.aws.amazon.com/console/home?region=eu-central-1"
     [request] = federation.requests
     # moto's GetFederationToken answer, which it gives only to a request signed with the stored keys.
     assert request["session"]["sessionId"] == MOTO_FEDERATION_KEY
@@ -152,6 +152,55 @@ def test_without_a_display_the_url_is_printed(login_env, federation):
     e, base, _, _ = login_env
     r = h.tool(["login", "--profile", base], e)
     login_url(r, federation)
+
+
+FAKE_XDG_OPEN = """#!{python}
+import json, sys, urllib.request, urllib.error
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+opener = urllib.request.build_opener(NoRedirect)
+out = {{"argv": sys.argv[1:]}}
+import time
+for attempt in ("first", "second"):
+    started = time.time()
+    try:
+        opener.open(sys.argv[1], timeout=20)
+        out[attempt] = [200, None]
+    except urllib.error.HTTPError as e:
+        out[attempt] = [e.code, e.headers.get("Location")]
+    except OSError:
+        out[attempt] = [0, None]  # the helper has closed the port
+    out[attempt + "-seconds"] = time.time() - started
+open({record!r} + ".tmp", "w").write(json.dumps(out))
+import os
+os.rename({record!r} + ".tmp", {record!r})
+"""
+
+
+def test_with_a_display_xdg_open_gets_a_one_time_redirect_not_the_token(login_env, federation, tmp_path):
+    e, base, _, _ = login_env
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    record = tmp_path / "xdg-open.json"
+    fake = bindir / "xdg-open"
+    fake.write_text(FAKE_XDG_OPEN.format(python=h.sys.executable, record=str(record)))
+    fake.chmod(0o755)
+    r = h.tool(["login", "--profile", base], env_with(e, DISPLAY=":99", PATH=f"{bindir}:{e['PATH']}"))
+    assert r.rc == 0, r.describe()
+    assert r.stdout == "", "the URL is opened, not printed"
+    h._wait_for(record.exists, 30, "the fake xdg-open to finish")
+    out = json.loads(record.read_text())
+    [opened] = out["argv"]
+    token = federation.tokens[-1]
+    assert opened.startswith("http://127.0.0.1:") and token not in opened
+    status, location = out["first"]
+    assert status == 302
+    query = {k: v[0] for k, v in urllib.parse.parse_qs(urllib.parse.urlsplit(location).query).items()}
+    assert query["SigninToken"] == token and query["Action"] == "login"
+    # One use only.
+    assert out["second"] in ([404, None], [0, None]), out
+    assert out["second-seconds"] < 5, out
 
 
 def test_login_failures(login_env, federation, tmp_path):

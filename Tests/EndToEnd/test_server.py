@@ -40,8 +40,8 @@ def server_env(write_configs, moto_srv):
     base, role, short = h.fresh_profile("srvbase"), h.fresh_profile("srvrole"), h.fresh_profile("srvshort")
     e = write_configs(config=(
         f"[profile {base}]\nregion = eu-central-1\n\n"
-        f"[profile {role}]\nrole_arn = {moto_srv.role_arn}\nsource_profile = {base}\n\n"
-        f"[profile {short}]\nrole_arn = {moto_srv.role_arn}\nsource_profile = {base}\nduration_seconds = 900\n"
+        f"[profile {role}]\nrole_arn = {moto_srv.role_arn}\nsource_profile = {base}\nregion = eu-central-1\n\n"
+        f"[profile {short}]\nrole_arn = {moto_srv.role_arn}\nsource_profile = {base}\nduration_seconds = 900\nregion = eu-central-1\n"
     ))
     e = env_with(e, AWS_ENDPOINT_URL_STS=moto_srv.url, AWS_PROFILE=None, AWS_DEFAULT_REGION=None,
                  AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None)
@@ -105,9 +105,15 @@ def test_plain_keys_are_served_too(server_env, moto_srv):
 
 
 PROBE_CHILD = """
-    import json, os, urllib.request, urllib.error
+    import contextlib, json, os, urllib.request, urllib.error
     url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
     token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    # No socket of the helper's (its listening socket above all) may leak into the command.
+    sockets = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                sockets.append(fd)
     def status(headers, method="GET"):
         request = urllib.request.Request(url, headers=headers, method=method)
         try:
@@ -115,7 +121,7 @@ PROBE_CHILD = """
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as e:
             return e.code, None
-    out = {"url": url}
+    out = {"url": url, "inherited_sockets": sockets}
     out["missing"] = status({})[0]
     out["wrong"] = status({"Authorization": "0" * 64})[0]
     out["prefix"] = status({"Authorization": token[:-1]})[0]
@@ -150,6 +156,7 @@ def test_the_token_is_checked_never_in_argv_and_the_port_closes(server_env):
     assert doc["AccessKeyId"].startswith("ASIA") and doc["Token"]
     assert doc["Expiration"].endswith("Z") and len(doc["Expiration"]) == 20
     assert out["token_in_cmdline"] == []
+    assert out["inherited_sockets"] == []
     assert r.stderr == ""
     port = int(out["url"].rsplit(":", 1)[1].strip("/"))
     with pytest.raises(ConnectionRefusedError):

@@ -16,7 +16,8 @@ let package = Package(
     name: "awskeyring-helper",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "awskeyring-helper", targets: ["awskeyring-helper"])
+        .executable(name: "awskeyring-helper", targets: ["awskeyring-helper"]),
+        .executable(name: "awskeyring-helper-server", targets: ["awskeyring-helper-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,7 +60,7 @@ let package = Package(
             ]
         ),
         // `exec --server`'s credentials endpoint and `login`'s browser redirect on 127.0.0.1 (SwiftNIO),
-        // and the child process they serve. Only those commands run any of it.
+        // and the child process they serve.
         .target(
             name: "CredentialServer",
             dependencies: [
@@ -69,13 +70,26 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The program awskeyring-helper becomes for those two commands: linked into awskeyring-helper,
+        // SwiftNIO made every credential_process start slower (more symbols to relocate and look up).
+        .executableTarget(
+            name: "awskeyring-helper-server",
+            dependencies: ["CredentialServer"],
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker",
+                        "-l_FoundationCollections", "-Xlinker", "-lswiftSynchronization",
+                    ],
+                    .when(platforms: [.linux]))
+            ]
+        ),
         // Argument parsing only; the work is in AwskeyringCore.
         .executableTarget(
             name: "awskeyring-helper",
             dependencies: [
                 "AwskeyringCore",
                 "Keyring",
-                "CredentialServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The Swift runtime linked in, and relative relocations packed (RELR, lld): every SDK call

@@ -119,9 +119,11 @@ public enum ChildSupervisor {
         var set = signalSet()
         while true {
             var info = siginfo_t()
-            let signal = sigwaitinfo(&set, &info)
-            if signal < 0 { continue }  // EINTR
-            if signal == SIGCHLD {
+            // A second at most between looks at the child, should its SIGCHLD ever go to a thread that
+            // had it unblocked.
+            var interval = timespec(tv_sec: 1, tv_nsec: 0)
+            let signal = sigtimedwait(&set, &info, &interval)
+            if signal < 0 || signal == SIGCHLD {
                 var status: Int32 = 0
                 let result = waitpid(pid, &status, WNOHANG)
                 if result == pid { return exitStatus(fromWaitStatus: status) }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import AwskeyringCore
-import CredentialServer
 
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {
@@ -83,60 +82,37 @@ extension AwskeyringHelper {
             throw ExitCode(failure.exitStatus)
         }
 
-        /// `--server`: the credentials are fetched once first, so a missing key or an MFA code is dealt
-        /// with before COMMAND starts; then the endpoint serves them, refreshed as they near expiry.
+        /// `--server` is served by awskeyring-helper-server, which this process becomes once it has the
+        /// credentials: a missing key fails here, and an MFA code is asked for with the usual signal
+        /// handling (Ctrl-C works); the server then finds them in the cache.
         private func runServing() throws {
-            let environment = ProcessEnvironment.current()
-            let profileOption = options.profile
-            let profile = options.resolvedProfile(environment: environment)
-            var files: AWSConfigFiles?
             try reportingFailure { () throws(HelperError) in
-                let loaded = try loadConfigFiles(environment: environment)
-                _ = try fetchCredentials(profileOption: profileOption, environment: environment, files: loaded)
-                files = loaded
+                let environment = ProcessEnvironment.current()
+                _ = try fetchCredentials(
+                    profileOption: options.profile, environment: environment,
+                    files: try loadConfigFiles(environment: environment))
             }
-            guard let files else { throw ExitCode.failure }
-
-            let competing = ServerChildEnvironment.competingDefaultSettings(files: files)
-            if !competing.isEmpty {
-                StandardError.write(
-                    """
-                    awskeyring-helper: note: profile 'default' sets \(competing.joined(separator: ", ")); SDKs \
-                    in the command take those before the credentials endpoint
-                    """)
-            }
-
-            ChildSupervisor.blockSignals()
-            let token = AuthorizationToken.random()
-            let endpoint: ContainerCredentialsEndpoint
-            do throws(HelperError) {
-                endpoint = try ContainerCredentialsEndpoint(token: token) {
-                    do throws(HelperError) {
-                        return .success(
-                            try fetchCredentials(profileOption: profileOption, environment: environment, files: files))
-                    } catch {
-                        StandardError.report(
-                            HelperError("cannot hand out credentials of profile '\(profile)': \(error.message)"))
-                        return .failure(error)
-                    }
-                }
-            } catch {
-                StandardError.report(error)
-                throw ExitCode.failure
-            }
-            let childEnvironment = ServerChildEnvironment.make(
-                environment: environment, profile: profile, files: files, url: endpoint.url, token: token)
-            let line = commandLine
-            let result = ChildSupervisor.run(
-                command: line[0], arguments: Array(line.dropFirst()), environment: childEnvironment)
-            endpoint.close()
-            switch result {
-            case .success(let status):
-                throw ExitCode(status)
-            case .failure(let failure):
-                StandardError.report(HelperError(failure.message))
-                throw ExitCode(failure.exitStatus)
-            }
+            var arguments = ["exec"]
+            if let profile = options.profile { arguments += ["--profile", profile] }
+            try handOverToServer(arguments + ["--"] + commandLine)
         }
     }
+}
+
+/// Replaces this process with awskeyring-helper-server, from the directory of this program, which serves
+/// `exec --server` and `login`'s browser redirect. SwiftNIO is linked into that program only, so the
+/// start of every credential_process call does not pay for it (size and start-up were measured).
+func handOverToServer(_ arguments: [String]) throws {
+    let name = "awskeyring-helper-server"
+    guard let executable = CurrentExecutable.path, let slash = executable.lastIndex(of: "/") else {
+        StandardError.report(HelperError("cannot find this program's directory to start \(name)"))
+        throw ExitCode.failure
+    }
+    let server = String(executable[..<slash]) + "/" + name
+    let failure = ProcessReplacement.execute(
+        command: server, arguments: arguments, environment: ProcessEnvironment.current())
+    StandardError.report(
+        HelperError(
+            "\(failure.message); \(name) is installed next to awskeyring-helper, reinstall the package"))
+    throw ExitCode(failure.exitStatus)
 }

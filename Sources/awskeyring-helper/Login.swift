@@ -1,6 +1,5 @@
 import ArgumentParser
 import AwskeyringCore
-import CredentialServer
 
 extension AwskeyringHelper {
     struct Login: ParsableCommand {
@@ -48,7 +47,15 @@ extension AwskeyringHelper {
 
         func run() throws {
             let environment = ProcessEnvironment.current()
-            var url = ""
+            let hasDisplay = ["DISPLAY", "WAYLAND_DISPLAY"].contains { !(environment[$0] ?? "").isEmpty }
+            if !print && hasDisplay {
+                // The browser is opened through a redirect on 127.0.0.1, served by the server program.
+                var arguments = ["login"]
+                if let profile = options.profile { arguments += ["--profile", profile] }
+                if let destination { arguments += ["--destination", destination] }
+                try handOverToServer(arguments + ["--duration", String(duration)])
+                return
+            }
             try reportingFailure { () throws(HelperError) in
                 let files = try loadConfigFiles(environment: environment)
                 let keyring = CredentialKeyring.secretService()
@@ -56,17 +63,10 @@ extension AwskeyringHelper {
                     files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
                     environment: environment, diagnostics: StandardError.write)
                 provider.webIdentityFromEnvironment = options.profile == nil
-                url = try ConsoleLogin(provider: provider).signInURL(
+                let url = try ConsoleLogin(provider: provider).signInURL(
                     profile: options.resolvedProfile(environment: environment), destination: destination,
                     duration: duration)
-            }
-            let hasDisplay = ["DISPLAY", "WAYLAND_DISPLAY"].contains { !(environment[$0] ?? "").isEmpty }
-            if print || !hasDisplay {
                 StandardOutput.write(url + "\n")
-                return
-            }
-            try reportingFailure { () throws(HelperError) in
-                try SignInRedirect.open(url, environment: environment)
             }
         }
     }

@@ -90,7 +90,9 @@ public enum ChildSupervisor {
         case ENOENT, ENOTDIR:
             let where_ = command.contains("/") ? "" : " in PATH"
             return .failure(
-                .init(exitStatus: 127, message: "cannot run '\(command)': command not found\(where_) (\(reason))"))
+                .init(
+                    exitStatus: 127,
+                    message: "cannot run '\(command)': command not found\(where_) (\(reason))"))
         default:
             return .failure(.init(exitStatus: 126, message: "cannot run '\(command)': \(reason)"))
         }

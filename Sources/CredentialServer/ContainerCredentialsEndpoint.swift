@@ -94,7 +94,8 @@ struct CredentialAnswer: Sendable {
         // The token is checked first, so a caller without it learns nothing about the endpoint.
         guard authorization.count == 1, token.matches(authorization[0]) else {
             return Response(
-                status: .unauthorized, body: Self.message("Unauthorized", "the Authorization header is wrong"))
+                status: .unauthorized, body: Self.message("Unauthorized", "the Authorization header is wrong")
+            )
         }
         guard method == .GET else {
             return Response(status: .methodNotAllowed, body: Self.message("MethodNotAllowed", "only GET"))
@@ -106,7 +107,8 @@ struct CredentialAnswer: Sendable {
     func credentialsResponse() -> Response {
         switch source() {
         case .success(let credentials):
-            return Response(status: .ok, body: ContainerCredentialsEndpoint.document(credentials, now: clock()))
+            return Response(
+                status: .ok, body: ContainerCredentialsEndpoint.document(credentials, now: clock()))
         case .failure(let error):
             return Response(
                 status: .internalServerError, body: Self.message("CredentialsUnavailable", error.message))
@@ -163,7 +165,8 @@ final class CredentialRequestHandler: ChannelInboundHandler, RemovableChannelHan
             }
     }
 
-    private func write(_ response: CredentialAnswer.Response, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func write(_ response: CredentialAnswer.Response, keepAlive: Bool, context: ChannelHandlerContext)
+    {
         let body = Array(response.body.utf8)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")

@@ -95,7 +95,9 @@ public enum ServerCommands {
 
     static func resolvedProfile(_ option: String?, environment: [String: String]) -> String {
         if let option { return option }
-        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty { return fromEnvironment }
+        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
         return "default"
     }
 

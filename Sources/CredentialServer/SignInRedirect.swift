@@ -167,7 +167,8 @@ final class RedirectHandler: ChannelInboundHandler, RemovableChannelHandler {
             status = .found
             headers.add(name: "Location", value: redirect.location)
         }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
             promise: nil)
         let redirect = self.redirect
         let wasRedirect = status == .found

@@ -60,7 +60,8 @@ extension AwskeyringHelper {
                 let files = try loadConfigFiles(environment: environment)
                 let keyring = CredentialKeyring.secretService()
                 var provider = CredentialProvider(
-                    files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
+                    files: files, keyring: keyring,
+                    cache: .standard(keyring: keyring, environment: environment),
                     environment: environment, diagnostics: StandardError.write)
                 provider.webIdentityFromEnvironment = options.profile == nil
                 let url = try ConsoleLogin(provider: provider).signInURL(

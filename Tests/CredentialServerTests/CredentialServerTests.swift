@@ -40,7 +40,8 @@ import Testing
         let answer = answer(.failure(HelperError("unused")))
         #expect(answer.refusal(method: .GET, authorization: [])?.status == .unauthorized)
         #expect(answer.refusal(method: .POST, authorization: ["wrong"])?.status == .unauthorized)
-        #expect(answer.refusal(method: .GET, authorization: [token.value, token.value])?.status == .unauthorized)
+        #expect(
+            answer.refusal(method: .GET, authorization: [token.value, token.value])?.status == .unauthorized)
         #expect(answer.refusal(method: .POST, authorization: [token.value])?.status == .methodNotAllowed)
         #expect(answer.refusal(method: .GET, authorization: [token.value]) == nil)
     }
@@ -52,12 +53,14 @@ import Testing
         #expect(response.status == .ok)
         #expect(
             response.body
-                == #"{"AccessKeyId":"ASIA1","SecretAccessKey":"s","Token":"t","Expiration":"2026-11-28T23:02:03Z"}"#)
+                == #"{"AccessKeyId":"ASIA1","SecretAccessKey":"s","Token":"t","Expiration":"2026-11-28T23:02:03Z"}"#
+        )
         // Long-lived keys: botocore needs both members; an empty token and an hour ahead.
         let keys = AWSCredentials(accessKeyId: "AKIA1", secretAccessKey: "s")
         #expect(
             ContainerCredentialsEndpoint.document(keys, now: 1_795_827_723)
-                == #"{"AccessKeyId":"AKIA1","SecretAccessKey":"s","Token":"","Expiration":"2026-11-28T23:02:03Z"}"#)
+                == #"{"AccessKeyId":"AKIA1","SecretAccessKey":"s","Token":"","Expiration":"2026-11-28T23:02:03Z"}"#
+        )
     }
 
     @Test func aFailureIsA500WithTheMessage() {
@@ -77,7 +80,8 @@ import Testing
             environment: [
                 "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_SESSION_TOKEN": "x",
                 "AWS_SECURITY_TOKEN": "x", "AWS_PROFILE": "q", "AWS_DEFAULT_PROFILE": "q",
-                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/f",
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/f",
                 "AWS_WEB_IDENTITY_TOKEN_FILE": "/t", "AWS_ROLE_ARN": "r", "HOME": "/home/me",
             ], profile: "p", files: files, url: "http://127.0.0.1:1234/", token: token)
         #expect(
@@ -91,8 +95,12 @@ import Testing
     @Test func aDefaultProfileWithCredentialsIsNamed() throws {
         let files = try AWSConfigFiles.parse(
             config: Array("[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nregion = x\n".utf8),
-            credentials: Array("[default]\naws_access_key_id = A\n".utf8), configPath: "c", credentialsPath: "k")
-        #expect(ServerChildEnvironment.competingDefaultSettings(files: files) == ["aws_access_key_id", "role_arn"])
+            credentials: Array("[default]\naws_access_key_id = A\n".utf8), configPath: "c",
+            credentialsPath: "k")
+        #expect(
+            ServerChildEnvironment.competingDefaultSettings(files: files) == [
+                "aws_access_key_id", "role_arn",
+            ])
     }
 }
 

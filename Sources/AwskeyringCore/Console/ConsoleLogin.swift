@@ -19,7 +19,8 @@ public struct ConsoleLogin {
 
     /// The sign-in URL for `profile`, landing on `destination` (default: the console home in the
     /// profile's region). `duration` is the console session's length in seconds.
-    public func signInURL(profile: String, destination: String?, duration: Int) throws(HelperError) -> String {
+    public func signInURL(profile: String, destination: String?, duration: Int) throws(HelperError) -> String
+    {
         let files = provider.files
         let environment = provider.environment
         let chain = try provider.resolver.chain(for: profile)
@@ -34,7 +35,8 @@ public struct ConsoleLogin {
         let request = HTTPRequest(
             method: "GET",
             url: ConsoleSignIn.signinTokenURL(
-                endpoint: endpoint, credentials: session.credentials, sessionDuration: session.sessionDuration),
+                endpoint: endpoint, credentials: session.credentials, sessionDuration: session.sessionDuration
+            ),
             headers: [], body: [])
         let response: HTTPResponse
         do {
@@ -60,7 +62,8 @@ public struct ConsoleLogin {
         }
         return ConsoleSignIn.loginURL(
             endpoint: endpoint, issuer: issuer,
-            destination: destination ?? ConsoleSignIn.defaultDestination(partition: partition, region: region),
+            destination: destination
+                ?? ConsoleSignIn.defaultDestination(partition: partition, region: region),
             signinToken: token)
     }
 
@@ -80,7 +83,8 @@ public struct ConsoleLogin {
             }
             let credentials = try provider.credentials(profile: profile)
             return ConsoleSession(
-                credentials: credentials, sessionDuration: chained ? nil : duration, viaFederationToken: false)
+                credentials: credentials, sessionDuration: chained ? nil : duration, viaFederationToken: false
+            )
         }
 
         let plan = try CredentialPlan(chain: chain, files: provider.files, environment: provider.environment)
@@ -112,7 +116,8 @@ public struct ConsoleLogin {
             configuration = try STSConfiguration(
                 profile: chain.profile, files: provider.files, environment: provider.environment)
         }
-        let sts = STSClient(configuration: configuration, transport: provider.transport, clock: provider.clock)
+        let sts = STSClient(
+            configuration: configuration, transport: provider.transport, clock: provider.clock)
         let token = try sts.getFederationToken(
             name: ConsoleSignIn.federatedUserName(profile: profile), policy: ConsoleSignIn.allowAllPolicy,
             durationSeconds: duration, with: source)

@@ -4,9 +4,15 @@ import Testing
 
 @Suite struct ConsoleSignInTests {
     @Test func thePartitionComesFromTheRoleArnThenTheRegion() {
-        #expect(ConsoleSignIn.partition(roleArn: "arn:aws-cn:iam::123456789012:role/r", region: "eu-west-1") == .china)
-        #expect(ConsoleSignIn.partition(roleArn: "arn:aws-us-gov:iam::123456789012:role/r", region: nil) == .govCloud)
-        #expect(ConsoleSignIn.partition(roleArn: "arn:aws:iam::123456789012:role/r", region: "cn-north-1") == .aws)
+        #expect(
+            ConsoleSignIn.partition(roleArn: "arn:aws-cn:iam::123456789012:role/r", region: "eu-west-1")
+                == .china)
+        #expect(
+            ConsoleSignIn.partition(roleArn: "arn:aws-us-gov:iam::123456789012:role/r", region: nil)
+                == .govCloud)
+        #expect(
+            ConsoleSignIn.partition(roleArn: "arn:aws:iam::123456789012:role/r", region: "cn-north-1") == .aws
+        )
         #expect(ConsoleSignIn.partition(roleArn: nil, region: "cn-northwest-1") == .china)
         #expect(ConsoleSignIn.partition(roleArn: nil, region: "us-gov-west-1") == .govCloud)
         #expect(ConsoleSignIn.partition(roleArn: nil, region: "eu-west-1") == .aws)
@@ -36,7 +42,8 @@ import Testing
                 == "https://signin.example.com/federation")
         #expect(throws: HelperError.self) {
             try ConsoleSignIn.federationEndpoint(
-                partition: .aws, environment: ["AWSKEYRING_HELPER_FEDERATION_URL": "http://example.com/federation"])
+                partition: .aws,
+                environment: ["AWSKEYRING_HELPER_FEDERATION_URL": "http://example.com/federation"])
         }
     }
 
@@ -44,7 +51,8 @@ import Testing
         let credentials = AWSCredentials(
             accessKeyId: "ASIA1", secretAccessKey: "s/e+c=r&t", sessionToken: "tok/en+", expiration: 1)
         let url = ConsoleSignIn.signinTokenURL(
-            endpoint: "https://signin.aws.amazon.com/federation", credentials: credentials, sessionDuration: 3600)
+            endpoint: "https://signin.aws.amazon.com/federation", credentials: credentials,
+            sessionDuration: 3600)
         #expect(
             url
                 == "https://signin.aws.amazon.com/federation?Action=getSigninToken&SessionDuration=3600&Session="
@@ -62,14 +70,17 @@ import Testing
         #expect(
             url
                 == "https://signin.aws.amazon.com/federation?Action=login&Issuer=awskeyring-helper&Destination="
-                + "https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome%3Fregion%3Deu-west-1&SigninToken=a%2Bb%2Fc")
+                + "https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome%3Fregion%3Deu-west-1&SigninToken=a%2Bb%2Fc"
+        )
     }
 
     @Test func theDefaultDestinationIsTheConsoleHomeInTheRegion() {
         #expect(
             ConsoleSignIn.defaultDestination(partition: .aws, region: "eu-west-1")
                 == "https://console.aws.amazon.com/console/home?region=eu-west-1")
-        #expect(ConsoleSignIn.defaultDestination(partition: .china, region: nil) == "https://console.amazonaws.cn/")
+        #expect(
+            ConsoleSignIn.defaultDestination(partition: .china, region: nil)
+                == "https://console.amazonaws.cn/")
         #expect(
             ConsoleSignIn.defaultDestination(partition: .govCloud, region: "bad region&x")
                 == "https://console.amazonaws-us-gov.com/")
@@ -103,11 +114,13 @@ import Testing
         let provider = try fixture.provider(
             "[profile base]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n",
             transport: transport)
-        let url = try ConsoleLogin(provider: provider).signInURL(profile: "base", destination: nil, duration: 7200)
+        let url = try ConsoleLogin(provider: provider).signInURL(
+            profile: "base", destination: nil, duration: 7200)
         #expect(
             url
                 == "https://signin.aws.amazon.com/federation?Action=login&Issuer=awskeyring-helper&Destination="
-                + "https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome%3Fregion%3Deu-west-1&SigninToken=TOKEN")
+                + "https%3A%2F%2Fconsole.aws.amazon.com%2Fconsole%2Fhome%3Fregion%3Deu-west-1&SigninToken=TOKEN"
+        )
         #expect(
             transport.forms[0] == [
                 "Action": "GetFederationToken", "Version": "2011-06-15", "Name": "base",
@@ -118,7 +131,9 @@ import Testing
         #expect(authorization.contains("Credential=AKIAIOSFODNN7EXAMPLE/"))
         let federation = transport.requests[1]
         #expect(federation.method == "GET")
-        #expect(federation.url.hasPrefix("https://signin.aws.amazon.com/federation?Action=getSigninToken&Session="))
+        #expect(
+            federation.url.hasPrefix(
+                "https://signin.aws.amazon.com/federation?Action=getSigninToken&Session="))
         #expect(federation.url.contains("ASIAFED"))
     }
 
@@ -140,7 +155,8 @@ import Testing
         ])
         let provider = try fixture.provider(config, transport: transport)
         let login = ConsoleLogin(provider: provider)
-        _ = try login.signInURL(profile: "role", destination: "https://console.amazonaws.cn/ec2/", duration: 900)
+        _ = try login.signInURL(
+            profile: "role", destination: "https://console.amazonaws.cn/ec2/", duration: 900)
         #expect(
             transport.requests[1].url.hasPrefix(
                 "https://signin.amazonaws.cn/federation?Action=getSigninToken&SessionDuration=900&Session="))
@@ -165,7 +181,8 @@ import Testing
         ])
         let provider = try fixture.provider("[profile base]\n", transport: transport)
         do {
-            _ = try ConsoleLogin(provider: provider).signInURL(profile: "base", destination: nil, duration: 3600)
+            _ = try ConsoleLogin(provider: provider).signInURL(
+                profile: "base", destination: nil, duration: 3600)
             Issue.record("expected a refusal")
         } catch {
             #expect(error.message.contains("HTTP 400"))

@@ -53,20 +53,20 @@ import Testing
         #expect(response.status == .ok)
         #expect(
             response.body
-                == #"{"AccessKeyId":"ASIA1","SecretAccessKey":"s","Token":"t","Expiration":"2026-11-28T23:02:03Z"}"#
+                == #"{"AccessKeyId": "ASIA1", "SecretAccessKey": "s", "Token": "t", "Expiration": "2026-11-28T02:02:03Z"}"#
         )
         // Long-lived keys: botocore needs both members; an empty token and an hour ahead.
         let keys = AWSCredentials(accessKeyId: "AKIA1", secretAccessKey: "s")
         #expect(
             ContainerCredentialsEndpoint.document(keys, now: 1_795_827_723)
-                == #"{"AccessKeyId":"AKIA1","SecretAccessKey":"s","Token":"","Expiration":"2026-11-28T23:02:03Z"}"#
+                == #"{"AccessKeyId": "AKIA1", "SecretAccessKey": "s", "Token": "", "Expiration": "2026-11-28T02:02:03Z"}"#
         )
     }
 
     @Test func aFailureIsA500WithTheMessage() {
         let response = answer(.failure(HelperError("no keys are stored"))).credentialsResponse()
         #expect(response.status == .internalServerError)
-        #expect(response.body == #"{"Code":"CredentialsUnavailable","Message":"no keys are stored"}"#)
+        #expect(response.body == #"{"Code": "CredentialsUnavailable", "Message": "no keys are stored"}"#)
     }
 }
 

@@ -56,8 +56,8 @@ import Testing
         #expect(
             url
                 == "https://signin.aws.amazon.com/federation?Action=getSigninToken&SessionDuration=3600&Session="
-                + "%7B%22sessionId%22%3A%22ASIA1%22%2C%22sessionKey%22%3A%22s%5C%2Fe%2Bc%3Dr%26t%22%2C"
-                + "%22sessionToken%22%3A%22tok%5C%2Fen%2B%22%7D")
+                + "%7B%22sessionId%22%3A%20%22ASIA1%22%2C%20%22sessionKey%22%3A%20%22s%2Fe%2Bc%3Dr%26t%22%2C%20"
+                + "%22sessionToken%22%3A%20%22tok%2Fen%2B%22%7D")
         let withoutDuration = ConsoleSignIn.signinTokenURL(
             endpoint: "https://x/federation", credentials: credentials, sessionDuration: nil)
         #expect(!withoutDuration.contains("SessionDuration"))

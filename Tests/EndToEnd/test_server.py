@@ -227,3 +227,34 @@ def test_exec_help_and_unknown_options(server_env):
     base = server_env[1]
     r = h.tool(["exec", "--profile", base, "--", "sh", "-c", 'echo "$@"', "sh", "--help"], e)
     assert r.rc == 0 and r.stdout.strip() == "--help", r.describe()
+
+
+COUNT_INTERRUPTS = """
+    import signal, time
+    count = 0
+    def interrupted(signum, frame):
+        global count
+        count += 1
+    signal.signal(signal.SIGINT, interrupted)
+    print("ready", flush=True)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+    print(f"interrupts={count}", flush=True)
+"""
+
+
+def test_ctrl_c_on_the_terminal_reaches_the_command_and_the_helper_waits_for_it(server_env):
+    """The terminal sends Ctrl-C's SIGINT to the whole foreground process group: the command handles it
+    and goes on, and the helper neither dies of it nor closes the endpoint before the command ends."""
+    e, _, role, _ = server_env
+    pty = h.Pty(["exec", "--server", "--profile", role, "--", *python_child(COUNT_INTERRUPTS)], e, timeout=30)
+    try:
+        pty.expect_exact("ready")
+        pty.child.sendintr()
+        pty.expect_exact("interrupts=")
+        pty.expect_exact("\n")
+        assert int(pty.child.before.strip()) >= 1
+        assert pty.finish() == 0
+    finally:
+        pty.close()

@@ -60,8 +60,9 @@ public final class ContainerCredentialsEndpoint {
     /// Stops listening and drops every connection; the port is closed when this returns.
     public func close() {
         try? channel.close().wait()
-        try? group.syncShutdownGracefully()
+        // The worker first: a request it is answering completes on the event loop, which must still run.
         try? workers.syncShutdownGracefully()
+        try? group.syncShutdownGracefully()
     }
 
     /// The container credentials document. Long-lived keys have neither a token nor an expiry, but
@@ -151,7 +152,10 @@ final class CredentialRequestHandler: ChannelInboundHandler, RemovableChannelHan
             write(refusal, keepAlive: keepAlive, context: context)
             return
         }
-        guard let workers = answer.workers else { return }
+        guard let workers = answer.workers else {
+            context.close(promise: nil)  // only tests make an answer without a worker
+            return
+        }
         let answer = self.answer
         workers.runIfActive(eventLoop: context.eventLoop) { answer.credentialsResponse() }
             .assumeIsolated()

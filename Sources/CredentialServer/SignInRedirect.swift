@@ -23,6 +23,8 @@ public enum SignInRedirect {
         let loop = group.next()
         let served = loop.makePromise(of: Void.self)
         let redirect = Redirect(path: path, location: url, served: served)
+        // Every path out completes the promise (NIO checks that none is left behind).
+        defer { redirect.end(.closed) }
         let bootstrap = ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -55,25 +57,49 @@ public enum SignInRedirect {
                 --print' and open it yourself
                 """)
         }
-        _ = loop.scheduleTask(in: .seconds(timeout)) { redirect.timeOut() }
+        _ = loop.scheduleTask(in: .seconds(timeout)) { redirect.end(.timeout) }
+        // xdg-open that fails (no browser, no desktop) ends the wait at once; one that succeeds may go on
+        // running as the browser, so only a failure is acted on.
+        let watch = loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) {
+            task in
+            var status: Int32 = 0
+            guard waitpid(pid, &status, WNOHANG) == pid else { return }
+            task.cancel()
+            let exitStatus = ChildSupervisor.exitStatus(fromWaitStatus: status)
+            if exitStatus != 0 { redirect.end(.openerFailed(exitStatus)) }
+        }
+        defer { watch.cancel() }
         do {
             try served.futureResult.wait()
+        } catch let failure as RedirectFailure {
+            switch failure {
+            case .timeout:
+                throw HelperError(
+                    """
+                    no browser came for the sign-in within \(timeout) seconds; use 'awskeyring-helper login \
+                    --print' and open the URL yourself
+                    """)
+            case .closed:
+                throw HelperError("cannot open the console: the redirect closed before a browser came")
+            case .openerFailed(let status):
+                throw HelperError(
+                    """
+                    xdg-open could not open a browser (exit status \(status)); use 'awskeyring-helper login \
+                    --print' and open the URL yourself
+                    """)
+            }
         } catch {
-            var ignored: Int32 = 0
-            waitpid(pid, &ignored, WNOHANG)
-            throw HelperError(
-                """
-                no browser came for the sign-in within \(timeout) seconds; use 'awskeyring-helper login \
-                --print' and open the URL yourself
-                """)
+            throw HelperError("cannot open the console: \(error)")
         }
-        var ignored: Int32 = 0
-        waitpid(pid, &ignored, WNOHANG)
     }
 
-    struct RedirectTimeout: Error {}
+    enum RedirectFailure: Error {
+        case timeout
+        case openerFailed(Int32)
+        case closed
+    }
 
-    /// The one redirect: the first of the browser's request and the timeout completes it.
+    /// The one redirect: the first of the browser's request, a failed xdg-open and the timeout ends it.
     final class Redirect: Sendable {
         let path: String
         let location: String
@@ -96,7 +122,7 @@ public enum SignInRedirect {
         }
 
         func succeed() { served.succeed(()) }
-        func timeOut() { if take() { served.fail(RedirectTimeout()) } }
+        func end(_ failure: RedirectFailure) { if take() { served.fail(failure) } }
     }
 
     /// The owner of the TCP connection from `127.0.0.1:clientPort` to `127.0.0.1:serverPort`, from

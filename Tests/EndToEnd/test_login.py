@@ -203,6 +203,19 @@ def test_with_a_display_xdg_open_gets_a_one_time_redirect_not_the_token(login_en
     assert out["second-seconds"] < 5, out
 
 
+def test_a_failing_or_missing_xdg_open_says_to_use_print(login_env, federation, tmp_path):
+    e, base, _, _ = login_env
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    r = h.tool(["login", "--profile", base], env_with(e, DISPLAY=":99", PATH=str(bindir)))
+    assert_clean_failure(r, mentions=["xdg-open", "--print"])
+    (bindir / "xdg-open").write_text("#!/bin/sh\nexit 3\n")
+    (bindir / "xdg-open").chmod(0o755)
+    r = h.tool(["login", "--profile", base], env_with(e, DISPLAY=":99", PATH=f"{bindir}:/usr/bin:/bin"), timeout=20)
+    assert_clean_failure(r, mentions=["xdg-open could not open a browser", "--print"])
+    assert all(token not in r.stderr for token in federation.tokens)
+
+
 def test_login_failures(login_env, federation, tmp_path):
     e, base, role, _ = login_env
     federation.status = 403

@@ -101,8 +101,8 @@ public enum ServerCommands {
         return "default"
     }
 
-    /// `exec --server`: the credentials are fetched once first, so a missing key or an MFA code is dealt
-    /// with before COMMAND starts; then the endpoint serves them, renewed as they near expiry.
+    /// `exec --server`: the endpoint serves the credentials, renewed as they near expiry, while COMMAND
+    /// runs.
     static func serve(_ arguments: Arguments, environment: [String: String]) throws(HelperError) -> Int32 {
         let profileOption = arguments.profile
         let profile = resolvedProfile(profileOption, environment: environment)
@@ -114,10 +114,8 @@ public enum ServerCommands {
             try provider(profileOption: profileOption, environment: environment, files: files)
                 .credentials(profile: profile)
         }
-        // awskeyring-helper fetched them (and asked for any MFA code) before it became this program, so
-        // this is a cache hit; it still stops a failure before the command starts.
-        _ = try fetch()
-
+        // awskeyring-helper fetched them (and asked for any MFA code) before it became this program, so a
+        // failure has already stopped the command from starting, and requests find them in the cache.
         let competing = ServerChildEnvironment.competingDefaultSettings(files: files)
         if !competing.isEmpty {
             StandardError.write(

@@ -125,3 +125,25 @@ import Testing
         #expect(SignInRedirect.connectionOwner(clientPort: 0xD432, serverPort: 0x9C40, table: table) == nil)
     }
 }
+
+@Suite struct ServerCommandsTests {
+    @Test func theFixedFormsAwskeyringHelperHandsOver() {
+        #expect(
+            ServerCommands.parse(["exec", "--profile", "p", "--", "aws", "--profile", "x"])
+                == .init(verb: "exec", profile: "p", command: ["aws", "--profile", "x"]))
+        #expect(
+            ServerCommands.parse(["exec", "--", "sh", "-c", "--"])
+                == .init(verb: "exec", command: ["sh", "-c", "--"]))
+        #expect(
+            ServerCommands.parse(["login", "--destination", "https://x/", "--duration", "900"])
+                == .init(verb: "login", destination: "https://x/", duration: 900))
+    }
+
+    @Test func anythingElseIsRefused() {
+        #expect(ServerCommands.parse([]) == nil)
+        #expect(ServerCommands.parse(["exec", "--profile"]) == nil)
+        #expect(ServerCommands.parse(["login", "--duration", "long"]) == nil)
+        #expect(ServerCommands.parse(["exec", "--other", "x", "--", "true"]) == nil)
+        #expect(ServerCommands.main(["exec", "--other", "x"]) == 64)
+    }
+}

@@ -258,3 +258,40 @@ def test_ctrl_c_on_the_terminal_reaches_the_command_and_the_helper_waits_for_it(
         assert pty.finish() == 0
     finally:
         pty.close()
+
+
+ONE_REQUEST = """
+    import json, os, urllib.request
+    request = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+                                     headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        print("served", json.loads(response.read())["AccessKeyId"], flush=True)
+"""
+
+
+def test_a_renewal_that_needs_an_mfa_code_asks_on_the_terminal(server_env, moto_srv, write_configs):
+    """A role assumed with an MFA code each time (mfa_with_assume_role) for 900 seconds: the code is asked
+    before the command starts, and again on the terminal when the command's request needs a new session."""
+    e, base, _, _ = server_env
+    mfa = h.fresh_profile("srvmfa")
+    config = open(e["AWS_CONFIG_FILE"]).read() + (
+        f"\n[profile {mfa}]\nrole_arn = {moto_srv.role_arn}\nsource_profile = {base}\nduration_seconds = 900\n"
+        "mfa_serial = arn:aws:iam::123456789012:mfa/e2e\nmfa_with_assume_role = true\nregion = eu-central-1\n")
+    with open(e["AWS_CONFIG_FILE"], "w") as f:
+        f.write(config)
+    pty = h.Pty(["exec", "--server", "--profile", mfa, "--", *python_child(ONE_REQUEST)], e, timeout=60)
+    try:
+        prompts = 0
+        while True:
+            index = pty.child.expect_exact(["Enter MFA code for arn:aws:iam::123456789012:mfa/e2e: ", "served "])
+            if index == 1:
+                break
+            prompts += 1
+            pty.sendline("123456")
+        pty.expect_exact("\n")
+        assert pty.child.before.strip().startswith("ASIA")
+        # Once before the command starts, once for the command's request (nothing cached lasts 15 minutes).
+        assert prompts == 2, pty.transcript
+        assert pty.finish() == 0
+    finally:
+        pty.close()

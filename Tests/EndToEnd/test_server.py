@@ -295,3 +295,13 @@ def test_a_renewal_that_needs_an_mfa_code_asks_on_the_terminal(server_env, moto_
         assert pty.finish() == 0
     finally:
         pty.close()
+
+
+def test_without_the_server_program_beside_it_the_helper_says_so(server_env, tmp_path):
+    e, _, role, _ = server_env
+    alone = tmp_path / "awskeyring-helper"
+    shutil.copy(h.helper_bin(), alone)
+    ran = tmp_path / "ran"
+    r = h.run([alone, "exec", "--server", "--profile", role, "--", "touch", ran], e)
+    assert_clean_failure(r, mentions=["awskeyring-helper-server"])
+    assert not ran.exists()

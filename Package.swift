@@ -42,12 +42,18 @@ let package = Package(
             cSettings: [.unsafeFlags(libsecretHeaders.map { "-I" + $0 })],
             linkerSettings: [.linkedLibrary("dl")]
         ),
+        // A Secret Service client over sd-bus, loaded with dlopen on first use: reads items in a few
+        // milliseconds where libsecret and GLib take several times as long to start.
+        .target(
+            name: "CSecretBus",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
         // add_key/keyctl for the kernel keyring tier (syscall() is variadic).
         .target(name: "CKernelKeyring"),
         // The Swift face of the Secret Service and the kernel keyring: no C type leaves this target.
         .target(
             name: "Keyring",
-            dependencies: ["CLibSecret", "CSecretLoader", "CKernelKeyring"],
+            dependencies: ["CLibSecret", "CSecretLoader", "CSecretBus", "CKernelKeyring"],
             swiftSettings: [.unsafeFlags(libsecretHeaders.flatMap { ["-Xcc", "-I" + $0] })]
         ),
         // Everything the tool does: config files, credential resolution, output.

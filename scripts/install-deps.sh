@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 apt_packages=(
   pkg-config libsecret-1-dev libglib2.0-dev libcurl4-openssl-dev libcurl4
   gnome-keyring libsecret-tools dbus dbus-bin
-  python3 python3-venv procps util-linux time strace
+  python3 python3-venv procps util-linux time strace valgrind
 )
 pip_packages=("moto[server]" awscli boto3 pytest pexpect)
 

@@ -1,35 +1,45 @@
 #include "CKernelKeyring.h"
 
+#include <errno.h>
 #include <linux/keyctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int32_t awskh_key_add_user(const char *description, const void *payload, size_t length) {
-    return (int32_t)syscall(SYS_add_key, "user", description, payload, length, KEY_SPEC_USER_KEYRING);
+int32_t awskh_key_add_session(const char *description, const void *payload, size_t length,
+                              uint32_t permissions, unsigned int timeout_seconds) {
+    long serial = syscall(SYS_add_key, "user", description, payload, length, KEY_SPEC_THREAD_KEYRING);
+    if (serial < 0) return -1;
+    if (syscall(SYS_keyctl, KEYCTL_SET_TIMEOUT, serial, timeout_seconds) < 0 ||
+        syscall(SYS_keyctl, KEYCTL_SETPERM, serial, permissions) < 0 ||
+        syscall(SYS_keyctl, KEYCTL_LINK, serial, KEY_SPEC_SESSION_KEYRING) < 0) {
+        int saved = errno;
+        syscall(SYS_keyctl, KEYCTL_INVALIDATE, serial);
+        errno = saved;
+        return -1;
+    }
+    syscall(SYS_keyctl, KEYCTL_UNLINK, serial, KEY_SPEC_THREAD_KEYRING);
+    return (int32_t)serial;
 }
 
-int32_t awskh_key_search_user(const char *description) {
-    return (int32_t)syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", description, 0);
+int awskh_has_own_session_keyring(void) {
+    long session = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+    long user_session = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_USER_SESSION_KEYRING, 0);
+    return session > 0 && user_session > 0 && session != user_session;
+}
+
+int32_t awskh_key_search_session(const char *description) {
+    return (int32_t)syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user", description, 0);
 }
 
 long awskh_key_read(int32_t serial, void *buffer, size_t capacity) {
     return syscall(SYS_keyctl, KEYCTL_READ, serial, buffer, capacity);
 }
 
-long awskh_key_set_timeout(int32_t serial, unsigned int seconds) {
-    return syscall(SYS_keyctl, KEYCTL_SET_TIMEOUT, serial, seconds);
-}
+long awskh_key_invalidate(int32_t serial) { return syscall(SYS_keyctl, KEYCTL_INVALIDATE, serial); }
 
-long awskh_key_set_permissions(int32_t serial, uint32_t permissions) {
-    return syscall(SYS_keyctl, KEYCTL_SETPERM, serial, permissions);
-}
-
-long awskh_key_invalidate(int32_t serial) {
-    return syscall(SYS_keyctl, KEYCTL_INVALIDATE, serial);
-}
-
-long awskh_user_keyring_list(int32_t *serials, size_t capacity_bytes) {
-    return syscall(SYS_keyctl, KEYCTL_READ, KEY_SPEC_USER_KEYRING, serials, capacity_bytes);
+long awskh_keyring_list(int user, int32_t *serials, size_t capacity_bytes) {
+    return syscall(SYS_keyctl, KEYCTL_READ, user ? KEY_SPEC_USER_KEYRING : KEY_SPEC_SESSION_KEYRING, serials,
+                   capacity_bytes);
 }
 
 long awskh_key_describe(int32_t serial, char *buffer, size_t capacity) {

@@ -4,64 +4,88 @@ internal import CKernelKeyring
     import Glibc
 #endif
 
-/// Short-lived secrets in the Linux kernel's per-user keyring: held in kernel memory (never written to
-/// disk or swap), dropped by the kernel when their timeout passes, and reachable with two system calls,
-/// with no D-Bus round trip. Many containers forbid these calls; every method then reports failure and
-/// the caller goes on without this tier.
+/// Short-lived secrets in the Linux kernel's session keyring: held in kernel memory (never written to
+/// disk or swap), usable only by processes that possess the login session's keyring, dropped by the
+/// kernel when their timeout passes, and reachable with two system calls, with no D-Bus round trip.
+/// Many containers forbid these calls; every method then reports failure and the caller goes on
+/// without this tier.
 public struct KernelKeyring: Sendable {
-    /// Possessor: everything; same user: view, read, search (a login session that does not link the
-    /// user keyring still finds the key). Nobody else.
-    static let permissions: UInt32 = 0x3f0b_0000
+    /// Possessors: view, read, write, search, link, set attributes. The user, group and others: nothing,
+    /// so another login session of the same user cannot even see the key.
+    static let permissions: UInt32 = 0x3f00_0000
+
+    /// A key of the session keyring: its description and payload size.
+    public struct Entry: Sendable, Equatable {
+        public var serial: Int32
+        public var description: String
+        public var size: Int
+    }
 
     public init() {}
 
-    /// Adds or replaces the key `description`, removed by the kernel after `lifetime` seconds.
+    /// Whether this process has a session keyring of its own, as every login (PAM's pam_keyinit) and
+    /// `keyctl session` give it. Without one, keys added to "the session keyring" would go to a new
+    /// keyring that dies with the process.
+    public var hasOwnSessionKeyring: Bool { awskh_has_own_session_keyring() == 1 }
+
+    /// Adds or replaces the key `description`, removed by the kernel after `lifetime` seconds. Fails
+    /// (false) where the kernel refuses, including a full key quota.
     @discardableResult
     public func store(_ payload: [UInt8], description: String, lifetime: Int) -> Bool {
         guard lifetime > 0 else { return false }
-        let serial = payload.withUnsafeBytes { awskh_key_add_user(description, $0.baseAddress, $0.count) }
-        guard serial > 0 else { return false }
-        guard awskh_key_set_permissions(serial, Self.permissions) == 0,
-            awskh_key_set_timeout(serial, UInt32(min(lifetime, Int(UInt32.max)))) == 0
-        else {
-            awskh_key_invalidate(serial)
-            return false
+        let serial = payload.withUnsafeBytes {
+            awskh_key_add_session(
+                description, $0.baseAddress, $0.count, Self.permissions,
+                UInt32(min(lifetime, Int(UInt32.max))))
         }
-        return true
+        return serial > 0
     }
 
     /// The payload of the key `description`, or nil when there is none (or the tier is unavailable).
     public func read(description: String) -> [UInt8]? {
-        let serial = awskh_key_search_user(description)
+        let serial = awskh_key_search_session(description)
         guard serial > 0 else { return nil }
+        return read(serial: serial)
+    }
+
+    private func read(serial: Int32) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 4096)
+        defer { buffer.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         while true {
             let length = buffer.withUnsafeMutableBytes { awskh_key_read(serial, $0.baseAddress, $0.count) }
             guard length >= 0 else { return nil }
             if length <= buffer.count { return Array(buffer[..<length]) }
             guard length <= 1 << 20 else { return nil }
+            buffer.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
             buffer = [UInt8](repeating: 0, count: length)
         }
     }
 
-    /// Removes every key of this user whose description starts with `prefix` and satisfies `matches`;
-    /// returns how many were removed.
-    @discardableResult
-    public func remove(descriptionsWithPrefix prefix: String, where matches: (String) -> Bool = { _ in true })
-        -> Int
-    {
+    /// The "user" keys in the session keyring (or the per-user keyring) whose description starts with
+    /// `prefix`.
+    public func entries(withPrefix prefix: String, inUserKeyring: Bool = false) -> [Entry] {
         var serials = [Int32](repeating: 0, count: 1024)
         let bytes = serials.withUnsafeMutableBytes {
-            awskh_user_keyring_list($0.baseAddress?.assumingMemoryBound(to: Int32.self), $0.count)
+            awskh_keyring_list(
+                inUserKeyring ? 1 : 0, $0.baseAddress?.assumingMemoryBound(to: Int32.self), $0.count)
         }
-        guard bytes > 0 else { return 0 }
-        var removed = 0
-        for serial in serials.prefix(min(bytes / 4, serials.count)) {
-            guard let description = describe(serial), description.hasPrefix(prefix), matches(description)
-            else { continue }
-            if awskh_key_invalidate(serial) == 0 { removed += 1 }
+        guard bytes > 0 else { return [] }
+        return serials.prefix(min(bytes / 4, serials.count)).compactMap { serial in
+            guard let description = describe(serial), description.hasPrefix(prefix) else { return nil }
+            return Entry(serial: serial, description: description, size: awskh_key_read(serial, nil, 0))
         }
-        return removed
+    }
+
+    /// Removes every key of the session keyring (or the per-user keyring) whose description starts
+    /// with `prefix` and satisfies `matches`; returns how many were removed.
+    @discardableResult
+    public func remove(
+        descriptionsWithPrefix prefix: String, inUserKeyring: Bool = false,
+        where matches: (String) -> Bool = { _ in true }
+    ) -> Int {
+        entries(withPrefix: prefix, inUserKeyring: inUserKeyring).filter {
+            matches($0.description) && awskh_key_invalidate($0.serial) == 0
+        }.count
     }
 
     /// The description of a "user" key, or nil for anything else.

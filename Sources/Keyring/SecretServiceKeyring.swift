@@ -13,6 +13,9 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     /// Built on first use; libsecret's schema is immutable once built and its sync calls are
     /// thread-safe, so the pointer may be shared.
     private let schema = Mutex<SchemaHandle?>(nil)
+    /// The sd-bus connection for reads and lock state, made on first use; `.unavailable` where
+    /// libsystemd cannot be loaded (reads then go through libsecret).
+    private let bus = Mutex<BusConnection>(.notConnected)
 
     /// - Parameters:
     ///   - schemaName: a reverse-DNS name that marks this program's items.
@@ -48,6 +51,9 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     }
 
     public func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
+        // libsecret would otherwise try a graphical unlock prompt, or fail with a raw "Object does not
+        // exist" where there is no default collection yet.
+        try requireWritable()
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let stored = try glibCall { error in
@@ -60,6 +66,41 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     }
 
     public func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
+        try lookup([attributes])[0]
+    }
+
+    /// The secrets of several items, read in one round trip where sd-bus is available. A locked
+    /// collection is reported as `.locked`, never as a missing item: gnome-keyring hides the items of a
+    /// keyring it loaded locked from searches altogether, so a miss is checked against the default
+    /// collection's lock state.
+    public func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
+        let answer = try withBus { bus throws(KeyringError) -> [String?] in
+            var items: [String?] = []
+            for query in queries {
+                let found = try bus.search(attributes: query.merging(["xdg:schema": schemaName]) { $1 })
+                if found.unlockedItem == nil, let error = Self.lockedError(remainingItems: found.lockedCount)
+                {
+                    throw error
+                }
+                items.append(found.unlockedItem)
+            }
+            let paths = items.compactMap { $0 }
+            let secrets = try bus.secrets(of: paths)
+            guard !secrets.contains(nil) else {
+                throw Self.lockedError(remainingItems: 1) ?? .noDefaultCollection
+            }
+            var secretsByPath: [String: String] = [:]
+            for (path, secret) in zip(paths, secrets) { secretsByPath[path] = secret }
+            if paths.count < queries.count { try Self.failIfDefaultLocked(bus) }
+            return items.map { $0.flatMap { secretsByPath[$0] } }
+        }
+        if let answer { return answer }
+        var secrets: [String?] = []
+        for query in queries { secrets.append(try libsecretLookup(attributes: query)) }
+        return secrets
+    }
+
+    private func libsecretLookup(attributes: [String: String]) throws(KeyringError) -> String? {
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let secret = try glibCall { error in
@@ -92,8 +133,15 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     /// deleted: libsecret then tries to unlock, and where no prompt can be shown it silently gets
     /// nothing back.
     private func failIfItemsRemain(_ attributes: [String: String]) throws(KeyringError) {
-        let remaining = try search(attributes: attributes).count
+        let remaining = try libsecretSearch(attributes: attributes).count
         if let error = Self.lockedError(remainingItems: remaining) { throw error }
+        _ = try withBus { bus throws(KeyringError) in try Self.failIfDefaultLocked(bus) }
+    }
+
+    private static func failIfDefaultLocked(_ bus: SecretServiceBus) throws(KeyringError) {
+        if let collection = try bus.defaultCollection(), collection.locked {
+            throw .locked(detail: "the default collection is locked")
+        }
     }
 
     /// The error for `remainingItems` items that a lookup or delete could not reach (nil for none).
@@ -105,6 +153,14 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     }
 
     public func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+        let items = try libsecretSearch(attributes: attributes)
+        if items.isEmpty {
+            _ = try withBus { bus throws(KeyringError) in try Self.failIfDefaultLocked(bus) }
+        }
+        return items
+    }
+
+    private func libsecretSearch(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let list = try glibCall { error in
@@ -145,6 +201,115 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
         }
         return KeyringItem(label: label, attributes: attributes)
     }
+}
+
+// MARK: - The default collection's state
+
+/// Whether the user's default Secret Service collection exists and is unlocked.
+public enum CollectionState: Equatable, Sendable {
+    case missing
+    case locked
+    case unlocked
+}
+
+extension SecretServiceKeyring {
+    /// Runs `body` with the sd-bus connection (made on first use); nil where libsystemd is unavailable.
+    fileprivate func withBus<T>(_ body: (SecretServiceBus) throws(KeyringError) -> T) throws(KeyringError)
+        -> T?
+    {
+        try bus.withLock { connection throws(KeyringError) -> T? in
+            switch connection {
+            case .unavailable:
+                return nil
+            case .connected(let bus):
+                return try body(bus)
+            case .notConnected:
+                guard let bus = try SecretServiceBus.connect() else {
+                    connection = .unavailable
+                    return nil
+                }
+                connection = .connected(bus)
+                return try body(bus)
+            }
+        }
+    }
+
+    /// Like `withBus`, for what cannot be done through libsecret without a graphical prompt.
+    private func requiringBus<T>(_ body: (SecretServiceBus) throws(KeyringError) -> T) throws(KeyringError)
+        -> T
+    {
+        guard let result = try withBus(body) else {
+            throw .unsupported(
+                detail: "libsystemd.so.0 (package libsystemd0) is needed to talk to the keyring directly")
+        }
+        return result
+    }
+
+    public func defaultCollectionState() throws(KeyringError) -> CollectionState {
+        try requiringBus { bus throws(KeyringError) in
+            guard let collection = try bus.defaultCollection() else { return .missing }
+            return collection.locked ? .locked : .unlocked
+        }
+    }
+
+    /// Throws `.noDefaultCollection` or `.locked` unless items can be written now.
+    public func requireWritable() throws(KeyringError) {
+        _ = try withBus { bus throws(KeyringError) in
+            guard let collection = try bus.defaultCollection() else { throw .noDefaultCollection }
+            if collection.locked { throw .locked(detail: "the default collection is locked") }
+        }
+    }
+
+    /// Locks the default collection; returns whether it was unlocked before.
+    @discardableResult
+    public func lockDefaultCollection() throws(KeyringError) -> Bool {
+        try requiringBus { bus throws(KeyringError) in
+            guard let collection = try bus.defaultCollection() else { throw .noDefaultCollection }
+            guard !collection.locked else { return false }
+            try bus.lock(collection: collection.path)
+            return true
+        }
+    }
+
+    /// Whether the provider unlocks and creates keyrings with a password typed here (gnome-keyring);
+    /// other providers unlock with their own prompt.
+    public func acceptsPasswords() throws(KeyringError) -> Bool {
+        try requiringBus { bus throws(KeyringError) in try bus.hasPasswordInterface() }
+    }
+
+    /// Unlocks the default collection with its password (gnome-keyring).
+    public func unlockDefaultCollection(password: [UInt8]) throws(KeyringError) {
+        try requiringBus { bus throws(KeyringError) in
+            guard let collection = try bus.defaultCollection() else { throw .noDefaultCollection }
+            guard collection.locked else { return }
+            try bus.unlock(collection: collection.path, password: password)
+        }
+    }
+
+    /// Unlocks the default collection through the provider's own prompt.
+    public func unlockDefaultCollectionWithPrompt() throws(KeyringError) {
+        try requiringBus { bus throws(KeyringError) in
+            guard let collection = try bus.defaultCollection() else { throw .noDefaultCollection }
+            guard collection.locked else { return }
+            try bus.unlockWithPrompt(collection: collection.path)
+        }
+    }
+
+    /// Creates a keyring protected by `password` and makes it the default (gnome-keyring).
+    public func createDefaultCollection(label: String, password: [UInt8]) throws(KeyringError) {
+        try requiringBus { bus throws(KeyringError) in
+            let path = try bus.createCollection(label: label, password: password)
+            try bus.setDefaultAlias(collection: path)
+        }
+    }
+}
+
+/// The sd-bus connection of a `SecretServiceKeyring`.
+private enum BusConnection: @unchecked Sendable {
+    case notConnected
+    case unavailable
+    /// Used only under the keyring's mutex: an sd-bus connection is not thread-safe.
+    case connected(SecretServiceBus)
 }
 
 /// The schema pointer, shareable across threads (see `SecretServiceKeyring.schema`).

@@ -16,9 +16,23 @@ public protocol SecretStore: Sendable {
     func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError)
     /// The secret of the item with these attributes, or nil when there is none.
     func lookup(attributes: [String: String]) throws(KeyringError) -> String?
+    /// The secrets of several items at once (one round trip where the store allows it), in order.
+    func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?]
     /// Deletes every item with these attributes; returns whether any existed.
     @discardableResult
     func delete(attributes: [String: String]) throws(KeyringError) -> Bool
     /// Items whose attributes include all of these, without reading their secrets.
     func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem]
+    /// Throws unless items can be stored now.
+    func requireWritable() throws(KeyringError)
+}
+
+extension SecretStore {
+    public func requireWritable() throws(KeyringError) {}
+
+    public func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
+        var secrets: [String?] = []
+        for query in queries { secrets.append(try lookup(attributes: query)) }
+        return secrets
+    }
 }

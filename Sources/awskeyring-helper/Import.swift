@@ -10,8 +10,10 @@ extension AwskeyringHelper {
                 Imports aws_access_key_id / aws_secret_access_key pairs (not temporary keys with an \
                 aws_session_token), profile by profile. Keys already stored are kept unless --force. With \
                 --remove-from-file the file is then rewritten without the imported keys (everything else is \
-                kept as it was), after a backup next to it named credentials.bak-YYYYMMDDTHHMMSSZ that only \
-                you can read. A file that does not parse is left alone.
+                kept as it was; a symbolic link is kept and the file it points to rewritten), after a backup \
+                next to it named credentials.bak-YYYYMMDDTHHMMSSZ that only you can read. The backup holds \
+                the keys in plain text until you delete it (the output gives the command; doctor reports \
+                backups left behind); --no-backup skips it. A file that does not parse is left alone.
                 """
         )
 
@@ -28,6 +30,16 @@ extension AwskeyringHelper {
         @Flag(help: "Rewrite the file without the imported keys (after a private backup).")
         var removeFromFile = false
 
+        @Flag(help: "With --remove-from-file: keep no backup of the previous file (it holds the keys).")
+        var noBackup = false
+
+        func validate() throws {
+            if noBackup && !removeFromFile {
+                throw ValidationError(
+                    "--no-backup goes with --remove-from-file (without it no file is rewritten)")
+            }
+        }
+
         func run() throws {
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
@@ -37,7 +49,8 @@ extension AwskeyringHelper {
                 let importer = KeyImport(keyring: .secretService(), diagnostics: StandardError.write)
                 try importer.run(
                     path: path, displayPath: ConfigFileAccess.displayPath(path, environment: environment),
-                    profiles: profile, force: force, removeFromFile: removeFromFile)
+                    profiles: profile, force: force, removeFromFile: removeFromFile,
+                    keepBackup: !noBackup)
             }
         }
     }

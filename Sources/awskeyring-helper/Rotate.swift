@@ -9,7 +9,10 @@ extension AwskeyringHelper {
             discussion: """
                 Creates a new access key for the IAM user of the stored keys, stores it, checks it with STS \
                 GetCallerIdentity, then deletes the old key (signed with the new one). If a step fails, the \
-                old key stays stored and usable, and the message says which keys exist. The IAM endpoint \
+                old key stays stored and usable, and the message says which keys exist. Every other profile \
+                in the keyring holding the same access key gets the new key too (named on stderr). Rotation \
+                refuses to start while the IAM user has a second access key (ListAccessKeys), naming it and \
+                the command that deletes it. The IAM endpoint \
                 follows AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, the [services] 'iam' block and endpoint_url.
                 """
         )

@@ -1,9 +1,12 @@
+import Foundation
 import Testing
 
 @testable import Keyring
 
-/// Runs against the real kernel key retention service of this machine, under names unique to the run.
-@Suite struct KernelKeyringTests {
+/// Runs against the real kernel key retention service of this machine, under names unique to the run;
+/// where the kernel refuses these calls (many containers), there is nothing to test.
+@Suite(.enabled(if: KernelKeyring().store([1], description: "awskeyring-helper-probe", lifetime: 1)))
+struct KernelKeyringTests {
     let kernel = KernelKeyring()
     let prefix = "awskeyring-helper-test:\(UInt64.random(in: 0...UInt64.max)):"
 
@@ -15,6 +18,21 @@ import Testing
         #expect(kernel.read(description: prefix + "a") == Array("second".utf8))
         #expect(kernel.remove(descriptionsWithPrefix: prefix) == 1)
         #expect(kernel.read(description: prefix + "a") == nil)
+    }
+
+    @Test func keysAreForPossessorsOnlyAndAlwaysExpire() throws {
+        #expect(kernel.store([7], description: prefix + "perm", lifetime: 600))
+        defer { kernel.remove(descriptionsWithPrefix: prefix) }
+        // /proc files report no size, so they are read to their end rather than by their length.
+        let keys = String(
+            decoding: try #require(FileHandle(forReadingAtPath: "/proc/keys")).readDataToEndOfFile(),
+            as: UTF8.self)
+        let line = try #require(keys.split(separator: "\n").first { $0.contains(prefix + "perm") })
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        // serial flags usage timeout perm uid gid type description
+        #expect(fields[4] == "3f000000")
+        #expect(fields[3] != "perm")
+        #expect(kernel.entries(withPrefix: prefix).map(\.size) == [1])
     }
 
     @Test func largePayloadsAreReadWhole() {

@@ -1,8 +1,11 @@
 """Times awskeyring-helper against `secret-tool lookup` in one run, alternating the commands so that
-machine load hits them alike, and prints medians, ratios and peak memory. Run by scripts/bench.sh inside
+machine load hits them alike, and prints medians of wall and CPU time, ratios, peak memory, and
+instruction counts under callgrind (which machine noise does not move). Run by scripts/bench.sh inside
 its sandbox (private keyring, moto as STS); see that script for the set-up."""
 
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -10,13 +13,29 @@ import time
 
 
 def run_once(argv, env):
-    """Wall time in ms of one run; fails loudly on a bad exit."""
+    """Wall and CPU (user + system) time in ms of one run; fails loudly on a bad exit."""
     start = time.perf_counter()
-    result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = (time.perf_counter() - start) * 1000
-    if result.returncode != 0:
-        sys.exit(f"bench: {' '.join(argv)} failed: {result.stderr.decode(errors='replace').strip()}")
-    return elapsed
+    stderr = process.stderr.read()
+    process.stderr.close()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} failed: {stderr.decode(errors='replace').strip()}")
+    return elapsed, (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def instructions(argv, env):
+    """Instructions executed by one run under callgrind (the program and every library it loads)."""
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    match = re.search(r"Collected : (\d+)", result.stderr.decode(errors="replace"))
+    if result.returncode != 0 or not match:
+        sys.exit(f"bench: callgrind of {' '.join(argv)} failed: {result.stderr.decode(errors='replace')[-500:]}")
+    return int(match.group(1))
 
 
 def peak_memory(argv, env):
@@ -30,16 +49,29 @@ def peak_memory(argv, env):
     return int(result.stderr.decode().strip().splitlines()[-1])
 
 
+def join_session_keyring():
+    """A kernel session keyring of its own for this process and its children, as a login gets from
+    pam_keyinit: the opt-in kernel tier keeps its entries there."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    keyctl = 250 if os.uname().machine == "x86_64" else 219
+    if libc.syscall(keyctl, 1, None) < 0:  # KEYCTL_JOIN_SESSION_KEYRING, anonymous
+        print("bench: no kernel session keyring here; the kernel tier row measures its absence", file=sys.stderr)
+
+
 def main():
+    join_session_keyring()
     helper, runs = sys.argv[1], int(sys.argv[2])
+    counted_helper = sys.argv[3] if len(sys.argv) > 3 else helper
     env = dict(os.environ)
     cases = [
         ("secret-tool lookup (reference)", ["secret-tool", "lookup", "app", "bench"], env, runs),
-        ("cached role call", [helper, "--profile", "bench-role"], env, runs),
+        ("cached role call (Secret Service, default)", [helper, "--profile", "bench-role"], env, runs),
         (
-            "cached role call, Secret Service tier only",
+            "cached role call, opt-in kernel tier",
             [helper, "--profile", "bench-role"],
-            dict(env, AWSKEYRING_HELPER_KERNEL_CACHE="off"),
+            dict(env, AWSKEYRING_HELPER_KERNEL_CACHE="on"),
             runs,
         ),
         ("stored-keys call", [helper, "--profile", "bench-keys"], env, runs),
@@ -48,27 +80,46 @@ def main():
     for _, argv, case_env, _ in cases:  # warm the caches and the page cache
         run_once(argv, case_env)
     times = {name: [] for name, *_ in cases}
+    cpu = {name: [] for name, *_ in cases}
     for index in range(runs):
         for name, argv, case_env, count in cases:
             if index < count:
-                times[name].append(run_once(argv, case_env))
+                wall, used = run_once(argv, case_env)
+                times[name].append(wall)
+                cpu[name].append(used)
     memory = {name: [peak_memory(argv, case_env) for _ in range(5)] for name, argv, case_env, _ in cases}
+    counted = cases[:3] if shutil.which("valgrind") else []
+    counts = {
+        name: instructions([counted_helper if arg == helper else arg for arg in argv], case_env)
+        for name, argv, case_env, _ in counted
+    }
 
     reference = cases[0][0]
     ref_time = statistics.median(times[reference])
+    ref_cpu = statistics.median(cpu[reference])
     ref_rss = max(memory[reference])
-    print(f"{'command':<44} {'runs':>5} {'median ms':>10} {'p90 ms':>8} {'x ref':>7} {'peak MiB':>9} {'x ref':>7}")
+    print(
+        f"{'command':<44} {'runs':>5} {'median ms':>10} {'p90 ms':>8} {'x ref':>6} {'CPU ms':>7} {'x ref':>6} "
+        f"{'peak MiB':>9} {'x ref':>6}"
+    )
     for name, *_ in cases:
         samples = sorted(times[name])
         median = statistics.median(samples)
         p90 = samples[int(len(samples) * 0.9) - 1]
+        used = statistics.median(cpu[name])
         rss = max(memory[name])
         print(
-            f"{name:<44} {len(samples):>5} {median:>10.2f} {p90:>8.2f} {median / ref_time:>7.2f} "
-            f"{rss / 1024:>9.1f} {rss / ref_rss:>7.2f}"
+            f"{name:<44} {len(samples):>5} {median:>10.2f} {p90:>8.2f} {median / ref_time:>6.2f} "
+            f"{used:>7.2f} {used / ref_cpu:>6.2f} {rss / 1024:>9.1f} {rss / ref_rss:>6.2f}"
         )
-    cached = statistics.median(times["cached role call"])
-    cached_rss = max(memory["cached role call"])
+    if counts:
+        print()
+        ref_count = counts[reference]
+        for name, count in counts.items():
+            print(f"callgrind instructions: {name:<44} {count:>13,} {count / ref_count:>6.2f} x ref")
+    default = "cached role call (Secret Service, default)"
+    cached = statistics.median(times[default])
+    cached_rss = max(memory[default])
     time_ok = cached <= 0.5 * ref_time
     memory_ok = cached_rss <= 1.5 * ref_rss
     print()

@@ -7,10 +7,7 @@ public struct CacheKey: Sendable, Equatable, Hashable, CustomStringConvertible {
 
     init(_ parts: [String?]) {
         let text = parts.map { $0.map { "+" + $0 } ?? "-" }.joined(separator: "\u{1F}")
-        digest = SHA256.hash(data: Array(text.utf8)).prefix(20).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
+        digest = SigV4Signer.hex(Array(SHA256.hash(data: Array(text.utf8)).prefix(20)))
     }
 
     public var description: String { digest }

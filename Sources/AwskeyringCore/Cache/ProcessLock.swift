@@ -24,9 +24,12 @@ public final class ProcessLock {
     public static func acquire(
         name: String, directory: String, timeout: Double, waiting: (Int32?) -> Void
     ) throws(HelperError) -> ProcessLock {
-        try PrivateDirectory.ensure(directory)
+        // The file is opened relative to the directory checked, so the directory cannot be swapped
+        // between the check and the open.
+        let directoryFD = try PrivateDirectory.openDirectory(directory)
+        defer { close(directoryFD) }
         let path = directory + "/" + name + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let fd = openat(directoryFD, name + ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             throw HelperError("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
         }
@@ -114,29 +117,92 @@ public final class ProcessLock {
     }
 }
 
-/// Directories only this user may use (runtime state such as lock files).
+/// Directories only this user may use (runtime state such as lock files). They hold no secret, but a
+/// directory another user could create first or write into would let that user block every role call
+/// (or plant files), so its name is never a predictable one in a shared directory such as /tmp.
 enum PrivateDirectory {
-    /// The tool's runtime directory: `$XDG_RUNTIME_DIR/awskeyring-helper`, or a per-user one in /tmp.
+    /// The tool's runtime directory: `$XDG_RUNTIME_DIR/awskeyring-helper` when that is a directory of
+    /// this user that no one else may enter (as the XDG Base Directory specification requires), otherwise
+    /// `awskeyring-helper` in the user's cache directory (`$XDG_CACHE_HOME`, default `~/.cache`), where
+    /// only the user can create names. Without XDG_RUNTIME_DIR (ssh without pam_systemd, cron) the cache
+    /// directory is the replacement the specification asks for.
     static func runtime(environment: [String: String]) -> String {
-        if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") {
+        if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/"), isPrivate(runtime) {
             return runtime + "/awskeyring-helper"
         }
-        return "/tmp/awskeyring-helper-\(getuid())"
+        return cacheHome(environment: environment) + "/awskeyring-helper"
     }
 
-    /// Creates `path` with mode 0700 if missing, and refuses one that is a link, someone else's, or open
-    /// to others (another user could otherwise plant files in it).
-    static func ensure(_ path: String) throws(HelperError) {
+    /// `$XDG_CACHE_HOME` when absolute (as the specification requires), otherwise `~/.cache`.
+    static func cacheHome(environment: [String: String]) -> String {
+        if let cache = environment["XDG_CACHE_HOME"], cache.hasPrefix("/") {
+            return cache
+        }
+        return ConfigFileAccess.expandPath("~/.cache", environment: environment)
+    }
+
+    /// Whether `path` is a directory owned by this user that no one else may write or enter.
+    static func isPrivate(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == getuid() && info.st_mode & 0o077 == 0
+    }
+
+    /// Creates `path` with mode 0700 if missing (and its missing parents, also 0700), then opens it and
+    /// refuses one that is a link, someone else's, or open to others.
+    static func openDirectory(_ path: String) throws(HelperError) -> Int32 {
+        guard path.hasPrefix("/") else {
+            throw HelperError(
+                """
+                cannot find a private directory for lock files (no XDG_RUNTIME_DIR, and no home directory \
+                for ~/.cache): set HOME or XDG_CACHE_HOME to a directory of yours
+                """)
+        }
+        try create(path)
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason =
+                errno == ELOOP || errno == ENOTDIR
+                ? "it is not a directory" : String(cString: strerror(errno))
+            throw refusal(path, reason)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw HelperError("cannot inspect \(path): \(reason)")
+        }
+        guard info.st_uid == getuid(), info.st_mode & 0o077 == 0 else {
+            close(fd)
+            let mode = String(info.st_mode & 0o7777, radix: 8)
+            let owner = info.st_uid == getuid() ? "you" : "user id \(info.st_uid)"
+            throw refusal(path, "it is owned by \(owner) with mode \(mode)")
+        }
+        return fd
+    }
+
+    /// `mkdir -p` with mode 0700 for what it creates.
+    private static func create(_ path: String) throws(HelperError) {
+        if mkdir(path, 0o700) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else {
+            throw HelperError("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        let parent = FileReplacement.parentDirectory(of: path)
+        guard parent != path, parent != "/" else {
+            throw HelperError("cannot create \(path): \(String(cString: strerror(ENOENT)))")
+        }
+        try create(parent)
         if mkdir(path, 0o700) != 0 && errno != EEXIST {
             throw HelperError("cannot create \(path): \(String(cString: strerror(errno)))")
         }
-        var info = stat()
-        guard lstat(path, &info) == 0 else {
-            throw HelperError("cannot inspect \(path): \(String(cString: strerror(errno)))")
-        }
-        guard (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o077 == 0 else {
-            throw HelperError(
-                "\(path) must be a directory owned by you with mode 0700; remove it and try again")
-        }
+    }
+
+    private static func refusal(_ path: String, _ reason: String) -> HelperError {
+        HelperError(
+            """
+            refusing to keep lock files in \(path): \(reason), but it must be a directory owned by you that \
+            no one else may write or enter (mode 0700), or another user could block or take over your \
+            credential calls; remove it ('rm -r \(ShellQuoting.word(path))') and try again
+            """)
     }
 }

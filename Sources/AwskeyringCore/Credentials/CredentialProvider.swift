@@ -35,7 +35,7 @@ public struct CredentialProvider {
     ) {
         self.files = files
         self.keyring = keyring
-        self.cache = cache ?? SessionCache(keyring: keyring, kernel: nil)
+        self.cache = cache ?? SessionCache(keyring: keyring)
         self.environment = environment
         self.diagnostics = diagnostics
         self.transport = transport
@@ -86,14 +86,48 @@ public struct CredentialProvider {
 
     /// The cached final answer for the chain, with enough time left to hand out.
     private func answer(_ key: CacheKey, chain: CredentialChain) throws(HelperError) -> AWSCredentials? {
-        try cache.answer(
-            key, profile: chain.profile, sourceProfile: chain.source.profile, now: clock(),
+        let source: CachedSource
+        switch chain.source {
+        case .keyring(let profile, _): source = .storedKeys(profile: profile)
+        case .plainTextKeys(let profile): source = .fixed(plainTextSourceKey(profile))
+        default: source = .fixed(nil)
+        }
+        return try cache.answer(
+            key, profile: chain.profile, sourceProfile: chain.source.profile, source: source, now: clock(),
             minimumRemaining: Self.minimumRemaining)
     }
 
-    /// A cached intermediate step (an MFA session, a role early in the chain) still good to build on.
-    private func validCached(_ key: CacheKey, minimum: Int) throws(HelperError) -> AWSCredentials? {
-        try cache.entry(key, now: clock(), minimumRemaining: minimum)
+    /// A cached intermediate step (an MFA session, a role early in the chain) made from `sourceKey` and
+    /// still good to build on.
+    private func validCached(_ key: CacheKey, sourceKey: String?, minimum: Int) throws(HelperError)
+        -> AWSCredentials?
+    {
+        try cache.entry(key, sourceKey: sourceKey, now: clock(), minimumRemaining: minimum)
+    }
+
+    /// The long-lived keys a chain starts from, read once per fetch, and the digest that binds cached
+    /// sessions to them (nil where the cache key names the source exactly).
+    private func boundSource(_ chain: CredentialChain, plan: CredentialPlan) throws(HelperError) -> (
+        keys: AWSCredentials?, sourceKey: String?
+    ) {
+        switch chain.source {
+        case .keyring:
+            let keys = try sourceCredentials(chain, plan: plan)
+            return (keys, SessionCache.sourceKey(keys))
+        case .plainTextKeys(let profile):
+            return (nil, plainTextSourceKey(profile))
+        default:
+            return (nil, nil)
+        }
+    }
+
+    private func plainTextSourceKey(_ profile: String) -> String {
+        let settings = files.profiles[profile] ?? [:]
+        return SessionCache.sourceKey(
+            AWSCredentials(
+                accessKeyId: settings.value("aws_access_key_id") ?? "",
+                secretAccessKey: settings.value("aws_secret_access_key") ?? "",
+                sessionToken: settings.value("aws_session_token")))
     }
 
     private func fetch(plan: CredentialPlan, chain: CredentialChain, sts: STSClient, refresh: Bool)
@@ -104,22 +138,30 @@ public struct CredentialProvider {
             mfaProcess: plan.mfaProcess, terminal: plan.mfaSerial == nil ? nil : openTerminal(),
             profile: chain.profile, environment: environment)
 
-        // The deepest role step still cached lets the walk start after it, with no source keys or MFA.
+        let source = try boundSource(chain, plan: plan)
+        // The deepest role step still cached lets the walk start after it, with no MFA.
         if !refresh {
             for index in stride(from: plan.roleKeys.count - 2, through: 0, by: -1) {
-                if let cached = try validCached(plan.roleKeys[index], minimum: Self.minimumSessionRemaining) {
+                if let cached = try validCached(
+                    plan.roleKeys[index], sourceKey: source.sourceKey, minimum: Self.minimumSessionRemaining)
+                {
                     return try assumeRoles(
                         plan: plan, chain: chain, from: index + 1, credentials: cached, chained: true,
-                        sts: sts, mfa: mfa)
+                        sourceKey: source.sourceKey, sts: sts, mfa: mfa)
                 }
             }
         }
 
-        var credentials = try sourceCredentials(chain, plan: plan)
+        var credentials: AWSCredentials
+        if let keys = source.keys {
+            credentials = keys
+        } else {
+            credentials = try sourceCredentials(chain, plan: plan)
+        }
         if let sessionKey = plan.mfaSessionKey, let serial = plan.mfaSerial {
             // A session that is itself the answer must have as much time left as any answer.
             let minimum = chain.roles.isEmpty ? Self.minimumRemaining : Self.minimumSessionRemaining
-            if let cached = try validCached(sessionKey, minimum: minimum) {
+            if let cached = try validCached(sessionKey, sourceKey: source.sourceKey, minimum: minimum) {
                 credentials = cached
             } else {
                 let session = try withMFACode(serial: serial, source: mfa) { code throws(HelperError) in
@@ -129,19 +171,18 @@ public struct CredentialProvider {
                 }.credentials
                 store(
                     session, key: sessionKey, profile: chain.source.profile, chain: chain,
-                    what: "MFA session of \(serial)", final: chain.roles.isEmpty)
+                    sourceKey: source.sourceKey, what: "MFA session of \(serial)", final: chain.roles.isEmpty)
                 credentials = session
             }
         }
         return try assumeRoles(
             plan: plan, chain: chain, from: 0, credentials: credentials,
-            chained: chain.source.givesRoleCredentials, sts: sts, mfa: mfa)
+            chained: chain.source.givesRoleCredentials, sourceKey: source.sourceKey, sts: sts, mfa: mfa)
     }
 
     private func assumeRoles(
         plan: CredentialPlan, chain: CredentialChain, from start: Int, credentials: AWSCredentials,
-        chained: Bool,
-        sts: STSClient, mfa: MFATokenSource
+        chained: Bool, sourceKey: String?, sts: STSClient, mfa: MFATokenSource
     ) throws(HelperError) -> AWSCredentials {
         var credentials = credentials
         var chained = chained
@@ -162,7 +203,7 @@ public struct CredentialProvider {
             credentials = result.credentials
             store(
                 credentials, key: plan.roleKeys[index], profile: role.profile, chain: chain,
-                what: role.roleArn, final: index == chain.roles.count - 1)
+                sourceKey: sourceKey, what: role.roleArn, final: index == chain.roles.count - 1)
             chained = true
         }
         return credentials
@@ -187,13 +228,13 @@ public struct CredentialProvider {
     }
 
     private func store(
-        _ credentials: AWSCredentials, key: CacheKey, profile: String, chain: CredentialChain, what: String,
-        final: Bool
+        _ credentials: AWSCredentials, key: CacheKey, profile: String, chain: CredentialChain,
+        sourceKey: String?, what: String, final: Bool
     ) {
         do {
             try cache.store(
                 credentials, key: key, profile: profile, sourceProfile: chain.source.profile,
-                description: what,
+                sourceKey: sourceKey, description: what,
                 final: final, now: clock(), minimumRemaining: Self.minimumRemaining)
         } catch {
             // The credentials are good; failing to cache them only costs a later call.
@@ -231,7 +272,7 @@ public struct CredentialProvider {
             guard let keys = try keyring.keys(profile: profile) else {
                 throw HelperError(Self.missingKeysMessage(profile: profile, inConfig: inConfig, files: files))
             }
-            return AWSCredentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
+            return keys.credentials
         case .plainTextKeys(let profile):
             let settings = files.profiles[profile] ?? [:]
             guard let id = settings.value("aws_access_key_id"),

@@ -33,10 +33,13 @@ public struct KeyImport {
         /// Profile → why it was left alone.
         public var skipped: [(profile: String, reason: String)] = []
         public var backupPath: String?
+        /// The file rewritten without the keys: the credentials file, or the file its link points to.
+        public var rewrittenPath: String?
 
         public static func == (lhs: Report, rhs: Report) -> Bool {
             lhs.imported == rhs.imported && lhs.alreadyStored == rhs.alreadyStored
                 && lhs.skipped.elementsEqual(rhs.skipped) { $0 == $1 } && lhs.backupPath == rhs.backupPath
+                && lhs.rewrittenPath == rhs.rewrittenPath
         }
     }
 
@@ -44,7 +47,10 @@ public struct KeyImport {
     /// `path`. Throws when nothing could be read, or when some profile was skipped (after doing the rest
     /// and reporting it).
     @discardableResult
-    public func run(path: String, displayPath: String, profiles: [String], force: Bool, removeFromFile: Bool)
+    public func run(
+        path: String, displayPath: String, profiles: [String], force: Bool, removeFromFile: Bool,
+        keepBackup: Bool = true
+    )
         throws(HelperError) -> Report
     {
         guard let bytes = try read(path) else {
@@ -126,7 +132,7 @@ public struct KeyImport {
                 }
             }
             try keyring.storeKeys(keys, profile: name)
-            _ = try? keyring.deleteCachedSessions(profile: name)
+            _ = try? SessionCache(keyring: keyring).clear(profile: name)
             report.imported.append(name)
             removable.insert(name)
         }
@@ -142,21 +148,10 @@ public struct KeyImport {
         }
 
         if removeFromFile, !removable.isEmpty {
-            // The file must be the one that was read: never write over changes made meanwhile.
-            guard (try? read(path)) == bytes else {
-                throw HelperError(
-                    "\(displayPath) changed while importing; the keys are in the keyring, but the file was not rewritten: run import again"
-                )
-            }
-            let suffix = ".bak-" + Self.backupStamp(clock())
-            let backup = path + suffix
-            try FileReplacement.writeNewPrivateFile(bytes, at: backup)
-            try FileReplacement.replace(path, with: editor.removingKeys(of: removable))
-            report.backupPath = backup
-            let names = removable.sorted().map { "'\($0)'" }.joined(separator: ", ")
-            diagnostics(
-                "Removed the keys of \(names) from \(displayPath); the previous file is saved as \(displayPath + suffix) (readable only by you)."
-            )
+            try rewrite(
+                path: path, displayPath: displayPath, original: bytes,
+                without: editor.removingKeys(of: removable), profiles: removable, keepBackup: keepBackup,
+                report: &report)
         } else if !removable.isEmpty {
             diagnostics(
                 """
@@ -169,6 +164,69 @@ public struct KeyImport {
             throw HelperError("not every profile was imported: \(names) skipped (see above)")
         }
         return report
+    }
+
+    /// Rewrites the file at `path` without the key lines, after a private backup unless told not to,
+    /// and proves the result by reading the file back through `path`, the name SDKs read. Nothing is
+    /// written when the file cannot be rewritten in place (a hard link), and a failed rewrite leaves no
+    /// backup behind: the file is then unchanged.
+    private func rewrite(
+        path: String, displayPath: String, original: [UInt8], without rewritten: [UInt8],
+        profiles: Set<String>,
+        keepBackup: Bool, report: inout Report
+    ) throws(HelperError) {
+        // The file must be the one that was read: never write over changes made meanwhile.
+        guard (try? read(path)) == original else {
+            throw HelperError(
+                "\(displayPath) changed while importing; the keys are in the keyring, but the file was not rewritten: run import again"
+            )
+        }
+        let notRewritten =
+            "the keys are in the keyring, but \(displayPath) was not rewritten and still holds them"
+        let target: String
+        do {
+            target = try FileReplacement.replacementTarget(of: path)
+        } catch {
+            throw HelperError("\(notRewritten): \(error.message)")
+        }
+        let suffix = ".bak-" + Self.backupStamp(clock())
+        let backup = path + suffix
+        if keepBackup {
+            do {
+                try FileReplacement.writeNewPrivateFile(original, at: backup)
+            } catch {
+                throw HelperError("\(notRewritten): \(error.message)")
+            }
+        }
+        do {
+            try FileReplacement.replace(path, with: rewritten)
+        } catch {
+            if keepBackup { unlink(backup) }
+            throw HelperError("\(notRewritten): \(error.message)")
+        }
+        guard (try? read(path)) == rewritten else {
+            throw HelperError(
+                """
+                \(displayPath) does not read back as rewritten: check it for aws_secret_access_key lines and \
+                delete them by hand (the keys are in the keyring)
+                """)
+        }
+        report.rewrittenPath = target
+        let names = profiles.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        let link = target == path ? "" : " (through the link, in \(target); the link is kept)"
+        diagnostics("Removed the keys of \(names) from \(displayPath)\(link).")
+        if keepBackup {
+            report.backupPath = backup
+            let backupDisplay = displayPath + suffix
+            diagnostics(
+                """
+                The previous file is saved as \(backupDisplay), readable only by you, and it still holds the \
+                keys in plain text: once the keys work from the keyring, delete it: \
+                rm \(ShellQuoting.path(backupDisplay))
+                """)
+        } else {
+            diagnostics("No backup of the previous file was kept (--no-backup).")
+        }
     }
 
     private func read(_ path: String) throws(HelperError) -> [UInt8]? {

@@ -13,13 +13,14 @@ public struct KeyManager {
         diagnostics: @escaping (String) -> Void
     ) {
         self.keyring = keyring
-        self.sessions = sessions ?? SessionCache(keyring: keyring, kernel: nil)
+        self.sessions = sessions ?? SessionCache(keyring: keyring)
         self.terminal = terminal
         self.diagnostics = diagnostics
     }
 
     /// Stores keys for `profile`, read from `environment` when given, otherwise typed on the terminal.
     public func store(profile: String, environment: [String: String]?, force: Bool) throws(HelperError) {
+        try keyring.requireWritable()
         if let existing = try keyring.keys(profileIfReadable: profile), !force {
             guard let terminal else {
                 throw HelperError(

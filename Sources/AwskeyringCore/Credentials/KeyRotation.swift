@@ -33,6 +33,10 @@ public struct KeyRotation {
 
     /// Rotates the keys of `profile`; returns the new pair. Every failure says what is stored and which
     /// keys exist in IAM afterwards.
+    ///
+    /// Every other profile that holds the same access key id moves to the new key too, named on the way:
+    /// the old key is deleted in IAM, so leaving them on it would break them without a word, and two
+    /// profiles holding one key are one identity. A failure puts each profile's own pair back.
     @discardableResult
     public func rotate(profile: String) throws(HelperError) -> LongLivedKeys {
         guard let old = try keyring.keys(profile: profile) else {
@@ -44,6 +48,18 @@ public struct KeyRotation {
         }
         let oldCredentials = AWSCredentials(
             accessKeyId: old.accessKeyId, secretAccessKey: old.secretAccessKey)
+        let stored = try storedKeys()
+        let sharing = stored.filter { $0.profile != profile && $0.keys.accessKeyId == old.accessKeyId }
+        let sharingNames = sharing.map { "'\($0.profile)'" }.joined(separator: ", ")
+        try refuseSpareKeys(profile: profile, old: old, credentials: oldCredentials, stored: stored)
+        if !sharing.isEmpty {
+            diagnostics(
+                """
+                Profile\(sharing.count == 1 ? "" : "s") \(sharingNames) \(sharing.count == 1 ? "holds" : "hold") \
+                the same access key \(old.accessKeyId) as '\(profile)': \(sharing.count == 1 ? "it gets" : "they get") \
+                the new key as well.
+                """)
+        }
 
         let new: LongLivedKeys
         do {
@@ -59,23 +75,29 @@ public struct KeyRotation {
             }
             throw HelperError(message, stsError: error.stsError)
         }
-        diagnostics("Created access key \(new.accessKeyId); storing it for profile '\(profile)'...")
+        let holders = [(profile: profile, keys: old)] + sharing
+        let holderNames = holders.map { "'\($0.profile)'" }.joined(separator: ", ")
+        diagnostics(
+            "Created access key \(new.accessKeyId); storing it for profile\(holders.count == 1 ? "" : "s") \(holderNames)..."
+        )
         let newCredentials = AWSCredentials(
             accessKeyId: new.accessKeyId, secretAccessKey: new.secretAccessKey)
 
-        do {
-            try keyring.storeKeys(new, profile: profile)
-        } catch {
-            throw rollback(
-                profile: profile, old: old, new: new, oldCredentials: oldCredentials,
-                why: "storing the new key failed: \(error.message)")
+        for holder in holders {
+            do {
+                try keyring.storeKeys(new, profile: holder.profile)
+            } catch {
+                throw rollback(
+                    profile: profile, holders: holders, new: new, oldCredentials: oldCredentials,
+                    why: "storing the new key for profile '\(holder.profile)' failed: \(error.message)")
+            }
         }
 
         do {
             try waitUntilUsable(newCredentials)
         } catch {
             throw rollback(
-                profile: profile, old: old, new: new, oldCredentials: oldCredentials,
+                profile: profile, holders: holders, new: new, oldCredentials: oldCredentials,
                 why: "the new key did not work with STS GetCallerIdentity: \(error.message)")
         }
 
@@ -84,22 +106,53 @@ public struct KeyRotation {
                 try iam.deleteAccessKey(old.accessKeyId, with: newCredentials)
             }
         } catch {
-            _ = try? keyring.deleteCachedSessions(profile: profile)
+            for holder in holders { _ = try? SessionCache(keyring: keyring).clear(profile: holder.profile) }
             throw HelperError(
                 """
-                \(error.message). The new access key \(new.accessKeyId) is stored for profile '\(profile)' \
-                and works, but the old key \(old.accessKeyId) still exists in IAM: delete it with \
+                \(error.message). The new access key \(new.accessKeyId) is stored for profile\(holders.count == 1 ? "" : "s") \
+                \(holderNames) and works, but the old key \(old.accessKeyId) still exists in IAM: delete it with \
                 'aws iam delete-access-key --access-key-id \(old.accessKeyId)'
                 """)
         }
         // Sessions made with the old key die with it.
-        _ = try? keyring.deleteCachedSessions(profile: profile)
+        for holder in holders { _ = try? SessionCache(keyring: keyring).clear(profile: holder.profile) }
+        let also = sharing.isEmpty ? "" : " (and \(sharingNames), which held the same key)"
         diagnostics(
             """
-            Rotated profile '\(profile)': access key \(new.accessKeyId) is stored and works; the old key \
+            Rotated profile '\(profile)'\(also): access key \(new.accessKeyId) is stored and works; the old key \
             \(old.accessKeyId) is deleted in IAM.
             """)
         return new
+    }
+
+    /// Every profile's stored pair (items this tool cannot read are left out: they hold no key id).
+    private func storedKeys() throws(HelperError) -> [(profile: String, keys: LongLivedKeys)] {
+        var result: [(profile: String, keys: LongLivedKeys)] = []
+        for name in try keyring.profilesWithKeys() {
+            if case .keys(let keys) = try keyring.storedKeys(profile: name) { result.append((name, keys)) }
+        }
+        return result
+    }
+
+    /// Refuses to start while the IAM user has another key: CreateAccessKey would fail (two keys at
+    /// most), and the other key is usually the spare of an interrupted rotation, which the person should
+    /// see named. When IAM does not let the key list its keys, CreateAccessKey answers for itself.
+    private func refuseSpareKeys(
+        profile: String, old: LongLivedKeys, credentials: AWSCredentials,
+        stored: [(profile: String, keys: LongLivedKeys)]
+    ) throws(HelperError) {
+        guard let listed = try? iam.listAccessKeys(with: credentials) else { return }
+        var heldBy: [String: [String]] = [:]
+        for (name, keys) in stored { heldBy[keys.accessKeyId, default: []].append(name) }
+        guard
+            let spare = SpareAccessKeys(
+                profile: profile, storedKeyId: old.accessKeyId, keys: listed, heldBy: heldBy)
+        else { return }
+        throw HelperError(
+            """
+            \(spare.advice). Then run rotate again. Nothing changed: access key \(old.accessKeyId) is still \
+            stored for profile '\(profile)'
+            """)
     }
 
     /// GetCallerIdentity with the new key, asked again while the key is still unknown to STS.
@@ -124,26 +177,27 @@ public struct KeyRotation {
         }
     }
 
-    /// Puts the old pair back and deletes the new key; the error says exactly where things stand.
+    /// Puts each profile's old pair back and deletes the new key; the error says exactly where things
+    /// stand.
     private func rollback(
-        profile: String, old: LongLivedKeys, new: LongLivedKeys, oldCredentials: AWSCredentials, why: String
+        profile: String, holders: [(profile: String, keys: LongLivedKeys)], new: LongLivedKeys,
+        oldCredentials: AWSCredentials, why: String
     ) -> HelperError {
         var state: [String] = []
-        var oldStored = false
-        if (try? keyring.keys(profile: profile)) == old {
-            oldStored = true
-        } else {
+        var oldStored = true
+        for holder in holders where (try? keyring.keys(profile: holder.profile)) != holder.keys {
             do {
-                try keyring.storeKeys(old, profile: profile)
-                oldStored = true
+                try keyring.storeKeys(holder.keys, profile: holder.profile)
             } catch {
+                if holder.profile == profile { oldStored = false }
                 state.append(
                     """
-                    putting the old key \(old.accessKeyId) back failed too (\(error.message)); check what \
-                    'awskeyring-helper list' shows for profile '\(profile)'
+                    putting the old key \(holder.keys.accessKeyId) back for profile '\(holder.profile)' failed \
+                    too (\(error.message)); check what 'awskeyring-helper list' shows for it
                     """)
             }
         }
+        let old = oldCredentials.accessKeyId
         guard oldStored else {
             // Without the old pair in the keyring the new key may be the only one left to use: keep it.
             state.append("the new key \(new.accessKeyId) was kept in IAM")
@@ -151,7 +205,7 @@ public struct KeyRotation {
                 "rotation of profile '\(profile)' failed: \(why). Now: " + state.joined(separator: "; "))
         }
         state.append(
-            "the old access key \(old.accessKeyId) is stored for profile '\(profile)' and still works")
+            "the old access key \(old) is stored for profile '\(profile)' and still works")
         do {
             try iam.deleteAccessKey(new.accessKeyId, with: oldCredentials)
             state.append("the new key \(new.accessKeyId) was deleted in IAM again")

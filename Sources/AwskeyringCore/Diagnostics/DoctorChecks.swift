@@ -22,13 +22,18 @@ public struct DoctorFinding: Sendable, Equatable {
     }
 }
 
-/// `doctor`: checks what the tool needs, from the D-Bus session bus to each profile's chain, without
-/// reading a secret or calling AWS. Everything it looks at comes in as parameters.
+/// `doctor`: checks what the tool needs, from the D-Bus session bus to each profile's chain. Everything it
+/// looks at comes in as parameters. Only the IAM check (see `DoctorLeftovers`) reads stored secrets, to
+/// sign ListAccessKeys, and only when given a transport.
 public struct DoctorChecks {
     public var health: SecretServiceHealth
     public var keyring: CredentialKeyring
     public var environment: [String: String]
     public var readFile: (String) throws(ConfigFileError) -> [UInt8]?
+    /// Lists a directory's entry names (nil when it cannot be read); for leftover backups.
+    public var listDirectory: (String) -> [String]? = DoctorChecks.directoryEntries
+    /// How IAM is reached to look for spare access keys; nil asks nothing (offline).
+    public var iamTransport: (any HTTPTransport)?
 
     public init(
         health: SecretServiceHealth, keyring: CredentialKeyring, environment: [String: String],
@@ -54,6 +59,8 @@ public struct DoctorChecks {
             findings += plainTextKeyFindings(files)
             findings += profileFindings(files, profilesWithKeys: profilesWithKeys)
         }
+        findings += [lockDirectoryFinding()] + backupFindings()
+        if let files { findings += accessKeyFindings(files) }
         return findings
     }
 
@@ -82,8 +89,8 @@ public struct DoctorChecks {
                     ok: false, subject: "Secret Service",
                     detail: "not on the session bus: \(Self.detail(of: error))",
                     fix: """
-                        start one: 'gnome-keyring-daemon --start --components=secrets' (package gnome-keyring), \
-                        or enable KeePassXC's Secret Service integration
+                        install gnome-keyring (D-Bus starts it when needed) or enable KeePassXC's Secret \
+                        Service integration, then run 'awskeyring-helper unlock'
                         """),
             ]
         case .noDefaultCollection:
@@ -92,11 +99,7 @@ public struct DoctorChecks {
                 DoctorFinding(
                     ok: false, subject: "default keyring",
                     detail: "the Secret Service has no default collection",
-                    fix: """
-                        create a keyring and make it the default (Seahorse: File > New > Password Keyring, then \
-                        'Set as default'), or unlock gnome-keyring with \
-                        'gnome-keyring-daemon --unlock --components=secrets', which creates one
-                        """),
+                    fix: "create one with 'awskeyring-helper unlock' (it asks for a new keyring password)"),
             ]
         case .defaultCollection(let label, let locked):
             let name = label.isEmpty ? "default keyring" : "default keyring '\(label)'"
@@ -105,10 +108,7 @@ public struct DoctorChecks {
                     busOK, serviceOK,
                     DoctorFinding(
                         ok: false, subject: name, detail: "locked",
-                        fix: """
-                            unlock it: log in to the desktop, open Seahorse, or run \
-                            'gnome-keyring-daemon --unlock --replace --components=secrets' and type its password
-                            """),
+                        fix: "unlock it with 'awskeyring-helper unlock' (or log in to the desktop)"),
                 ]
             }
             return [busOK, serviceOK, DoctorFinding(ok: true, subject: name, detail: "unlocked")]
@@ -124,7 +124,11 @@ public struct DoctorChecks {
 
     private static func detail(of error: KeyringError) -> String {
         switch error {
-        case .noSessionBus(let detail), .serviceUnavailable(let detail), .locked(let detail): return detail
+        case .noSessionBus(let detail), .serviceUnavailable(let detail), .locked(let detail),
+            .unsupported(let detail), .promptDismissed(let detail):
+            return detail
+        case .noDefaultCollection: return "no default keyring"
+        case .wrongPassword: return "wrong keyring password"
         case .failed(_, _, let message): return message
         }
     }

@@ -70,13 +70,28 @@ public struct IAMClient: Sendable {
         self.random = random
     }
 
+    /// The whole time one call may take, retries included, in seconds; `doctor` asks for less.
+    public var deadline: Double = 15
+
     var queryClient: AWSQueryClient {
         AWSQueryClient(
             serviceName: "IAM", signingName: "iam", apiVersion: "2010-05-08",
             endpoint: configuration.endpoint,
             signingRegion: configuration.signingRegion, caBundle: configuration.caBundle,
             maxAttempts: configuration.maxAttempts, transport: transport, clock: clock, sleep: sleep,
-            random: random, deadline: 15, connectTimeout: 3, attemptTimeout: 6)
+            random: random, deadline: deadline, connectTimeout: min(3, deadline),
+            attemptTimeout: min(6, deadline))
+    }
+
+    /// The access keys of the user the credentials belong to (IAM allows two per user).
+    public func listAccessKeys(with credentials: AWSCredentials) throws(HelperError) -> [IAMAccessKey] {
+        let body = try queryClient.call(
+            "ListAccessKeys", [], credentials: credentials, describing: "IAM ListAccessKeys")
+        do throws(STSResponseError) {
+            return try IAMResponse.accessKeys(from: body)
+        } catch {
+            throw HelperError("IAM ListAccessKeys sent a response that could not be read (\(error.reason))")
+        }
     }
 
     /// A new access key for the user the credentials belong to.
@@ -102,8 +117,52 @@ public struct IAMClient: Sendable {
     }
 }
 
+/// One access key of an IAM user, as ListAccessKeys describes it (never its secret).
+public struct IAMAccessKey: Sendable, Equatable {
+    public var accessKeyId: String
+    public var userName: String
+    /// `Active` or `Inactive`.
+    public var status: String
+    /// When it was created, as IAM writes it (ISO 8601).
+    public var createDate: String
+
+    public init(accessKeyId: String, userName: String, status: String, createDate: String) {
+        self.accessKeyId = accessKeyId
+        self.userName = userName
+        self.status = status
+        self.createDate = createDate
+    }
+}
+
 /// Reading IAM's XML answers.
 enum IAMResponse {
+    /// The `member`s of `ListAccessKeysResponse/ListAccessKeysResult/AccessKeyMetadata`.
+    static func accessKeys(from body: [UInt8]) throws(STSResponseError) -> [IAMAccessKey] {
+        let root: XMLElement
+        do {
+            root = try XMLReader.parse(body)
+        } catch {
+            throw STSResponseError(reason: "not a well-formed XML document (\(error))")
+        }
+        guard root.localName == "ListAccessKeysResponse",
+            let result = root.children(named: "ListAccessKeysResult").first,
+            let metadata = result.children(named: "AccessKeyMetadata").first
+        else { throw STSResponseError(reason: "the document is not a ListAccessKeysResponse") }
+        var keys: [IAMAccessKey] = []
+        for member in metadata.children(named: "member") {
+            func value(_ name: String) -> String {
+                member.children(named: name).first.map { ASCIIText.trimmed($0.text) } ?? ""
+            }
+            let id = value("AccessKeyId")
+            guard !id.isEmpty else { throw STSResponseError(reason: "an access key without an AccessKeyId") }
+            keys.append(
+                IAMAccessKey(
+                    accessKeyId: id, userName: value("UserName"), status: value("Status"),
+                    createDate: value("CreateDate")))
+        }
+        return keys
+    }
+
     /// The pair in `CreateAccessKeyResponse/CreateAccessKeyResult/AccessKey`.
     static func accessKey(from body: [UInt8]) throws(STSResponseError) -> LongLivedKeys {
         let root: XMLElement

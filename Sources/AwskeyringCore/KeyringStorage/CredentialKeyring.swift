@@ -37,15 +37,28 @@ public struct CredentialKeyring: Sendable {
 
     /// The user's default Secret Service collection.
     public static func secretService() -> CredentialKeyring {
-        CredentialKeyring(
-            store: SecretServiceKeyring(
-                schemaName: schemaName,
-                attributeNames: [
-                    Attribute.application, Attribute.kind, Attribute.profile, Attribute.cacheKey,
-                    Attribute.sourceProfile, Attribute.expires,
-                ]
-            )
+        CredentialKeyring(store: secretServiceKeyring())
+    }
+
+    /// The Secret Service client with this tool's item schema.
+    public static func secretServiceKeyring() -> SecretServiceKeyring {
+        SecretServiceKeyring(
+            schemaName: schemaName,
+            attributeNames: [
+                Attribute.application, Attribute.kind, Attribute.profile, Attribute.cacheKey,
+                Attribute.sourceProfile, Attribute.expires,
+            ]
         )
+    }
+
+    /// Throws unless keys can be stored now (a default collection exists and is unlocked), so a
+    /// person is told before typing them.
+    public func requireWritable() throws(HelperError) {
+        do {
+            try store.requireWritable()
+        } catch {
+            throw HelperError(error)
+        }
     }
 
     private func keyAttributes(profile: String) -> [String: String] {
@@ -63,12 +76,14 @@ public struct CredentialKeyring: Sendable {
     /// The item stored for `profile`. Keyring failures (locked, unreachable) are thrown; an item that
     /// is there but holds something else is `.unreadable`.
     func storedKeys(profile: String) throws(HelperError) -> StoredKeys {
-        let secret: String?
         do {
-            secret = try store.lookup(attributes: keyAttributes(profile: profile))
+            return Self.decodeKeys(try store.lookup(attributes: keyAttributes(profile: profile)))
         } catch {
             throw HelperError(error)
         }
+    }
+
+    private static func decodeKeys(_ secret: String?) -> StoredKeys {
         guard let secret else { return .none }
         guard let payload = try? JSONDecoder().decode(StoredKeyPayload.self, from: Data(secret.utf8)),
             let keys = try? LongLivedKeys(
@@ -134,55 +149,71 @@ public struct CredentialKeyring: Sendable {
     }
 }
 
+/// A cached session and the long-lived keys it was made from (a digest of them; nil for a session
+/// whose source is not stored keys).
+struct CachedSession: Equatable {
+    var credentials: AWSCredentials
+    var sourceKey: String?
+}
+
 extension CredentialKeyring {
-    /// Cached temporary credentials under `cacheKey`; nil when there are none. An entry that cannot be
-    /// read is deleted and reported as missing, so it is rebuilt rather than fatal.
-    public func cachedCredentials(cacheKey: String) throws(HelperError) -> AWSCredentials? {
-        let attributes = [
-            Attribute.application: Self.application, Attribute.kind: Kind.session,
-            Attribute.cacheKey: cacheKey,
-        ]
+    private func sessionAttributes(cacheKey: String) -> [String: String] {
+        [Attribute.application: Self.application, Attribute.kind: Kind.session, Attribute.cacheKey: cacheKey]
+    }
+
+    /// The cached session under `cacheKey`; nil when there is none. An entry that cannot be read is
+    /// deleted and reported as missing, so it is rebuilt rather than fatal.
+    func cachedSession(cacheKey: String) throws(HelperError) -> CachedSession? {
         let secret: String?
         do {
-            secret = try store.lookup(attributes: attributes)
+            secret = try store.lookup(attributes: sessionAttributes(cacheKey: cacheKey))
         } catch {
             throw HelperError(error)
         }
+        return decodeSession(secret, cacheKey: cacheKey)
+    }
+
+    /// The cached session under `cacheKey` and the keys stored for `profile`, read in one round trip:
+    /// the cached path checks that a session was made from the keys stored now.
+    func cachedSession(cacheKey: String, keysOf profile: String) throws(HelperError) -> (
+        session: CachedSession?, keys: LongLivedKeys?
+    ) {
+        let secrets: [String?]
+        do {
+            secrets = try store.lookup([
+                sessionAttributes(cacheKey: cacheKey), keyAttributes(profile: profile),
+            ])
+        } catch {
+            throw HelperError(error)
+        }
+        guard secrets.count == 2 else { return (nil, nil) }
+        let keys: LongLivedKeys?
+        if case .keys(let stored) = Self.decodeKeys(secrets[1]) { keys = stored } else { keys = nil }
+        return (decodeSession(secrets[0], cacheKey: cacheKey), keys)
+    }
+
+    private func decodeSession(_ secret: String?, cacheKey: String) -> CachedSession? {
         guard let secret else { return nil }
-        guard let payload = try? JSONDecoder().decode(CachedSessionPayload.self, from: Data(secret.utf8)),
-            let expiration = Timestamp.parse(payload.expiration), !payload.accessKeyId.isEmpty,
-            !payload.secretAccessKey.isEmpty
-        else {
-            _ = try? store.delete(attributes: attributes)
+        guard let session = CachedSessionText.decode(secret) else {
+            _ = try? store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
             return nil
         }
-        return AWSCredentials(
-            accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey,
-            sessionToken: payload.sessionToken, expiration: expiration)
+        return session
     }
 
     /// Caches temporary credentials under `cacheKey`, tagged with the profiles they belong to so
     /// `clear --profile` and `store` can drop them.
-    public func storeCachedCredentials(
+    func storeCachedCredentials(
         _ credentials: AWSCredentials, cacheKey: String, profile: String, sourceProfile: String,
-        description: String
+        sourceKey: String?, description: String
     ) throws(HelperError) {
-        guard let expiration = credentials.expiration else { return }
-        let payload = CachedSessionPayload(
-            accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey,
-            sessionToken: credentials.sessionToken, expiration: Timestamp.format(expiration))
-        let secret: String
-        do {
-            secret = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
-        } catch {
-            throw HelperError("could not encode a session: \(error)")
-        }
+        guard let expiration = credentials.expiration,
+            let secret = CachedSessionText.encode(
+                CachedSession(credentials: credentials, sourceKey: sourceKey))
+        else { return }
         do {
             // The entry it renews differs in its expiry attribute, so the store would not replace it.
-            try store.delete(attributes: [
-                Attribute.application: Self.application, Attribute.kind: Kind.session,
-                Attribute.cacheKey: cacheKey,
-            ])
+            try store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
             try store.store(
                 secret: secret,
                 label: "AWS session for \(description) (awskeyring-helper cache)",
@@ -222,23 +253,6 @@ extension CredentialKeyring {
         } catch {
             throw HelperError(error)
         }
-    }
-}
-
-/// What a cached session's secret holds.
-private struct CachedSessionPayload: Codable {
-    var version = 1
-    var accessKeyId: String
-    var secretAccessKey: String
-    var sessionToken: String?
-    var expiration: String
-
-    enum CodingKeys: String, CodingKey {
-        case version = "Version"
-        case accessKeyId = "AccessKeyId"
-        case secretAccessKey = "SecretAccessKey"
-        case sessionToken = "SessionToken"
-        case expiration = "Expiration"
     }
 }
 

@@ -23,12 +23,41 @@ public enum FileReplacement {
         ok = true
     }
 
-    /// Replaces the file at `path` with `bytes` in one step, keeping its permission bits.
-    public static func replace(_ path: String, with bytes: [UInt8]) throws(HelperError) {
+    /// The file that replacing `path` must write: `path` itself, or the file a symbolic link (or a
+    /// chain of them) points to. Renaming a new file over a link would replace the link and leave the
+    /// old contents, secrets included, in its target; so the target is replaced and the link kept. A
+    /// file with other hard links is refused for the same reason: the other names would keep the old
+    /// contents. Callers ask before writing anything, so a refusal changes nothing.
+    public static func replacementTarget(of path: String) throws(HelperError) -> String {
+        guard let resolved = realpath(path, nil) else {
+            throw failure("cannot resolve \(path)")
+        }
+        defer { free(resolved) }
+        let target = String(cString: resolved)
         var info = stat()
-        guard stat(path, &info) == 0 else { throw failure("cannot read the attributes of \(path)") }
+        guard lstat(target, &info) == 0 else { throw failure("cannot read the attributes of \(target)") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw HelperError("\(target) is not a regular file; it cannot be rewritten in place")
+        }
+        guard info.st_nlink <= 1 else {
+            throw HelperError(
+                """
+                \(target) has \(info.st_nlink) hard links: rewriting it would leave the old contents under \
+                the other names. Make it a single file (or a symbolic link to one) and try again
+                """)
+        }
+        return target
+    }
+
+    /// Replaces the file at `path` with `bytes` in one step, keeping its permission bits. A symbolic
+    /// link is followed and kept (see `replacementTarget(of:)`). Returns the path of the file written.
+    @discardableResult
+    public static func replace(_ path: String, with bytes: [UInt8]) throws(HelperError) -> String {
+        let target = try replacementTarget(of: path)
+        var info = stat()
+        guard stat(target, &info) == 0 else { throw failure("cannot read the attributes of \(target)") }
         let mode = info.st_mode & 0o7777
-        let directory = parentDirectory(of: path)
+        let directory = parentDirectory(of: target)
         let temporary =
             directory + "/.awskeyring-helper-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -38,10 +67,15 @@ public enum FileReplacement {
             close(fd)
             if !renamed { unlink(temporary) }
         }
+        // The same owner and group where allowed (root editing a user's file); the mode after, since a
+        // change of owner clears set-id bits.
+        _ = fchown(fd, info.st_uid, info.st_gid)
         guard fchmod(fd, mode) == 0 else { throw failure("cannot set the mode of \(temporary)") }
         try writeAll(bytes, to: fd, path: temporary)
         guard fsync(fd) == 0 else { throw failure("cannot flush \(temporary) to disk") }
-        guard rename(temporary, path) == 0 else { throw failure("cannot rename \(temporary) to \(path)") }
+        guard rename(temporary, target) == 0 else {
+            throw failure("cannot rename \(temporary) to \(target)")
+        }
         renamed = true
         // The rename itself is durable once the directory is flushed.
         let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -49,6 +83,7 @@ public enum FileReplacement {
             _ = fsync(directoryFD)
             close(directoryFD)
         }
+        return target
     }
 
     static func parentDirectory(of path: String) -> String {

@@ -8,17 +8,23 @@
 // reached through syscall(), which is variadic and so cannot be called from Swift; these wrappers
 // are. Each returns -1 and sets errno on failure, as the system calls do.
 
-// Adds (or updates) a "user" key in the per-user keyring; returns its serial.
-int32_t awskh_key_add_user(const char *description, const void *payload, size_t length);
-// Finds a "user" key by description in the per-user keyring; returns its serial.
-int32_t awskh_key_search_user(const char *description);
+// Adds a "user" key that only its possessors can use, with a timeout, to the session keyring; returns
+// its serial. The key is made in the calling thread's own keyring, given its permissions and timeout,
+// and only then linked into the session keyring: a process that dies half-way leaves no key behind,
+// and never a key without a timeout.
+int32_t awskh_key_add_session(const char *description, const void *payload, size_t length,
+                              uint32_t permissions, unsigned int timeout_seconds);
+// 1 when the process has a session keyring of its own (as a login session gives it), 0 when it would
+// fall back to the user's shared session keyring or the kernel refuses.
+int awskh_has_own_session_keyring(void);
+// Finds a "user" key by description in the session keyring; returns its serial.
+int32_t awskh_key_search_session(const char *description);
 // Copies up to `capacity` bytes of the key's payload into `buffer`; returns the payload's full length.
 long awskh_key_read(int32_t serial, void *buffer, size_t capacity);
-long awskh_key_set_timeout(int32_t serial, unsigned int seconds);
-long awskh_key_set_permissions(int32_t serial, uint32_t permissions);
 long awskh_key_invalidate(int32_t serial);
-// Reads the serials linked in the per-user keyring; returns how many bytes the full list takes.
-long awskh_user_keyring_list(int32_t *serials, size_t capacity_bytes);
+// Reads the serials linked in the session keyring (or, with `user` set, the per-user keyring, where
+// earlier versions kept their entries); returns how many bytes the full list takes.
+long awskh_keyring_list(int user, int32_t *serials, size_t capacity_bytes);
 // Describes a key as "type;uid;gid;perm;description"; returns the full length including the NUL.
 long awskh_key_describe(int32_t serial, char *buffer, size_t capacity);
 

@@ -228,27 +228,27 @@ import Testing
         #expect(signingKeyIds(transport) == ["AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"])
     }
 
-    @Test func theKernelTierAnswersWithoutTheSecretServiceAndStaysInItsScope() throws {
-        let scope = "test-scope-\(UInt64.random(in: 0...UInt64.max))"
+    @Test(.enabled(if: KernelKeyring().store([1], description: "awskeyring-helper-probe", lifetime: 1)))
+    func theOptInKernelTierAnswersWithoutTheSecretService() throws {
         let transport = ScriptedTransport([
             STSReply.credentials("AssumeRole", id: "ASIAKERNEL", expiration: Self.start + 3600),
             STSReply.credentials("AssumeRole", id: "ASIAOTHER", expiration: Self.start + 3600),
         ])
-        func provider(store: InMemorySecretStore, scope: String) throws -> CredentialProvider {
+        func provider(store: InMemorySecretStore, kernel: Bool) throws -> CredentialProvider {
             var provider = try self.provider(transport)
             let keyring = CredentialKeyring(store: store)
             provider.keyring = keyring
-            provider.cache = SessionCache(keyring: keyring, kernel: KernelKeyring(), scope: scope)
+            provider.cache = SessionCache(keyring: keyring, kernel: kernel ? KernelCacheTier() : nil)
             return provider
         }
-        let cache = SessionCache(
-            keyring: CredentialKeyring(store: store), kernel: KernelKeyring(), scope: scope)
+        let cache = SessionCache(keyring: CredentialKeyring(store: store))
+        try cache.clear(profile: "plain-role")
         defer { _ = try? cache.clear(profile: "plain-role") }
 
         #expect(
-            try provider(store: store, scope: scope).credentials(profile: "plain-role").accessKeyId
+            try provider(store: store, kernel: true).credentials(profile: "plain-role").accessKeyId
                 == "ASIAKERNEL")
-        // A Secret Service that has nothing: the kernel tier still answers, in the same scope only.
+        // A Secret Service that has nothing: the kernel tier still answers when it is on, and only then.
         let empty = InMemorySecretStore()
         try CredentialKeyring(store: empty).storeKeys(
             LongLivedKeys(
@@ -256,19 +256,38 @@ import Testing
                 secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
             profile: "base")
         #expect(
-            try provider(store: empty, scope: scope).credentials(profile: "plain-role").accessKeyId
+            try provider(store: empty, kernel: true).credentials(profile: "plain-role").accessKeyId
                 == "ASIAKERNEL")
         #expect(transport.requests.count == 1)
         #expect(
-            try provider(store: empty, scope: scope + "-elsewhere").credentials(profile: "plain-role")
-                .accessKeyId
+            try provider(store: empty, kernel: false).credentials(profile: "plain-role").accessKeyId
                 == "ASIAOTHER")
 
         // Clearing the profile empties the kernel tier too.
         try cache.clear(profile: "plain-role")
         #expect(throws: HelperError.self) {
-            try provider(store: InMemorySecretStore(), scope: scope).credentials(profile: "plain-role")
+            try provider(store: InMemorySecretStore(), kernel: true).credentials(profile: "plain-role")
         }
+    }
+
+    @Test func aCachedSessionIsNotHandedOutOnceTheStoredKeysChanged() throws {
+        let transport = ScriptedTransport([
+            STSReply.credentials("AssumeRole", id: "ASIAFIRST", expiration: Self.start + 3600),
+            STSReply.credentials("AssumeRole", id: "ASIASECOND", expiration: Self.start + 3600),
+        ])
+        #expect(try provider(transport).credentials(profile: "plain-role").accessKeyId == "ASIAFIRST")
+        #expect(try provider(transport).credentials(profile: "plain-role").accessKeyId == "ASIAFIRST")
+        // Another tool replaces the item: the cache is not told, the binding notices.
+        try CredentialKeyring(store: store).storeKeys(
+            LongLivedKeys(
+                accessKeyId: "AKIAI44QH8DHBEXAMPLE",
+                secretAccessKey: "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"),
+            profile: "base")
+        #expect(try provider(transport).credentials(profile: "plain-role").accessKeyId == "ASIASECOND")
+        #expect(signingKeyIds(transport) == ["AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"])
+        // Keys removed behind the tool's back: no session is handed out at all.
+        _ = try CredentialKeyring(store: store).removeKeys(profile: "base")
+        #expect(throws: HelperError.self) { try provider(transport).credentials(profile: "plain-role") }
     }
 
     @Test func longLivedKeysAreNotCached() throws {

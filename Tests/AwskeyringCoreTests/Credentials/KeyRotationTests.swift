@@ -35,6 +35,19 @@ import Testing
             <UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>
             """)
     }
+    /// ListAccessKeys: the user's keys (the stored one alone unless told).
+    static func listed(_ ids: [String] = [oldKeys.accessKeyId]) -> Result<HTTPResponse, HTTPFailure> {
+        let members = ids.map {
+            "<member><UserName>me</UserName><AccessKeyId>\($0)</AccessKeyId><Status>Active</Status>"
+                + "<CreateDate>2026-11-30T10:00:00Z</CreateDate></member>"
+        }.joined()
+        return xml(
+            """
+            <ListAccessKeysResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccessKeysResult>\
+            <IsTruncated>false</IsTruncated><AccessKeyMetadata>\(members)</AccessKeyMetadata>\
+            </ListAccessKeysResult></ListAccessKeysResponse>
+            """)
+    }
     static func deleted() -> Result<HTTPResponse, HTTPFailure> {
         xml(
             "<DeleteAccessKeyResponse><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteAccessKeyResponse>"
@@ -52,13 +65,18 @@ import Testing
         let waits: WaitLog
     }
 
-    func setup(_ answers: [Result<HTTPResponse, HTTPFailure>], store: (any SecretStore)? = nil) throws
+    /// A rotation of profile p whose IAM first answers ListAccessKeys with `listed` (p's key alone by
+    /// default), then `answers`.
+    func setup(
+        _ answers: [Result<HTTPResponse, HTTPFailure>], store: (any SecretStore)? = nil,
+        listed: Result<HTTPResponse, HTTPFailure> = listed()
+    ) throws
         -> Setup
     {
         let memory = InMemorySecretStore()
         let keyring = CredentialKeyring(store: store ?? memory)
         try keyring.storeKeys(Self.oldKeys, profile: "p")
-        let transport = ScriptedTransport(answers)
+        let transport = ScriptedTransport([listed] + answers)
         let files = try configFiles("[profile p]\nregion = eu-west-1\n")
         let stsConfig = try STSConfiguration(profile: "p", files: files, environment: [:])
         let iamConfig = try IAMConfiguration(profile: "p", files: files, environment: [:], sts: stsConfig)
@@ -90,27 +108,30 @@ import Testing
         try s.keyring.storeCachedCredentials(
             AWSCredentials(
                 accessKeyId: "ASIA", secretAccessKey: "x", sessionToken: "t", expiration: Self.now + 999),
-            cacheKey: "k", profile: "p", sourceProfile: "p", description: "d")
+            cacheKey: "k", profile: "p", sourceProfile: "p", sourceKey: nil, description: "d")
         let new = try s.rotation.rotate(profile: "p")
         #expect(new.accessKeyId == Self.newId)
         #expect(try s.keyring.keys(profile: "p") == new)
         let requests = s.transport.requests
         #expect(
             requests.map(\.url) == [
-                "https://iam.amazonaws.com/", "https://sts.eu-west-1.amazonaws.com/",
+                "https://iam.amazonaws.com/", "https://iam.amazonaws.com/",
+                "https://sts.eu-west-1.amazonaws.com/",
                 "https://iam.amazonaws.com/",
             ])
         #expect(
             s.transport.forms.map { $0["Action"] } == [
-                "CreateAccessKey", "GetCallerIdentity", "DeleteAccessKey",
+                "ListAccessKeys", "CreateAccessKey", "GetCallerIdentity", "DeleteAccessKey",
             ])
-        #expect(s.transport.forms[0]["Version"] == "2010-05-08")
-        #expect(s.transport.forms[2]["AccessKeyId"] == Self.oldKeys.accessKeyId)
+        #expect(s.transport.forms[1]["Version"] == "2010-05-08")
+        #expect(s.transport.forms[3]["AccessKeyId"] == Self.oldKeys.accessKeyId)
         #expect(
-            requests.map { authorizationKeyId($0) } == [Self.oldKeys.accessKeyId, Self.newId, Self.newId])
-        let auth = try #require(requests[0].headers.first { $0.name == "Authorization" }?.value)
+            requests.map { authorizationKeyId($0) } == [
+                Self.oldKeys.accessKeyId, Self.oldKeys.accessKeyId, Self.newId, Self.newId,
+            ])
+        let auth = try #require(requests[1].headers.first { $0.name == "Authorization" }?.value)
         #expect(auth.contains("/us-east-1/iam/aws4_request"))
-        #expect(try s.keyring.cachedCredentials(cacheKey: "k") == nil)
+        #expect(try s.keyring.cachedSession(cacheKey: "k") == nil)
     }
 
     @Test func aFailedCreateChangesNothing() throws {
@@ -175,11 +196,14 @@ import Testing
             try s.rotation.rotate(profile: "p")
             Issue.record("expected a failure")
         } catch {
-            #expect(error.message.contains("storing the new key failed"))
+            #expect(error.message.contains("storing the new key for profile 'p' failed"))
             #expect(error.message.contains("new key \(Self.newId) was deleted in IAM again"))
         }
         #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
-        #expect(s.transport.forms.map { $0["Action"] } == ["CreateAccessKey", "DeleteAccessKey"])
+        #expect(
+            s.transport.forms.map { $0["Action"] } == [
+                "ListAccessKeys", "CreateAccessKey", "DeleteAccessKey",
+            ])
     }
 
     @Test func aFailedDeleteOfTheOldKeyKeepsTheWorkingNewOne() throws {
@@ -196,6 +220,61 @@ import Testing
                     "aws iam delete-access-key --access-key-id \(Self.oldKeys.accessKeyId)"))
         }
         #expect(try s.keyring.keys(profile: "p")?.accessKeyId == Self.newId)
+    }
+
+    @Test func aSpareKeyInIAMStopsTheRotationBeforeAnythingChanges() throws {
+        let spare = "AKIASPARESPARESPARE0"
+        let s = try setup([], listed: Self.listed([Self.oldKeys.accessKeyId, spare]))
+        do {
+            try s.rotation.rotate(profile: "p")
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.message.contains("IAM user me also has access key \(spare) (Active, created"))
+            #expect(error.message.contains("no profile in the keyring holds"))
+            #expect(
+                error.message.contains(
+                    "awskeyring-helper exec --profile p -- aws iam delete-access-key --access-key-id \(spare)"
+                ))
+            #expect(error.message.contains("Nothing changed"))
+        }
+        #expect(s.transport.forms.map { $0["Action"] } == ["ListAccessKeys"])
+        #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
+    }
+
+    @Test func aKeyThatMayNotListItsKeysStillRotates() throws {
+        let s = try setup(
+            [Self.created(), Self.identity(), Self.deleted()],
+            listed: STSReply.error("AccessDenied", "not allowed", status: 403))
+        #expect(try s.rotation.rotate(profile: "p").accessKeyId == Self.newId)
+    }
+
+    @Test func everyProfileHoldingTheKeyMovesToTheNewOne() throws {
+        let s = try setup([Self.created(), Self.identity(), Self.deleted()])
+        try s.keyring.storeKeys(Self.oldKeys, profile: "prod")
+        let other = try LongLivedKeys(
+            accessKeyId: "AKIAOTHEROTHEROTHER0", secretAccessKey: "otherotherotherotherotherotherotherothe/")
+        try s.keyring.storeKeys(other, profile: "unrelated")
+        let new = try s.rotation.rotate(profile: "p")
+        #expect(try s.keyring.keys(profile: "p") == new)
+        #expect(try s.keyring.keys(profile: "prod") == new)
+        #expect(try s.keyring.keys(profile: "unrelated") == other)
+    }
+
+    @Test func aFailedStoreForASharingProfilePutsEveryPairBack() throws {
+        let store = StoreFailsForProfile(profile: "prod")
+        let s = try setup([Self.created(), Self.deleted()], store: store)
+        try s.keyring.storeKeys(Self.oldKeys, profile: "prod")
+        store.armed.withLock { $0 = true }
+        do {
+            try s.rotation.rotate(profile: "p")
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.message.contains("storing the new key for profile 'prod' failed"))
+            #expect(error.message.contains("new key \(Self.newId) was deleted in IAM again"))
+        }
+        #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
+        #expect(try s.keyring.keys(profile: "prod") == Self.oldKeys)
+        #expect(s.transport.forms.last?["AccessKeyId"] == Self.newId)
     }
 
     @Test func withoutStoredKeysNothingIsCalled() throws {
@@ -246,6 +325,30 @@ final class StoreFailsAfter: SecretStore {
             return value >= 0
         }
         guard allowed else { throw .locked(detail: "collection is locked") }
+        try inner.store(secret: secret, label: label, attributes: attributes)
+    }
+    func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
+        try inner.lookup(attributes: attributes)
+    }
+    func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
+        try inner.delete(attributes: attributes)
+    }
+    func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+        try inner.search(attributes: attributes)
+    }
+}
+
+/// A store whose `store` fails for one profile's items once armed; everything else works.
+final class StoreFailsForProfile: SecretStore {
+    let inner = InMemorySecretStore()
+    let profile: String
+    let armed = Mutex(false)
+    init(profile: String) { self.profile = profile }
+
+    func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
+        if armed.withLock({ $0 }), attributes["profile"] == profile {
+            throw .locked(detail: "collection is locked")
+        }
         try inner.store(secret: secret, label: label, attributes: attributes)
     }
     func lookup(attributes: [String: String]) throws(KeyringError) -> String? {

@@ -67,12 +67,13 @@ import Testing
         let noService = try checks(
             health: .noService(.serviceUnavailable(detail: "not provided")), config: nil)
         #expect(problems(noService).map(\.subject) == ["Secret Service"])
-        #expect(problems(noService)[0].fix?.contains("gnome-keyring-daemon") == true)
+        #expect(problems(noService)[0].fix?.contains("install gnome-keyring") == true)
 
         let locked = try checks(health: .defaultCollection(label: "Login", locked: true), config: nil)
         #expect(problems(locked).map(\.detail) == ["locked"])
         #expect(
             problems(locked)[0].line.hasPrefix("problem default keyring 'Login': locked -- fix: unlock it"))
+        #expect(problems(locked)[0].fix?.contains("awskeyring-helper unlock") == true)
     }
 
     @Test func aBrokenFileIsNamedWithItsLine() throws {

@@ -1,0 +1,476 @@
+#include "CSecretBus.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+// The parts of sd-bus used here, declared from its stable ABI (sd-bus.h) so that building needs no
+// libsystemd headers and running loads libsystemd only when the keyring is read.
+typedef struct sd_bus sd_bus;
+typedef struct sd_bus_message sd_bus_message;
+typedef struct sd_bus_slot sd_bus_slot;
+typedef struct {
+    const char *name;
+    const char *message;
+    int _need_free;
+} sd_bus_error;
+typedef int (*sd_bus_message_handler_t)(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+
+#define AWSKH_SD_FUNCTIONS(X)                                                                               \
+    X(sd_bus_open_user, int, (sd_bus * *ret))                                                               \
+    X(sd_bus_flush_close_unref, sd_bus *, (sd_bus * bus))                                                   \
+    X(sd_bus_message_new_method_call, int,                                                                  \
+      (sd_bus * bus, sd_bus_message * *m, const char *destination, const char *path, const char *interface, \
+       const char *member))                                                                                 \
+    X(sd_bus_message_append, int, (sd_bus_message * m, const char *types, ...))                            \
+    X(sd_bus_message_append_basic, int, (sd_bus_message * m, char type, const void *p))                   \
+    X(sd_bus_message_append_array, int, (sd_bus_message * m, char type, const void *ptr, size_t size))    \
+    X(sd_bus_message_open_container, int, (sd_bus_message * m, char type, const char *contents))          \
+    X(sd_bus_message_close_container, int, (sd_bus_message * m))                                           \
+    X(sd_bus_message_enter_container, int, (sd_bus_message * m, char type, const char *contents))         \
+    X(sd_bus_message_exit_container, int, (sd_bus_message * m))                                            \
+    X(sd_bus_message_read, int, (sd_bus_message * m, const char *types, ...))                              \
+    X(sd_bus_message_read_basic, int, (sd_bus_message * m, char type, void *p))                           \
+    X(sd_bus_message_read_array, int, (sd_bus_message * m, char type, const void **ptr, size_t *size))    \
+    X(sd_bus_message_read_strv, int, (sd_bus_message * m, char ***l))                                      \
+    X(sd_bus_message_skip, int, (sd_bus_message * m, const char *types))                                   \
+    X(sd_bus_message_unref, sd_bus_message *, (sd_bus_message * m))                                        \
+    X(sd_bus_call, int,                                                                                     \
+      (sd_bus * bus, sd_bus_message * m, uint64_t usec, sd_bus_error * ret_error, sd_bus_message * *reply))  \
+    X(sd_bus_error_free, void, (sd_bus_error * e))                                                          \
+    X(sd_bus_match_signal, int,                                                                             \
+      (sd_bus * bus, sd_bus_slot * *ret, const char *sender, const char *path, const char *interface,        \
+       const char *member, sd_bus_message_handler_t callback, void *userdata))                              \
+    X(sd_bus_slot_unref, sd_bus_slot *, (sd_bus_slot * slot))                                              \
+    X(sd_bus_process, int, (sd_bus * bus, sd_bus_message * *r))                                            \
+    X(sd_bus_wait, int, (sd_bus * bus, uint64_t timeout_usec))
+
+#define AWSKH_SD_DECLARE(name, result, parameters) static result(*p_##name) parameters;
+AWSKH_SD_FUNCTIONS(AWSKH_SD_DECLARE)
+// Since systemd 245: sd-bus then overwrites the message's memory when it frees it.
+static int (*p_sd_bus_message_sensitive)(sd_bus_message *m);
+
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+static int loaded;
+static char load_error[256];
+
+static void load(void) {
+    void *handle = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        snprintf(load_error, sizeof load_error, "%s", dlerror());
+        return;
+    }
+#define AWSKH_SD_RESOLVE(name, result, parameters)                                     \
+    p_##name = (result(*) parameters)dlsym(handle, #name);                             \
+    if (!p_##name) {                                                                    \
+        snprintf(load_error, sizeof load_error, "libsystemd.so.0 lacks %s", #name);      \
+        return;                                                                         \
+    }
+    AWSKH_SD_FUNCTIONS(AWSKH_SD_RESOLVE)
+    p_sd_bus_message_sensitive = (int (*)(sd_bus_message *))dlsym(handle, "sd_bus_message_sensitive");
+    loaded = 1;
+}
+
+static const char service_name[] = "org.freedesktop.secrets";
+static const char service_path[] = "/org/freedesktop/secrets";
+static const char service_interface[] = "org.freedesktop.Secret.Service";
+static const char gnome_interface[] = "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface";
+
+struct awskh_bus {
+    sd_bus *bus;
+    char *session;
+};
+
+static void set_error(awskh_bus_error *error, int kind, const char *name, const char *message) {
+    if (!error) return;
+    error->kind = kind;
+    snprintf(error->name, sizeof error->name, "%s", name ? name : "");
+    snprintf(error->message, sizeof error->message, "%s", message ? message : "");
+}
+
+static int starts_with(const char *text, const char *prefix) {
+    return text && strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+// Turns a failed sd-bus call into an error kind; returns the kind.
+static int fail(awskh_bus_error *error, int result, sd_bus_error *bus_error) {
+    const char *name = bus_error && bus_error->name ? bus_error->name : "";
+    const char *message = bus_error && bus_error->message ? bus_error->message : strerror(-result);
+    int kind = AWSKH_BUS_FAILED;
+    if (!strcmp(name, "org.freedesktop.DBus.Error.ServiceUnknown") ||
+        !strcmp(name, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
+        starts_with(name, "org.freedesktop.DBus.Error.Spawn"))
+        kind = AWSKH_BUS_NO_SERVICE;
+    else if (!strcmp(name, "org.freedesktop.DBus.Error.UnknownMethod") ||
+             !strcmp(name, "org.freedesktop.DBus.Error.UnknownInterface") ||
+             !strcmp(name, "org.freedesktop.DBus.Error.UnknownObject"))
+        kind = AWSKH_BUS_UNSUPPORTED;
+    else if (!strcmp(name, "org.gnome.keyring.Error.Denied"))
+        kind = AWSKH_BUS_DENIED;
+    else if (!strcmp(name, "org.freedesktop.Secret.Error.IsLocked"))
+        kind = AWSKH_BUS_LOCKED;
+    else if (!*name && (result == -ECONNREFUSED || result == -ENOENT || result == -ECONNRESET ||
+                        result == -ENOTCONN || result == -EPIPE || result == -ENOMEDIUM))
+        kind = AWSKH_BUS_NO_BUS;
+    set_error(error, kind, name, message);
+    if (bus_error) p_sd_bus_error_free(bus_error);
+    return kind;
+}
+
+static int new_call(awskh_bus *bus, const char *path, const char *interface, const char *member,
+                    sd_bus_message **message, awskh_bus_error *error) {
+    int r = p_sd_bus_message_new_method_call(bus->bus, message, service_name, path, interface, member);
+    return r < 0 ? fail(error, r, NULL) : AWSKH_BUS_OK;
+}
+
+// Sends `message` (consumed) and returns the reply in `reply` (may be NULL to drop it).
+static int call(awskh_bus *bus, sd_bus_message *message, uint64_t timeout_usec, sd_bus_message **reply,
+                awskh_bus_error *error) {
+    sd_bus_error bus_error = {NULL, NULL, 0};
+    sd_bus_message *answer = NULL;
+    int r = p_sd_bus_call(bus->bus, message, timeout_usec, &bus_error, &answer);
+    p_sd_bus_message_unref(message);
+    if (r < 0) return fail(error, r, &bus_error);
+    if (answer && p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(answer);
+    if (reply)
+        *reply = answer;
+    else
+        p_sd_bus_message_unref(answer);
+    return AWSKH_BUS_OK;
+}
+
+static int check(int r, awskh_bus_error *error) { return r < 0 ? fail(error, r, NULL) : AWSKH_BUS_OK; }
+
+static void free_strv(char **list) {
+    if (!list) return;
+    for (char **item = list; *item; item++) free(*item);
+    free(list);
+}
+
+awskh_bus *awskh_bus_open(awskh_bus_error *error) {
+    pthread_once(&load_once, load);
+    if (!loaded) {
+        set_error(error, AWSKH_BUS_UNAVAILABLE, "", load_error);
+        return NULL;
+    }
+    awskh_bus *bus = calloc(1, sizeof *bus);
+    if (!bus) {
+        set_error(error, AWSKH_BUS_FAILED, "", "out of memory");
+        return NULL;
+    }
+    int r = p_sd_bus_open_user(&bus->bus);
+    if (r < 0) {
+        set_error(error, AWSKH_BUS_NO_BUS, "", strerror(-r));
+        free(bus);
+        return NULL;
+    }
+    sd_bus_message *message = NULL, *reply = NULL;
+    const char *session = NULL;
+    if (new_call(bus, service_path, service_interface, "OpenSession", &message, error) ||
+        check(p_sd_bus_message_append(message, "sv", "plain", "s", ""), error) ||
+        call(bus, message, 0, &reply, error) || check(p_sd_bus_message_skip(reply, "v"), error) ||
+        check(p_sd_bus_message_read(reply, "o", &session), error)) {
+        if (reply) p_sd_bus_message_unref(reply);
+        awskh_bus_close(bus);
+        return NULL;
+    }
+    bus->session = strdup(session);
+    p_sd_bus_message_unref(reply);
+    if (!bus->session) {
+        set_error(error, AWSKH_BUS_FAILED, "", "out of memory");
+        awskh_bus_close(bus);
+        return NULL;
+    }
+    return bus;
+}
+
+void awskh_bus_close(awskh_bus *bus) {
+    if (!bus) return;
+    if (bus->bus) p_sd_bus_flush_close_unref(bus->bus);
+    free(bus->session);
+    free(bus);
+}
+
+int awskh_bus_search(awskh_bus *bus, const char *const *pairs, size_t pair_count, char **first_unlocked,
+                     size_t *locked_count, awskh_bus_error *error) {
+    *first_unlocked = NULL;
+    *locked_count = 0;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, service_interface, "SearchItems", &message, error);
+    if (kind) return kind;
+    int r = p_sd_bus_message_open_container(message, 'a', "{ss}");
+    for (size_t i = 0; r >= 0 && i < pair_count; i++)
+        r = p_sd_bus_message_append(message, "{ss}", pairs[2 * i], pairs[2 * i + 1]);
+    if (r >= 0) r = p_sd_bus_message_close_container(message);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+    char **unlocked = NULL, **locked = NULL;
+    r = p_sd_bus_message_read_strv(reply, &unlocked);
+    if (r >= 0) r = p_sd_bus_message_read_strv(reply, &locked);
+    p_sd_bus_message_unref(reply);
+    if (r >= 0 && unlocked && unlocked[0] && !(*first_unlocked = strdup(unlocked[0]))) r = -ENOMEM;
+    for (char **item = locked; item && *item; item++) (*locked_count)++;
+    free_strv(unlocked);
+    free_strv(locked);
+    return check(r, error);
+}
+
+int awskh_bus_get_secrets(awskh_bus *bus, const char *const *paths, size_t count, uint8_t **secrets,
+                          size_t *lengths, awskh_bus_error *error) {
+    for (size_t i = 0; i < count; i++) {
+        secrets[i] = NULL;
+        lengths[i] = 0;
+    }
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, service_interface, "GetSecrets", &message, error);
+    if (kind) return kind;
+    int r = p_sd_bus_message_open_container(message, 'a', "o");
+    for (size_t i = 0; r >= 0 && i < count; i++) r = p_sd_bus_message_append_basic(message, 'o', paths[i]);
+    if (r >= 0) r = p_sd_bus_message_close_container(message);
+    if (r >= 0) r = p_sd_bus_message_append_basic(message, 'o', bus->session);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+
+    r = p_sd_bus_message_enter_container(reply, 'a', "{o(oayays)}");
+    while (r >= 0) {
+        r = p_sd_bus_message_enter_container(reply, 'e', "o(oayays)");
+        if (r <= 0) break;
+        const char *path = NULL;
+        const void *parameters = NULL, *value = NULL;
+        size_t parameters_length = 0, value_length = 0;
+        r = p_sd_bus_message_read(reply, "o", &path);
+        if (r >= 0) r = p_sd_bus_message_enter_container(reply, 'r', "oayays");
+        if (r >= 0) r = p_sd_bus_message_skip(reply, "o");
+        if (r >= 0) r = p_sd_bus_message_read_array(reply, 'y', &parameters, &parameters_length);
+        if (r >= 0) r = p_sd_bus_message_read_array(reply, 'y', &value, &value_length);
+        if (r >= 0) r = p_sd_bus_message_skip(reply, "s");
+        if (r >= 0) r = p_sd_bus_message_exit_container(reply);
+        if (r >= 0) r = p_sd_bus_message_exit_container(reply);
+        if (r < 0) break;
+        for (size_t i = 0; i < count; i++) {
+            if (secrets[i] || strcmp(paths[i], path) != 0) continue;
+            // One spare byte keeps an empty secret distinguishable from none.
+            secrets[i] = malloc(value_length + 1);
+            if (!secrets[i]) {
+                r = -ENOMEM;
+                break;
+            }
+            if (value_length) memcpy(secrets[i], value, value_length);
+            lengths[i] = value_length;
+        }
+    }
+    if (r >= 0) r = p_sd_bus_message_exit_container(reply);
+    p_sd_bus_message_unref(reply);
+    if (r < 0) {
+        for (size_t i = 0; i < count; i++) {
+            awskh_bus_free_secret(secrets[i], lengths[i]);
+            secrets[i] = NULL;
+            lengths[i] = 0;
+        }
+    }
+    return check(r, error);
+}
+
+void awskh_bus_free_secret(uint8_t *secret, size_t length) {
+    if (!secret) return;
+    explicit_bzero(secret, length);
+    free(secret);
+}
+
+void awskh_bus_free_string(char *string) { free(string); }
+
+int awskh_bus_default_collection(awskh_bus *bus, char **path, int *locked, awskh_bus_error *error) {
+    *path = NULL;
+    *locked = 0;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, service_interface, "ReadAlias", &message, error);
+    if (kind) return kind;
+    int r = p_sd_bus_message_append(message, "s", "default");
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+    const char *collection = NULL;
+    r = p_sd_bus_message_read(reply, "o", &collection);
+    if (r >= 0 && strcmp(collection, "/") != 0 && !(*path = strdup(collection))) r = -ENOMEM;
+    p_sd_bus_message_unref(reply);
+    if (r < 0 || !*path) return check(r, error);
+
+    if ((kind = new_call(bus, *path, "org.freedesktop.DBus.Properties", "Get", &message, error))) return kind;
+    r = p_sd_bus_message_append(message, "ss", "org.freedesktop.Secret.Collection", "Locked");
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+    r = p_sd_bus_message_read(reply, "v", "b", locked);
+    p_sd_bus_message_unref(reply);
+    return check(r, error);
+}
+
+// Waits for the Completed signal of `prompt` after calling its Prompt method.
+struct prompt_state {
+    int done;
+    int dismissed;
+};
+
+static int prompt_completed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+    (void)ret_error;
+    struct prompt_state *state = userdata;
+    int dismissed = 1;
+    if (p_sd_bus_message_read(message, "b", &dismissed) < 0) dismissed = 1;
+    state->dismissed = dismissed;
+    state->done = 1;
+    return 0;
+}
+
+static int run_prompt(awskh_bus *bus, const char *prompt, awskh_bus_error *error) {
+    struct prompt_state state = {0, 0};
+    sd_bus_slot *slot = NULL;
+    int r = p_sd_bus_match_signal(bus->bus, &slot, service_name, prompt, "org.freedesktop.Secret.Prompt",
+                                  "Completed", prompt_completed, &state);
+    if (r < 0) return fail(error, r, NULL);
+    sd_bus_message *message = NULL;
+    int kind = new_call(bus, prompt, "org.freedesktop.Secret.Prompt", "Prompt", &message, error);
+    if (!kind && (r = p_sd_bus_message_append(message, "s", "")) < 0) {
+        p_sd_bus_message_unref(message);
+        kind = fail(error, r, NULL);
+    }
+    if (!kind) kind = call(bus, message, 0, NULL, error);
+    // A person answers the provider's own dialog; give them five minutes.
+    time_t deadline = time(NULL) + 300;
+    while (!kind && !state.done) {
+        r = p_sd_bus_process(bus->bus, NULL);
+        if (r < 0) {
+            kind = fail(error, r, NULL);
+            break;
+        }
+        if (r > 0) continue;
+        if (time(NULL) >= deadline) {
+            set_error(error, AWSKH_BUS_DISMISSED, "", "nobody answered the keyring's prompt in 5 minutes");
+            kind = AWSKH_BUS_DISMISSED;
+            break;
+        }
+        r = p_sd_bus_wait(bus->bus, 1000000);
+        if (r < 0 && r != -EINTR) kind = fail(error, r, NULL);
+    }
+    p_sd_bus_slot_unref(slot);
+    if (!kind && state.dismissed) {
+        set_error(error, AWSKH_BUS_DISMISSED, "", "the keyring's prompt was dismissed");
+        kind = AWSKH_BUS_DISMISSED;
+    }
+    return kind;
+}
+
+// Service.Lock or Service.Unlock of one collection, following a prompt if the service asks for one.
+static int lock_or_unlock(awskh_bus *bus, const char *member, const char *collection, awskh_bus_error *error) {
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, service_interface, member, &message, error);
+    if (kind) return kind;
+    int r = p_sd_bus_message_append(message, "ao", 1, collection);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+    const char *prompt = NULL;
+    r = p_sd_bus_message_skip(reply, "ao");
+    if (r >= 0) r = p_sd_bus_message_read(reply, "o", &prompt);
+    char *owned = r >= 0 && strcmp(prompt, "/") != 0 ? strdup(prompt) : NULL;
+    p_sd_bus_message_unref(reply);
+    if (r < 0) return fail(error, r, NULL);
+    if (!owned) return AWSKH_BUS_OK;
+    kind = run_prompt(bus, owned, error);
+    free(owned);
+    return kind;
+}
+
+int awskh_bus_lock(awskh_bus *bus, const char *collection, awskh_bus_error *error) {
+    return lock_or_unlock(bus, "Lock", collection, error);
+}
+
+int awskh_bus_unlock_with_prompt(awskh_bus *bus, const char *collection, awskh_bus_error *error) {
+    return lock_or_unlock(bus, "Unlock", collection, error);
+}
+
+// Appends a Secret Service secret struct (oayays) holding `password`.
+static int append_secret(awskh_bus *bus, sd_bus_message *message, const uint8_t *password, size_t length) {
+    int r = p_sd_bus_message_open_container(message, 'r', "oayays");
+    if (r >= 0) r = p_sd_bus_message_append_basic(message, 'o', bus->session);
+    if (r >= 0) r = p_sd_bus_message_append_array(message, 'y', "", 0);
+    if (r >= 0) r = p_sd_bus_message_append_array(message, 'y', password, length);
+    if (r >= 0) r = p_sd_bus_message_append_basic(message, 's', "text/plain");
+    if (r >= 0) r = p_sd_bus_message_close_container(message);
+    return r;
+}
+
+int awskh_bus_unlock_with_password(awskh_bus *bus, const char *collection, const uint8_t *password,
+                                   size_t length, awskh_bus_error *error) {
+    sd_bus_message *message = NULL;
+    int kind = new_call(bus, service_path, gnome_interface, "UnlockWithMasterPassword", &message, error);
+    if (kind) return kind;
+    if (p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(message);
+    int r = p_sd_bus_message_append_basic(message, 'o', collection);
+    if (r >= 0) r = append_secret(bus, message, password, length);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    return call(bus, message, 0, NULL, error);
+}
+
+int awskh_bus_create_with_password(awskh_bus *bus, const char *label, const uint8_t *password, size_t length,
+                                   char **path, awskh_bus_error *error) {
+    *path = NULL;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, gnome_interface, "CreateWithMasterPassword", &message, error);
+    if (kind) return kind;
+    if (p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(message);
+    int r = p_sd_bus_message_append(message, "a{sv}", 1, "org.freedesktop.Secret.Collection.Label", "s", label);
+    if (r >= 0) r = append_secret(bus, message, password, length);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+    const char *collection = NULL;
+    r = p_sd_bus_message_read(reply, "o", &collection);
+    if (r >= 0 && !(*path = strdup(collection))) r = -ENOMEM;
+    p_sd_bus_message_unref(reply);
+    return check(r, error);
+}
+
+int awskh_bus_set_default_alias(awskh_bus *bus, const char *collection, awskh_bus_error *error) {
+    sd_bus_message *message = NULL;
+    int kind = new_call(bus, service_path, service_interface, "SetAlias", &message, error);
+    if (kind) return kind;
+    int r = p_sd_bus_message_append(message, "so", "default", collection);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    return call(bus, message, 0, NULL, error);
+}
+
+int awskh_bus_has_password_interface(awskh_bus *bus, int *present, awskh_bus_error *error) {
+    *present = 0;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, "org.freedesktop.DBus.Introspectable", "Introspect", &message, error);
+    if (kind || (kind = call(bus, message, 0, &reply, error))) return kind;
+    const char *xml = NULL;
+    int r = p_sd_bus_message_read(reply, "s", &xml);
+    if (r >= 0) *present = strstr(xml, gnome_interface) != NULL;
+    p_sd_bus_message_unref(reply);
+    return check(r, error);
+}

@@ -1,0 +1,175 @@
+internal import CSecretBus
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A connection to the Secret Service over sd-bus with a `plain` session: the fast way to read items,
+/// and the way to see and change the default collection's lock state without a graphical prompt.
+///
+/// libsystemd is loaded on first use; where it cannot be loaded, `connect()` returns nil and callers use
+/// libsecret instead.
+final class SecretServiceBus {
+    fileprivate let handle: OpaquePointer
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        awskh_bus_close(handle)
+    }
+
+    /// A new connection, or nil when libsystemd is not available on this system.
+    static func connect() throws(KeyringError) -> SecretServiceBus? {
+        var error = awskh_bus_error()
+        guard let handle = awskh_bus_open(&error) else {
+            if error.kind == Int32(AWSKH_BUS_UNAVAILABLE) { return nil }
+            throw KeyringError(busError: error)
+        }
+        return SecretServiceBus(handle: handle)
+    }
+
+    /// What a search found: the first unlocked item, and how many matching items are locked.
+    struct SearchResult {
+        var unlockedItem: String?
+        var lockedCount: Int
+    }
+
+    func search(attributes: [String: String]) throws(KeyringError) -> SearchResult {
+        let flat = attributes.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
+        var first: UnsafeMutablePointer<CChar>?
+        var lockedCount = 0
+        var error = awskh_bus_error()
+        let kind = withCStrings(flat) { pairs in
+            awskh_bus_search(handle, pairs, attributes.count, &first, &lockedCount, &error)
+        }
+        try Self.checkKind(kind, error)
+        defer { awskh_bus_free_string(first) }
+        return SearchResult(unlockedItem: first.map { String(cString: $0) }, lockedCount: lockedCount)
+    }
+
+    /// The secrets of `items`, read in one call; nil for an item the service did not return.
+    func secrets(of items: [String]) throws(KeyringError) -> [String?] {
+        guard !items.isEmpty else { return [] }
+        var secrets = [UnsafeMutablePointer<UInt8>?](repeating: nil, count: items.count)
+        var lengths = [Int](repeating: 0, count: items.count)
+        var error = awskh_bus_error()
+        let kind = withCStrings(items) { paths in
+            awskh_bus_get_secrets(handle, paths, items.count, &secrets, &lengths, &error)
+        }
+        try Self.checkKind(kind, error)
+        defer {
+            for (secret, length) in zip(secrets, lengths) { awskh_bus_free_secret(secret, length) }
+        }
+        return zip(secrets, lengths).map { secret, length in
+            secret.map { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
+        }
+    }
+
+    /// The collection behind the `default` alias and whether it is locked; nil when there is none.
+    func defaultCollection() throws(KeyringError) -> (path: String, locked: Bool)? {
+        var path: UnsafeMutablePointer<CChar>?
+        var locked: Int32 = 0
+        var error = awskh_bus_error()
+        let kind = awskh_bus_default_collection(handle, &path, &locked, &error)
+        defer { awskh_bus_free_string(path) }
+        try Self.checkKind(kind, error)
+        return path.map { (String(cString: $0), locked != 0) }
+    }
+
+    func lock(collection: String) throws(KeyringError) {
+        var error = awskh_bus_error()
+        try Self.checkKind(awskh_bus_lock(handle, collection, &error), error)
+    }
+
+    func unlockWithPrompt(collection: String) throws(KeyringError) {
+        var error = awskh_bus_error()
+        try Self.checkKind(awskh_bus_unlock_with_prompt(handle, collection, &error), error)
+    }
+
+    /// gnome-keyring's own unlock, which needs no display. Throws `.unsupported` for other providers.
+    func unlock(collection: String, password: [UInt8]) throws(KeyringError) {
+        var error = awskh_bus_error()
+        let kind = password.withUnsafeBufferPointer { bytes in
+            awskh_bus_unlock_with_password(handle, collection, bytes.baseAddress, bytes.count, &error)
+        }
+        try Self.checkKind(kind, error)
+    }
+
+    /// Creates a collection protected by `password` (gnome-keyring only) and returns its path.
+    func createCollection(label: String, password: [UInt8]) throws(KeyringError) -> String {
+        var path: UnsafeMutablePointer<CChar>?
+        var error = awskh_bus_error()
+        let kind = password.withUnsafeBufferPointer { bytes in
+            awskh_bus_create_with_password(handle, label, bytes.baseAddress, bytes.count, &path, &error)
+        }
+        defer { awskh_bus_free_string(path) }
+        try Self.checkKind(kind, error)
+        guard let path else {
+            throw .failed(domain: "Secret Service", code: 0, message: "no collection was created")
+        }
+        return String(cString: path)
+    }
+
+    func setDefaultAlias(collection: String) throws(KeyringError) {
+        var error = awskh_bus_error()
+        try Self.checkKind(awskh_bus_set_default_alias(handle, collection, &error), error)
+    }
+
+    fileprivate static func checkKind(_ kind: Int32, _ error: awskh_bus_error) throws(KeyringError) {
+        guard kind != Int32(AWSKH_BUS_OK) else { return }
+        throw KeyringError(busError: error)
+    }
+}
+
+/// Calls `body` with a C array of the strings, valid for the call only.
+private func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer($0) }
+    return pointers.withUnsafeBufferPointer { buffer in
+        // An empty array still needs a valid base address.
+        guard let base = buffer.baseAddress else {
+            var none: UnsafePointer<CChar>? = nil
+            return body(&none)
+        }
+        return body(base)
+    }
+}
+
+extension KeyringError {
+    init(busError error: awskh_bus_error) {
+        let name = withUnsafeBytes(of: error.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let message = withUnsafeBytes(of: error.message) {
+            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        switch Int(error.kind) {
+        case Int(AWSKH_BUS_NO_BUS), Int(AWSKH_BUS_UNAVAILABLE):
+            self = .noSessionBus(detail: message)
+        case Int(AWSKH_BUS_NO_SERVICE):
+            self = .serviceUnavailable(detail: message)
+        case Int(AWSKH_BUS_DENIED):
+            self = .wrongPassword
+        case Int(AWSKH_BUS_UNSUPPORTED):
+            self = .unsupported(detail: message)
+        case Int(AWSKH_BUS_DISMISSED):
+            self = .promptDismissed(detail: message)
+        case Int(AWSKH_BUS_LOCKED):
+            self = .locked(detail: message)
+        default:
+            self = .failed(domain: name.isEmpty ? "D-Bus" : name, code: Int(error.kind), message: message)
+        }
+    }
+}
+
+extension SecretServiceBus {
+    /// Whether the service is gnome-keyring, which can be unlocked and create keyrings with a password
+    /// typed here instead of its own graphical prompt.
+    func hasPasswordInterface() throws(KeyringError) -> Bool {
+        var present: Int32 = 0
+        var error = awskh_bus_error()
+        try Self.checkKind(awskh_bus_has_password_interface(handle, &present, &error), error)
+        return present != 0
+    }
+}

@@ -1,0 +1,295 @@
+"""The session cache honours the keyring: nothing cached is handed out while the keyring is locked, no
+cached session outlives the stored keys it was made from (whichever tool replaced them), and the kernel
+tier is an opt-in with possessor-only entries, a 15-minute cap, its own size limits and a clean fallback
+on a full key quota.
+
+A recording fake STS on loopback answers AssumeRole with new credentials each time and keeps every
+request, so a test can tell a cached answer from a fresh one and check which stored keys signed it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import re
+import time
+
+import pytest
+
+import e2e_helpers as h
+from e2e_helpers import assert_clean_failure, assert_success, credential_document, env_with, store_from_env, tool
+from fault_sts import FakeSTS, expected_authorization
+
+REGION = "eu-west-1"
+ROLE_ARN = "arn:aws:iam::123456789012:role/cache-e2e"
+KERNEL_PREFIX = "awskeyring-helper:"
+
+
+@pytest.fixture
+def own_keyring(tmp_path):
+    session = h.PrivateSession(tmp_path / "own-keyring")
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def sts():
+    with FakeSTS() as fake:
+        yield fake
+
+
+def role_setup(session_env, tmp_path, sts, roles=1):
+    """Keys stored for a fresh `base` profile and `roles` role profiles on it; returns (env, base,
+    [role profiles], (key id, secret))."""
+    base = h.fresh_profile("base")
+    names = [h.fresh_profile("role") for _ in range(roles)]
+    config = tmp_path / "config"
+    config.write_text("".join(
+        f"[profile {n}]\nrole_arn = {ROLE_ARN}-{i}\nsource_profile = {base}\nregion = {REGION}\n"
+        for i, n in enumerate(names)))
+    env = env_with(session_env, AWS_CONFIG_FILE=config, AWS_SHARED_CREDENTIALS_FILE=tmp_path / "none",
+                   AWS_ENDPOINT_URL_STS=sts.url, AWSKEYRING_HELPER_KERNEL_CACHE=None)
+    keys = h.new_keys()
+    assert_success(store_from_env(env, base, *keys))
+    return env, base, names, keys
+
+
+def call(env, profile):
+    return tool(["--profile", profile], env)
+
+
+def signed_with(request, keys) -> bool:
+    return request.header("Authorization") == expected_authorization(request, keys[0], keys[1], REGION)
+
+
+def unlock_with_password(env, password):
+    pty = h.Pty(["unlock"], env)
+    try:
+        pty.expect_exact("Keyring password: ")
+        pty.sendline(password)
+        pty.expect_exact("Unlocked the keyring.")
+        assert pty.finish() == 0
+        assert password not in pty.transcript
+    finally:
+        pty.close()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The keyring's lock
+
+
+def test_a_locked_keyring_refuses_cached_credentials_and_unlock_brings_them_back(own_keyring, tmp_path, sts):
+    env, _, (role,), keys = role_setup(own_keyring.env, tmp_path, sts)
+    first = credential_document(call(env, role))
+    assert credential_document(call(env, role)) == first
+    assert len(sts.requests) == 1 and signed_with(sts.requests[0], keys)
+
+    own_keyring.lock()
+    started = time.monotonic()
+    result = call(env, role)
+    elapsed = time.monotonic() - started
+    assert_clean_failure(result, mentions=["locked", "awskeyring-helper unlock"])
+    assert elapsed < 2, f"took {elapsed:.2f}s"
+    assert len(sts.requests) == 1
+
+    unlock_with_password(env, own_keyring.PASSWORD)
+    assert credential_document(call(env, role)) == first
+    assert len(sts.requests) == 1
+
+
+def test_lock_command_locks_the_keyring(own_keyring, tmp_path, sts):
+    env, _, (role,), _ = role_setup(own_keyring.env, tmp_path, sts)
+    assert_success(call(env, role))
+    r = tool(["lock"], env)
+    assert_success(r)
+    assert r.stdout == "" and "unlock" in r.stderr
+    assert h.default_collection_locked(env)
+    assert_clean_failure(call(env, role), mentions=["awskeyring-helper unlock"])
+    r = tool(["lock"], env)
+    assert_success(r)
+    assert "already locked" in r.stderr
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sessions are bound to the stored keys
+
+
+def test_replacing_the_stored_keys_by_any_tool_gets_a_fresh_session_from_the_new_keys(env, tmp_path, sts):
+    env, base, (role,), keys = role_setup(env, tmp_path, sts)
+    previous = credential_document(call(env, role))
+
+    def replaced_by(swap):
+        nonlocal previous
+        new_keys = h.new_keys()
+        swap(new_keys)
+        document = credential_document(call(env, role))
+        assert document["AccessKeyId"] != previous["AccessKeyId"], f"{swap.__name__}: the old session came back"
+        assert signed_with(sts.requests[-1], new_keys), f"{swap.__name__}: not signed with the new keys"
+        previous = document
+        # ...and that new session is cached in turn.
+        count = len(sts.requests)
+        assert credential_document(call(env, role)) == document
+        assert len(sts.requests) == count
+
+    def store_force(new):
+        assert_success(store_from_env(env, base, *new, force=True))
+
+    def import_force(new):
+        credentials = tmp_path / "import-credentials"
+        credentials.write_text(f"[{base}]\naws_access_key_id = {new[0]}\naws_secret_access_key = {new[1]}\n")
+        assert_success(tool(["import", "--force"], env_with(env, AWS_SHARED_CREDENTIALS_FILE=credentials)))
+
+    def secret_tool_swap(new):
+        # Another program rewrites the item: the tool is not told.
+        h.plant_key_item(env, base, json.dumps({"Version": 1, "AccessKeyId": new[0], "SecretAccessKey": new[1]}))
+
+    for swap in (store_force, import_force, secret_tool_swap):
+        replaced_by(swap)
+
+    assert_success(tool(["remove", "--profile", base, "--yes"], env))
+    count = len(sts.requests)
+    assert_clean_failure(call(env, role), mentions=[f"store --profile {base}"])
+    assert len(sts.requests) == count
+
+
+# ---------------------------------------------------------------------------------------------------
+# The opt-in kernel tier
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_SYS_KEYCTL = 250 if os.uname().machine == "x86_64" else 219
+_SYS_ADD_KEY = 248 if os.uname().machine == "x86_64" else 217
+KEYCTL_JOIN_SESSION_KEYRING = 1
+KEY_SPEC_SESSION_KEYRING = -3
+
+
+def _kernel_keyring_usable() -> bool:
+    return _libc.syscall(_SYS_KEYCTL, 0, KEY_SPEC_SESSION_KEYRING, 0) > 0
+
+
+@pytest.fixture
+def session_keyring():
+    """A new kernel session keyring for this test process and its children (as a login gets), so the
+    tier's entries are this test's alone."""
+    if not _kernel_keyring_usable():
+        pytest.fail("the kernel key retention service is not usable here")
+    serial = _libc.syscall(_SYS_KEYCTL, KEYCTL_JOIN_SESSION_KEYRING, None)
+    assert serial > 0, os.strerror(ctypes.get_errno())
+    yield serial
+
+
+def session_keyring_serials() -> set[str]:
+    """The keys linked in this process's session keyring, as /proc/keys writes serials."""
+    buffer = (ctypes.c_int32 * 4096)()
+    length = _libc.syscall(_SYS_KEYCTL, 11, KEY_SPEC_SESSION_KEYRING, buffer, ctypes.sizeof(buffer))  # KEYCTL_READ
+    assert length >= 0, os.strerror(ctypes.get_errno())
+    return {f"{buffer[i] & 0xffffffff:08x}" for i in range(length // 4)}
+
+
+def kernel_entries() -> list[dict]:
+    """The tool's keys in this process's session keyring, from /proc/keys: serial, timeout, permissions."""
+    entries = []
+    linked = session_keyring_serials()
+    with open("/proc/keys") as f:
+        for line in f:
+            fields = line.split(None, 8)
+            if len(fields) == 9 and fields[0] in linked and fields[7] == "user" \
+                    and fields[8].startswith(KERNEL_PREFIX):
+                size = int(re.search(r": (\d+)$", fields[8].strip()).group(1))
+                entries.append({"serial": fields[0], "timeout": fields[3], "perm": fields[4], "size": size,
+                                "description": fields[8].split(":")[0:4]})
+    return entries
+
+
+def seconds(timeout: str) -> int:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+    assert timeout != "perm", "a key without a timeout"
+    return int(timeout[:-1]) * units[timeout[-1]]
+
+
+def test_the_kernel_tier_is_off_by_default(session_keyring, env, tmp_path, sts):
+    env, _, (role,), _ = role_setup(env, tmp_path, sts)
+    assert_success(call(env, role))
+    assert_success(call(env, role))
+    assert kernel_entries() == []
+
+
+def test_the_opt_in_kernel_tier_and_its_trade_off(session_keyring, own_keyring, tmp_path, sts):
+    env, base, (role,), _ = role_setup(own_keyring.env, tmp_path, sts)
+    kernel = env_with(env, AWSKEYRING_HELPER_KERNEL_CACHE="on")
+    first = credential_document(call(kernel, role))
+    (entry,) = kernel_entries()
+    assert entry["perm"] == "3f000000", "possessor-only permissions"
+    assert 0 < seconds(entry["timeout"]) <= 15 * 60
+
+    # The documented trade-off: within its timeout the kernel copy does not follow the lock...
+    own_keyring.lock()
+    assert credential_document(call(kernel, role)) == first
+    assert_clean_failure(call(env, role), mentions=["locked"])
+    # ...and `lock` drops it.
+    assert_success(tool(["lock"], env))
+    assert kernel_entries() == []
+    assert_clean_failure(call(kernel, role), mentions=["locked"])
+
+    unlock_with_password(env, own_keyring.PASSWORD)
+    assert credential_document(call(kernel, role)) == first
+    assert len(kernel_entries()) == 1
+    assert_success(tool(["clear", "--profile", role], env))
+    assert kernel_entries() == []
+
+    assert credential_document(call(kernel, role))["AccessKeyId"] != first["AccessKeyId"]
+    assert len(kernel_entries()) == 1
+    assert_success(store_from_env(env, base, *h.new_keys(), force=True))
+    assert kernel_entries() == []
+
+
+def test_the_kernel_tier_keeps_within_its_limits(session_keyring, env, tmp_path, sts):
+    env, _, roles, _ = role_setup(env, tmp_path, sts, roles=24)
+    kernel = env_with(env, AWSKEYRING_HELPER_KERNEL_CACHE="on")
+    for role in roles:
+        assert_success(call(kernel, role))
+    entries = kernel_entries()
+    assert 0 < len(entries) <= 16
+    assert sum(e["size"] + len(":".join(e["description"])) for e in entries) <= 8192
+    # Another program can still add keys.
+    serial = _libc.syscall(_SYS_ADD_KEY, b"user", b"another-program", b"x" * 512, 512, KEY_SPEC_SESSION_KEYRING)
+    assert serial > 0, os.strerror(ctypes.get_errno())
+    # Every role is still answered from the cache (the Secret Service tier), none from STS again.
+    count = len(sts.requests)
+    for role in roles:
+        assert_success(call(kernel, role))
+    assert len(sts.requests) == count
+
+
+@contextlib.contextmanager
+def key_quota_nearly_full():
+    """Lowers this user's kernel key byte quota to what is in use plus a few bytes, as when other
+    programs have filled it, and puts it back afterwards."""
+    uid = os.getuid()
+    limit_file = "/proc/sys/kernel/keys/root_maxbytes" if uid == 0 else None
+    if limit_file is None:
+        pytest.fail("lowering the key quota needs root (CI runs as root)")
+    with open(limit_file) as f:
+        saved = f.read().strip()
+    with open("/proc/key-users") as f:
+        used = next(int(line.split()[4].split("/")[0]) for line in f if line.split()[0] == f"{uid}:")
+    with open(limit_file, "w") as f:
+        f.write(str(used + 64))
+    try:
+        yield
+    finally:
+        with open(limit_file, "w") as f:
+            f.write(saved)
+
+
+def test_a_full_key_quota_falls_back_to_the_secret_service(session_keyring, env, tmp_path, sts):
+    env, _, (role,), _ = role_setup(env, tmp_path, sts)
+    kernel = env_with(env, AWSKEYRING_HELPER_KERNEL_CACHE="on")
+    with key_quota_nearly_full():
+        first = credential_document(call(kernel, role))
+        result = call(kernel, role)
+        assert_success(result)
+        assert credential_document(result) == first
+        assert kernel_entries() == []
+    assert len(sts.requests) == 1

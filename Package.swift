@@ -1,20 +1,27 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// libsecret's headers. They are named here rather than through pkg-config, whose link flags would make
-// every start of the program load libsecret and GLib; CSecretLoader loads them when the keyring is used.
-#if arch(arm64)
-    let multiarch = "aarch64-linux-gnu"
-#else
-    let multiarch = "x86_64-linux-gnu"
-#endif
-let libsecretHeaders = [
-    "/usr/include/libsecret-1", "/usr/include/glib-2.0", "/usr/lib/\(multiarch)/glib-2.0/include",
+// Linux only: the keyring is the freedesktop Secret Service (libsecret over D-Bus) with the Linux kernel
+// keyring as a cache, and the processes, locks and terminals are handled through Linux system calls.
+// `platforms` lists Apple systems only, so it is left out.
+
+// The release binary, which every SDK call starts: the Swift runtime linked in, and relative relocations
+// packed (RELR, lld), since loading and relocating code is most of a cached call's cost. The
+// toolchain-internal libraries are the ones the static FoundationEssentials needs (swift-crypto and the
+// argument parser import it); debug and test builds link the runtime dynamically and need none of this.
+// --no-export-dynamic: -static-stdlib exports every symbol of our own objects, which also keeps all of
+// them from being garbage-collected; nothing loads this program as a library, so none is exported.
+// -z now: the few hundred imports from libc and libstdc++ are bound at start and the table holding them
+// is then read-only (full RELRO), for a program that holds secrets; it costs microseconds.
+let releaseLinkerFlags: [String] = [
+    "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+    "-Xlinker", "-lswiftSynchronization",
+    "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+    "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "now",
 ]
 
 let package = Package(
     name: "awskeyring-helper",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "awskeyring-helper", targets: ["awskeyring-helper"]),
         .executable(name: "awskeyring-helper-server", targets: ["awskeyring-helper-server"]),
@@ -25,21 +32,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
-        // libsecret, the freedesktop Secret Service client library, as a system library.
-        .systemLibrary(
-            name: "CLibSecret",
-            providers: [.apt(["libsecret-1-dev"])]
-        ),
         // One HTTP exchange through libcurl, loaded on first use (libcurl's option setter is variadic).
         .target(
             name: "CCurlShim",
             linkerSettings: [.linkedLibrary("dl")]
         ),
-        // libsecret's functions, loaded with dlopen on first use (headers and types from CLibSecret).
+        // libsecret's functions, loaded with dlopen on first use. Its header declares the few GLib and
+        // libsecret types it needs, so no target needs their headers (scripts/check-secret-loader.sh
+        // compares those declarations with the real ones).
         .target(
             name: "CSecretLoader",
-            dependencies: ["CLibSecret"],
-            cSettings: [.unsafeFlags(libsecretHeaders.map { "-I" + $0 })],
             linkerSettings: [.linkedLibrary("dl")]
         ),
         // A Secret Service client over sd-bus, loaded with dlopen on first use: reads items in a few
@@ -50,11 +52,13 @@ let package = Package(
         ),
         // add_key/keyctl for the kernel keyring tier (syscall() is variadic).
         .target(name: "CKernelKeyring"),
+        // prctl(PR_SET_DUMPABLE) and RLIMIT_CORE: no core file or /proc/PID/mem holds a secret (prctl is
+        // variadic).
+        .target(name: "CProcessGuard"),
         // The Swift face of the Secret Service and the kernel keyring: no C type leaves this target.
         .target(
             name: "Keyring",
-            dependencies: ["CLibSecret", "CSecretLoader", "CSecretBus", "CKernelKeyring"],
-            swiftSettings: [.unsafeFlags(libsecretHeaders.flatMap { ["-Xcc", "-I" + $0] })]
+            dependencies: ["CSecretLoader", "CSecretBus", "CKernelKeyring"]
         ),
         // Everything the tool does: config files, credential resolution, output.
         .target(
@@ -62,6 +66,7 @@ let package = Package(
             dependencies: [
                 "Keyring",
                 "CCurlShim",
+                "CProcessGuard",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -76,18 +81,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // The program awskeyring-helper becomes for those two commands: linked into awskeyring-helper,
-        // SwiftNIO made every credential_process start slower (more symbols to relocate and look up).
+        // The program awskeyring-helper becomes for those two commands (installed beside it): linked
+        // into awskeyring-helper, SwiftNIO made the program every SDK call starts larger and slower to
+        // start. Linked as awskeyring-helper is.
         .executableTarget(
             name: "awskeyring-helper-server",
             dependencies: ["CredentialServer"],
             linkerSettings: [
-                .unsafeFlags(
-                    [
-                        "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker",
-                        "-l_FoundationCollections", "-Xlinker", "-lswiftSynchronization",
-                    ],
-                    .when(platforms: [.linux]))
+                .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
         // Argument parsing only; the work is in AwskeyringCore.
@@ -98,24 +99,12 @@ let package = Package(
                 "Keyring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // The Swift runtime linked in, and relative relocations packed (RELR, lld): every SDK call
-            // starts this program, and loading and relocating code is most of a cached call's cost.
             linkerSettings: [
-                .unsafeFlags(
-                    [
-                        "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker",
-                        "-l_FoundationCollections",
-                        "-Xlinker", "-lswiftSynchronization",
-                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                    ],
-                    .when(platforms: [.linux]))
+                .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
         .testTarget(name: "AwskeyringCoreTests", dependencies: ["AwskeyringCore", "Keyring"]),
         .testTarget(name: "CredentialServerTests", dependencies: ["CredentialServer", "AwskeyringCore"]),
-        .testTarget(
-            name: "KeyringTests", dependencies: ["Keyring"],
-            swiftSettings: [.unsafeFlags(libsecretHeaders.flatMap { ["-Xcc", "-I" + $0] })]
-        ),
+        .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
     ]
 )

@@ -9,8 +9,8 @@ runs=${1:-40}
 
 scripts/install-deps.sh
 source scripts/lib/python-env.sh
-swift build -c release >&2
-bin="$(swift build -c release --show-bin-path)/awskeyring-helper"
+swift build -c release --disable-local-rpath >&2
+bin="$(swift build -c release --disable-local-rpath --show-bin-path)/awskeyring-helper"
 
 source scripts/lib/sandbox.sh
 sandbox_start

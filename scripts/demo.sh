@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 source scripts/lib/python-env.sh
-echo "== building (swift build -c release)" >&2
-swift build -c release >&2
-bin="$(swift build -c release --show-bin-path)/awskeyring-helper"
+echo "== building (swift build -c release --disable-local-rpath)" >&2
+swift build -c release --disable-local-rpath >&2
+bin="$(swift build -c release --disable-local-rpath --show-bin-path)/awskeyring-helper"
 
 source scripts/lib/sandbox.sh
 sandbox_start

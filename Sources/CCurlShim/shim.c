@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <dlfcn.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@ typedef void (*easy_cleanup_fn)(CURL *);
 typedef struct curl_slist *(*slist_append_fn)(struct curl_slist *, const char *);
 typedef void (*slist_free_all_fn)(struct curl_slist *);
 typedef const char *(*easy_strerror_fn)(CURLcode);
+typedef CURLcode (*global_init_mem_fn)(long, curl_malloc_callback, curl_free_callback, curl_realloc_callback,
+                                       curl_strdup_callback, curl_calloc_callback);
 
 static struct {
     int loaded;
@@ -26,6 +29,32 @@ static struct {
     slist_free_all_fn slist_free_all;
     easy_strerror_fn easy_strerror;
 } curl;
+
+// libcurl's memory, zeroed before it is freed: its receive buffer holds response bodies (temporary
+// credentials) and its header lists the signature and session token. Installed with
+// curl_global_init_mem before libcurl does anything else.
+static void zeroing_free(void *block) {
+    if (block) explicit_bzero(block, malloc_usable_size(block));
+    free(block);
+}
+
+static void *zeroing_realloc(void *block, size_t size) {
+    if (!block) return malloc(size);
+    if (size == 0) {
+        zeroing_free(block);
+        return NULL;
+    }
+    // Not realloc: a block it moves would leave its old contents behind in freed memory.
+    size_t old_size = malloc_usable_size(block);
+    if (size <= old_size) return block;
+    void *grown = malloc(size);
+    if (!grown) return NULL;
+    memcpy(grown, block, old_size);
+    zeroing_free(block);
+    return grown;
+}
+
+static char *plain_strdup(const char *text) { return strdup(text); }
 
 static int load_curl(char *error, size_t error_size) {
     if (curl.loaded) return 1;
@@ -42,9 +71,15 @@ static int load_curl(char *error, size_t error_size) {
     curl.slist_append = (slist_append_fn)dlsym(handle, "curl_slist_append");
     curl.slist_free_all = (slist_free_all_fn)dlsym(handle, "curl_slist_free_all");
     curl.easy_strerror = (easy_strerror_fn)dlsym(handle, "curl_easy_strerror");
+    global_init_mem_fn global_init_mem = (global_init_mem_fn)dlsym(handle, "curl_global_init_mem");
     if (!curl.easy_init || !curl.easy_setopt || !curl.easy_perform || !curl.easy_getinfo || !curl.easy_cleanup
-        || !curl.slist_append || !curl.slist_free_all || !curl.easy_strerror) {
+        || !curl.slist_append || !curl.slist_free_all || !curl.easy_strerror || !global_init_mem) {
         snprintf(error, error_size, "libcurl.so.4 lacks a function this program needs");
+        return 0;
+    }
+    if (global_init_mem(CURL_GLOBAL_DEFAULT, malloc, zeroing_free, zeroing_realloc, plain_strdup, calloc)
+        != CURLE_OK) {
+        snprintf(error, error_size, "libcurl could not be initialised");
         return 0;
     }
     curl.loaded = 1;
@@ -69,8 +104,14 @@ static size_t collect_body(char *data, size_t size, size_t count, void *context)
     if (response->body_length + length > sink->capacity) {
         size_t capacity = sink->capacity ? sink->capacity : 4096;
         while (capacity < response->body_length + length) capacity *= 2;
-        unsigned char *grown = realloc(response->body, capacity);
+        // Not realloc: it may leave a copy of what was received (credentials) in freed memory.
+        unsigned char *grown = malloc(capacity);
         if (!grown) return 0;
+        if (response->body) {
+            memcpy(grown, response->body, response->body_length);
+            explicit_bzero(response->body, sink->capacity);
+            free(response->body);
+        }
         response->body = grown;
         sink->capacity = capacity;
     }
@@ -139,7 +180,22 @@ void awskh_http_perform(const awskh_http_request *request, awskh_http_response *
     curl.easy_setopt(handle, CURLOPT_USERAGENT, "awskeyring-helper");
     curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
     curl.easy_setopt(handle, CURLOPT_TIMEOUT_MS, request->total_timeout_ms);
-    if (request->ca_bundle) curl.easy_setopt(handle, CURLOPT_CAINFO, request->ca_bundle);
+    if (request->ca_bundle) {
+        // The bundle replaces the system store, as in botocore: libcurl would otherwise still trust
+        // its built-in CA directory (/etc/ssl/certs) next to CAINFO.
+        curl.easy_setopt(handle, CURLOPT_CAINFO, request->ca_bundle);
+        curl.easy_setopt(handle, CURLOPT_CAPATH, (const char *)NULL);
+    }
+    // The caller decided the route: an explicit proxy (or "" for none) keeps libcurl from reading
+    // http_proxy, HTTPS_PROXY, ALL_PROXY and NO_PROXY itself.
+    const char *proxy = request->proxy ? request->proxy : "";
+    curl.easy_setopt(handle, CURLOPT_PROXY, proxy);
+    curl.easy_setopt(handle, CURLOPT_NOPROXY, proxy[0] ? "" : "*");
+    struct curl_slist *resolve = NULL;
+    if (request->resolve) {
+        resolve = curl.slist_append(NULL, request->resolve);
+        curl.easy_setopt(handle, CURLOPT_RESOLVE, resolve);
+    }
     curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect_body);
     curl.easy_setopt(handle, CURLOPT_WRITEDATA, &sink);
     curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
@@ -161,11 +217,17 @@ void awskh_http_perform(const awskh_http_request *request, awskh_http_response *
         snprintf(response->error, sizeof response->error, "%s",
                  error_buffer[0] ? error_buffer : curl.easy_strerror(code));
     }
-    curl.slist_free_all(headers);
     curl.easy_cleanup(handle);
+    // libcurl copied the header lines, among them the signature and the session token.
+    for (struct curl_slist *line = headers; line; line = line->next) {
+        if (line->data) explicit_bzero(line->data, strlen(line->data));
+    }
+    curl.slist_free_all(headers);
+    if (resolve) curl.slist_free_all(resolve);
 }
 
 void awskh_http_response_free(awskh_http_response *response) {
+    if (response->body) explicit_bzero(response->body, response->body_length);
     free(response->body);
     response->body = NULL;
     response->body_length = 0;

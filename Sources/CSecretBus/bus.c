@@ -41,6 +41,11 @@ typedef int (*sd_bus_message_handler_t)(sd_bus_message *m, void *userdata, sd_bu
     X(sd_bus_message_unref, sd_bus_message *, (sd_bus_message * m))                                        \
     X(sd_bus_call, int,                                                                                     \
       (sd_bus * bus, sd_bus_message * m, uint64_t usec, sd_bus_error * ret_error, sd_bus_message * *reply))  \
+    X(sd_bus_call_async, int,                                                                               \
+      (sd_bus * bus, sd_bus_slot * *slot, sd_bus_message * m, sd_bus_message_handler_t callback,             \
+       void *userdata, uint64_t usec))                                                                      \
+    X(sd_bus_message_get_error, const sd_bus_error *, (sd_bus_message * m))                                \
+    X(sd_bus_message_ref, sd_bus_message *, (sd_bus_message * m))                                          \
     X(sd_bus_error_free, void, (sd_bus_error * e))                                                          \
     X(sd_bus_match_signal, int,                                                                             \
       (sd_bus * bus, sd_bus_slot * *ret, const char *sender, const char *path, const char *interface,        \
@@ -96,10 +101,8 @@ static int starts_with(const char *text, const char *prefix) {
     return text && strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
-// Turns a failed sd-bus call into an error kind; returns the kind.
-static int fail(awskh_bus_error *error, int result, sd_bus_error *bus_error) {
-    const char *name = bus_error && bus_error->name ? bus_error->name : "";
-    const char *message = bus_error && bus_error->message ? bus_error->message : strerror(-result);
+// The error kind of a D-Bus error name, or of a negative errno when there is no name.
+static int classify(const char *name, int result) {
     int kind = AWSKH_BUS_FAILED;
     if (!strcmp(name, "org.freedesktop.DBus.Error.ServiceUnknown") ||
         !strcmp(name, "org.freedesktop.DBus.Error.NameHasNoOwner") ||
@@ -116,6 +119,14 @@ static int fail(awskh_bus_error *error, int result, sd_bus_error *bus_error) {
     else if (!*name && (result == -ECONNREFUSED || result == -ENOENT || result == -ECONNRESET ||
                         result == -ENOTCONN || result == -EPIPE || result == -ENOMEDIUM))
         kind = AWSKH_BUS_NO_BUS;
+    return kind;
+}
+
+// Turns a failed sd-bus call into an error kind; returns the kind.
+static int fail(awskh_bus_error *error, int result, sd_bus_error *bus_error) {
+    const char *name = bus_error && bus_error->name ? bus_error->name : "";
+    const char *message = bus_error && bus_error->message ? bus_error->message : strerror(-result);
+    int kind = classify(name, result);
     set_error(error, kind, name, message);
     if (bus_error) p_sd_bus_error_free(bus_error);
     return kind;
@@ -168,24 +179,88 @@ awskh_bus *awskh_bus_open(awskh_bus_error *error) {
         free(bus);
         return NULL;
     }
-    sd_bus_message *message = NULL, *reply = NULL;
-    const char *session = NULL;
-    if (new_call(bus, service_path, service_interface, "OpenSession", &message, error) ||
-        check(p_sd_bus_message_append(message, "sv", "plain", "s", ""), error) ||
-        call(bus, message, 0, &reply, error) || check(p_sd_bus_message_skip(reply, "v"), error) ||
-        check(p_sd_bus_message_read(reply, "o", &session), error)) {
-        if (reply) p_sd_bus_message_unref(reply);
-        awskh_bus_close(bus);
-        return NULL;
-    }
-    bus->session = strdup(session);
-    p_sd_bus_message_unref(reply);
-    if (!bus->session) {
-        set_error(error, AWSKH_BUS_FAILED, "", "out of memory");
-        awskh_bus_close(bus);
-        return NULL;
-    }
     return bus;
+}
+
+// One request of a pipeline: its reply (or error) once it has come.
+struct pending {
+    sd_bus_slot *slot;
+    int done;
+    sd_bus_message *reply;
+    awskh_bus_error error;
+};
+
+static int pending_reply(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
+    (void)ret_error;
+    struct pending *pending = userdata;
+    pending->done = 1;
+    const sd_bus_error *failure = p_sd_bus_message_get_error(message);
+    if (failure) {
+        const char *name = failure->name ? failure->name : "";
+        set_error(&pending->error, classify(name, -EIO), name, failure->message ? failure->message : name);
+    } else {
+        if (p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(message);
+        pending->reply = p_sd_bus_message_ref(message);
+    }
+    return 0;
+}
+
+// Sends all `count` messages (consumed) before waiting for any reply: one round trip to the service
+// instead of one for each. Fills each `pending`; returns a transport failure, not the calls' own errors.
+static int pipeline(awskh_bus *bus, sd_bus_message **messages, struct pending *pending, size_t count,
+                    awskh_bus_error *error) {
+    int kind = AWSKH_BUS_OK;
+    for (size_t i = 0; i < count; i++) {
+        memset(&pending[i], 0, sizeof pending[i]);
+        int r = kind ? -ECANCELED
+                     : p_sd_bus_call_async(bus->bus, &pending[i].slot, messages[i], pending_reply, &pending[i], 0);
+        p_sd_bus_message_unref(messages[i]);
+        if (r < 0 && !kind) kind = fail(error, r, NULL);
+        if (r < 0) pending[i].done = 1;
+    }
+    for (size_t i = 0; !kind && i < count;) {
+        if (pending[i].done) {
+            i++;
+            continue;
+        }
+        int r = p_sd_bus_process(bus->bus, NULL);
+        if (r > 0) continue;
+        if (r == 0) r = p_sd_bus_wait(bus->bus, UINT64_MAX);
+        if (r < 0 && r != -EINTR) kind = fail(error, r, NULL);
+    }
+    for (size_t i = 0; i < count; i++) {
+        p_sd_bus_slot_unref(pending[i].slot);
+        pending[i].slot = NULL;
+        if (kind && pending[i].reply) pending[i].reply = p_sd_bus_message_unref(pending[i].reply);
+    }
+    return kind;
+}
+
+static int open_session_message(awskh_bus *bus, sd_bus_message **message, awskh_bus_error *error) {
+    int kind = new_call(bus, service_path, service_interface, "OpenSession", message, error);
+    if (kind) return kind;
+    int r = p_sd_bus_message_append(*message, "sv", "plain", "s", "");
+    if (r < 0) *message = p_sd_bus_message_unref(*message);
+    return check(r, error);
+}
+
+// Keeps the session path from an OpenSession reply (consumed).
+static int take_session(awskh_bus *bus, sd_bus_message *reply, awskh_bus_error *error) {
+    const char *session = NULL;
+    int r = p_sd_bus_message_skip(reply, "v");
+    if (r >= 0) r = p_sd_bus_message_read(reply, "o", &session);
+    if (r >= 0 && !(bus->session = strdup(session))) r = -ENOMEM;
+    p_sd_bus_message_unref(reply);
+    return check(r, error);
+}
+
+// Opens the plain session that GetSecrets and the password calls need, once per connection.
+static int ensure_session(awskh_bus *bus, awskh_bus_error *error) {
+    if (bus->session) return AWSKH_BUS_OK;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = open_session_message(bus, &message, error);
+    if (kind || (kind = call(bus, message, 0, &reply, error))) return kind;
+    return take_session(bus, reply, error);
 }
 
 void awskh_bus_close(awskh_bus *bus) {
@@ -195,31 +270,62 @@ void awskh_bus_close(awskh_bus *bus) {
     free(bus);
 }
 
-int awskh_bus_search(awskh_bus *bus, const char *const *pairs, size_t pair_count, char **first_unlocked,
-                     size_t *locked_count, awskh_bus_error *error) {
-    *first_unlocked = NULL;
-    *locked_count = 0;
-    sd_bus_message *message = NULL, *reply = NULL;
-    int kind = new_call(bus, service_path, service_interface, "SearchItems", &message, error);
-    if (kind) return kind;
-    int r = p_sd_bus_message_open_container(message, 'a', "{ss}");
-    for (size_t i = 0; r >= 0 && i < pair_count; i++)
-        r = p_sd_bus_message_append(message, "{ss}", pairs[2 * i], pairs[2 * i + 1]);
-    if (r >= 0) r = p_sd_bus_message_close_container(message);
-    if (r < 0) {
-        p_sd_bus_message_unref(message);
-        return fail(error, r, NULL);
+int awskh_bus_search_all(awskh_bus *bus, const char *const *pairs, const size_t *pair_counts, size_t count,
+                         char **first_unlocked, size_t *locked_counts, awskh_bus_error *error) {
+    // OpenSession rides along with the searches: GetSecrets needs it next.
+    size_t extra = bus->session ? 0 : 1, total = count + extra;
+    sd_bus_message **messages = calloc(total, sizeof *messages);
+    struct pending *pending = calloc(total, sizeof *pending);
+    int kind = messages && pending ? AWSKH_BUS_OK : (set_error(error, AWSKH_BUS_FAILED, "", "out of memory"), AWSKH_BUS_FAILED);
+    if (!kind && extra) kind = open_session_message(bus, &messages[0], error);
+    for (size_t i = 0, offset = 0; !kind && i < count; offset += pair_counts[i], i++) {
+        first_unlocked[i] = NULL;
+        locked_counts[i] = 0;
+        sd_bus_message **message = &messages[extra + i];
+        if ((kind = new_call(bus, service_path, service_interface, "SearchItems", message, error))) break;
+        int r = p_sd_bus_message_open_container(*message, 'a', "{ss}");
+        for (size_t j = 0; r >= 0 && j < pair_counts[i]; j++)
+            r = p_sd_bus_message_append(*message, "{ss}", pairs[2 * (offset + j)], pairs[2 * (offset + j) + 1]);
+        if (r >= 0) r = p_sd_bus_message_close_container(*message);
+        if (r < 0) kind = fail(error, r, NULL);
     }
-    if ((kind = call(bus, message, 0, &reply, error))) return kind;
-    char **unlocked = NULL, **locked = NULL;
-    r = p_sd_bus_message_read_strv(reply, &unlocked);
-    if (r >= 0) r = p_sd_bus_message_read_strv(reply, &locked);
-    p_sd_bus_message_unref(reply);
-    if (r >= 0 && unlocked && unlocked[0] && !(*first_unlocked = strdup(unlocked[0]))) r = -ENOMEM;
-    for (char **item = locked; item && *item; item++) (*locked_count)++;
-    free_strv(unlocked);
-    free_strv(locked);
-    return check(r, error);
+    if (kind) {
+        for (size_t i = 0; messages && i < total; i++)
+            if (messages[i]) p_sd_bus_message_unref(messages[i]);
+    } else {
+        kind = pipeline(bus, messages, pending, total, error);
+    }
+    for (size_t i = 0; !kind && i < total; i++) {
+        if (pending[i].error.kind) {
+            *error = pending[i].error;
+            kind = pending[i].error.kind;
+        }
+    }
+    if (!kind && extra) {
+        kind = take_session(bus, pending[0].reply, error);
+        pending[0].reply = NULL;
+    }
+    for (size_t i = 0; !kind && i < count; i++) {
+        sd_bus_message *reply = pending[extra + i].reply;
+        char **unlocked = NULL, **locked = NULL;
+        int r = p_sd_bus_message_read_strv(reply, &unlocked);
+        if (r >= 0) r = p_sd_bus_message_read_strv(reply, &locked);
+        if (r >= 0 && unlocked && unlocked[0] && !(first_unlocked[i] = strdup(unlocked[0]))) r = -ENOMEM;
+        for (char **item = locked; item && *item; item++) locked_counts[i]++;
+        free_strv(unlocked);
+        free_strv(locked);
+        kind = check(r, error);
+    }
+    for (size_t i = 0; pending && i < total; i++)
+        if (pending[i].reply) p_sd_bus_message_unref(pending[i].reply);
+    if (kind)
+        for (size_t i = 0; i < count; i++) {
+            free(first_unlocked[i]);
+            first_unlocked[i] = NULL;
+        }
+    free(messages);
+    free(pending);
+    return kind;
 }
 
 int awskh_bus_get_secrets(awskh_bus *bus, const char *const *paths, size_t count, uint8_t **secrets,
@@ -229,8 +335,8 @@ int awskh_bus_get_secrets(awskh_bus *bus, const char *const *paths, size_t count
         lengths[i] = 0;
     }
     sd_bus_message *message = NULL, *reply = NULL;
-    int kind = new_call(bus, service_path, service_interface, "GetSecrets", &message, error);
-    if (kind) return kind;
+    int kind = ensure_session(bus, error);
+    if (kind || (kind = new_call(bus, service_path, service_interface, "GetSecrets", &message, error))) return kind;
     int r = p_sd_bus_message_open_container(message, 'a', "o");
     for (size_t i = 0; r >= 0 && i < count; i++) r = p_sd_bus_message_append_basic(message, 'o', paths[i]);
     if (r >= 0) r = p_sd_bus_message_close_container(message);
@@ -418,8 +524,9 @@ static int append_secret(awskh_bus *bus, sd_bus_message *message, const uint8_t 
 int awskh_bus_unlock_with_password(awskh_bus *bus, const char *collection, const uint8_t *password,
                                    size_t length, awskh_bus_error *error) {
     sd_bus_message *message = NULL;
-    int kind = new_call(bus, service_path, gnome_interface, "UnlockWithMasterPassword", &message, error);
-    if (kind) return kind;
+    int kind = ensure_session(bus, error);
+    if (kind || (kind = new_call(bus, service_path, gnome_interface, "UnlockWithMasterPassword", &message, error)))
+        return kind;
     if (p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(message);
     int r = p_sd_bus_message_append_basic(message, 'o', collection);
     if (r >= 0) r = append_secret(bus, message, password, length);
@@ -434,8 +541,9 @@ int awskh_bus_create_with_password(awskh_bus *bus, const char *label, const uint
                                    char **path, awskh_bus_error *error) {
     *path = NULL;
     sd_bus_message *message = NULL, *reply = NULL;
-    int kind = new_call(bus, service_path, gnome_interface, "CreateWithMasterPassword", &message, error);
-    if (kind) return kind;
+    int kind = ensure_session(bus, error);
+    if (kind || (kind = new_call(bus, service_path, gnome_interface, "CreateWithMasterPassword", &message, error)))
+        return kind;
     if (p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(message);
     int r = p_sd_bus_message_append(message, "a{sv}", 1, "org.freedesktop.Secret.Collection.Label", "s", label);
     if (r >= 0) r = append_secret(bus, message, password, length);

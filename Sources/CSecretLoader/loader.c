@@ -4,20 +4,56 @@
 #include <pthread.h>
 #include <stdio.h>
 
-// Pointers to the loaded functions, typed from libsecret's own declarations. __typeof__ names a
-// function's type without referring to the symbol, so nothing here makes the linker need libsecret.
-#define AWSKH_FUNCTIONS(X) \
-    X(secret_schema_newv) X(secret_schema_unref) X(secret_password_storev_sync) X(secret_password_lookupv_sync) \
-    X(secret_password_free) X(secret_password_clearv_sync) X(secret_password_searchv_sync) \
-    X(secret_retrievable_get_attributes) X(secret_retrievable_get_label) X(secret_error_get_quark) \
-    X(g_hash_table_new_full) X(g_hash_table_insert) X(g_hash_table_unref) X(g_hash_table_iter_init) \
-    X(g_hash_table_iter_next) X(g_strdup) X(g_free) X(g_str_hash) X(g_str_equal) X(g_list_free_full) \
-    X(g_object_unref) X(g_error_free) X(g_quark_to_string) X(g_dbus_error_quark) X(g_io_error_quark) \
-    X(g_bus_get_sync) X(secret_service_get_sync) X(secret_collection_for_alias_sync) \
-    X(secret_collection_get_label) X(secret_collection_get_locked)
+// Pointers to the loaded functions, with each function's return type and parameters as libsecret and
+// GLib declare them (in this header's terms). Nothing here names a symbol, so the linker never needs
+// libsecret; the check build (AWSKH_CHECK_AGAINST_LIBSECRET) asserts each signature against the real
+// declarations.
+typedef guint (*awskh_hash_fn)(const void *);
+typedef gboolean (*awskh_equal_fn)(const void *, const void *);
+typedef void (*awskh_destroy_fn)(gpointer);
+#define AWSKH_FUNCTIONS(X)                                                                                      \
+    X(secret_schema_newv, SecretSchema *, (const gchar *, SecretSchemaFlags, GHashTable *))                    \
+    X(secret_schema_unref, void, (SecretSchema *))                                                             \
+    X(secret_password_storev_sync, gboolean,                                                                   \
+      (const SecretSchema *, GHashTable *, const gchar *, const gchar *, const gchar *, GCancellable *, GError **)) \
+    X(secret_password_lookupv_sync, gchar *, (const SecretSchema *, GHashTable *, GCancellable *, GError **))  \
+    X(secret_password_free, void, (gchar *))                                                                   \
+    X(secret_password_clearv_sync, gboolean, (const SecretSchema *, GHashTable *, GCancellable *, GError **))  \
+    X(secret_password_searchv_sync, GList *,                                                                   \
+      (const SecretSchema *, GHashTable *, SecretSearchFlags, GCancellable *, GError **))                      \
+    X(secret_retrievable_get_attributes, GHashTable *, (SecretRetrievable *))                                  \
+    X(secret_retrievable_get_label, gchar *, (SecretRetrievable *))                                            \
+    X(secret_error_get_quark, GQuark, (void))                                                                  \
+    X(g_hash_table_new_full, GHashTable *, (awskh_hash_fn, awskh_equal_fn, awskh_destroy_fn, awskh_destroy_fn)) \
+    X(g_hash_table_insert, gboolean, (GHashTable *, gpointer, gpointer))                                       \
+    X(g_hash_table_unref, void, (GHashTable *))                                                                \
+    X(g_hash_table_iter_init, void, (GHashTableIter *, GHashTable *))                                          \
+    X(g_hash_table_iter_next, gboolean, (GHashTableIter *, gpointer *, gpointer *))                            \
+    X(g_strdup, gchar *, (const gchar *))                                                                      \
+    X(g_free, void, (gpointer))                                                                                \
+    X(g_str_hash, guint, (const void *))                                                                       \
+    X(g_str_equal, gboolean, (const void *, const void *))                                                     \
+    X(g_list_free_full, void, (GList *, awskh_destroy_fn))                                                     \
+    X(g_object_unref, void, (gpointer))                                                                        \
+    X(g_error_free, void, (GError *))                                                                          \
+    X(g_quark_to_string, const gchar *, (GQuark))                                                              \
+    X(g_dbus_error_quark, GQuark, (void))                                                                      \
+    X(g_io_error_quark, GQuark, (void))                                                                        \
+    X(g_bus_get_sync, GDBusConnection *, (GBusType, GCancellable *, GError **))                                \
+    X(secret_service_get_sync, SecretService *, (SecretServiceFlags, GCancellable *, GError **))               \
+    X(secret_collection_for_alias_sync, SecretCollection *,                                                    \
+      (SecretService *, const gchar *, SecretCollectionFlags, GCancellable *, GError **))                      \
+    X(secret_collection_get_label, gchar *, (SecretCollection *))                                              \
+    X(secret_collection_get_locked, gboolean, (SecretCollection *))
 
-#define AWSKH_DECLARE(name) static __typeof__(&name) p_##name;
+#define AWSKH_DECLARE(name, result, parameters) static result(*p_##name) parameters;
 AWSKH_FUNCTIONS(AWSKH_DECLARE)
+
+#ifdef AWSKH_CHECK_AGAINST_LIBSECRET
+#define AWSKH_SAME_SIGNATURE(name, result, parameters) \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&name), __typeof__(p_##name)), #name);
+AWSKH_FUNCTIONS(AWSKH_SAME_SIGNATURE)
+#endif
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static int loaded;
@@ -29,8 +65,8 @@ static void load(void) {
         snprintf(load_error, sizeof load_error, "%s", dlerror());
         return;
     }
-#define AWSKH_RESOLVE(name)                                                               \
-    p_##name = (__typeof__(&name))dlsym(handle, #name);                                   \
+#define AWSKH_RESOLVE(name, result, parameters)                                           \
+    p_##name = (__typeof__(p_##name))dlsym(handle, #name);                                \
     if (!p_##name) {                                                                       \
         snprintf(load_error, sizeof load_error, "libsecret-1.so.0 lacks %s", #name);        \
         return;                                                                            \

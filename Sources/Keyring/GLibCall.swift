@@ -1,4 +1,3 @@
-internal import CLibSecret
 internal import CSecretLoader
 
 /// Loads libsecret on first use; throws when it cannot be loaded.

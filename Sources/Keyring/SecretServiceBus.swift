@@ -36,17 +36,22 @@ final class SecretServiceBus {
         var lockedCount: Int
     }
 
-    func search(attributes: [String: String]) throws(KeyringError) -> SearchResult {
-        let flat = attributes.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
-        var first: UnsafeMutablePointer<CChar>?
-        var lockedCount = 0
+    /// One search for each set of attributes, all sent before any answer is awaited.
+    func search(_ queries: [[String: String]]) throws(KeyringError) -> [SearchResult] {
+        let sorted = queries.map { $0.sorted { $0.key < $1.key } }
+        let flat = sorted.flatMap { $0.flatMap { [$0.key, $0.value] } }
+        let pairCounts = sorted.map(\.count)
+        var first = [UnsafeMutablePointer<CChar>?](repeating: nil, count: queries.count)
+        var lockedCounts = [Int](repeating: 0, count: queries.count)
         var error = awskh_bus_error()
         let kind = withCStrings(flat) { pairs in
-            awskh_bus_search(handle, pairs, attributes.count, &first, &lockedCount, &error)
+            awskh_bus_search_all(handle, pairs, pairCounts, queries.count, &first, &lockedCounts, &error)
         }
         try Self.checkKind(kind, error)
-        defer { awskh_bus_free_string(first) }
-        return SearchResult(unlockedItem: first.map { String(cString: $0) }, lockedCount: lockedCount)
+        defer { first.forEach { awskh_bus_free_string($0) } }
+        return zip(first, lockedCounts).map { path, locked in
+            SearchResult(unlockedItem: path.map { String(cString: $0) }, lockedCount: locked)
+        }
     }
 
     /// The secrets of `items`, read in one call; nil for an item the service did not return.

@@ -1,4 +1,3 @@
-internal import CLibSecret
 internal import CSecretLoader
 
 /// How far the Secret Service can be reached, step by step, for `doctor`: the session bus, the service
@@ -29,7 +28,7 @@ public enum SecretServiceHealth: Equatable, Sendable {
             if case .noSessionBus = error { return .noSessionBus(error) }
             return .noSessionBus(.noSessionBus(detail: error.description))
         }
-        let service: UnsafeMutablePointer<SecretService>?
+        let service: OpaquePointer?
         do throws(KeyringError) {
             service = try glibCall { error in awskh_secret_service_get_sync(SECRET_SERVICE_NONE, nil, error) }
         } catch {
@@ -38,7 +37,7 @@ public enum SecretServiceHealth: Equatable, Sendable {
         guard let service else { return .noService(.serviceUnavailable(detail: "no Secret Service")) }
         defer { awskh_g_object_unref(UnsafeMutableRawPointer(service)) }
         // Asking for the default collection fails if no one owns the service name (no activation here).
-        let collection: UnsafeMutablePointer<SecretCollection>?
+        let collection: OpaquePointer?
         do throws(KeyringError) {
             collection = try glibCall { error in
                 awskh_secret_collection_for_alias_sync(service, "default", SECRET_COLLECTION_NONE, nil, error)

@@ -1,4 +1,3 @@
-internal import CLibSecret
 internal import CSecretLoader
 import Synchronization
 
@@ -31,9 +30,9 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
         }
     }
 
-    private func loadedSchema() throws(KeyringError) -> UnsafeMutablePointer<SecretSchema> {
+    private func loadedSchema() throws(KeyringError) -> OpaquePointer {
         try loadLibSecret()
-        let pointer = schema.withLock { handle -> UnsafeMutablePointer<SecretSchema>? in
+        let pointer = schema.withLock { handle -> OpaquePointer? in
             if let handle { return handle.pointer }
             let types = GLibStringTable()
             for name in attributeNames {
@@ -75,19 +74,16 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     /// collection's lock state.
     public func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
         let answer = try withBus { bus throws(KeyringError) -> [String?] in
-            var items: [String?] = []
-            for query in queries {
-                let found = try bus.search(attributes: query.merging(["xdg:schema": schemaName]) { $1 })
-                if found.unlockedItem == nil, let error = Self.lockedError(remainingItems: found.lockedCount)
-                {
-                    throw error
-                }
-                items.append(found.unlockedItem)
+            let found = try bus.search(queries.map { $0.merging(["xdg:schema": schemaName]) { $1 } })
+            for result in found where result.unlockedItem == nil {
+                if let error = Self.lockedError(remainingItems: result.lockedCount) { throw error }
             }
+            let items = found.map(\.unlockedItem)
             let paths = items.compactMap { $0 }
             let secrets = try bus.secrets(of: paths)
+            // An item locked between the search and the read comes back without a secret.
             guard !secrets.contains(nil) else {
-                throw Self.lockedError(remainingItems: 1) ?? .noDefaultCollection
+                throw .locked(detail: "an item was locked while it was read")
             }
             var secretsByPath: [String: String] = [:]
             for (path, secret) in zip(paths, secrets) { secretsByPath[path] = secret }
@@ -314,7 +310,7 @@ private enum BusConnection: @unchecked Sendable {
 
 /// The schema pointer, shareable across threads (see `SecretServiceKeyring.schema`).
 private struct SchemaHandle: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<SecretSchema>
+    let pointer: OpaquePointer
 }
 
 /// A GHashTable of owned C strings, released with its Swift owner.

@@ -15,7 +15,7 @@ struct AwskeyringHelper: ParsableCommand {
               [profile prod]
               credential_process = awskeyring-helper --profile prod
             """,
-        version: "0.1.0",
+        version: toolVersion,
         subcommands: [
             Credentials.self, Store.self, Explain.self, List.self, Remove.self, Clear.self, Exec.self,
             Env.self,
@@ -26,6 +26,7 @@ struct AwskeyringHelper: ParsableCommand {
 
     /// A plain credential_process call goes straight to its work; everything else through the parser.
     static func main() {
+        ProcessGuard.forbidCoreDumps()
         if let call = Credentials.plainCall(Array(CommandLine.arguments.dropFirst())) {
             do {
                 try Credentials.printDocument(profileOption: call.profile, refresh: false)

@@ -38,7 +38,9 @@ extension AwskeyringHelper {
                 let explanation = try ProfileExplanation(
                     profile: profile, files: files, environment: environment, sourceKeysStored: stored,
                     webIdentityFromEnvironment: fromEnvironment)
-                StandardOutput.write(json ? explanation.json.prettyText : explanation.text)
+                // The text quotes the config files: no control character reaches the terminal.
+                StandardOutput.write(
+                    json ? explanation.json.prettyText : ASCIIText.printable(explanation.text))
             }
         }
     }

@@ -28,10 +28,13 @@ extension AwskeyringHelper {
                         "No keys are stored; add some with 'awskeyring-helper store --profile NAME'.")
                 } else {
                     let width = rows.map(\.profile.count).max() ?? 0
+                    // Profile names come from keyring items any program of the user may write.
                     StandardOutput.write(
-                        rows.map { row in
-                            row.profile.padding(to: width) + "  " + (row.accessKeyId ?? "(unreadable item)")
-                        }.joined(separator: "\n"))
+                        ASCIIText.printable(
+                            rows.map { row in
+                                row.profile.padding(to: width) + "  "
+                                    + (row.accessKeyId ?? "(unreadable item)")
+                            }.joined(separator: "\n")))
                 }
             }
         }

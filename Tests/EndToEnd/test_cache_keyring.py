@@ -264,18 +264,30 @@ def test_the_kernel_tier_keeps_within_its_limits(session_keyring, env, tmp_path,
 
 @contextlib.contextmanager
 def key_quota_nearly_full():
-    """Lowers this user's kernel key byte quota to what is in use plus a few bytes, as when other
-    programs have filled it, and puts it back afterwards."""
+    """Lowers this user's kernel key byte quota to what is in use, as when other programs have filled
+    it, and puts it back afterwards."""
     uid = os.getuid()
     limit_file = "/proc/sys/kernel/keys/root_maxbytes" if uid == 0 else None
     if limit_file is None:
         pytest.fail("lowering the key quota needs root (CI runs as root)")
     with open(limit_file) as f:
         saved = f.read().strip()
-    with open("/proc/key-users") as f:
-        used = next(int(line.split()[4].split("/")[0]) for line in f if line.split()[0] == f"{uid}:")
+
+    def used():
+        with open("/proc/key-users") as f:
+            return next(int(line.split()[4].split("/")[0]) for line in f if line.split()[0] == f"{uid}:")
+
+    # Keys dropped by earlier tests are freed by the kernel's garbage collector a little later: wait until
+    # the figure stands still, so the quota is full now and stays full.
+    previous, deadline = used(), time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        current = used()
+        if current == previous:
+            break
+        previous = current
     with open(limit_file, "w") as f:
-        f.write(str(used + 64))
+        f.write(str(previous))
     try:
         yield
     finally:

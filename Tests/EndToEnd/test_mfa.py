@@ -451,9 +451,9 @@ def test_mfa_session_with_15_minutes_or_less_left_is_not_handed_out(world):
 
 
 def _secret_service_tier_only(world):
-    """Tests that edit the Secret Service entries behind the tool's back turn off the kernel-keyring
-    copy of final answers (a second cache tier, AWSKEYRING_HELPER_KERNEL_CACHE), which would otherwise
-    answer without looking at the edited entry."""
+    """Tests that edit the Secret Service entries behind the tool's back make sure the opt-in kernel
+    tier (AWSKEYRING_HELPER_KERNEL_CACHE), which would answer without looking at the edited entry, is
+    off, as it is by default."""
     world.env["AWSKEYRING_HELPER_KERNEL_CACHE"] = "off"
 
 
@@ -527,7 +527,7 @@ def test_corrupt_cache_entries_are_discarded_and_rebuilt(world):
     for item in _session_items(world.env):
         if item["attributes"].get("source-profile") == world.base:
             assert "JUNK" not in item.get("secret", ""), item["attributes"]
-            assert json.loads(item["secret"])["AccessKeyId"].startswith("ASIA")
+            assert item["secret"].split(" ")[1].startswith("ASIA"), "not a cached session"
     before = len(fake.helper_calls())
     world.document(r1)
     world.document(r2)
@@ -603,20 +603,26 @@ def test_the_15_minute_window_applies_to_what_the_cache_holds(world):
     world.document(r1)
     item = next(i for i in _session_items(world.env) if i["attributes"]["profile"] == r1)
 
+    # Planted entries carry the digest of the stored keys that the real entry carries, so only their
+    # time left decides.
+    source_key = item["secret"].split(" ")[5]
+
     def planted(seconds_left):
         akid = "ASIA" + h.new_access_key_id()[4:]
-        return {"Version": 1, "AccessKeyId": akid, "SecretAccessKey": h.new_secret(),
-                "SessionToken": "planted-token", "Expiration": _iso(int(time.time()) + seconds_left)}
+        expires = int(time.time()) + seconds_left
+        document = {"Version": 1, "AccessKeyId": akid, "SecretAccessKey": h.new_secret(),
+                    "SessionToken": "planted-token", "Expiration": _iso(expires)}
+        return document, f"v2 {akid} {document['SecretAccessKey']} planted-token {expires} {source_key}"
 
-    soon = planted(600)
-    _plant_all(world.env, item["attributes"]["cache-key"], json.dumps(soon))
+    soon, text = planted(600)
+    _plant_all(world.env, item["attributes"]["cache-key"], text)
     doc = world.document(r1)
     assert doc["AccessKeyId"] != soon["AccessKeyId"], "10 minutes left: must not be handed out"
     world.assert_issued(doc, "role", role_arn("one"))
     assert len(fake.actions("AssumeRole")) == 2 and len(fake.actions("GetSessionToken")) == 1
 
-    later = planted(1200)
-    _plant_all(world.env, item["attributes"]["cache-key"], json.dumps(later))
+    later, text = planted(1200)
+    _plant_all(world.env, item["attributes"]["cache-key"], text)
     doc = world.document(r1)
     assert doc == later, "20 minutes left: handed out from the cache"
     assert len(fake.actions("AssumeRole")) == 2

@@ -11,6 +11,7 @@ struct AWSQueryClient: Sendable {
     var endpoint: String
     var signingRegion: String
     var caBundle: String?
+    var proxies: ProxyEnvironment
     var maxAttempts: Int
     var transport: any HTTPTransport
     var clock: @Sendable () -> Int
@@ -33,7 +34,7 @@ struct AWSQueryClient: Sendable {
                 """
                 refusing to send \(credentials == nil ? "an unsigned \(serviceName) request with a token" : "signed \(serviceName) requests") \
                 over plain http to \(url.host): use an https:// endpoint (plain http is allowed only to this \
-                machine's loopback addresses)
+                machine: localhost, 127.0.0.0/8 written as a plain dotted quad such as 127.0.0.1, or [::1])
                 """)
         }
         let body = FormEncoding.encode([("Action", action), ("Version", apiVersion)] + parameters)
@@ -95,8 +96,11 @@ struct AWSQueryClient: Sendable {
                 date: clock())
         }
         let request = HTTPRequest(method: "POST", url: url.text, headers: headers, body: bodyBytes)
+        // Plain http goes only to loopback (checked in `call`), and never through a proxy: the proxy would
+        // read the signed request, MFA code included. https follows the SDKs' proxy variables.
         let options = TransportOptions(
-            caBundle: caBundle, connectTimeout: min(connectTimeout, timeout), totalTimeout: max(timeout, 0.5))
+            caBundle: caBundle, connectTimeout: min(connectTimeout, timeout), totalTimeout: max(timeout, 0.5),
+            proxy: url.scheme == "https" ? proxies.proxy(for: url) : nil, pin: url.loopbackPin)
         do {
             return .success(try transport.send(request, options: options))
         } catch {

@@ -35,43 +35,23 @@ struct ContainerEndpointSource {
 
     /// botocore's rule: https anywhere; plain http only to a loopback address or a container host.
     static func checkAllowed(_ url: String, profile: String) throws(HelperError) {
-        let lowered = url.lowercased()
-        if lowered.hasPrefix("https://") { return }
-        if lowered.hasPrefix("http://"), let host = host(of: url) {
-            if allowedHosts.contains(host) || isLoopbackAddress(host) { return }
+        let parsed: EndpointURL
+        do {
+            parsed = try EndpointURL(url, allowingQuery: true)
+        } catch {
             throw HelperError(
-                """
-                profile '\(profile)': the container credentials URL's host '\(host)' is not allowed: over \
-                http only a loopback address or one of \(allowedHosts.sorted().joined(separator: ", ")) \
-                is, otherwise use https (as botocore requires)
-                """)
+                "profile '\(profile)': the container credentials URL '\(url)' is not an http:// or https:// URL"
+            )
         }
+        if parsed.scheme == "https" { return }
+        let host = parsed.bareHost
+        if allowedHosts.contains(host) || parsed.isLoopback { return }
         throw HelperError(
-            "profile '\(profile)': the container credentials URL '\(url)' is not an http:// or https:// URL")
-    }
-
-    /// The host of `scheme://[user@]host[:port][/path][?query]`, lower-cased, IPv6 without brackets.
-    static func host(of url: String) -> String? {
-        let parts = url.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return nil }
-        var authority = parts[1].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            return authority[authority.index(after: authority.startIndex)..<close].lowercased()
-        }
-        return String(authority.prefix { $0 != ":" }).lowercased()
-    }
-
-    /// 127.0.0.0/8 and ::1, written as addresses (not names), as Python's `ip_address(h).is_loopback`.
-    static func isLoopbackAddress(_ host: String) -> Bool {
-        if host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127"
-            && parts.allSatisfy { part in
-                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCIIDigitCharacter)
-                    && (Int(part) ?? 256) <= 255
-            }
+            """
+            profile '\(profile)': the container credentials URL's host '\(host)' is not allowed: over \
+            http only a loopback address or one of \(allowedHosts.sorted().joined(separator: ", ")) \
+            is, otherwise use https (as botocore requires)
+            """)
     }
 
     /// The `Authorization` value: the token file's contents when that variable is set, else the token.
@@ -109,7 +89,11 @@ struct ContainerEndpointSource {
             headers.append(SigningHeader(name: "Authorization", value: authorization))
         }
         let request = HTTPRequest(method: "GET", url: url, headers: headers, body: [])
-        let options = TransportOptions(connectTimeout: Self.timeout, totalTimeout: Self.timeout)
+        // As botocore's container provider: never through a proxy (the token must not travel to one),
+        // and `localhost` pinned to its loopback addresses.
+        let options = TransportOptions(
+            connectTimeout: Self.timeout, totalTimeout: Self.timeout,
+            pin: (try? EndpointURL(url, allowingQuery: true))?.loopbackPin)
         var last = ""
         for attempt in 1...Self.attempts {
             if attempt > 1 { sleep(Self.pause) }
@@ -140,8 +124,4 @@ struct ContainerEndpointSource {
             endpoint \(url) gave no credentials: \(last)
             """)
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }

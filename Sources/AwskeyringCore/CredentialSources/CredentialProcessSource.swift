@@ -6,8 +6,8 @@
 
 /// A source profile's own `credential_process` (another program than this helper), run as botocore's
 /// `ProcessProvider` runs it: split with shell rules, no shell, stdin inherited, stdout read as a
-/// Version 1 credential document. Its stderr goes straight to ours, so its messages and prompts reach the
-/// person.
+/// Version 1 credential document. Its stderr is passed on to ours as it comes (without control
+/// characters), so its messages and prompts reach the person.
 struct CredentialProcessSource {
     /// A bound on the whole run: long enough for a person to answer a prompt, short enough that a
     /// stuck command does not hang every SDK call behind it.

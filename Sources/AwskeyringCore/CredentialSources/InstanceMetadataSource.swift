@@ -17,6 +17,8 @@ struct InstanceMetadataSource {
     /// `AWS_EC2_METADATA_DISABLED=true`.
     var disabled: Bool
     var v1Disabled: Bool
+    /// The proxy botocore's metadata fetcher takes from the environment for the endpoint.
+    var proxy: String?
 
     /// The settings botocore reads from the environment and the profile asked for.
     init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws(HelperError) {
@@ -50,6 +52,7 @@ struct InstanceMetadataSource {
             let mode = setting("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode")
             endpoint = mode?.value.lowercased() == "ipv6" ? Self.ipv6Endpoint : Self.defaultEndpoint
         }
+        proxy = (try? EndpointURL(endpoint)).flatMap { ProxyEnvironment(environment).proxy(for: $0) }
     }
 
     func url(_ path: String) -> String {
@@ -57,7 +60,7 @@ struct InstanceMetadataSource {
     }
 
     var options: TransportOptions {
-        TransportOptions(connectTimeout: timeout, totalTimeout: timeout)
+        TransportOptions(connectTimeout: timeout, totalTimeout: timeout, proxy: proxy)
     }
 
     /// The role's credentials, or an error that says what failed and what to check.

@@ -7,6 +7,8 @@ struct CredentialPlan {
     /// The MFA device whose GetSessionToken session stands in for the source keys (session mode).
     var mfaSerial: String?
     var mfaProcess: String?
+    /// How long to wait for an MFA code (`mfa_prompt_timeout`).
+    var mfaTimeout = MFATokenSource.defaultTimeout
     var mfaSessionDuration: Int?
     var mfaSessionKey: CacheKey?
     /// Role steps (by index) that pass an MFA code to AssumeRole themselves (`mfa_with_assume_role`).
@@ -68,6 +70,14 @@ struct CredentialPlan {
         let serial =
             chain.roles.first?.mfaSerial ?? (longLived ? files.profiles[source]?.value("mfa_serial") : nil)
         mfaProcess = setting("mfa_process")?.value
+        if let text = setting("mfa_prompt_timeout") {
+            guard let seconds = Int(text.value), (1...3600).contains(seconds) else {
+                throw HelperError(
+                    "profile '\(text.profile)': mfa_prompt_timeout = \(text.value) must be a whole number of seconds from 1 to 3600"
+                )
+            }
+            mfaTimeout = Double(seconds)
+        }
         lockKey = CacheKey(["lock", sourceDescriptor])
         var needsSTS = !chain.roles.isEmpty || serial != nil
         if case .webIdentity = chain.source { needsSTS = true }

@@ -134,9 +134,10 @@ public struct CredentialProvider {
         throws(HelperError)
         -> AWSCredentials
     {
-        let mfa = MFATokenSource(
+        var mfa = MFATokenSource(
             mfaProcess: plan.mfaProcess, terminal: plan.mfaSerial == nil ? nil : openTerminal(),
             profile: chain.profile, environment: environment)
+        mfa.timeout = plan.mfaTimeout
 
         let source = try boundSource(chain, plan: plan)
         // The deepest role step still cached lets the walk start after it, with no MFA.

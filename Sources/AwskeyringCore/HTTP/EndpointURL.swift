@@ -1,11 +1,19 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An endpoint URL split into the parts signing and transport need: `scheme://host[:port][/path]`.
+/// The only parser of hosts in URLs, and the only judge of what counts as loopback.
 public struct EndpointURL: Sendable, Equatable {
     public var scheme: String
     public var host: String
     public var port: Int?
+    /// The path; for a URL parsed with `allowingQuery`, the query after it too.
     public var path: String
 
-    public init(_ text: String) throws(HelperError) {
+    /// - Parameter allowingQuery: whether `?query` (kept in `path`), `#fragment` and `user@` may
+    ///   appear (a container credentials URL); signed endpoints have none of them.
+    public init(_ text: String, allowingQuery: Bool = false) throws(HelperError) {
         func invalid(_ why: String) -> HelperError {
             HelperError(
                 "the endpoint URL '\(text)' \(why); it should look like https://sts.eu-west-1.amazonaws.com")
@@ -19,11 +27,16 @@ public struct EndpointURL: Sendable, Equatable {
             throw invalid("is not an http:// or https:// URL")
         }
         var rest = text.dropFirst(scheme.count + 3)
-        if rest.contains("?") || rest.contains("#") { throw invalid("has a query or fragment") }
-        let pathStart = rest.firstIndex(of: "/") ?? rest.endIndex
+        if !allowingQuery && (rest.contains("?") || rest.contains("#")) {
+            throw invalid("has a query or fragment")
+        }
+        let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         path = rest[pathStart...].isEmpty ? "/" : String(rest[pathStart...])
         rest = rest[..<pathStart]
-        if rest.contains("@") { throw invalid("holds user information") }
+        if let at = rest.lastIndex(of: "@") {
+            guard allowingQuery else { throw invalid("holds user information") }
+            rest = rest[rest.index(after: at)...]
+        }
         var hostPart = rest
         if rest.hasPrefix("[") {
             guard let close = rest.firstIndex(of: "]") else { throw invalid("has an unclosed IPv6 address") }
@@ -62,20 +75,58 @@ public struct EndpointURL: Sendable, Equatable {
         "\(scheme)://\(hostHeader)\(path)"
     }
 
-    /// Loopback addresses: the only places a signed request may travel over plain HTTP (local test
-    /// servers and proxies on the same machine).
-    public var isLoopback: Bool {
-        host == "localhost" || host.hasSuffix(".localhost") || host == "[::1]" || Self.isIPv4Loopback(host)
+    /// The host without the brackets of an IPv6 address.
+    public var bareHost: String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
-    /// A dotted-quad address in 127.0.0.0/8 (not a name that merely starts with "127.").
-    static func isIPv4Loopback(_ host: String) -> Bool {
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets[0] == "127" else { return false }
-        return octets.allSatisfy { octet in
-            !octet.isEmpty && octet.count <= 3
-                && octet.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-                && (Int(octet) ?? 256) <= 255
+    public var effectivePort: Int {
+        port ?? (scheme == "https" ? 443 : 80)
+    }
+
+    /// Loopback hosts: the only places a signed request may travel over plain HTTP (local test
+    /// servers and proxies on the same machine).
+    public var isLoopback: Bool {
+        Self.loopbackAddresses(of: bareHost) != nil
+    }
+
+    /// The addresses a loopback host stands for; nil when the host is not loopback. Only `localhost`
+    /// and literal addresses count: 127.0.0.0/8 in canonical dotted-quad form (no leading zeros, which
+    /// libcurl would hand to the resolver as a name) and ::1. No other name, not even `*.localhost`:
+    /// a name is what a resolver (DNS, /etc/hosts) may answer for with any address.
+    public static func loopbackAddresses(of host: String) -> [String]? {
+        if host == "localhost" { return ["127.0.0.1", "::1"] }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            // inet_pton takes only the canonical form; the first octet is the first byte in memory.
+            let first = withUnsafeBytes(of: v4.s_addr) { $0[0] }
+            return first == 127 ? [host] : nil
         }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            let bytes = withUnsafeBytes(of: v6) { Array($0) }
+            return bytes == Array(repeating: 0, count: 15) + [1] ? ["::1"] : nil
+        }
+        return nil
+    }
+
+    /// For `localhost`, the addresses the connection must use, so that no resolver (DNS, /etc/hosts)
+    /// is asked where it is; nil for any other host (a literal address is never resolved).
+    public var loopbackPin: AddressPin? {
+        guard host == "localhost", let addresses = Self.loopbackAddresses(of: host) else { return nil }
+        return AddressPin(host: host, port: effectivePort, addresses: addresses)
+    }
+}
+
+/// A host name fixed to addresses for one exchange (libcurl's `CURLOPT_RESOLVE`).
+public struct AddressPin: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var addresses: [String]
+
+    public init(host: String, port: Int, addresses: [String]) {
+        self.host = host
+        self.port = port
+        self.addresses = addresses
     }
 }

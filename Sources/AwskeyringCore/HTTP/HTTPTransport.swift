@@ -63,17 +63,28 @@ public struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Limits for one exchange.
+/// Limits, trust and route for one exchange.
 public struct TransportOptions: Sendable, Equatable {
-    /// A PEM file of trusted CAs (`ca_bundle`, `AWS_CA_BUNDLE`); nil for the system trust store.
+    /// A PEM file of trusted CAs (`ca_bundle`, `AWS_CA_BUNDLE`) that replaces the system trust store,
+    /// as in botocore; nil for the system trust store.
     public var caBundle: String?
     public var connectTimeout: Double
     public var totalTimeout: Double
+    /// The proxy to go through, or nil for a direct connection. The caller decides
+    /// (`ProxyEnvironment`); the transport never reads proxy variables itself.
+    public var proxy: String?
+    /// A host name fixed to addresses (`localhost` to its loopback addresses), so no resolver is asked.
+    public var pin: AddressPin?
 
-    public init(caBundle: String? = nil, connectTimeout: Double = 3, totalTimeout: Double = 5) {
+    public init(
+        caBundle: String? = nil, connectTimeout: Double = 3, totalTimeout: Double = 5, proxy: String? = nil,
+        pin: AddressPin? = nil
+    ) {
         self.caBundle = caBundle
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
+        self.proxy = proxy
+        self.pin = pin
     }
 }
 
@@ -82,8 +93,9 @@ public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse
 }
 
-/// libcurl, loaded on first use. Proxies come from libcurl's usual variables (`HTTPS_PROXY`,
-/// `https_proxy`, `NO_PROXY`); redirects are not followed.
+/// libcurl, loaded on first use. The proxy (or none) and the trust store are exactly those of the
+/// options: libcurl's own defaults (the proxy variables, CAPATH next to a CA bundle) never apply.
+/// Redirects are not followed.
 public struct CurlTransport: HTTPTransport {
     static let maxResponseBytes = 1 << 20
 
@@ -91,6 +103,11 @@ public struct CurlTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse {
         let headerLines = request.headers.map { "\($0.name): \($0.value)" }
+        // libcurl's form: HOST:PORT:ADDRESS[,ADDRESS], IPv6 addresses in brackets.
+        let resolveEntry = options.pin.map { pin in
+            "\(pin.host):\(pin.port):"
+                + pin.addresses.map { $0.contains(":") ? "[\($0)]" : $0 }.joined(separator: ",")
+        }
         var response = awskh_http_response()
         defer { awskh_http_response_free(&response) }
 
@@ -100,19 +117,25 @@ public struct CurlTransport: HTTPTransport {
                     request.url.withCString { url in
                         request.method.withCString { method in
                             withOptionalCString(options.caBundle) { caBundle in
-                                var cRequest = awskh_http_request(
-                                    url: url,
-                                    method: method,
-                                    headers: headers.baseAddress,
-                                    header_count: headers.count,
-                                    body: body.baseAddress,
-                                    body_length: body.count,
-                                    ca_bundle: caBundle,
-                                    connect_timeout_ms: Int(options.connectTimeout * 1000),
-                                    total_timeout_ms: Int(options.totalTimeout * 1000),
-                                    max_response_bytes: Self.maxResponseBytes
-                                )
-                                awskh_http_perform(&cRequest, &response)
+                                withOptionalCString(options.proxy ?? "") { proxy in
+                                    withOptionalCString(resolveEntry) { resolve in
+                                        var cRequest = awskh_http_request(
+                                            url: url,
+                                            method: method,
+                                            headers: headers.baseAddress,
+                                            header_count: headers.count,
+                                            body: body.baseAddress,
+                                            body_length: body.count,
+                                            ca_bundle: caBundle,
+                                            connect_timeout_ms: Int(options.connectTimeout * 1000),
+                                            total_timeout_ms: Int(options.totalTimeout * 1000),
+                                            max_response_bytes: Self.maxResponseBytes,
+                                            proxy: proxy,
+                                            resolve: resolve
+                                        )
+                                        awskh_http_perform(&cRequest, &response)
+                                    }
+                                }
                             }
                         }
                     }
@@ -143,10 +166,16 @@ public struct CurlTransport: HTTPTransport {
     }
 }
 
-/// Calls `body` with C strings for `strings`, valid for the call.
+/// Calls `body` with C strings for `strings`, valid for the call. The copies are zeroed before they are
+/// freed: header lines carry the signature and the session token.
 private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let copies = strings.map { strdup($0) }
-    defer { copies.forEach { free($0) } }
+    defer {
+        for copy in copies {
+            if let copy { explicit_bzero(copy, strlen(copy)) }
+            free(copy)
+        }
+    }
     return body(copies.map { $0.map { UnsafePointer($0) } })
 }
 

@@ -7,6 +7,7 @@ public struct IAMConfiguration: Sendable, Equatable {
     public var endpointSource: String
     public var caBundle: String?
     public var maxAttempts: Int
+    public var proxies: ProxyEnvironment
 
     static let globalEndpoint = "https://iam.amazonaws.com"
 
@@ -18,6 +19,7 @@ public struct IAMConfiguration: Sendable, Equatable {
         let settings = files.profiles[profile] ?? [:]
         caBundle = sts.caBundle
         maxAttempts = sts.maxAttempts
+        proxies = sts.proxies
         let region =
             environment["AWS_DEFAULT_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.value("region")
         let isChina = region?.hasPrefix("cn-") == true
@@ -44,6 +46,7 @@ public struct IAMConfiguration: Sendable, Equatable {
         self.endpointSource = "given"
         self.caBundle = caBundle
         self.maxAttempts = maxAttempts
+        self.proxies = ProxyEnvironment([:])
     }
 }
 
@@ -78,7 +81,8 @@ public struct IAMClient: Sendable {
             serviceName: "IAM", signingName: "iam", apiVersion: "2010-05-08",
             endpoint: configuration.endpoint,
             signingRegion: configuration.signingRegion, caBundle: configuration.caBundle,
-            maxAttempts: configuration.maxAttempts, transport: transport, clock: clock, sleep: sleep,
+            proxies: configuration.proxies, maxAttempts: configuration.maxAttempts, transport: transport,
+            clock: clock, sleep: sleep,
             random: random, deadline: deadline, connectTimeout: min(3, deadline),
             attemptTimeout: min(6, deadline))
     }

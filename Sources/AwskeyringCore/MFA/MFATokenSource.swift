@@ -6,6 +6,11 @@ public struct MFATokenSource {
     /// The profile being resolved, for messages.
     public var profile: String
     public var environment: [String: String]
+    /// How long to wait for a code, typed or printed by `mfa_process` (`mfa_prompt_timeout`): the
+    /// process holds the lock that other callers for the same keys wait on.
+    public var timeout: Double = MFATokenSource.defaultTimeout
+
+    public static let defaultTimeout = 120.0
 
     public init(
         mfaProcess: String?, terminal: (any Terminal)?, profile: String, environment: [String: String]
@@ -24,7 +29,7 @@ public struct MFATokenSource {
         if let mfaProcess {
             let output: String
             do {
-                output = try ShellCommand.output(of: mfaProcess, environment: environment, timeout: 120)
+                output = try ShellCommand.output(of: mfaProcess, environment: environment, timeout: timeout)
             } catch {
                 throw HelperError("mfa_process of profile '\(profile)' failed: \(error.message)")
             }
@@ -45,9 +50,22 @@ public struct MFATokenSource {
         if previousRejected {
             terminal.write("AWS rejected that code; wait for the next one.\n")
         }
+        let deadline = SystemClock.now() + timeout
         for _ in 0..<3 {
-            let code = try terminal.readLine(prompt: "Enter MFA code for \(serial): ", echo: true)
-                .trimmingWhitespace()
+            let typed: String
+            do {
+                typed = try terminal.readLine(
+                    prompt: "Enter MFA code for \(serial): ", echo: true,
+                    timeout: deadline - SystemClock.now())
+            } catch  where SystemClock.now() >= deadline {
+                throw HelperError(
+                    """
+                    no MFA code for \(serial) was typed within \(Int(timeout)) s, so profile '\(profile)' gave up \
+                    (and let other callers go on); run the command again when you can answer, or set \
+                    mfa_prompt_timeout = SECONDS in the profile for a longer wait
+                    """)
+            }
+            let code = typed.trimmingWhitespace()
             if Self.isCode(code) { return code }
             terminal.write("An MFA code is six digits.\n")
         }

@@ -133,7 +133,8 @@ public struct STSClient: Sendable {
         AWSQueryClient(
             serviceName: "STS", signingName: "sts", apiVersion: "2011-06-15",
             endpoint: configuration.endpoint, signingRegion: configuration.signingRegion,
-            caBundle: configuration.caBundle, maxAttempts: configuration.maxAttempts, transport: transport,
+            caBundle: configuration.caBundle, proxies: configuration.proxies,
+            maxAttempts: configuration.maxAttempts, transport: transport,
             clock: clock, sleep: sleep, random: random, deadline: deadline, connectTimeout: connectTimeout,
             attemptTimeout: attemptTimeout)
     }

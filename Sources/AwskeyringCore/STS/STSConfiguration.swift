@@ -8,6 +8,8 @@ public struct STSConfiguration: Sendable, Equatable {
     public var caBundle: String?
     public var maxAttempts: Int
     public var retryMode: String
+    /// The proxy variables of the environment (https endpoints follow them, as in the SDKs).
+    public var proxies: ProxyEnvironment
 
     /// Regions that `sts_regional_endpoints = legacy` sends to the global endpoint.
     static let legacyGlobalRegions: Set<String> = [
@@ -63,6 +65,7 @@ public struct STSConfiguration: Sendable, Equatable {
         }
 
         caBundle = setting("AWS_CA_BUNDLE", "ca_bundle").map { Self.expandHome($0, environment: environment) }
+        proxies = ProxyEnvironment(environment)
         retryMode = setting("AWS_RETRY_MODE", "retry_mode") ?? "standard"
         guard ["standard", "legacy", "adaptive"].contains(retryMode) else {
             throw HelperError("retry_mode = \(retryMode) must be 'standard', 'legacy' or 'adaptive'")

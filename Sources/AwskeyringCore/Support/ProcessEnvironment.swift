@@ -24,10 +24,12 @@ public enum ProcessEnvironment {
     }
 }
 
-/// Writes diagnostics to stderr, one message a line, prefixed with the program's name.
+/// Writes diagnostics to stderr, one message a line, prefixed with the program's name. Messages quote
+/// services, files and commands, so control characters are removed (`ASCIIText.printable`).
 public enum StandardError {
     public static func write(_ message: String) {
-        writeFully(fd: 2, message.hasSuffix("\n") ? message : message + "\n")
+        let text = ASCIIText.printable(message)
+        writeFully(fd: 2, text.hasSuffix("\n") ? text : text + "\n")
     }
 
     public static func report(_ error: HelperError) {

@@ -29,6 +29,7 @@ public enum ProcessReplacement {
 
         let argv = ([command] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        ProcessGuard.restoreCoreLimit()
         execvp(command, argv)
         let code = errno
         let reason = String(cString: strerror(code))

@@ -27,16 +27,26 @@ public final class ControllingTerminal: Terminal {
         close(fd)
     }
 
+    /// Shows `text` without control characters (`ASCIIText.printable`): prompts and notes quote
+    /// profile names and MFA device names from the config files.
     public func write(_ text: String) {
-        writeFully(fd: fd, text)
+        writeFully(fd: fd, ASCIIText.printable(text))
     }
 
     public func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
+        try readLine(prompt: prompt, echo: echo, deadline: nil)
+    }
+
+    public func readLine(prompt: String, echo: Bool, timeout: Double) throws(HelperError) -> String {
+        try readLine(prompt: prompt, echo: echo, deadline: SystemClock.now() + timeout)
+    }
+
+    private func readLine(prompt: String, echo: Bool, deadline: Double?) throws(HelperError) -> String {
         write(prompt)
-        guard !echo else { return try readRawLine() }
+        guard !echo else { return try readRawLine(deadline: deadline) }
 
         var saved = termios()
-        guard tcgetattr(fd, &saved) == 0 else { return try readRawLine() }
+        guard tcgetattr(fd, &saved) == 0 else { return try readRawLine(deadline: deadline) }
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
         quiet.c_lflag |= tcflag_t(ECHONL)
@@ -46,13 +56,24 @@ public final class ControllingTerminal: Terminal {
             tcsetattr(fd, TCSAFLUSH, &saved)
             EchoGuard.disarm()
         }
-        return try readRawLine()
+        return try readRawLine(deadline: deadline)
     }
 
-    private func readRawLine() throws(HelperError) -> String {
+    private func readRawLine(deadline: Double?) throws(HelperError) -> String {
         var line: [UInt8] = []
         var byte: UInt8 = 0
         while true {
+            if let deadline {
+                let remaining = deadline - SystemClock.now()
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = remaining > 0 ? poll(&poller, 1, Int32(min(remaining, 3600) * 1000) + 1) : 0
+                if ready < 0 && errno == EINTR { continue }
+                if ready == 0 {
+                    // The prompt's line stays unfinished otherwise, and the error would continue it.
+                    write("\n")
+                    throw HelperError("no answer was typed on the terminal in time")
+                }
+            }
             let count = Glibc.read(fd, &byte, 1)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 {

@@ -14,10 +14,12 @@ typedef struct {
     size_t header_count;
     const unsigned char *body;
     size_t body_length;
-    const char *ca_bundle;             // NULL: the system trust store
+    const char *ca_bundle;             // NULL: the system trust store; else this file alone
     long connect_timeout_ms;
     long total_timeout_ms;
     size_t max_response_bytes;
+    const char *proxy;                 // "" or NULL: a direct connection; libcurl never reads proxy variables
+    const char *resolve;               // NULL, or "HOST:PORT:ADDRESS[,ADDRESS]" (CURLOPT_RESOLVE)
 } awskh_http_request;
 
 typedef enum {
@@ -34,13 +36,14 @@ typedef enum {
 typedef struct {
     awskh_http_failure failure;
     long status;
-    unsigned char *body;               // malloc'd; release with awskh_http_response_free
+    unsigned char *body;               // malloc'd; release (zeroed) with awskh_http_response_free
     size_t body_length;
     char content_type[128];
     char error[256];
 } awskh_http_response;
 
 void awskh_http_perform(const awskh_http_request *request, awskh_http_response *response);
+// Zeroes the body (it may hold temporary credentials) and frees it.
 void awskh_http_response_free(awskh_http_response *response);
 
 #endif

@@ -39,15 +39,16 @@ typedef struct {
     char message[384];
 } awskh_bus_error;
 
-// Connects to the session bus and opens a plain session. NULL on failure, with `error` set.
+// Connects to the session bus. NULL on failure, with `error` set.
 awskh_bus *awskh_bus_open(awskh_bus_error *error);
 void awskh_bus_close(awskh_bus *bus);
 
-// SearchItems with `pair_count` attribute pairs (`pairs` holds key, value, key, value, ...). Sets
-// `first_unlocked` to the first unlocked item's path (free with awskh_bus_free_string) or NULL, and
-// `locked_count` to the number of matching items that are locked.
-int awskh_bus_search(awskh_bus *bus, const char *const *pairs, size_t pair_count, char **first_unlocked,
-                     size_t *locked_count, awskh_bus_error *error);
+// SearchItems for `count` queries, all sent before any reply is awaited (with OpenSession, the first
+// time). Query i has `pair_counts[i]` attribute pairs, taken in turn from `pairs` (key, value, key,
+// value, ...). Sets `first_unlocked[i]` to the first unlocked item's path (free with
+// awskh_bus_free_string) or NULL, and `locked_counts[i]` to the number of matching items that are locked.
+int awskh_bus_search_all(awskh_bus *bus, const char *const *pairs, const size_t *pair_counts, size_t count,
+                         char **first_unlocked, size_t *locked_counts, awskh_bus_error *error);
 
 // GetSecrets for `count` items in one call. `secrets[i]` gets a copy of item i's secret (NULL when the
 // service returned none for it, for example because it is locked) and `lengths[i]` its length. Free

@@ -46,6 +46,20 @@ import Testing
         #expect(header(transport.requests[0], "Authorization") == "Basic abc")
     }
 
+    @Test func neverThroughAProxyAndLocalhostPinned() throws {
+        let (_, transport) = try run(
+            [
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://localhost:9000/creds",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN": "secret-token",
+                "http_proxy": "http://proxy:3128", "ALL_PROXY": "http://proxy:3128",
+            ],
+            [ok(metadataDocument(id: "ASIATASK", expiration: SourceFixture.start + 6 * 3600))])
+        #expect(transport.options[0].proxy == nil)
+        #expect(
+            transport.options[0].pin
+                == AddressPin(host: "localhost", port: 9000, addresses: ["127.0.0.1", "::1"]))
+    }
+
     @Test func theTokenFileWinsAndIsReadEachTime() throws {
         let path = fixture.write("token", "from-file")
         let (_, transport) = try run(

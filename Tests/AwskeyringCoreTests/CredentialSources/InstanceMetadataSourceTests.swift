@@ -17,6 +17,21 @@ import Testing
     let fixture: SourceFixture
     init() throws { fixture = try SourceFixture() }
 
+    @Test func theMetadataServiceFollowsTheProxyVariablesAsInBotocore() throws {
+        let transport = ScriptedTransport([
+            ok("the-token"), ok("instance-role"),
+            ok(metadataDocument(id: "ASIAIMDS", expiration: SourceFixture.start + 6 * 3600)),
+            STSReply.credentials("AssumeRole", id: "ASIAROLE", expiration: SourceFixture.start + 3600),
+        ])
+        _ = try fixture.provider(
+            Self.config, transport: transport,
+            environment: ["http_proxy": "http://proxy:3128", "NO_PROXY": "example.com"]
+        ).credentials(profile: "ec2")
+        #expect(transport.options.prefix(3).allSatisfy { $0.proxy == "http://proxy:3128" })
+        // STS over https takes https_proxy, which is not set.
+        #expect(transport.options[3].proxy == nil)
+    }
+
     @Test func imdsV2TokenRoleNameCredentialsThenAssumeRole() throws {
         let transport = ScriptedTransport([
             ok("the-token"), ok("instance-role"),

@@ -150,12 +150,33 @@ final class WaitLog: Sendable {
 @Suite struct EndpointURLTests {
     @Test(arguments: [
         ("http://127.0.0.1:5000", true), ("http://127.1.2.3", true), ("http://localhost:8080/x", true),
-        ("http://a.localhost", true), ("http://[::1]:9000", true), ("http://127.example.com", false),
+        ("http://a.localhost", false), ("http://[::1]:9000", true), ("http://127.example.com", false),
         ("http://127.0.0.1.nip.io", false), ("http://10.1.2.3", false), ("http://127.0.0.256", false),
         ("http://[::ffff:10.1.2.3]", false), ("http://localhost.example.com", false),
+        // Not canonical dotted quads: libcurl reads some as octal, others it resolves as names.
+        ("http://127.0.0.08", false), ("http://127.000.0.1", false), ("http://0177.0.0.1", false),
+        ("http://127.1", false), ("http://2130706433", false), ("http://0x7f.0.0.1", false),
+        ("http://[0:0:0:0:0:0:0:1]", true), ("http://[::2]", false),
     ])
     func loopbackMeansThisMachineOnly(url: String, loopback: Bool) throws {
         #expect(try EndpointURL(url).isLoopback == loopback)
+    }
+
+    @Test func onlyLocalhostIsPinnedAndToItsLoopbackAddresses() throws {
+        #expect(
+            try EndpointURL("http://localhost:8080").loopbackPin
+                == AddressPin(host: "localhost", port: 8080, addresses: ["127.0.0.1", "::1"]))
+        #expect(try EndpointURL("http://LOCALHOST").loopbackPin?.port == 80)
+        #expect(try EndpointURL("http://127.0.0.1:8080").loopbackPin == nil)
+        #expect(try EndpointURL("https://sts.amazonaws.com").loopbackPin == nil)
+    }
+
+    @Test func aContainerURLMayHaveAQueryAndUserInformation() throws {
+        let url = try EndpointURL("http://u:p@[::1]:9/creds?x=1", allowingQuery: true)
+        #expect(url.bareHost == "::1")
+        #expect(url.path == "/creds?x=1")
+        #expect(url.isLoopback)
+        #expect(throws: HelperError.self) { try EndpointURL("http://u@h/creds?x=1") }
     }
 
     @Test func partsAndHostHeader() throws {

@@ -11,13 +11,21 @@ func configFiles(_ config: String, credentials: String? = nil) throws -> AWSConf
 
 /// An HTTP transport that answers from a script and records what it was asked.
 final class ScriptedTransport: HTTPTransport {
-    private let state: Mutex<(answers: [Result<HTTPResponse, HTTPFailure>], requests: [HTTPRequest])>
+    private let state:
+        Mutex<
+            (
+                answers: [Result<HTTPResponse, HTTPFailure>], requests: [HTTPRequest],
+                options: [TransportOptions]
+            )
+        >
 
     init(_ answers: [Result<HTTPResponse, HTTPFailure>]) {
-        state = Mutex((answers, []))
+        state = Mutex((answers, [], []))
     }
 
     var requests: [HTTPRequest] { state.withLock { $0.requests } }
+    /// The options each request was sent with (proxy, pin, trust store).
+    var options: [TransportOptions] { state.withLock { $0.options } }
 
     /// The form fields of each request's body.
     var forms: [[String: String]] {
@@ -34,6 +42,7 @@ final class ScriptedTransport: HTTPTransport {
     func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse {
         let answer: Result<HTTPResponse, HTTPFailure> = state.withLock { state in
             state.requests.append(request)
+            state.options.append(options)
             guard !state.answers.isEmpty else {
                 return .failure(HTTPFailure(kind: .connect, detail: "no scripted answer left"))
             }

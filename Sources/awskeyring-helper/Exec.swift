@@ -1,6 +1,10 @@
 import ArgumentParser
 import AwskeyringCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -99,20 +103,29 @@ extension AwskeyringHelper {
     }
 }
 
-/// Replaces this process with awskeyring-helper-server, from the directory of this program, which serves
-/// `exec --server` and `login`'s browser redirect. SwiftNIO is linked into that program only, so the
-/// start of every credential_process call does not pay for it (size and start-up were measured).
+/// Replaces this process with awskeyring-helper-server, which serves `exec --server` and `login`'s
+/// browser redirect. SwiftNIO is linked into that program only, so the start of every credential_process
+/// call does not pay for it (size and start-up were measured). It is looked for beside this program (the
+/// build folder), then in ../libexec/awskeyring-helper (an installation).
 func handOverToServer(_ arguments: [String]) throws {
     let name = "awskeyring-helper-server"
     guard let executable = CurrentExecutable.path, let slash = executable.lastIndex(of: "/") else {
         StandardError.report(HelperError("cannot find this program's directory to start \(name)"))
         throw ExitCode.failure
     }
-    let server = String(executable[..<slash]) + "/" + name
+    let directory = String(executable[..<slash])
+    let candidates = [directory + "/" + name, directory + "/../libexec/awskeyring-helper/" + name]
+    guard let server = candidates.first(where: { access($0, X_OK) == 0 }) else {
+        StandardError.report(
+            HelperError(
+                """
+                \(name) is missing (looked for \(candidates.joined(separator: " and "))); it is installed with \
+                awskeyring-helper: reinstall the package, or build both with 'swift build -c release'
+                """))
+        throw ExitCode(127)
+    }
     let failure = ProcessReplacement.execute(
         command: server, arguments: arguments, environment: ProcessEnvironment.current())
-    StandardError.report(
-        HelperError(
-            "\(failure.message); \(name) is installed next to awskeyring-helper, reinstall the package"))
+    StandardError.report(HelperError(failure.message))
     throw ExitCode(failure.exitStatus)
 }

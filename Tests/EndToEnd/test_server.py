@@ -305,3 +305,17 @@ def test_without_the_server_program_beside_it_the_helper_says_so(server_env, tmp
     r = h.run([alone, "exec", "--server", "--profile", role, "--", "touch", ran], e)
     assert_clean_failure(r, mentions=["awskeyring-helper-server"])
     assert not ran.exists()
+
+
+def test_an_installation_keeps_the_server_program_in_libexec(server_env, tmp_path):
+    """As scripts/install.sh and the package lay it out: PREFIX/bin and PREFIX/libexec/awskeyring-helper."""
+    e, _, role, _ = server_env
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "libexec" / "awskeyring-helper").mkdir(parents=True)
+    helper = tmp_path / "bin" / "awskeyring-helper"
+    shutil.copy(h.helper_bin(), helper)
+    shutil.copy(os.path.join(os.path.dirname(h.helper_bin()), "awskeyring-helper-server"),
+                tmp_path / "libexec" / "awskeyring-helper" / "awskeyring-helper-server")
+    r = h.run([helper, "exec", "--server", "--profile", role, "--", "sh", "-c",
+               'test -n "$AWS_CONTAINER_CREDENTIALS_FULL_URI" && exit 5'], e)
+    assert r.rc == 5, r.describe()

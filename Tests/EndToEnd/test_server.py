@@ -314,8 +314,11 @@ def test_an_installation_keeps_the_server_program_in_libexec(server_env, tmp_pat
     (tmp_path / "libexec" / "awskeyring-helper").mkdir(parents=True)
     helper = tmp_path / "bin" / "awskeyring-helper"
     shutil.copy(h.helper_bin(), helper)
-    shutil.copy(os.path.join(os.path.dirname(h.helper_bin()), "awskeyring-helper-server"),
-                tmp_path / "libexec" / "awskeyring-helper" / "awskeyring-helper-server")
+    here = os.path.dirname(h.helper_bin())
+    server = next(p for p in (os.path.join(here, "awskeyring-helper-server"),
+                              os.path.join(here, "..", "libexec", "awskeyring-helper", "awskeyring-helper-server"))
+                  if os.path.exists(p))
+    shutil.copy(server, tmp_path / "libexec" / "awskeyring-helper" / "awskeyring-helper-server")
     r = h.run([helper, "exec", "--server", "--profile", role, "--", "sh", "-c",
                'test -n "$AWS_CONTAINER_CREDENTIALS_FULL_URI" && exit 5'], e)
     assert r.rc == 5, r.describe()

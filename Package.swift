@@ -23,11 +23,13 @@ let releaseLinkerFlags: [String] = [
 let package = Package(
     name: "awskeyring-helper",
     products: [
-        .executable(name: "awskeyring-helper", targets: ["awskeyring-helper"])
+        .executable(name: "awskeyring-helper", targets: ["awskeyring-helper"]),
+        .executable(name: "awskeyring-helper-server", targets: ["awskeyring-helper-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // One HTTP exchange through libcurl, loaded on first use (libcurl's option setter is variadic).
@@ -68,6 +70,27 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // `exec --server`'s credentials endpoint and `login`'s browser redirect on 127.0.0.1 (SwiftNIO),
+        // and the child process they serve.
+        .target(
+            name: "CredentialServer",
+            dependencies: [
+                "AwskeyringCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The program awskeyring-helper becomes for those two commands (installed beside it): linked
+        // into awskeyring-helper, SwiftNIO made the program every SDK call starts larger and slower to
+        // start. Linked as awskeyring-helper is.
+        .executableTarget(
+            name: "awskeyring-helper-server",
+            dependencies: ["CredentialServer"],
+            linkerSettings: [
+                .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
+            ]
+        ),
         // Argument parsing only; the work is in AwskeyringCore.
         .executableTarget(
             name: "awskeyring-helper",
@@ -81,6 +104,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AwskeyringCoreTests", dependencies: ["AwskeyringCore", "Keyring"]),
+        .testTarget(name: "CredentialServerTests", dependencies: ["CredentialServer", "AwskeyringCore"]),
         .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
     ]
 )

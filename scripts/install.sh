@@ -66,7 +66,9 @@ if ((uninstall)); then
       echo "removed $prefix/$path" >&2
     fi
   done < <(install_layout_paths "$zsh_dir")
-  [ ! -d "$prefix/share/doc/awskeyring-helper" ] || "${as_owner[@]}" rmdir "$prefix/share/doc/awskeyring-helper"
+  for dir in share/doc/awskeyring-helper libexec/awskeyring-helper; do
+    [ ! -d "$prefix/$dir" ] || "${as_owner[@]}" rmdir "$prefix/$dir"
+  done
   exit 0
 fi
 
@@ -78,7 +80,7 @@ install_layout_stage "$work/stage" "" "$zsh_dir" "$bin" "$manpage"
 
 while IFS= read -r path; do
   mode=0644
-  [ "$path" != bin/awskeyring-helper ] || mode=0755
+  case "$path" in bin/* | libexec/*) mode=0755 ;; esac
   "${as_owner[@]}" install -D -m "$mode" "$work/stage/$path" "$prefix/$path"
   echo "installed $prefix/$path" >&2
 done < <(install_layout_paths "$zsh_dir")

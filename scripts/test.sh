@@ -86,7 +86,7 @@ MANWIDTH=100 man -l "$installed/usr/share/man/man1/awskeyring-helper.1.gz" 2>/de
 bash -c "source '$installed/usr/share/bash-completion/completions/awskeyring-helper' \
   && complete -p awskeyring-helper" >/dev/null || package_problem "the bash completion registers nothing"
 AWSKEYRING_HELPER_BIN="$installed/usr/bin/awskeyring-helper" python3 -m pytest -q -p no:cacheprovider \
-  Tests/EndToEnd/test_installation.py Tests/EndToEnd/test_awscli.py
+  Tests/EndToEnd/test_installation.py Tests/EndToEnd/test_awscli.py Tests/EndToEnd/test_server.py
 rm -rf "$installed"
 
 # Every stage above stops the script on failure (set -e), so reaching this line means all passed.

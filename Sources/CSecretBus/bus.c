@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ typedef int (*sd_bus_message_handler_t)(sd_bus_message *m, void *userdata, sd_bu
       (sd_bus * bus, sd_bus_message * *m, const char *destination, const char *path, const char *interface, \
        const char *member))                                                                                 \
     X(sd_bus_message_append, int, (sd_bus_message * m, const char *types, ...))                            \
+    X(sd_bus_message_appendv, int, (sd_bus_message * m, const char *types, va_list ap))                    \
     X(sd_bus_message_append_basic, int, (sd_bus_message * m, char type, const void *p))                   \
     X(sd_bus_message_append_array, int, (sd_bus_message * m, char type, const void *ptr, size_t size))    \
     X(sd_bus_message_open_container, int, (sd_bus_message * m, char type, const char *contents))          \
@@ -155,6 +157,26 @@ static int call(awskh_bus *bus, sd_bus_message *message, uint64_t timeout_usec, 
 }
 
 static int check(int r, awskh_bus_error *error) { return r < 0 ? fail(error, r, NULL) : AWSKH_BUS_OK; }
+
+// Calls `member` with arguments appended as sd_bus_message_append would (none when `types` is NULL) and
+// waits for the reply (dropped when `reply` is NULL).
+static int method(awskh_bus *bus, const char *path, const char *interface, const char *member,
+                  sd_bus_message **reply, awskh_bus_error *error, const char *types, ...) {
+    sd_bus_message *message = NULL;
+    int kind = new_call(bus, path, interface, member, &message, error);
+    if (kind) return kind;
+    if (types) {
+        va_list arguments;
+        va_start(arguments, types);
+        int r = p_sd_bus_message_appendv(message, types, arguments);
+        va_end(arguments);
+        if (r < 0) {
+            p_sd_bus_message_unref(message);
+            return fail(error, r, NULL);
+        }
+    }
+    return call(bus, message, 0, reply, error);
+}
 
 static void free_strv(char **list) {
     if (!list) return;
@@ -398,28 +420,18 @@ void awskh_bus_free_string(char *string) { free(string); }
 int awskh_bus_default_collection(awskh_bus *bus, char **path, int *locked, awskh_bus_error *error) {
     *path = NULL;
     *locked = 0;
-    sd_bus_message *message = NULL, *reply = NULL;
-    int kind = new_call(bus, service_path, service_interface, "ReadAlias", &message, error);
+    sd_bus_message *reply = NULL;
+    int kind = method(bus, service_path, service_interface, "ReadAlias", &reply, error, "s", "default");
     if (kind) return kind;
-    int r = p_sd_bus_message_append(message, "s", "default");
-    if (r < 0) {
-        p_sd_bus_message_unref(message);
-        return fail(error, r, NULL);
-    }
-    if ((kind = call(bus, message, 0, &reply, error))) return kind;
     const char *collection = NULL;
-    r = p_sd_bus_message_read(reply, "o", &collection);
+    int r = p_sd_bus_message_read(reply, "o", &collection);
     if (r >= 0 && strcmp(collection, "/") != 0 && !(*path = strdup(collection))) r = -ENOMEM;
     p_sd_bus_message_unref(reply);
     if (r < 0 || !*path) return check(r, error);
 
-    if ((kind = new_call(bus, *path, "org.freedesktop.DBus.Properties", "Get", &message, error))) return kind;
-    r = p_sd_bus_message_append(message, "ss", "org.freedesktop.Secret.Collection", "Locked");
-    if (r < 0) {
-        p_sd_bus_message_unref(message);
-        return fail(error, r, NULL);
-    }
-    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+    kind = method(bus, *path, "org.freedesktop.DBus.Properties", "Get", &reply, error, "ss",
+                  "org.freedesktop.Secret.Collection", "Locked");
+    if (kind) return kind;
     r = p_sd_bus_message_read(reply, "v", "b", locked);
     p_sd_bus_message_unref(reply);
     return check(r, error);
@@ -447,13 +459,7 @@ static int run_prompt(awskh_bus *bus, const char *prompt, awskh_bus_error *error
     int r = p_sd_bus_match_signal(bus->bus, &slot, service_name, prompt, "org.freedesktop.Secret.Prompt",
                                   "Completed", prompt_completed, &state);
     if (r < 0) return fail(error, r, NULL);
-    sd_bus_message *message = NULL;
-    int kind = new_call(bus, prompt, "org.freedesktop.Secret.Prompt", "Prompt", &message, error);
-    if (!kind && (r = p_sd_bus_message_append(message, "s", "")) < 0) {
-        p_sd_bus_message_unref(message);
-        kind = fail(error, r, NULL);
-    }
-    if (!kind) kind = call(bus, message, 0, NULL, error);
+    int kind = method(bus, prompt, "org.freedesktop.Secret.Prompt", "Prompt", NULL, error, "s", "");
     // A person answers the provider's own dialog; give them five minutes.
     time_t deadline = time(NULL) + 300;
     while (!kind && !state.done) {
@@ -481,17 +487,11 @@ static int run_prompt(awskh_bus *bus, const char *prompt, awskh_bus_error *error
 
 // Service.Lock or Service.Unlock of one collection, following a prompt if the service asks for one.
 static int lock_or_unlock(awskh_bus *bus, const char *member, const char *collection, awskh_bus_error *error) {
-    sd_bus_message *message = NULL, *reply = NULL;
-    int kind = new_call(bus, service_path, service_interface, member, &message, error);
+    sd_bus_message *reply = NULL;
+    int kind = method(bus, service_path, service_interface, member, &reply, error, "ao", 1, collection);
     if (kind) return kind;
-    int r = p_sd_bus_message_append(message, "ao", 1, collection);
-    if (r < 0) {
-        p_sd_bus_message_unref(message);
-        return fail(error, r, NULL);
-    }
-    if ((kind = call(bus, message, 0, &reply, error))) return kind;
     const char *prompt = NULL;
-    r = p_sd_bus_message_skip(reply, "ao");
+    int r = p_sd_bus_message_skip(reply, "ao");
     if (r >= 0) r = p_sd_bus_message_read(reply, "o", &prompt);
     char *owned = r >= 0 && strcmp(prompt, "/") != 0 ? strdup(prompt) : NULL;
     p_sd_bus_message_unref(reply);
@@ -560,22 +560,14 @@ int awskh_bus_create_with_password(awskh_bus *bus, const char *label, const uint
 }
 
 int awskh_bus_set_default_alias(awskh_bus *bus, const char *collection, awskh_bus_error *error) {
-    sd_bus_message *message = NULL;
-    int kind = new_call(bus, service_path, service_interface, "SetAlias", &message, error);
-    if (kind) return kind;
-    int r = p_sd_bus_message_append(message, "so", "default", collection);
-    if (r < 0) {
-        p_sd_bus_message_unref(message);
-        return fail(error, r, NULL);
-    }
-    return call(bus, message, 0, NULL, error);
+    return method(bus, service_path, service_interface, "SetAlias", NULL, error, "so", "default", collection);
 }
 
 int awskh_bus_has_password_interface(awskh_bus *bus, int *present, awskh_bus_error *error) {
     *present = 0;
-    sd_bus_message *message = NULL, *reply = NULL;
-    int kind = new_call(bus, service_path, "org.freedesktop.DBus.Introspectable", "Introspect", &message, error);
-    if (kind || (kind = call(bus, message, 0, &reply, error))) return kind;
+    sd_bus_message *reply = NULL;
+    int kind = method(bus, service_path, "org.freedesktop.DBus.Introspectable", "Introspect", &reply, error, NULL);
+    if (kind) return kind;
     const char *xml = NULL;
     int r = p_sd_bus_message_read(reply, "s", &xml);
     if (r >= 0) *present = strstr(xml, gnome_interface) != NULL;

@@ -19,7 +19,7 @@ struct AwskeyringHelper: ParsableCommand {
         subcommands: [
             Credentials.self, Store.self, Explain.self, List.self, Remove.self, Clear.self, Exec.self,
             Env.self,
-            Import.self, Rotate.self, Doctor.self, Unlock.self, Lock.self,
+            Import.self, Rotate.self, Doctor.self, Unlock.self, Lock.self, Login.self,
         ],
         defaultSubcommand: Credentials.self
     )

@@ -1,6 +1,10 @@
 import ArgumentParser
 import AwskeyringCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -14,10 +18,25 @@ extension AwskeyringHelper {
                 127: COMMAND was not found; 126: it could not be run.
 
                   awskeyring-helper exec --profile prod -- aws s3 ls
+
+                With --server, COMMAND gets no keys: a credentials endpoint on 127.0.0.1 (a free port) \
+                hands them out, and every AWS SDK in COMMAND fetches them from it and fetches new ones \
+                before they expire, so long-running commands (terraform apply, a dev server, a notebook) \
+                outlive a role session. COMMAND gets AWS_CONTAINER_CREDENTIALS_FULL_URI and \
+                AWS_CONTAINER_AUTHORIZATION_TOKEN (a random token, new each run, only in COMMAND's \
+                environment); the endpoint answers only requests that carry it. Credentials come through \
+                the same cache, lock and MFA prompt as every call; a refresh that needs an MFA code asks \
+                on the terminal. The helper stays COMMAND's parent: it passes signals on, closes the \
+                port when COMMAND ends and exits with COMMAND's status (128+N when signal N ended it).
+
+                  awskeyring-helper exec --server --profile prod -- terraform apply
                 """
         )
 
         @OptionGroup var options: ProfileOptions
+
+        @Flag(help: "Serve refreshing credentials on 127.0.0.1 instead of putting keys in the environment.")
+        var server = false
 
         @Argument(
             parsing: .captureForPassthrough,
@@ -29,12 +48,26 @@ extension AwskeyringHelper {
         }
 
         func validate() throws {
+            // Everything from the first input the parser did not know is captured; before `--`, an option
+            // there is a mistake (or a request for help), not the command.
+            if let first = command.first, first != "--", first.hasPrefix("-") {
+                if ["-h", "--help", "-help"].contains(first) { throw CleanExit.helpRequest(self) }
+                throw ValidationError(
+                    """
+                    unknown option '\(first)' for exec; put the command after --: \
+                    exec [--server] --profile P -- COMMAND [ARGS...]
+                    """)
+            }
             if commandLine.isEmpty {
                 throw ValidationError("exec needs a command to run: exec --profile P -- COMMAND [ARGS...]")
             }
         }
 
         func run() throws {
+            if server {
+                try runServing()
+                return
+            }
             var childEnvironment: [String: String] = [:]
             try reportingFailure { () throws(HelperError) in
                 let environment = ProcessEnvironment.current()
@@ -52,5 +85,47 @@ extension AwskeyringHelper {
             StandardError.report(HelperError(failure.message))
             throw ExitCode(failure.exitStatus)
         }
+
+        /// `--server` is served by awskeyring-helper-server, which this process becomes once it has the
+        /// credentials: a missing key fails here, and an MFA code is asked for with the usual signal
+        /// handling (Ctrl-C works); the server then finds them in the cache.
+        private func runServing() throws {
+            try reportingFailure { () throws(HelperError) in
+                let environment = ProcessEnvironment.current()
+                _ = try fetchCredentials(
+                    profileOption: options.profile, environment: environment,
+                    files: try loadConfigFiles(environment: environment))
+            }
+            var arguments = ["exec"]
+            if let profile = options.profile { arguments += ["--profile", profile] }
+            try handOverToServer(arguments + ["--"] + commandLine)
+        }
     }
+}
+
+/// Replaces this process with awskeyring-helper-server, which serves `exec --server` and `login`'s
+/// browser redirect. SwiftNIO is linked into that program only, so the start of every credential_process
+/// call does not pay for it (size and start-up were measured). It is looked for beside this program (the
+/// build folder), then in ../libexec/awskeyring-helper (an installation).
+func handOverToServer(_ arguments: [String]) throws {
+    let name = "awskeyring-helper-server"
+    guard let executable = CurrentExecutable.path, let slash = executable.lastIndex(of: "/") else {
+        StandardError.report(HelperError("cannot find this program's directory to start \(name)"))
+        throw ExitCode.failure
+    }
+    let directory = String(executable[..<slash])
+    let candidates = [directory + "/" + name, directory + "/../libexec/awskeyring-helper/" + name]
+    guard let server = candidates.first(where: { access($0, X_OK) == 0 }) else {
+        StandardError.report(
+            HelperError(
+                """
+                \(name) is missing (looked for \(candidates.joined(separator: " and "))); it is installed with \
+                awskeyring-helper: reinstall the package, or build both with 'swift build -c release'
+                """))
+        throw ExitCode(127)
+    }
+    let failure = ProcessReplacement.execute(
+        command: server, arguments: arguments, environment: ProcessEnvironment.current())
+    StandardError.report(HelperError(failure.message))
+    throw ExitCode(failure.exitStatus)
 }

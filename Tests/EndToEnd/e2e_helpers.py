@@ -281,8 +281,7 @@ _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Confi
   <type>session</type>
   <listen>unix:path={socket}</listen>
   <auth>EXTERNAL</auth>
-  <!-- No service directories: nothing is started by D-Bus activation, so a stray or crashed
-       keyring can never be replaced behind the tests' back by one from the machine. -->
+  {services}
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
@@ -290,6 +289,18 @@ _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Confi
   </policy>
 </busconfig>
 """
+
+
+# By default no service directories: nothing is started by D-Bus activation, so a stray or crashed keyring
+# can never be replaced behind the tests' back by one from the machine.
+_NO_ACTIVATION = "<!-- no service directories: no D-Bus activation -->"
+# A bus like a desktop's: services are started on demand from the system's service files.
+_ACTIVATION = "<standard_session_servicedirs/>"
+
+
+def bus_config(socket_path, activation=False) -> str:
+    """The configuration of a private session bus listening on `socket_path`."""
+    return _BUS_CONFIG.format(socket=socket_path, services=_ACTIVATION if activation else _NO_ACTIVATION)
 
 
 def _wait_for(predicate, timeout, what):
@@ -365,7 +376,7 @@ class PrivateSession:
     def _start_bus(self):
         socket_path = self.busdir / "bus"
         conf = self.root / "session.conf"
-        conf.write_text(_BUS_CONFIG.format(socket=socket_path))
+        conf.write_text(bus_config(socket_path))
         proc = self._spawn(
             ["dbus-daemon", f"--config-file={conf}", "--nofork", "--nopidfile", "--print-address=1"],
             "dbus-daemon",

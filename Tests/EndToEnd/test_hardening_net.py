@@ -660,7 +660,7 @@ class _NobodySession:
         self.env = h.base_env(home, runtime, self.root / "data", self.root / "config")
         self.env["PATH"] = "/usr/local/bin:/usr/bin:/bin"
         conf = self.root / "session.conf"
-        conf.write_text(h._BUS_CONFIG.format(socket=self.root / "bus" / "bus"))
+        conf.write_text(h.bus_config(self.root / "bus" / "bus"))
         bus = self.spawn(["dbus-daemon", f"--config-file={conf}", "--nofork", "--nopidfile", "--print-address=1"],
                          stdout=subprocess.PIPE)
         self.env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()

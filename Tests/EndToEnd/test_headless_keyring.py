@@ -21,23 +21,6 @@ from e2e_helpers import assert_clean_failure, assert_success, credential_documen
 
 PASSWORD = "headless-Pa55word"
 
-# A session bus like a desktop's: services are started on demand from the system's service files.
-_ACTIVATING_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <standard_session_servicedirs/>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-
 class ActivatingSession:
     """A private bus with D-Bus activation on a given HOME; gnome-keyring is started by the bus."""
 
@@ -49,7 +32,7 @@ class ActivatingSession:
         runtime.chmod(0o700)
         self.env = h.base_env(home, runtime, root / "data", root / "config")
         conf = root / f"bus-{name}.conf"
-        conf.write_text(_ACTIVATING_BUS.format(socket=runtime / "bus"))
+        conf.write_text(h.bus_config(runtime / "bus", activation=True))
         self.log = open(root / f"bus-{name}.log", "wb")
         self.bus = subprocess.Popen(
             ["dbus-daemon", f"--config-file={conf}", "--nofork", "--nopidfile", "--print-address=1"],

@@ -1,7 +1,8 @@
 # The files an installation consists of, shared by scripts/package-deb.sh (the .deb, prefix /usr) and
 # scripts/install.sh (any prefix), so both install exactly the same set. Source it; bash only.
 #
-#   install_layout_build                 builds the release binary and prints its path
+#   install_layout_build                 builds the release binaries and prints the helper's path (the
+#                                        server program is beside it)
 #   install_layout_paths ZSH_DIR         the paths, relative to the prefix, one a line
 #   install_layout_stage DEST PREFIX ZSH_DIR BINARY MANPAGE
 #                                        writes them under DEST/PREFIX: the binary stripped, the man
@@ -24,10 +25,13 @@ install_layout_build() {
     echo "install-layout: $bin --version says '$("$bin" --version)', scripts/version.sh '$version'" >&2
     return 1
   fi
-  if readelf -d "$bin" | grep -Eq '\((RUNPATH|RPATH)\)'; then
-    echo "install-layout: $bin has $(readelf -d "$bin" | grep -Eo '\((RUNPATH|RPATH)\).*')" >&2
-    return 1
-  fi
+  local program
+  for program in "$bin" "$(dirname "$bin")/awskeyring-helper-server"; do
+    if readelf -d "$program" | grep -Eq '\((RUNPATH|RPATH)\)'; then
+      echo "install-layout: $program has $(readelf -d "$program" | grep -Eo '\((RUNPATH|RPATH)\).*')" >&2
+      return 1
+    fi
+  done
   echo "$bin"
 }
 
@@ -35,6 +39,7 @@ install_layout_paths() {
   local zsh_dir="$1"
   cat <<PATHS
 bin/awskeyring-helper
+libexec/awskeyring-helper/awskeyring-helper-server
 share/man/man1/awskeyring-helper.1.gz
 share/bash-completion/completions/awskeyring-helper
 $zsh_dir/_awskeyring-helper
@@ -46,11 +51,16 @@ PATHS
 install_layout_stage() {
   local dest="$1" prefix="$2" zsh_dir="$3" binary="$4" manpage="$5"
   local root="$dest$prefix"
-  install -d -m 0755 "$root/bin" "$root/share/man/man1" "$root/share/bash-completion/completions" \
+  install -d -m 0755 "$root/bin" "$root/libexec/awskeyring-helper" "$root/share/man/man1" "$root/share/bash-completion/completions" \
     "$root/$zsh_dir" "$root/share/fish/vendor_completions.d" "$root/share/doc/awskeyring-helper"
   # As dh_strip does: no symbols, no build notes; the program needs neither to run.
   strip --strip-unneeded --remove-section=.comment --remove-section=.note -o "$root/bin/awskeyring-helper" "$binary"
   chmod 0755 "$root/bin/awskeyring-helper"
+  # exec --server and login's browser redirect (SwiftNIO): awskeyring-helper becomes this program, which
+  # it looks for in ../libexec/awskeyring-helper when it is not beside it (as in the build folder).
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+    -o "$root/libexec/awskeyring-helper/awskeyring-helper-server" "$(dirname "$binary")/awskeyring-helper-server"
+  chmod 0755 "$root/libexec/awskeyring-helper/awskeyring-helper-server"
   gzip -9n <"$manpage" >"$root/share/man/man1/awskeyring-helper.1.gz"
   local shell file
   for shell in bash zsh fish; do

@@ -95,6 +95,22 @@ public struct STSClient: Sendable {
         }
     }
 
+    /// GetFederationToken: temporary credentials for a federated user, made with an IAM user's long-term
+    /// keys (the federation endpoint takes these, not the keys themselves or an MFA session). AWS needs
+    /// a session policy for the federated user to have any permission; `policy` is that document.
+    public func getFederationToken(
+        name: String, policy: String, durationSeconds: Int, with credentials: AWSCredentials
+    ) throws(HelperError) -> STSCredentialsResult {
+        let form: [(String, String)] = [
+            ("Name", name), ("Policy", policy), ("DurationSeconds", String(durationSeconds)),
+        ]
+        let body = try call(
+            "GetFederationToken", form, credentials: credentials, describing: "GetFederationToken")
+        return try parse("GetFederationToken") { () throws(STSResponseError) in
+            try STSResponse.credentials(from: body, action: "GetFederationToken")
+        }
+    }
+
     public func getCallerIdentity(with credentials: AWSCredentials) throws(HelperError) -> CallerIdentity {
         let body = try call(
             "GetCallerIdentity", [], credentials: credentials, describing: "GetCallerIdentity")

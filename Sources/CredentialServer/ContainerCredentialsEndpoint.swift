@@ -1,0 +1,193 @@
+import AwskeyringCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A container credentials endpoint on 127.0.0.1 (the protocol of ECS tasks, which every AWS SDK
+/// speaks): `GET` with the right `Authorization` header answers `{"AccessKeyId", "SecretAccessKey",
+/// "Token", "Expiration"}`, anything else 401. SDKs in the child call it again by themselves when the
+/// credentials near their expiry, so a long-running process never holds expired keys.
+///
+/// Getting credentials can block (STS over libcurl, the keyring, a lock held by another process, an MFA
+/// prompt on the terminal), so it runs on a thread of its own, one request at a time; the event loop
+/// only moves bytes.
+public final class ContainerCredentialsEndpoint {
+    /// What a request is answered with; called on the endpoint's worker thread, one call at a time.
+    public typealias CredentialSource = @Sendable () -> Result<AWSCredentials, HelperError>
+
+    public let port: Int
+    private let group: MultiThreadedEventLoopGroup
+    private let workers: NIOThreadPool
+    private let channel: any Channel
+
+    /// Listens on 127.0.0.1 at a port the kernel picks.
+    public init(
+        token: AuthorizationToken, source: @escaping CredentialSource,
+        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) }
+    ) throws(HelperError) {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let workers = NIOThreadPool(numberOfThreads: 1)
+        workers.start()
+        let answer = CredentialAnswer(token: token, source: source, clock: clock, workers: workers)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 32)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(CredentialRequestHandler(answer: answer))
+                }
+            }
+        do {
+            channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
+        } catch {
+            try? workers.syncShutdownGracefully()
+            try? group.syncShutdownGracefully()
+            throw HelperError("cannot start the credentials endpoint on 127.0.0.1: \(error)")
+        }
+        guard let port = channel.localAddress?.port else {
+            try? workers.syncShutdownGracefully()
+            try? group.syncShutdownGracefully()
+            throw HelperError("cannot start the credentials endpoint: the port it listens on is unknown")
+        }
+        self.port = port
+        self.group = group
+        self.workers = workers
+    }
+
+    /// The URL for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
+    public var url: String { "http://127.0.0.1:\(port)/" }
+
+    /// Stops listening and drops every connection; the port is closed when this returns.
+    public func close() {
+        try? channel.close().wait()
+        // The worker first: a request it is answering completes on the event loop, which must still run.
+        try? workers.syncShutdownGracefully()
+        try? group.syncShutdownGracefully()
+    }
+
+    /// The container credentials document. Long-lived keys have neither a token nor an expiry, but
+    /// botocore requires both members: an empty token (SDKs then send none) and a time an hour ahead, at
+    /// which the SDK asks again and finds the keys as they are then.
+    public static func document(_ credentials: AWSCredentials, now: Int) -> String {
+        JSONValue.object([
+            ("AccessKeyId", .string(credentials.accessKeyId)),
+            ("SecretAccessKey", .string(credentials.secretAccessKey)),
+            ("Token", .string(credentials.sessionToken ?? "")),
+            ("Expiration", .string(Timestamp.format(credentials.expiration ?? now + 3600))),
+        ]).text
+    }
+}
+
+/// The decisions of one request, kept apart from NIO's types so they can be tested directly.
+struct CredentialAnswer: Sendable {
+    let token: AuthorizationToken
+    let source: ContainerCredentialsEndpoint.CredentialSource
+    let clock: @Sendable () -> Int
+    let workers: NIOThreadPool?
+
+    struct Response: Sendable, Equatable {
+        var status: HTTPResponseStatus
+        var body: String
+    }
+
+    /// The answer before any credentials are fetched: nil when the request may have them.
+    func refusal(method: HTTPMethod, authorization: [String]) -> Response? {
+        // The token is checked first, so a caller without it learns nothing about the endpoint.
+        guard authorization.count == 1, token.matches(authorization[0]) else {
+            return Response(
+                status: .unauthorized, body: Self.message("Unauthorized", "the Authorization header is wrong")
+            )
+        }
+        guard method == .GET else {
+            return Response(status: .methodNotAllowed, body: Self.message("MethodNotAllowed", "only GET"))
+        }
+        return nil
+    }
+
+    /// The credentials answer (blocking: it may call STS or ask for an MFA code).
+    func credentialsResponse() -> Response {
+        switch source() {
+        case .success(let credentials):
+            return Response(
+                status: .ok, body: ContainerCredentialsEndpoint.document(credentials, now: clock()))
+        case .failure(let error):
+            return Response(
+                status: .internalServerError, body: Self.message("CredentialsUnavailable", error.message))
+        }
+    }
+
+    static func message(_ code: String, _ message: String) -> String {
+        JSONValue.object([("Code", .string(code)), ("Message", .string(message))]).text
+    }
+}
+
+/// One connection's requests, answered in order.
+final class CredentialRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let answer: CredentialAnswer
+    private var head: HTTPRequestHead?
+
+    init(answer: CredentialAnswer) {
+        self.answer = answer
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+        case .body:
+            break  // a GET has none; anything sent is ignored
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(context: context, head: head)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let keepAlive = head.isKeepAlive
+        if let refusal = answer.refusal(method: head.method, authorization: head.headers["Authorization"]) {
+            write(refusal, keepAlive: keepAlive, context: context)
+            return
+        }
+        guard let workers = answer.workers else {
+            context.close(promise: nil)  // only tests make an answer without a worker
+            return
+        }
+        let answer = self.answer
+        workers.runIfActive(eventLoop: context.eventLoop) { answer.credentialsResponse() }
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case .success(let response):
+                    self.write(response, keepAlive: keepAlive, context: context)
+                case .failure:
+                    context.close(promise: nil)
+                }
+            }
+    }
+
+    private func write(_ response: CredentialAnswer.Response, keepAlive: Bool, context: ChannelHandlerContext)
+    {
+        let body = Array(response.body.utf8)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(body.count))
+        headers.add(name: "Cache-Control", value: "no-store")
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: body.count)
+        buffer.writeBytes(body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        if keepAlive {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        }
+    }
+}

@@ -357,14 +357,15 @@ def test_doctor_checks_credential_process_commands_and_speaks_in_words(env, writ
 
 def test_the_readme_names_every_variable_the_sources_read():
     """Every AWS_* / AWSKEYRING_* name the sources read appears in the README's table (the names
-    `exec`/`env` only set or remove are output, not read: CredentialEnvironment.swift is left out)."""
+    `exec`/`env` and `exec --server` only set or remove for their command are output, not read: the files
+    that list them are left out)."""
     import pathlib
     import re
 
     root = pathlib.Path(__file__).resolve().parents[2]
     names = set()
     for path in (root / "Sources").rglob("*.swift"):
-        if path.name == "CredentialEnvironment.swift":
+        if path.name in ("CredentialEnvironment.swift", "ServerChildEnvironment.swift"):
             continue
         names.update(re.findall(r'"((?:AWS|AWSKEYRING)_[A-Z0-9_]*[A-Z0-9])"', path.read_text()))
     section = (root / "README.md").read_text().split("## Environment variables", 1)[1].split("\n## ", 1)[0]

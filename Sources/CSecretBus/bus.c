@@ -367,7 +367,12 @@ int awskh_bus_get_secrets(awskh_bus *bus, const char *const *paths, size_t count
         p_sd_bus_message_unref(message);
         return fail(error, r, NULL);
     }
-    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+    if ((kind = call(bus, message, 0, &reply, error))) {
+        // GetSecrets is a standard method: gnome-keyring answers UnknownMethod when an item is gone.
+        if (kind == AWSKH_BUS_UNSUPPORTED || !strcmp(error->name, "org.freedesktop.Secret.Error.NoSuchObject"))
+            error->kind = kind = AWSKH_BUS_VANISHED;
+        return kind;
+    }
 
     r = p_sd_bus_message_enter_container(reply, 'a', "{o(oayays)}");
     while (r >= 0) {

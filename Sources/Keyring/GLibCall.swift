@@ -37,6 +37,13 @@ extension KeyringError {
                 || code == Int(G_DBUS_ERROR_NAME_HAS_NO_OWNER.rawValue))
         {
             self = .serviceUnavailable(detail: message)
+        } else if gError.domain == awskh_g_dbus_error_quark()
+            && (code == Int(G_DBUS_ERROR_UNKNOWN_METHOD.rawValue)
+                || code == Int(G_DBUS_ERROR_UNKNOWN_OBJECT.rawValue))
+            && message.contains("No such secret item")
+        {
+            // gnome-keyring's answer for an item deleted since the search that found it.
+            self = .itemVanished(detail: message)
         } else if gError.domain == awskh_g_io_error_quark() && Self.looksLikeNoBus(message) {
             self = .noSessionBus(detail: message)
         } else if gError.domain == awskh_g_dbus_error_quark()

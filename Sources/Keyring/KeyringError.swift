@@ -16,6 +16,9 @@ public enum KeyringError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupported(detail: String)
     /// The provider's own unlock prompt was dismissed or not answered.
     case promptDismissed(detail: String)
+    /// An item went away (another process deleted it) while it was being read; the call is made again
+    /// a few times before this is reported.
+    case itemVanished(detail: String)
     /// Any other failure reported by the Secret Service or libsecret.
     case failed(domain: String, code: Int, message: String)
 
@@ -46,6 +49,8 @@ public enum KeyringError: Error, Equatable, Sendable, CustomStringConvertible {
             return "the Secret Service cannot do this here: \(detail)"
         case .promptDismissed(let detail):
             return "the keyring stays locked: \(detail). Run 'awskeyring-helper unlock' again to retry"
+        case .itemVanished(let detail):
+            return "the keyring kept changing while it was read (\(detail)); try again"
         case .failed(let domain, let code, let message):
             return "the keyring failed: \(message) (\(domain) \(code))"
         }

@@ -162,6 +162,8 @@ extension KeyringError {
             self = .promptDismissed(detail: message)
         case Int(AWSKH_BUS_LOCKED):
             self = .locked(detail: message)
+        case Int(AWSKH_BUS_VANISHED):
+            self = .itemVanished(detail: message)
         default:
             self = .failed(domain: name.isEmpty ? "D-Bus" : name, code: Int(error.kind), message: message)
         }

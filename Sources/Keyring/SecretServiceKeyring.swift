@@ -55,9 +55,11 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
         try requireWritable()
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
-        let stored = try glibCall { error in
-            awskh_secret_password_storev_sync(
-                schema, table.table, SECRET_COLLECTION_DEFAULT, label, secret, nil, error)
+        let stored = try retryingVanishedItems { () throws(KeyringError) in
+            try glibCall { error in
+                awskh_secret_password_storev_sync(
+                    schema, table.table, SECRET_COLLECTION_DEFAULT, label, secret, nil, error)
+            }
         }
         if stored == 0 {
             throw .failed(domain: "libsecret", code: 0, message: "the Secret Service did not store the item")
@@ -73,6 +75,10 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     /// keyring it loaded locked from searches altogether, so a miss is checked against the default
     /// collection's lock state.
     public func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
+        try retryingVanishedItems { () throws(KeyringError) in try lookupOnce(queries) }
+    }
+
+    private func lookupOnce(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
         let answer = try withBus { bus throws(KeyringError) -> [String?] in
             let found = try bus.search(queries.map { $0.merging(["xdg:schema": schemaName]) { $1 } })
             for result in found where result.unlockedItem == nil {
@@ -116,8 +122,8 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     public func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
-        let removed = try glibCall { error in
-            awskh_secret_password_clearv_sync(schema, table.table, nil, error)
+        let removed = try retryingVanishedItems { () throws(KeyringError) in
+            try glibCall { error in awskh_secret_password_clearv_sync(schema, table.table, nil, error) }
         }
         // Items in a locked collection are skipped without an error; they are still there.
         try failIfItemsRemain(attributes)
@@ -157,6 +163,11 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     }
 
     private func libsecretSearch(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+        try retryingVanishedItems { () throws(KeyringError) in try libsecretSearchOnce(attributes: attributes)
+        }
+    }
+
+    private func libsecretSearchOnce(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let list = try glibCall { error in
@@ -196,6 +207,20 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
             label = String(cString: cLabel)
         }
         return KeyringItem(label: label, attributes: attributes)
+    }
+}
+
+/// Runs a keyring call again (up to three times in all) when an item it found was deleted by another
+/// process before it was read: parallel callers remove expired sessions while others search.
+func retryingVanishedItems<T>(_ body: () throws(KeyringError) -> T) throws(KeyringError) -> T {
+    var attempt = 1
+    while true {
+        do {
+            return try body()
+        } catch .itemVanished(let detail) {
+            guard attempt < 3 else { throw .itemVanished(detail: detail) }
+            attempt += 1
+        }
     }
 }
 

@@ -31,6 +31,8 @@ enum {
     // The object is locked.
     AWSKH_BUS_LOCKED = 7,
     AWSKH_BUS_FAILED = 8,
+    // An item went away (another process deleted it) between a search and its use.
+    AWSKH_BUS_VANISHED = 9,
 };
 
 typedef struct {

@@ -72,7 +72,9 @@ typedef enum {
     G_DBUS_ERROR_NAME_HAS_NO_OWNER = 3,
     G_DBUS_ERROR_NO_SERVER = 11,
     G_DBUS_ERROR_FILE_NOT_FOUND = 17,
+    G_DBUS_ERROR_UNKNOWN_METHOD = 19,
     G_DBUS_ERROR_SPAWN_EXEC_FAILED = 23,
+    G_DBUS_ERROR_UNKNOWN_OBJECT = 41,
 } GDBusError;
 typedef enum { SECRET_ERROR_IS_LOCKED = 2 } SecretError;
 typedef enum { SECRET_SCHEMA_NONE = 0 } SecretSchemaFlags;
@@ -97,7 +99,8 @@ _Static_assert(sizeof(struct awskh_own_GList) == sizeof(GList), "sizeof GList");
 _Static_assert(sizeof(struct awskh_own_GHashTableIter) == sizeof(GHashTableIter), "sizeof GHashTableIter");
 _Static_assert(G_BUS_TYPE_SESSION == 2, "G_BUS_TYPE_SESSION");
 _Static_assert(G_DBUS_ERROR_SERVICE_UNKNOWN == 2 && G_DBUS_ERROR_NAME_HAS_NO_OWNER == 3 && G_DBUS_ERROR_NO_SERVER == 11
-                   && G_DBUS_ERROR_FILE_NOT_FOUND == 17 && G_DBUS_ERROR_SPAWN_EXEC_FAILED == 23,
+                   && G_DBUS_ERROR_FILE_NOT_FOUND == 17 && G_DBUS_ERROR_SPAWN_EXEC_FAILED == 23
+                   && G_DBUS_ERROR_UNKNOWN_METHOD == 19 && G_DBUS_ERROR_UNKNOWN_OBJECT == 41,
                "GDBusError");
 _Static_assert(SECRET_ERROR_IS_LOCKED == 2 && SECRET_SCHEMA_NONE == 0 && SECRET_SEARCH_ALL == (1 << 1)
                    && SECRET_SERVICE_NONE == 0 && SECRET_COLLECTION_NONE == 0,

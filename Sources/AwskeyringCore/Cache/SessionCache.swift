@@ -23,8 +23,10 @@ public struct SessionCache {
 
     /// The tiers a process with this environment uses.
     public static func standard(keyring: CredentialKeyring, environment: [String: String]) -> SessionCache {
-        SessionCache(
-            keyring: keyring, kernel: KernelCacheTier.isEnabled(environment) ? KernelCacheTier() : nil)
+        // Without a session keyring of its own, the process would add entries to a new keyring that
+        // dies with it.
+        let kernel = KernelCacheTier.isEnabled(environment) && KernelKeyring().hasOwnSessionKeyring
+        return SessionCache(keyring: keyring, kernel: kernel ? KernelCacheTier() : nil)
     }
 
     /// The digest that binds cached sessions to the long-lived keys they were made from. It is kept

@@ -579,3 +579,114 @@ int awskh_bus_has_password_interface(awskh_bus *bus, int *present, awskh_bus_err
     p_sd_bus_message_unref(reply);
     return check(r, error);
 }
+
+void awskh_bus_free_strings(char **strings, size_t count) {
+    if (!strings) return;
+    for (size_t i = 0; i < count; i++) free(strings[i]);
+    free(strings);
+}
+
+int awskh_bus_search_paths(awskh_bus *bus, const char *const *pairs, size_t pair_count, char ***paths,
+                           size_t *count, awskh_bus_error *error) {
+    *paths = NULL;
+    *count = 0;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, service_interface, "SearchItems", &message, error);
+    if (kind) return kind;
+    int r = p_sd_bus_message_open_container(message, 'a', "{ss}");
+    for (size_t j = 0; r >= 0 && j < pair_count; j++)
+        r = p_sd_bus_message_append(message, "{ss}", pairs[2 * j], pairs[2 * j + 1]);
+    if (r >= 0) r = p_sd_bus_message_close_container(message);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+    char **unlocked = NULL, **locked = NULL;
+    r = p_sd_bus_message_read_strv(reply, &unlocked);
+    if (r >= 0) r = p_sd_bus_message_read_strv(reply, &locked);
+    p_sd_bus_message_unref(reply);
+    size_t total = 0;
+    for (char **item = unlocked; item && *item; item++) total++;
+    for (char **item = locked; item && *item; item++) total++;
+    if (r >= 0 && !(*paths = calloc(total + 1, sizeof **paths))) r = -ENOMEM;
+    char **lists[] = {unlocked, locked};
+    for (size_t list = 0; list < 2; list++)
+        for (char **item = lists[list]; r >= 0 && item && *item; item++)
+            if (!((*paths)[(*count)++] = strdup(*item))) r = -ENOMEM;
+    free_strv(unlocked);
+    free_strv(locked);
+    if (r < 0) {
+        awskh_bus_free_strings(*paths, *count);
+        *paths = NULL;
+        *count = 0;
+    }
+    return check(r, error);
+}
+
+int awskh_bus_item_properties(awskh_bus *bus, const char *path, char **label, char ***keys, char ***values,
+                              size_t *count, awskh_bus_error *error) {
+    *label = NULL;
+    *keys = *values = NULL;
+    *count = 0;
+    sd_bus_message *reply = NULL;
+    int kind = method(bus, path, "org.freedesktop.DBus.Properties", "GetAll", &reply, error, "s",
+                      "org.freedesktop.Secret.Item");
+    if (kind) {
+        // The item's object is gone: deleted since the search that found it.
+        if (kind == AWSKH_BUS_UNSUPPORTED || !strcmp(error->name, "org.freedesktop.Secret.Error.NoSuchObject"))
+            error->kind = kind = AWSKH_BUS_VANISHED;
+        return kind;
+    }
+    size_t capacity = 0;
+    int r = p_sd_bus_message_enter_container(reply, 'a', "{sv}");
+    while (r >= 0) {
+        const char *name = NULL;
+        r = p_sd_bus_message_enter_container(reply, 'e', "sv");
+        if (r <= 0) break;
+        r = p_sd_bus_message_read(reply, "s", &name);
+        if (r >= 0 && !strcmp(name, "Label")) {
+            const char *text = NULL;
+            r = p_sd_bus_message_read(reply, "v", "s", &text);
+            if (r >= 0 && !(*label = strdup(text))) r = -ENOMEM;
+        } else if (r >= 0 && !strcmp(name, "Attributes")) {
+            r = p_sd_bus_message_enter_container(reply, 'v', "a{ss}");
+            if (r >= 0) r = p_sd_bus_message_enter_container(reply, 'a', "{ss}");
+            while (r >= 0) {
+                const char *key = NULL, *value = NULL;
+                r = p_sd_bus_message_read(reply, "{ss}", &key, &value);
+                if (r <= 0) break;
+                if (*count == capacity) {
+                    capacity = capacity ? 2 * capacity : 8;
+                    char **grown_keys = realloc(*keys, capacity * sizeof **keys);
+                    if (grown_keys) *keys = grown_keys;
+                    char **grown_values = realloc(*values, capacity * sizeof **values);
+                    if (grown_values) *values = grown_values;
+                    if (!grown_keys || !grown_values) {
+                        r = -ENOMEM;
+                        break;
+                    }
+                }
+                (*keys)[*count] = strdup(key);
+                (*values)[*count] = strdup(value);
+                (*count)++;
+                if (!(*keys)[*count - 1] || !(*values)[*count - 1]) r = -ENOMEM;
+            }
+            if (r >= 0) r = p_sd_bus_message_exit_container(reply);
+            if (r >= 0) r = p_sd_bus_message_exit_container(reply);
+        } else if (r >= 0) {
+            r = p_sd_bus_message_skip(reply, "v");
+        }
+        if (r >= 0) r = p_sd_bus_message_exit_container(reply);
+    }
+    p_sd_bus_message_unref(reply);
+    if (r < 0) {
+        awskh_bus_free_strings(*keys, *count);
+        awskh_bus_free_strings(*values, *count);
+        free(*label);
+        *label = NULL;
+        *keys = *values = NULL;
+        *count = 0;
+    }
+    return check(r, error);
+}

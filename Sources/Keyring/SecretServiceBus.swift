@@ -180,3 +180,44 @@ extension SecretServiceBus {
         return present != 0
     }
 }
+
+extension SecretServiceBus {
+    /// Every item matching `attributes`, unlocked or locked, with its label and attributes; items
+    /// deleted by another process since the search are left out.
+    func items(matching attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+        let flat = attributes.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
+        var paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        var count = 0
+        var error = awskh_bus_error()
+        let kind = withCStrings(flat) { pairs in
+            awskh_bus_search_paths(handle, pairs, attributes.count, &paths, &count, &error)
+        }
+        try Self.checkKind(kind, error)
+        defer { awskh_bus_free_strings(paths, count) }
+        var items: [KeyringItem] = []
+        for index in 0..<count {
+            guard let path = paths?[index] else { continue }
+            var label: UnsafeMutablePointer<CChar>?
+            var keys: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+            var values: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+            var pairs = 0
+            var itemError = awskh_bus_error()
+            let itemKind = awskh_bus_item_properties(handle, path, &label, &keys, &values, &pairs, &itemError)
+            defer {
+                awskh_bus_free_strings(keys, pairs)
+                awskh_bus_free_strings(values, pairs)
+                awskh_bus_free_string(label)
+            }
+            if itemKind == Int32(AWSKH_BUS_VANISHED) { continue }
+            try Self.checkKind(itemKind, itemError)
+            var itemAttributes: [String: String] = [:]
+            for pair in 0..<pairs {
+                guard let key = keys?[pair], let value = values?[pair] else { continue }
+                itemAttributes[String(cString: key)] = String(cString: value)
+            }
+            items.append(
+                KeyringItem(label: label.map { String(cString: $0) } ?? "", attributes: itemAttributes))
+        }
+        return items
+    }
+}

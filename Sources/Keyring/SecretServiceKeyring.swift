@@ -154,16 +154,12 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
                 + "collection and no unlock prompt could be shown")
     }
 
-    /// Through sd-bus where it is available: libsecret fails a whole search when one of the items it
-    /// found is deleted by another process before it has read its properties.
     public func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
-        let found = try withBus { bus throws(KeyringError) -> [KeyringItem] in
-            let items = try bus.items(matching: attributes.merging(["xdg:schema": schemaName]) { $1 })
-            if items.isEmpty { try Self.failIfDefaultLocked(bus) }
-            return items
+        let items = try libsecretSearch(attributes: attributes)
+        if items.isEmpty {
+            _ = try withBus { bus throws(KeyringError) in try Self.failIfDefaultLocked(bus) }
         }
-        if let found { return found }
-        return try libsecretSearch(attributes: attributes)
+        return items
     }
 
     private func libsecretSearch(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {

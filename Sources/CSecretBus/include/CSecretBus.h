@@ -52,17 +52,6 @@ void awskh_bus_close(awskh_bus *bus);
 int awskh_bus_search_all(awskh_bus *bus, const char *const *pairs, const size_t *pair_counts, size_t count,
                          char **first_unlocked, size_t *locked_counts, awskh_bus_error *error);
 
-// Every item matching the attribute pairs, unlocked or locked (`paths`, `count`; free with
-// awskh_bus_free_strings).
-int awskh_bus_search_paths(awskh_bus *bus, const char *const *pairs, size_t pair_count, char ***paths,
-                           size_t *count, awskh_bus_error *error);
-// An item's label and attributes (`keys`/`values`, `count` of them), read without its secret. An item
-// deleted meanwhile gives AWSKH_BUS_VANISHED. Free the strings with awskh_bus_free_strings and
-// awskh_bus_free_string.
-int awskh_bus_item_properties(awskh_bus *bus, const char *path, char **label, char ***keys, char ***values,
-                              size_t *count, awskh_bus_error *error);
-void awskh_bus_free_strings(char **strings, size_t count);
-
 // GetSecrets for `count` items in one call. `secrets[i]` gets a copy of item i's secret (NULL when the
 // service returned none for it, for example because it is locked) and `lengths[i]` its length. Free
 // each with awskh_bus_free_secret, which overwrites it first.

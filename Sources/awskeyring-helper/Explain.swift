@@ -32,10 +32,11 @@ extension AwskeyringHelper {
                 var keyring = ProfileExplanation.KeyringCheck.notNeeded
                 if case .complete(let chain) = ProfileResolver(
                     files: files, environment: environment, webIdentityFromEnvironment: fromEnvironment
-                ).walk(from: profile), case .keyring = chain.source {
+                ).walk(from: profile), case .keyring(let source, _) = chain.source {
                     do throws(HelperError) {
-                        keyring = .read(
-                            profilesWithKeys: try CredentialKeyring.secretService().profilesWithKeys())
+                        // One lookup, not a search of every stored profile.
+                        let stored = try CredentialKeyring.secretService().hasKeys(profile: source)
+                        keyring = .read(profilesWithKeys: stored ? [source] : [])
                     } catch {
                         keyring = .unreachable(error.message)
                     }

@@ -92,6 +92,11 @@ public struct CredentialKeyring: Sendable {
         return .keys(keys)
     }
 
+    /// Whether an item holds keys for `profile` (readable or not), read with one lookup.
+    public func hasKeys(profile: String) throws(HelperError) -> Bool {
+        try storedKeys(profile: profile) != .none
+    }
+
     /// The keys stored for `profile`, or nil when there are none.
     public func keys(profile: String) throws(HelperError) -> LongLivedKeys? {
         switch try storedKeys(profile: profile) {

@@ -63,7 +63,11 @@ import Testing
     static let environment = ["PATH": "/usr/bin:/bin"]
 
     @Test func atTheTimeLimitWhatTheCommandStartedIsStoppedToo() throws {
-        let directory = try #require(mkdtemp(strdup("/tmp/awskh-group-XXXXXX")).map { String(cString: $0) })
+        var template = Array("/tmp/awskh-group-XXXXXX".utf8CString)
+        let directory = try #require(
+            template.withUnsafeMutableBufferPointer { buffer in
+                mkdtemp(buffer.baseAddress).map { String(cString: $0) }
+            })
         let pidFile = directory + "/pid"
         #expect(throws: HelperError.self) {
             try ShellCommand.output(

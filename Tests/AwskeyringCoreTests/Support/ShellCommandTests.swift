@@ -66,7 +66,7 @@ import Testing
         var template = Array("/tmp/awskh-group-XXXXXX".utf8CString)
         let directory = try #require(
             template.withUnsafeMutableBufferPointer { buffer in
-                mkdtemp(buffer.baseAddress).map { String(cString: $0) }
+                buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
             })
         let pidFile = directory + "/pid"
         #expect(throws: HelperError.self) {

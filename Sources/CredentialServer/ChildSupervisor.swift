@@ -15,10 +15,12 @@ import AwskeyringCore
 /// the start of the command and the wait.
 public enum ChildSupervisor {
     /// Why the command could not be started, with the exit status shells use for it.
-    public struct StartFailure: Error, Sendable, Equatable {
+    public struct StartFailure: Error, Sendable, Equatable, CustomStringConvertible {
         /// 127: not found; 126: found but not runnable.
         public var exitStatus: Int32
         public var message: String
+
+        public var description: String { message }
     }
 
     /// The signals passed on to the command. Terminal job control (SIGTSTP, SIGCONT) is left alone: the

@@ -13,7 +13,7 @@ import NIOPosix
 /// only moves bytes.
 public final class ContainerCredentialsEndpoint {
     /// What a request is answered with; called on the endpoint's worker thread, one call at a time.
-    public typealias CredentialSource = @Sendable () -> Result<AWSCredentials, HelperError>
+    public typealias CredentialSource = @Sendable () -> Result<AWSCredentials, any Error>
 
     public let port: Int
     private let group: MultiThreadedEventLoopGroup
@@ -24,7 +24,7 @@ public final class ContainerCredentialsEndpoint {
     public init(
         token: AuthorizationToken, source: @escaping CredentialSource,
         clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) }
-    ) throws(HelperError) {
+    ) throws(ServerError) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let workers = NIOThreadPool(numberOfThreads: 1)
         workers.start()
@@ -42,12 +42,12 @@ public final class ContainerCredentialsEndpoint {
         } catch {
             try? workers.syncShutdownGracefully()
             try? group.syncShutdownGracefully()
-            throw HelperError("cannot start the credentials endpoint on 127.0.0.1: \(error)")
+            throw .endpointNotStarted(error)
         }
         guard let port = channel.localAddress?.port else {
             try? workers.syncShutdownGracefully()
             try? group.syncShutdownGracefully()
-            throw HelperError("cannot start the credentials endpoint: the port it listens on is unknown")
+            throw .endpointPortUnknown
         }
         self.port = port
         self.group = group
@@ -112,7 +112,7 @@ struct CredentialAnswer: Sendable {
                 status: .ok, body: ContainerCredentialsEndpoint.document(credentials, now: clock()))
         case .failure(let error):
             return Response(
-                status: .internalServerError, body: Self.message("CredentialsUnavailable", error.message))
+                status: .internalServerError, body: Self.message("CredentialsUnavailable", "\(error)"))
         }
     }
 

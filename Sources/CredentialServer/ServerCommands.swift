@@ -50,13 +50,11 @@ public enum ServerCommands {
     /// Runs a command line; returns the exit status.
     public static func main(_ arguments: [String]) -> Int32 {
         guard let parsed = parse(arguments) else {
-            StandardError.report(
-                HelperError(
-                    "\(programName) is run by awskeyring-helper (exec --server, login); use those commands"))
+            StandardError.report(ServerError.notRunByHelper(program: programName))
             return 64
         }
         let environment = ProcessEnvironment.current()
-        do throws(HelperError) {
+        do {
             switch parsed.verb {
             case "exec" where !parsed.command.isEmpty:
                 return try serve(parsed, environment: environment)
@@ -64,7 +62,7 @@ public enum ServerCommands {
                 try login(parsed, environment: environment)
                 return 0
             default:
-                throw HelperError("\(programName): unknown command; it is run by awskeyring-helper")
+                throw ServerError.unknownCommand(program: programName)
             }
         } catch {
             StandardError.report(error)
@@ -85,11 +83,11 @@ public enum ServerCommands {
         return provider
     }
 
-    static func loadFiles(environment: [String: String]) throws(HelperError) -> AWSConfigFiles {
+    static func loadFiles(environment: [String: String]) throws(ConfigError) -> AWSConfigFiles {
         do {
             return try AWSConfigFiles.load(environment: environment)
         } catch {
-            throw HelperError("cannot use \(error.description)")
+            throw .unusableFile(error)
         }
     }
 
@@ -103,14 +101,14 @@ public enum ServerCommands {
 
     /// `exec --server`: the endpoint serves the credentials, renewed as they near expiry, while COMMAND
     /// runs.
-    static func serve(_ arguments: Arguments, environment: [String: String]) throws(HelperError) -> Int32 {
+    static func serve(_ arguments: Arguments, environment: [String: String]) throws -> Int32 {
         let profileOption = arguments.profile
         let profile = resolvedProfile(profileOption, environment: environment)
         let files = try loadFiles(environment: environment)
         // Before any thread starts (the Secret Service client starts some): a signal meant for the
         // command must not land in a thread that has it unblocked.
         ChildSupervisor.blockSignals()
-        let fetch: @Sendable () throws(HelperError) -> AWSCredentials = {
+        let fetch: @Sendable () throws -> AWSCredentials = {
             try provider(profileOption: profileOption, environment: environment, files: files)
                 .credentials(profile: profile)
         }
@@ -127,11 +125,10 @@ public enum ServerCommands {
 
         let token = AuthorizationToken.random()
         let endpoint = try ContainerCredentialsEndpoint(token: token) {
-            do throws(HelperError) {
+            do {
                 return .success(try fetch())
             } catch {
-                StandardError.report(
-                    HelperError("cannot hand out credentials of profile '\(profile)': \(error.message)"))
+                StandardError.report(ServerError.credentialsUnavailable(profile: profile, error))
                 return .failure(error)
             }
         }
@@ -145,13 +142,13 @@ public enum ServerCommands {
         case .success(let status):
             return status
         case .failure(let failure):
-            StandardError.report(HelperError(failure.message))
+            StandardError.report(failure)
             return failure.exitStatus
         }
     }
 
     /// `login` with a display: the sign-in URL is opened through the one-time redirect.
-    static func login(_ arguments: Arguments, environment: [String: String]) throws(HelperError) {
+    static func login(_ arguments: Arguments, environment: [String: String]) throws {
         let files = try loadFiles(environment: environment)
         let provider = provider(profileOption: arguments.profile, environment: environment, files: files)
         let url = try ConsoleLogin(provider: provider).signInURL(

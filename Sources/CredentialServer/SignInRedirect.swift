@@ -15,7 +15,7 @@ import Synchronization
 public enum SignInRedirect {
     /// Serves the redirect, runs xdg-open on it and waits (up to `timeout` seconds) for the browser.
     public static func open(_ url: String, environment: [String: String], timeout: Int64 = 120)
-        throws(HelperError)
+        throws(ServerError)
     {
         let path = "/" + AuthorizationToken.random().value
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -36,11 +36,11 @@ public enum SignInRedirect {
         do {
             channel = try bootstrap.bind(host: "127.0.0.1", port: 0).wait()
         } catch {
-            throw HelperError("cannot open the console: no port on 127.0.0.1 for the redirect (\(error))")
+            throw .redirectNotStarted(error)
         }
         defer { try? channel.close().wait() }
         guard let port = channel.localAddress?.port else {
-            throw HelperError("cannot open the console: the redirect's port is unknown")
+            throw .redirectPortUnknown
         }
 
         let opener = "http://127.0.0.1:\(port)\(path)"
@@ -51,11 +51,7 @@ public enum SignInRedirect {
         case .success(let started):
             pid = started
         case .failure(let failure):
-            throw HelperError(
-                """
-                \(failure.message); install xdg-utils, or print the URL with 'awskeyring-helper login \
-                --print' and open it yourself
-                """)
+            throw .openerNotStarted(reason: failure.message)
         }
         _ = loop.scheduleTask(in: .seconds(timeout)) { redirect.end(.timeout) }
         // xdg-open that fails (no browser, no desktop) ends the wait at once; one that succeeds may go on
@@ -74,22 +70,14 @@ public enum SignInRedirect {
         } catch let failure as RedirectFailure {
             switch failure {
             case .timeout:
-                throw HelperError(
-                    """
-                    no browser came for the sign-in within \(timeout) seconds; use 'awskeyring-helper login \
-                    --print' and open the URL yourself
-                    """)
+                throw .noBrowserCame(seconds: timeout)
             case .closed:
-                throw HelperError("cannot open the console: the redirect closed before a browser came")
+                throw .redirectClosed
             case .openerFailed(let status):
-                throw HelperError(
-                    """
-                    xdg-open could not open a browser (exit status \(status)); use 'awskeyring-helper login \
-                    --print' and open the URL yourself
-                    """)
+                throw .openerFailed(status: status)
             }
         } catch {
-            throw HelperError("cannot open the console: \(error)")
+            throw .redirectFailed(error)
         }
     }
 

@@ -38,7 +38,7 @@ struct AwskeyringHelper: ParsableCommand {
         }
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let message = unknownCommandMessage(arguments) {
-            StandardError.report(HelperError(message))
+            StandardError.report(message: message)
             Self.exit(withError: ExitCode.validationFailure)
         }
         if arguments.count == 2, arguments[0] == "--generate-completion-script",

@@ -22,11 +22,11 @@ extension AwskeyringHelper {
         var profile: String?
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let environment = ProcessEnvironment.current()
                 let keyring = CredentialKeyring.secretService()
                 let sessions = SessionCache.standard(keyring: keyring, environment: environment)
-                let names = try profile.map { profile throws(HelperError) in
+                let names = try profile.map { profile throws(CommandError) in
                     try Self.profilesToClear(profile, environment: environment, keyring: keyring)
                 }
                 let kernelNote =
@@ -35,11 +35,8 @@ extension AwskeyringHelper {
                 // "nothing cached" when the cached sessions are in fact still there.
                 if let problem = Self.keyringProblem(SecretServiceHealth.probe()) {
                     for name in names ?? [nil] { _ = try? sessions.clear(profile: name) }
-                    throw HelperError(
-                        """
-                        \(problem): the cached sessions\(Self.scope(names)) in it were NOT cleared\(kernelNote); \
-                        run 'awskeyring-helper unlock', then clear again
-                        """)
+                    throw CommandError.sessionsNotCleared(
+                        problem: problem, scope: Self.scope(names), kernelNote: kernelNote)
                 }
                 var removed = 0
                 for name in names ?? [nil] {
@@ -71,7 +68,7 @@ extension AwskeyringHelper {
         /// stored keys is refused, with the nearest names.
         static func profilesToClear(
             _ profile: String, environment: [String: String], keyring: CredentialKeyring
-        ) throws(HelperError) -> [String?] {
+        ) throws(CommandError) -> [String?] {
             let files = try? AWSConfigFiles.load(environment: environment)
             var names = [profile]
             if let files {
@@ -92,12 +89,7 @@ extension AwskeyringHelper {
             {
                 let suggestions = NameSuggestion.closest(
                     to: profile, among: Array(files.profiles.keys) + stored)
-                throw HelperError(
-                    """
-                    there is no profile '\(profile)' in the config files or among the stored keys, so it has \
-                    no sessions; nothing was cleared\
-                    \(suggestions.isEmpty ? "" : "; " + NameSuggestion.question(suggestions))
-                    """)
+                throw .noSuchProfileToClear(profile, suggestions: suggestions)
             }
             return names
         }

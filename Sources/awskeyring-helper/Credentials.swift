@@ -14,13 +14,13 @@ extension AwskeyringHelper {
         var refresh = false
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 try Self.printDocument(profileOption: options.profile, refresh: refresh)
             }
         }
 
         /// The command's work; the start-up fast path calls it too.
-        static func printDocument(profileOption: String?, refresh: Bool) throws(HelperError) {
+        static func printDocument(profileOption: String?, refresh: Bool) throws {
             let environment = ProcessEnvironment.current()
             let credentials = try fetchCredentials(
                 profileOption: profileOption, refresh: refresh, environment: environment,

@@ -23,7 +23,7 @@ extension AwskeyringHelper {
         var format: CredentialEnvironment.Format = .sh
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let environment = ProcessEnvironment.current()
                 let profile = options.resolvedProfile(environment: environment)
                 let files = try loadConfigFiles(environment: environment)

@@ -69,7 +69,7 @@ extension AwskeyringHelper {
                 return
             }
             var childEnvironment: [String: String] = [:]
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let environment = ProcessEnvironment.current()
                 let profile = options.resolvedProfile(environment: environment)
                 let files = try loadConfigFiles(environment: environment)
@@ -82,7 +82,7 @@ extension AwskeyringHelper {
             let line = commandLine
             let failure = ProcessReplacement.execute(
                 command: line[0], arguments: Array(line.dropFirst()), environment: childEnvironment)
-            StandardError.report(HelperError(failure.message))
+            StandardError.report(failure)
             throw ExitCode(failure.exitStatus)
         }
 
@@ -90,7 +90,7 @@ extension AwskeyringHelper {
         /// credentials: a missing key fails here, and an MFA code is asked for with the usual signal
         /// handling (Ctrl-C works); the server then finds them in the cache.
         private func runServing() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let environment = ProcessEnvironment.current()
                 _ = try fetchCredentials(
                     profileOption: options.profile, environment: environment,
@@ -110,22 +110,17 @@ extension AwskeyringHelper {
 func handOverToServer(_ arguments: [String]) throws {
     let name = "awskeyring-helper-server"
     guard let executable = CurrentExecutable.path, let slash = executable.lastIndex(of: "/") else {
-        StandardError.report(HelperError("cannot find this program's directory to start \(name)"))
+        StandardError.report(CommandError.programDirectoryUnknown(server: name))
         throw ExitCode.failure
     }
     let directory = String(executable[..<slash])
     let candidates = [directory + "/" + name, directory + "/../libexec/awskeyring-helper/" + name]
     guard let server = candidates.first(where: { access($0, X_OK) == 0 }) else {
-        StandardError.report(
-            HelperError(
-                """
-                \(name) is missing (looked for \(candidates.joined(separator: " and "))); it is installed with \
-                awskeyring-helper: reinstall the package, or build both with 'swift build -c release'
-                """))
+        StandardError.report(CommandError.serverMissing(server: name, lookedFor: candidates))
         throw ExitCode(127)
     }
     let failure = ProcessReplacement.execute(
         command: server, arguments: arguments, environment: ProcessEnvironment.current())
-    StandardError.report(HelperError(failure.message))
+    StandardError.report(failure)
     throw ExitCode(failure.exitStatus)
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AwskeyringCore
+import Keyring
 
 extension AwskeyringHelper {
     struct Explain: ParsableCommand {
@@ -23,7 +24,7 @@ extension AwskeyringHelper {
 
         func run() throws {
             var broken: String?
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let environment = ProcessEnvironment.current()
                 let profile = options.resolvedProfile(environment: environment)
                 let files = try loadConfigFiles(environment: environment)
@@ -33,12 +34,12 @@ extension AwskeyringHelper {
                 if case .complete(let chain) = ProfileResolver(
                     files: files, environment: environment, webIdentityFromEnvironment: fromEnvironment
                 ).walk(from: profile), case .keyring(let source, _) = chain.source {
-                    do throws(HelperError) {
+                    do throws(KeyringError) {
                         // One lookup, not a search of every stored profile.
                         let stored = try CredentialKeyring.secretService().hasKeys(profile: source)
                         keyring = .read(profilesWithKeys: stored ? [source] : [])
                     } catch {
-                        keyring = .unreachable(error.message)
+                        keyring = .unreachable(error)
                     }
                 }
                 let explanation = try ProfileExplanation(
@@ -50,7 +51,7 @@ extension AwskeyringHelper {
                 broken = explanation.chainBreak?.message
             }
             if let broken {
-                StandardError.report(HelperError(broken))
+                StandardError.report(message: broken)
                 throw ExitCode.failure
             }
         }

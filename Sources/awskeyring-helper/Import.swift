@@ -41,7 +41,7 @@ extension AwskeyringHelper {
         }
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let environment = ProcessEnvironment.current()
                 let path =
                     credentialsFile.map { ConfigFileAccess.expandPath($0, environment: environment) }

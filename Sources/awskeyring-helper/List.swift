@@ -12,7 +12,7 @@ extension AwskeyringHelper {
         var json = false
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let manager = makeKeyManager(environment: ProcessEnvironment.current(), terminal: nil)
                 let rows = try manager.list()
                 if json {

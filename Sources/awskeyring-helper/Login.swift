@@ -56,7 +56,7 @@ extension AwskeyringHelper {
                 try handOverToServer(arguments + ["--duration", String(duration)])
                 return
             }
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let files = try loadConfigFiles(environment: environment)
                 let keyring = CredentialKeyring.secretService()
                 var provider = CredentialProvider(

@@ -32,9 +32,9 @@ struct ProfileOptions: ParsableArguments {
     }
 }
 
-/// Runs a command's work, turning a `HelperError` into a message on stderr and exit status 1, so no
-/// failure ever prints on stdout or shows a stack trace.
-func reportingFailure(_ work: () throws(HelperError) -> Void) throws {
+/// Runs a command's work, turning any error it throws into its one-line message on stderr and exit
+/// status 1, so no failure ever prints on stdout or shows a stack trace.
+func reportingFailure(_ work: () throws -> Void) throws {
     do {
         try work()
     } catch {
@@ -44,11 +44,11 @@ func reportingFailure(_ work: () throws(HelperError) -> Void) throws {
 }
 
 /// The config files named by the environment.
-func loadConfigFiles(environment: [String: String]) throws(HelperError) -> AWSConfigFiles {
+func loadConfigFiles(environment: [String: String]) throws(ConfigError) -> AWSConfigFiles {
     do {
         return try AWSConfigFiles.load(environment: environment)
     } catch {
-        throw HelperError("cannot use \(error.description)")
+        throw .unusableFile(error)
     }
 }
 
@@ -64,7 +64,7 @@ func makeKeyManager(environment: [String: String], terminal: (any Terminal)?) ->
 /// both tiers of the session cache, and the web identity variables when no profile was named.
 func fetchCredentials(
     profileOption: String?, refresh: Bool = false, environment: [String: String], files: AWSConfigFiles
-) throws(HelperError) -> AWSCredentials {
+) throws -> AWSCredentials {
     let keyring = CredentialKeyring.secretService()
     var provider = CredentialProvider(
         files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),

@@ -14,7 +14,7 @@ extension AwskeyringHelper {
         var yes = false
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let environment = ProcessEnvironment.current()
                 let manager = makeKeyManager(environment: environment, terminal: ControllingTerminal.open())
                 try manager.remove(profile: options.resolvedProfile(environment: environment), yes: yes)

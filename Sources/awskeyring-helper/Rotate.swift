@@ -20,7 +20,7 @@ extension AwskeyringHelper {
         @OptionGroup var options: ProfileOptions
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let environment = ProcessEnvironment.current()
                 let profile = options.resolvedProfile(environment: environment)
                 let files = try loadConfigFiles(environment: environment)

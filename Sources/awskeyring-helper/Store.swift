@@ -21,7 +21,7 @@ extension AwskeyringHelper {
         var force = false
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 let environment = ProcessEnvironment.current()
                 let manager = makeKeyManager(environment: environment, terminal: ControllingTerminal.open())
                 try manager.store(

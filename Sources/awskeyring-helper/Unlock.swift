@@ -16,7 +16,7 @@ extension AwskeyringHelper {
         )
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 try makeKeyringLock(terminal: ControllingTerminal.open()).unlock()
             }
         }
@@ -30,7 +30,7 @@ extension AwskeyringHelper {
         )
 
         func run() throws {
-            try reportingFailure { () throws(HelperError) in
+            try reportingFailure {
                 try makeKeyringLock(terminal: nil).lock()
             }
         }

@@ -32,12 +32,12 @@ import Testing
 @Suite struct CredentialAnswerTests {
     let token = AuthorizationToken(bytes: Array(0..<32))
 
-    func answer(_ result: Result<AWSCredentials, HelperError>) -> CredentialAnswer {
+    func answer(_ result: Result<AWSCredentials, any Error>) -> CredentialAnswer {
         CredentialAnswer(token: token, source: { result }, clock: { 1_795_827_723 }, workers: nil)
     }
 
     @Test func theTokenIsCheckedBeforeTheMethod() {
-        let answer = answer(.failure(HelperError("unused")))
+        let answer = answer(.failure(CredentialError.noSTSForWebIdentity))
         #expect(answer.refusal(method: .GET, authorization: [])?.status == .unauthorized)
         #expect(answer.refusal(method: .POST, authorization: ["wrong"])?.status == .unauthorized)
         #expect(
@@ -64,7 +64,8 @@ import Testing
     }
 
     @Test func aFailureIsA500WithTheMessage() {
-        let response = answer(.failure(HelperError("no keys are stored"))).credentialsResponse()
+        let response = answer(.failure(CredentialError.noKeys(profile: "p", message: "no keys are stored")))
+            .credentialsResponse()
         #expect(response.status == .internalServerError)
         #expect(response.body == #"{"Code": "CredentialsUnavailable", "Message": "no keys are stored"}"#)
     }

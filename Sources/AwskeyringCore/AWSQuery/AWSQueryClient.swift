@@ -22,20 +22,20 @@ struct AWSQueryClient: Sendable {
     var attemptTimeout: Double
 
     /// Sends one action and returns the body of its successful answer, retrying what may succeed later.
-    /// A service's refusal comes back as a `HelperError` carrying the service's error code. Without
+    /// A service's refusal comes back as `AWSQueryError.service` with the service's error. Without
     /// `credentials` the request goes unsigned (AssumeRoleWithWebIdentity: the token is the proof).
     func call(
         _ action: String, _ parameters: [(String, String)], credentials: AWSCredentials?,
         describing what: String
-    ) throws(HelperError) -> [UInt8] {
-        let url = try EndpointURL(endpoint)
+    ) throws(AWSQueryError) -> [UInt8] {
+        let url: EndpointURL
+        do {
+            url = try EndpointURL(endpoint)
+        } catch {
+            throw .invalidEndpoint(error)
+        }
         if url.scheme == "http" && !url.isLoopback {
-            throw HelperError(
-                """
-                refusing to send \(credentials == nil ? "an unsigned \(serviceName) request with a token" : "signed \(serviceName) requests") \
-                over plain http to \(url.host): use an https:// endpoint (plain http is allowed only to this \
-                machine: localhost, 127.0.0.0/8 written as a plain dotted quad such as 127.0.0.1, or [::1])
-                """)
+            throw .plainHTTPRefused(service: serviceName, host: url.host, signed: credentials != nil)
         }
         let body = FormEncoding.encode([("Action", action), ("Version", apiVersion)] + parameters)
         let start = SystemClock.now()
@@ -46,36 +46,35 @@ struct AWSQueryClient: Sendable {
             let outcome = send(
                 body: body, to: url, credentials: credentials, timeout: min(attemptTimeout, remaining))
             let retryable: Bool
-            let failure: String
-            var serviceFailure: STSServiceError?
+            let failure: AWSQueryError
             switch outcome {
             case .success(let response) where (200..<300).contains(response.status):
                 // Some proxies and look-alike services answer an error document with a 200: it is the
                 // service's error all the same, with its code (and retried if the code says so).
-                guard let serviceError = STSResponse.serviceError(from: response.body) else {
+                guard var serviceError = STSResponse.serviceError(from: response.body) else {
                     return response.body
                 }
+                serviceError.httpStatus = response.status
                 retryable = Self.isRetryable(status: response.status, code: serviceError.code)
-                serviceFailure = serviceError
-                failure = "\(what) failed: \(serviceError.code): \(serviceError.message)"
+                failure = .service(serviceError, call: what, attempts: attempt)
             case .success(let response):
-                let serviceError = STSResponse.serviceError(from: response.body)
+                var serviceError = STSResponse.serviceError(from: response.body)
+                serviceError?.httpStatus = response.status
                 retryable = Self.isRetryable(status: response.status, code: serviceError?.code)
-                serviceFailure = serviceError
                 if let serviceError {
-                    failure = "\(what) failed: \(serviceError.code): \(serviceError.message)"
+                    failure = .service(serviceError, call: what, attempts: attempt)
                 } else {
-                    failure = "\(what) failed: \(serviceName) answered HTTP \(response.status)"
+                    failure = .httpStatus(
+                        response.status, service: serviceName, call: what, attempts: attempt)
                 }
             case .failure(let error):
                 retryable = error.isTransient
-                failure = "\(what) failed: \(url.text) \(error.description)"
+                failure = .transport(error, url: url.text, call: what, attempts: attempt)
             }
             let wait = backoff(attempt: attempt)
             let elapsed = SystemClock.now() - start
             guard retryable, attempt < maxAttempts, elapsed + wait + 1 < deadline else {
-                let tries = attempt > 1 ? " (after \(attempt) attempts)" : ""
-                throw HelperError(failure + tries, stsError: serviceFailure)
+                throw failure
             }
             sleep(wait)
         }

@@ -23,7 +23,7 @@ public final class ProcessLock {
     /// with the holder's pid when known, if the lock is busy.
     public static func acquire(
         name: String, directory: String, timeout: Double, waiting: (Int32?) -> Void
-    ) throws(HelperError) -> ProcessLock {
+    ) throws(LockError) -> ProcessLock {
         // The file is opened relative to the directory checked, so the directory cannot be swapped
         // between the check and the open.
         let directoryFD = try PrivateDirectory.openDirectory(directory)
@@ -31,7 +31,7 @@ public final class ProcessLock {
         let path = directory + "/" + name + ".lock"
         let fd = openat(directoryFD, name + ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
-            throw HelperError("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         let start = SystemClock.now()
         var announced = false
@@ -40,7 +40,7 @@ public final class ProcessLock {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 let reason = String(cString: strerror(errno))
                 close(fd)
-                throw HelperError("cannot lock \(path): \(reason)")
+                throw .cannotLock(path: path, reason: reason)
             }
             // A holder that started this process (through a credential_process that hid the call
             // chain, e.g. a wrapper that clears the environment) waits for it: waiting would only end
@@ -51,13 +51,7 @@ public final class ProcessLock {
                 ancestorSeen = since
                 if SystemClock.now() - since >= 0.2 {
                     close(fd)
-                    throw HelperError(
-                        """
-                        credential_process loop: the awskeyring-helper (pid \(holder)) that started this one is \
-                        getting the same credentials, so this call would wait for itself. A credential_process \
-                        that runs awskeyring-helper through a wrapper that clears the environment (env -i, sudo, \
-                        ssh) hides the loop; make the source profile's credential_process use other keys
-                        """)
+                    throw .waitsForItself(holder: holder)
                 }
                 SystemClock.sleep(0.05)
                 continue
@@ -68,13 +62,9 @@ public final class ProcessLock {
                 waiting(holderPid(fd: fd))
             }
             if SystemClock.now() - start > timeout {
-                let holder = holderPid(fd: fd).map { " (pid \($0))" } ?? ""
+                let holder = holderPid(fd: fd)
                 close(fd)
-                throw HelperError(
-                    """
-                    gave up after \(Int(timeout)) s waiting for another awskeyring-helper\(holder) that is getting \
-                    the same credentials; if it is waiting for an MFA code, answer it or stop it
-                    """)
+                throw .timedOut(seconds: Int(timeout), holder: holder)
             }
             SystemClock.sleep(0.05)
         }
@@ -150,13 +140,9 @@ enum PrivateDirectory {
 
     /// Creates `path` with mode 0700 if missing (and its missing parents, also 0700), then opens it and
     /// refuses one that is a link, someone else's, or open to others.
-    static func openDirectory(_ path: String) throws(HelperError) -> Int32 {
+    static func openDirectory(_ path: String) throws(LockError) -> Int32 {
         guard path.hasPrefix("/") else {
-            throw HelperError(
-                """
-                cannot find a private directory for lock files (no XDG_RUNTIME_DIR, and no home directory \
-                for ~/.cache): set HOME or XDG_CACHE_HOME to a directory of yours
-                """)
+            throw .noPrivateDirectory
         }
         try create(path)
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -170,7 +156,7 @@ enum PrivateDirectory {
         guard fstat(fd, &info) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw HelperError("cannot inspect \(path): \(reason)")
+            throw .cannotInspect(path: path, reason: reason)
         }
         guard info.st_uid == getuid(), info.st_mode & 0o077 == 0 else {
             close(fd)
@@ -182,27 +168,22 @@ enum PrivateDirectory {
     }
 
     /// `mkdir -p` with mode 0700 for what it creates.
-    private static func create(_ path: String) throws(HelperError) {
+    private static func create(_ path: String) throws(LockError) {
         if mkdir(path, 0o700) == 0 || errno == EEXIST { return }
         guard errno == ENOENT else {
-            throw HelperError("cannot create \(path): \(String(cString: strerror(errno)))")
+            throw .cannotCreate(path: path, reason: String(cString: strerror(errno)))
         }
         let parent = FileReplacement.parentDirectory(of: path)
         guard parent != path, parent != "/" else {
-            throw HelperError("cannot create \(path): \(String(cString: strerror(ENOENT)))")
+            throw .cannotCreate(path: path, reason: String(cString: strerror(ENOENT)))
         }
         try create(parent)
         if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw HelperError("cannot create \(path): \(String(cString: strerror(errno)))")
+            throw .cannotCreate(path: path, reason: String(cString: strerror(errno)))
         }
     }
 
-    private static func refusal(_ path: String, _ reason: String) -> HelperError {
-        HelperError(
-            """
-            refusing to keep lock files in \(path): \(reason), but it must be a directory owned by you that \
-            no one else may write or enter (mode 0700), or another user could block or take over your \
-            credential calls; remove it ('rm -r \(ShellQuoting.word(path))') and try again
-            """)
+    private static func refusal(_ path: String, _ reason: String) -> LockError {
+        .unsafeDirectory(path: path, problem: reason)
     }
 }

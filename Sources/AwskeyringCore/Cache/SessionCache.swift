@@ -43,7 +43,7 @@ public struct SessionCache {
     func answer(
         _ key: CacheKey, profile: String, sourceProfile: String, source: CachedSource, now: Int,
         minimumRemaining: Int
-    ) throws(HelperError) -> AWSCredentials? {
+    ) throws(KeyringError) -> AWSCredentials? {
         let entryName = KernelCacheTier.EntryName(key: key, profile: profile, sourceProfile: sourceProfile)
         if let kernel, let credentials = kernel.read(entryName), let expiration = credentials.expiration,
             expiration - now > minimumRemaining
@@ -68,7 +68,7 @@ public struct SessionCache {
 
     /// An entry from the Secret Service tier made from `sourceKey`, with more than `minimumRemaining`
     /// seconds left.
-    func entry(_ key: CacheKey, sourceKey: String?, now: Int, minimumRemaining: Int) throws(HelperError)
+    func entry(_ key: CacheKey, sourceKey: String?, now: Int, minimumRemaining: Int) throws(KeyringError)
         -> AWSCredentials?
     {
         guard
@@ -89,7 +89,7 @@ public struct SessionCache {
     func store(
         _ credentials: AWSCredentials, key: CacheKey, profile: String, sourceProfile: String,
         sourceKey: String?, description: String, final: Bool, now: Int, minimumRemaining: Int
-    ) throws(HelperError) {
+    ) throws(KeyringError) {
         try keyring.storeCachedCredentials(
             credentials, cacheKey: key.digest, profile: profile, sourceProfile: sourceProfile,
             sourceKey: sourceKey, description: description)
@@ -105,7 +105,7 @@ public struct SessionCache {
     /// The kernel tier's entries go too, whether or not this process reads that tier. Returns how many
     /// Secret Service entries went.
     @discardableResult
-    public func clear(profile: String?) throws(HelperError) -> Int {
+    public func clear(profile: String?) throws(KeyringError) -> Int {
         KernelCacheTier.remove(profile: profile)
         return try keyring.deleteCachedSessions(profile: profile)
     }

@@ -19,8 +19,7 @@ public struct ConsoleLogin {
 
     /// The sign-in URL for `profile`, landing on `destination` (default: the console home in the
     /// profile's region). `duration` is the console session's length in seconds.
-    public func signInURL(profile: String, destination: String?, duration: Int) throws(HelperError) -> String
-    {
+    public func signInURL(profile: String, destination: String?, duration: Int) throws -> String {
         let files = provider.files
         let environment = provider.environment
         let chain = try provider.resolver.chain(for: profile)
@@ -44,21 +43,15 @@ public struct ConsoleLogin {
                 request, options: TransportOptions(caBundle: caBundle, connectTimeout: 5, totalTimeout: 15))
         } catch {
             // The failure's detail comes from libcurl and never holds the URL's query.
-            throw HelperError("cannot reach the AWS federation endpoint \(endpoint): \(error.description)")
+            throw ConsoleError.federationUnreachable(endpoint: endpoint, error)
         }
         guard response.status == 200 else {
-            let hint =
-                response.status == 400 && session.sessionDuration != nil
-                ? " (a role that does not allow a console session this long? try a shorter --duration)" : ""
-            throw HelperError(
-                """
-                the AWS federation endpoint \(endpoint) refused the session of profile '\(profile)' with HTTP \
-                \(response.status)\(hint); check that the role or user may sign in to the console
-                """)
+            throw ConsoleError.federationRefused(
+                endpoint: endpoint, profile: profile, status: response.status,
+                sessionDurationAsked: session.sessionDuration != nil)
         }
         guard let token = ConsoleSignIn.signinToken(from: response.body) else {
-            throw HelperError(
-                "the AWS federation endpoint \(endpoint) answered without a sign-in token; try again later")
+            throw ConsoleError.noSigninToken(endpoint: endpoint)
         }
         return ConsoleSignIn.loginURL(
             endpoint: endpoint, issuer: issuer,
@@ -68,18 +61,14 @@ public struct ConsoleLogin {
     }
 
     /// Which credentials sign in, and whether AWS lets this session choose its length.
-    func consoleSession(profile: String, chain: CredentialChain, duration: Int) throws(HelperError)
+    func consoleSession(profile: String, chain: CredentialChain, duration: Int) throws
         -> ConsoleSession
     {
         if !chain.roles.isEmpty {
             // AWS refuses SessionDuration for credentials of a role assumed with role credentials.
             let chained = chain.roles.count > 1 || chain.source.givesRoleCredentials
             if !chained && !ConsoleSignIn.roleSessionDurations.contains(duration) {
-                throw HelperError(
-                    """
-                    the console allows a role session of \(ConsoleSignIn.roleSessionDurations.lowerBound) to \
-                    \(ConsoleSignIn.roleSessionDurations.upperBound) seconds; choose --duration in that range
-                    """)
+                throw ConsoleError.roleSessionDuration(ConsoleSignIn.roleSessionDurations)
             }
             let credentials = try provider.credentials(profile: profile)
             return ConsoleSession(
@@ -103,11 +92,7 @@ public struct ConsoleLogin {
             return ConsoleSession(credentials: source, sessionDuration: nil, viaFederationToken: false)
         }
         guard ConsoleSignIn.federationTokenDurations.contains(duration) else {
-            throw HelperError(
-                """
-                a federation token lasts \(ConsoleSignIn.federationTokenDurations.lowerBound) to \
-                \(ConsoleSignIn.federationTokenDurations.upperBound) seconds; choose --duration in that range
-                """)
+            throw ConsoleError.federationTokenDuration(ConsoleSignIn.federationTokenDurations)
         }
         let configuration: STSConfiguration
         if let planned = plan.sts {

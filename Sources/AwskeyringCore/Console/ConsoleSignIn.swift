@@ -51,18 +51,19 @@ public enum ConsoleSignIn {
     /// The federation endpoint to use: `AWSKEYRING_HELPER_FEDERATION_URL`, else the partition's. The
     /// session's secret travels in the query, so plain http is refused except to loopback.
     public static func federationEndpoint(partition: Partition, environment: [String: String])
-        throws(HelperError) -> String
+        throws(ConsoleError) -> String
     {
         guard let override = environment[endpointVariable], !override.isEmpty else {
             return partition.federationEndpoint
         }
-        let url = try EndpointURL(override)
+        let url: EndpointURL
+        do {
+            url = try EndpointURL(override)
+        } catch {
+            throw .invalidFederationEndpoint(error)
+        }
         if url.scheme == "http" && !url.isLoopback {
-            throw HelperError(
-                """
-                \(endpointVariable) = \(override) is plain http to another machine; the session's secret \
-                travels in it, so use https (plain http is allowed only to a loopback address)
-                """)
+            throw .plainHTTPFederationEndpoint(variable: endpointVariable, value: override)
         }
         return url.text
     }

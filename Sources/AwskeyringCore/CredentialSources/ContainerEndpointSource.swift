@@ -15,18 +15,13 @@ struct ContainerEndpointSource {
     var tokenFile: String?
     var token: String?
 
-    init(profile: String, environment: [String: String]) throws(HelperError) {
+    init(profile: String, environment: [String: String]) throws(CredentialSourceError) {
         if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
             url = "http://\(Self.ecsAddress)\(relative)"
         } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
             url = full
         } else {
-            throw HelperError(
-                """
-                profile '\(profile)' has credential_source = EcsContainer, but neither \
-                AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set (they \
-                are set inside ECS tasks and EKS pods with a role)
-                """)
+            throw .containerNotConfigured(profile: profile)
         }
         try Self.checkAllowed(url, profile: profile)
         tokenFile = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]
@@ -34,56 +29,45 @@ struct ContainerEndpointSource {
     }
 
     /// botocore's rule: https anywhere; plain http only to a loopback address or a container host.
-    static func checkAllowed(_ url: String, profile: String) throws(HelperError) {
+    static func checkAllowed(_ url: String, profile: String) throws(CredentialSourceError) {
         let parsed: EndpointURL
         do {
             parsed = try EndpointURL(url, allowingQuery: true)
         } catch {
-            throw HelperError(
-                "profile '\(profile)': the container credentials URL '\(url)' is not an http:// or https:// URL"
-            )
+            throw .containerURLInvalid(profile: profile, url: url)
         }
         if parsed.scheme == "https" { return }
         let host = parsed.bareHost
         if allowedHosts.contains(host) || parsed.isLoopback { return }
-        throw HelperError(
-            """
-            profile '\(profile)': the container credentials URL's host '\(host)' is not allowed: over \
-            http only a loopback address or one of \(allowedHosts.sorted().joined(separator: ", ")) \
-            is, otherwise use https (as botocore requires)
-            """)
+        throw .containerHostNotAllowed(profile: profile, host: host, allowed: allowedHosts.sorted())
     }
 
     /// The `Authorization` value: the token file's contents when that variable is set, else the token.
-    func authorization(profile: String) throws(HelperError) -> String? {
+    func authorization(profile: String) throws(CredentialSourceError) -> String? {
         var value = token
         if let tokenFile {
             let bytes: [UInt8]?
             do {
                 bytes = try ConfigFileAccess.readFile(atPath: tokenFile)
             } catch {
-                throw HelperError(
-                    "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(tokenFile): \(error.description)")
+                throw .containerTokenFileUnreadable(path: tokenFile, error)
             }
             guard let bytes else {
-                throw HelperError(
-                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names \(tokenFile), which does not exist")
+                throw .containerTokenFileMissing(path: tokenFile)
             }
             value = String(decoding: bytes, as: UTF8.self)
         }
         guard let value else { return nil }
         if value.contains("\r") || value.contains("\n") {
             let origin = tokenFile.map { "in \($0)" } ?? "AWS_CONTAINER_AUTHORIZATION_TOKEN"
-            throw HelperError(
-                "the container authorization token (\(origin)) holds a line break, which an HTTP header cannot carry"
-            )
+            throw .containerTokenLineBreak(origin: origin)
         }
         return value
     }
 
     func fetch(
         profile: String, transport: any HTTPTransport, sleep: @Sendable (Double) -> Void
-    ) throws(HelperError) -> AWSCredentials {
+    ) throws(CredentialSourceError) -> AWSCredentials {
         var headers = [SigningHeader(name: "Accept", value: "application/json")]
         if let authorization = try authorization(profile: profile) {
             headers.append(SigningHeader(name: "Authorization", value: authorization))
@@ -106,12 +90,7 @@ struct ContainerEndpointSource {
             }
             if response.status == 401 || response.status == 403 {
                 // A refusal is not a passing fault: asking again gets the same answer, only later.
-                throw HelperError(
-                    """
-                    profile '\(profile)' has credential_source = EcsContainer, but the container credentials \
-                    endpoint \(url) refused the request (HTTP \(response.status)): check the authorization \
-                    token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE or AWS_CONTAINER_AUTHORIZATION_TOKEN)
-                    """)
+                throw .containerRefused(profile: profile, url: url, status: response.status)
             }
             guard response.status == 200 else {
                 last = "it answered HTTP \(response.status)"
@@ -127,10 +106,6 @@ struct ContainerEndpointSource {
                 break
             }
         }
-        throw HelperError(
-            """
-            profile '\(profile)' has credential_source = EcsContainer, but the container credentials \
-            endpoint \(url) gave no credentials: \(last)
-            """)
+        throw .containerNoCredentials(profile: profile, url: url, lastProblem: last)
     }
 }

@@ -24,27 +24,25 @@ struct CredentialProcessSource {
         var Expiration: String?
     }
 
-    func fetch(environment: [String: String], now: Int) throws(HelperError) -> AWSCredentials {
+    /// - Throws: `ConfigError`, `ShellCommandError` or `CredentialSourceError`.
+    func fetch(environment: [String: String], now: Int) throws -> AWSCredentials {
         guard let words = ShellWords.split(command) else {
-            throw HelperError(
-                "profile '\(profile)': credential_process has an unclosed quote or a trailing backslash")
+            throw ConfigError.unsplittableCredentialProcess(profile: profile)
         }
         let output = try ShellCommand.run(words, environment: environment, timeout: Self.timeout) {
-            "the credential_process of profile '\(profile)' (\(command)) \($0)"
+            ShellCommandError(
+                command: "the credential_process of profile '\(profile)' (\(command))", reason: $0)
         }
         return try Self.parse(output, profile: profile, now: now)
     }
 
     /// The credentials in a credential_process document. Messages never quote the output: it holds a
     /// secret.
-    static func parse(_ output: [UInt8], profile: String, now: Int) throws(HelperError) -> AWSCredentials {
-        func bad(_ what: String) -> HelperError {
-            HelperError(
-                """
-                the credential_process of profile '\(profile)' \(what); it must print \
-                {"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ...} (SessionToken and Expiration \
-                optional)
-                """)
+    static func parse(_ output: [UInt8], profile: String, now: Int) throws(CredentialSourceError)
+        -> AWSCredentials
+    {
+        func bad(_ what: String) -> CredentialSourceError {
+            .processDocument(profile: profile, problem: what)
         }
         guard let document = try? JSONDecoder().decode(Document.self, from: Data(output)) else {
             throw bad("did not print a JSON credential document")
@@ -94,24 +92,16 @@ enum HelperCallChain {
     }
 
     /// Refuses a call that is already running further up the chain.
-    static func check(_ chain: CredentialChain, environment: [String: String]) throws(HelperError) {
+    static func check(_ chain: CredentialChain, environment: [String: String]) throws(CredentialSourceError) {
         let above = entries(environment)
         guard !above.isEmpty else { return }
         for name in additions(for: chain) where above.contains(name) {
             let loop = (above + [name]).joined(separator: " > ")
-            throw HelperError(
-                """
-                credential_process loop: \(loop). Profile '\(name)' is already being resolved by an \
-                awskeyring-helper further up, so this call would wait for itself; make the \
-                credential_process of the source profile use other keys
-                """)
+            throw .processLoop(loop: loop, profile: name)
         }
         if above.count >= maximumDepth {
-            throw HelperError(
-                """
-                credential_process chain too deep: \((above + [chain.profile]).joined(separator: " > ")); \
-                more than \(maximumDepth) helpers calling one another is most likely a loop
-                """)
+            throw .processChainTooDeep(
+                chain: (above + [chain.profile]).joined(separator: " > "), maximum: maximumDepth)
         }
     }
 

@@ -21,16 +21,18 @@ struct InstanceMetadataSource {
     var proxy: String?
 
     /// The settings botocore reads from the environment and the profile asked for.
-    init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws(HelperError) {
+    /// - Throws: `ConfigError` or `CredentialSourceError`.
+    init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws {
         let settings = files.profiles[profile] ?? [:]
         func setting(_ variable: String, _ key: String) -> (value: String, name: String)? {
             if let value = environment[variable], !value.isEmpty { return (value, variable) }
             return settings.value(key).map { ($0, key) }
         }
-        func whole(_ variable: String, _ key: String, default value: Int) throws(HelperError) -> Int {
+        func whole(_ variable: String, _ key: String, default value: Int) throws(ConfigError) -> Int {
             guard let text = setting(variable, key) else { return value }
             guard let number = Int(text.value.trimmingWhitespace()), number >= 1, number <= 100 else {
-                throw HelperError("\(text.name) = \(text.value) must be a whole number from 1 to 100")
+                throw .invalidValue(
+                    name: text.name, value: text.value, expected: "a whole number from 1 to 100")
             }
             return number
         }
@@ -40,12 +42,10 @@ struct InstanceMetadataSource {
         v1Disabled =
             setting("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled")?.value.lowercased() == "true"
         if let custom = setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint") {
-            do throws(HelperError) {
+            do throws(EndpointURLError) {
                 _ = try EndpointURL(custom.value)
             } catch {
-                throw HelperError(
-                    "\(custom.name) = \(custom.value) is not an http:// or https:// URL of the metadata service"
-                )
+                throw CredentialSourceError.metadataEndpointInvalid(name: custom.name, value: custom.value)
             }
             endpoint = custom.value
         } else {
@@ -64,22 +64,15 @@ struct InstanceMetadataSource {
     }
 
     /// The role's credentials, or an error that says what failed and what to check.
-    func fetch(profile: String, transport: any HTTPTransport) throws(HelperError) -> AWSCredentials {
-        func failure(_ what: String) -> HelperError {
-            HelperError(
-                """
-                profile '\(profile)' has credential_source = Ec2InstanceMetadata, but \(what) (metadata \
-                service \(endpoint), \(attempts) attempt\(attempts == 1 ? "" : "s") of \(Int(timeout)) s; \
-                raise metadata_service_timeout or metadata_service_num_attempts if it is slow)
-                """)
+    func fetch(profile: String, transport: any HTTPTransport) throws(CredentialSourceError) -> AWSCredentials
+    {
+        func failure(_ what: String) -> CredentialSourceError {
+            .metadataUnavailable(
+                profile: profile, problem: what, endpoint: endpoint, attempts: attempts, timeout: Int(timeout)
+            )
         }
         if disabled {
-            throw HelperError(
-                """
-                profile '\(profile)' has credential_source = Ec2InstanceMetadata, but \
-                AWS_EC2_METADATA_DISABLED=true turns the instance metadata service off; unset it, or use \
-                another credential_source
-                """)
+            throw .metadataDisabled(profile: profile)
         }
 
         let token = try sessionToken(failure: failure)
@@ -89,14 +82,8 @@ struct InstanceMetadataSource {
         }
         let headers = token.map { [SigningHeader(name: "X-aws-ec2-metadata-token", value: $0)] } ?? []
 
-        func refused(_ status: Int) -> HelperError {
-            HelperError(
-                """
-                profile '\(profile)' has credential_source = Ec2InstanceMetadata, but the metadata service \
-                \(endpoint) refused the request (HTTP \(status)): \(status == 401
-                    ? "it did not accept the IMDSv2 session token"
-                    : "access to the instance metadata may be turned off for this instance or container")
-                """)
+        func refused(_ status: Int) -> CredentialSourceError {
+            .metadataRefused(profile: profile, endpoint: endpoint, status: status)
         }
         let roleName = try get(
             Self.credentialsPath, headers: headers, transport: transport, refused: refused
@@ -132,7 +119,8 @@ struct InstanceMetadataSource {
                 "the metadata service sent \(MetadataCredentials.describe(error)) for role '\(roleName)'")
         }
 
-        func sessionToken(failure: (String) -> HelperError) throws(HelperError) -> String? {
+        func sessionToken(failure: (String) -> CredentialSourceError) throws(CredentialSourceError) -> String?
+        {
             let request = HTTPRequest(
                 method: "PUT", url: url(Self.tokenPath),
                 headers: [SigningHeader(name: "X-aws-ec2-metadata-token-ttl-seconds", value: Self.tokenTTL)],
@@ -170,8 +158,8 @@ struct InstanceMetadataSource {
     /// refusal (401, 403) is final: asking again gets the same answer.
     private func get(
         _ path: String, headers: [SigningHeader], transport: any HTTPTransport,
-        refused: (Int) -> HelperError, accept: ([UInt8]) -> Bool
-    ) throws(HelperError) -> [UInt8]? {
+        refused: (Int) -> CredentialSourceError, accept: ([UInt8]) -> Bool
+    ) throws(CredentialSourceError) -> [UInt8]? {
         let request = HTTPRequest(method: "GET", url: url(path), headers: headers, body: [])
         for _ in 0..<attempts {
             let response: HTTPResponse

@@ -21,7 +21,7 @@ struct CredentialPlan {
 
     static let defaultMFASessionDuration = 8 * 3600
 
-    init(chain: CredentialChain, files: AWSConfigFiles, environment: [String: String]) throws(HelperError) {
+    init(chain: CredentialChain, files: AWSConfigFiles, environment: [String: String]) throws {
         let source = chain.source.profile
         // Settings are looked up on the profile asked for, then on the roles from the top down, then on
         // the source profile: the nearest one wins.
@@ -72,9 +72,9 @@ struct CredentialPlan {
         mfaProcess = setting("mfa_process")?.value
         if let text = setting("mfa_prompt_timeout") {
             guard let seconds = Int(text.value), (1...3600).contains(seconds) else {
-                throw HelperError(
-                    "profile '\(text.profile)': mfa_prompt_timeout = \(text.value) must be a whole number of seconds from 1 to 3600"
-                )
+                throw ConfigError.invalidProfileValue(
+                    profile: text.profile, name: "mfa_prompt_timeout", value: text.value,
+                    expected: "a whole number of seconds from 1 to 3600")
             }
             mfaTimeout = Double(seconds)
         }
@@ -96,9 +96,9 @@ struct CredentialPlan {
             mfaSerial = serial
             if let text = setting("mfa_session_duration") {
                 guard let seconds = Int(text.value), (900...129_600).contains(seconds) else {
-                    throw HelperError(
-                        "profile '\(text.profile)': mfa_session_duration = \(text.value) must be a whole number from 900 to 129600"
-                    )
+                    throw ConfigError.invalidProfileValue(
+                        profile: text.profile, name: "mfa_session_duration", value: text.value,
+                        expected: "a whole number from 900 to 129600")
                 }
                 mfaSessionDuration = seconds
             } else {

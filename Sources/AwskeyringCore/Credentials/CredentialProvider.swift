@@ -51,7 +51,7 @@ public struct CredentialProvider {
     /// An MFA session is still good for assuming roles while it has this much left.
     static let minimumSessionRemaining = 2 * 60
 
-    public func credentials(profile: String, refresh: Bool = false) throws(HelperError) -> AWSCredentials {
+    public func credentials(profile: String, refresh: Bool = false) throws -> AWSCredentials {
         let chain = try resolver.chain(for: profile)
         let plan = try CredentialPlan(chain: chain, files: files, environment: environment)
         try HelperCallChain.check(chain, environment: environment)
@@ -85,7 +85,7 @@ public struct CredentialProvider {
     }
 
     /// The cached final answer for the chain, with enough time left to hand out.
-    private func answer(_ key: CacheKey, chain: CredentialChain) throws(HelperError) -> AWSCredentials? {
+    private func answer(_ key: CacheKey, chain: CredentialChain) throws -> AWSCredentials? {
         let source: CachedSource
         switch chain.source {
         case .keyring(let profile, _): source = .storedKeys(profile: profile)
@@ -99,7 +99,7 @@ public struct CredentialProvider {
 
     /// A cached intermediate step (an MFA session, a role early in the chain) made from `sourceKey` and
     /// still good to build on.
-    private func validCached(_ key: CacheKey, sourceKey: String?, minimum: Int) throws(HelperError)
+    private func validCached(_ key: CacheKey, sourceKey: String?, minimum: Int) throws
         -> AWSCredentials?
     {
         try cache.entry(key, sourceKey: sourceKey, now: clock(), minimumRemaining: minimum)
@@ -107,7 +107,7 @@ public struct CredentialProvider {
 
     /// The long-lived keys a chain starts from, read once per fetch, and the digest that binds cached
     /// sessions to them (nil where the cache key names the source exactly).
-    private func boundSource(_ chain: CredentialChain, plan: CredentialPlan) throws(HelperError) -> (
+    private func boundSource(_ chain: CredentialChain, plan: CredentialPlan) throws -> (
         keys: AWSCredentials?, sourceKey: String?
     ) {
         switch chain.source {
@@ -131,7 +131,7 @@ public struct CredentialProvider {
     }
 
     private func fetch(plan: CredentialPlan, chain: CredentialChain, sts: STSClient, refresh: Bool)
-        throws(HelperError)
+        throws
         -> AWSCredentials
     {
         var mfa = MFATokenSource(
@@ -165,7 +165,7 @@ public struct CredentialProvider {
             if let cached = try validCached(sessionKey, sourceKey: source.sourceKey, minimum: minimum) {
                 credentials = cached
             } else {
-                let session = try withMFACode(serial: serial, source: mfa) { code throws(HelperError) in
+                let session = try withMFACode(serial: serial, source: mfa) { code throws(AWSQueryError) in
                     try sts.getSessionToken(
                         durationSeconds: plan.mfaSessionDuration, serialNumber: serial, tokenCode: code,
                         with: credentials)
@@ -184,7 +184,7 @@ public struct CredentialProvider {
     private func assumeRoles(
         plan: CredentialPlan, chain: CredentialChain, from start: Int, credentials: AWSCredentials,
         chained: Bool, sourceKey: String?, sts: STSClient, mfa: MFATokenSource
-    ) throws(HelperError) -> AWSCredentials {
+    ) throws -> AWSCredentials {
         var credentials = credentials
         var chained = chained
         for index in start..<chain.roles.count {
@@ -201,7 +201,7 @@ public struct CredentialProvider {
             let result: STSCredentialsResult
             if let serial = plan.directMFASerials[index] {
                 let source = credentials
-                result = try withMFACode(serial: serial, source: mfa) { code throws(HelperError) in
+                result = try withMFACode(serial: serial, source: mfa) { code throws(AWSQueryError) in
                     parameters.serialNumber = serial
                     parameters.tokenCode = code
                     return try sts.assumeRole(parameters, with: source)
@@ -221,16 +221,19 @@ public struct CredentialProvider {
     /// Gets a code and makes the call, asking again (up to three tries) when STS rejects the code and a
     /// person can type a new one.
     private func withMFACode<T>(
-        serial: String, source: MFATokenSource, _ call: (String) throws(HelperError) -> T
-    ) throws(HelperError) -> T {
+        serial: String, source: MFATokenSource, _ call: (String) throws(AWSQueryError) -> T
+    ) throws -> T {
         var rejected = false
         var tries = 0
         while true {
             tries += 1
             let code = try source.code(serial: serial, previousRejected: rejected)
-            do {
+            do throws(AWSQueryError) {
                 return try call(code)
-            } catch  where error.isRejectedMFACode && source.canAskAgain && tries < 3 {
+            } catch {
+                guard error.serviceError?.isRejectedMFACode == true, source.canAskAgain, tries < 3 else {
+                    throw error
+                }
                 rejected = true
             }
         }
@@ -247,7 +250,7 @@ public struct CredentialProvider {
                 final: final, now: clock(), minimumRemaining: Self.minimumRemaining)
         } catch {
             // The credentials are good; failing to cache them only costs a later call.
-            diagnostics("note: could not cache the session: \(error.message)")
+            diagnostics("note: could not cache the session: \(error)")
         }
     }
 
@@ -273,7 +276,7 @@ public struct CredentialProvider {
 
     /// The first credentials of a chain. Those with an expiry from IMDS, the container endpoint, a
     /// credential_process or web identity are not cached themselves; the roles assumed with them are.
-    func sourceCredentials(_ chain: CredentialChain, plan: CredentialPlan) throws(HelperError)
+    func sourceCredentials(_ chain: CredentialChain, plan: CredentialPlan) throws
         -> AWSCredentials
     {
         switch chain.source {
@@ -281,8 +284,9 @@ public struct CredentialProvider {
             guard let keys = try keyring.keys(profile: profile) else {
                 // The failure path only: the keyring's list of names is not read on a good call.
                 let stored = inConfig ? [] : ((try? keyring.profilesWithKeys()) ?? [])
-                throw HelperError(
-                    Self.missingKeysMessage(
+                throw CredentialError.noKeys(
+                    profile: profile,
+                    message: Self.missingKeysMessage(
                         profile: profile, inConfig: inConfig, files: files,
                         sourceProfileOf: chain.missingSourceProfileOf, storedProfiles: stored))
             }
@@ -292,7 +296,7 @@ public struct CredentialProvider {
             guard let id = settings.value("aws_access_key_id"),
                 let secret = settings.value("aws_secret_access_key")
             else {
-                throw HelperError("profile '\(profile)' has incomplete keys in the credentials file")
+                throw CredentialError.incompletePlainTextKeys(profile: profile)
             }
             diagnostics(
                 """
@@ -305,11 +309,7 @@ public struct CredentialProvider {
             guard let id = environment["AWS_ACCESS_KEY_ID"].flatMap({ $0.isEmpty ? nil : $0 }),
                 let secret = environment["AWS_SECRET_ACCESS_KEY"].flatMap({ $0.isEmpty ? nil : $0 })
             else {
-                throw HelperError(
-                    """
-                    profile '\(profile)' has credential_source = Environment, but AWS_ACCESS_KEY_ID and \
-                    AWS_SECRET_ACCESS_KEY are not both set
-                    """)
+                throw CredentialError.environmentKeysMissing(profile: profile)
             }
             let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
             return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token)
@@ -324,7 +324,7 @@ public struct CredentialProvider {
                 .fetch(environment: HelperCallChain.environment(for: chain, from: environment), now: clock())
         case .webIdentity(let source):
             guard let configuration = plan.sts else {
-                throw HelperError("internal error: no STS endpoint was worked out for web identity")
+                throw CredentialError.noSTSForWebIdentity
             }
             let sts = STSClient(configuration: configuration, transport: transport, clock: clock)
             return try sts.assumeRoleWithWebIdentity(
@@ -335,26 +335,19 @@ public struct CredentialProvider {
     }
 
     /// The token, read afresh each time: the platform replaces the file before the token expires.
-    static func webIdentityToken(_ source: WebIdentitySource) throws(HelperError) -> String {
+    static func webIdentityToken(_ source: WebIdentitySource) throws(CredentialSourceError) -> String {
         let bytes: [UInt8]?
         do {
             bytes = try ConfigFileAccess.readFile(atPath: source.tokenFile)
         } catch {
-            throw HelperError(
-                "cannot read the web identity token file of profile '\(source.profile)': \(error.description)"
-            )
+            throw .webIdentityTokenUnreadable(profile: source.profile, error)
         }
         guard let bytes else {
-            throw HelperError(
-                """
-                the web identity token file \(source.tokenFile) of profile '\(source.profile)' does not exist; \
-                check web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE)
-                """)
+            throw .webIdentityTokenMissing(profile: source.profile, path: source.tokenFile)
         }
         let token = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         guard !token.isEmpty else {
-            throw HelperError(
-                "the web identity token file \(source.tokenFile) of profile '\(source.profile)' is empty")
+            throw .webIdentityTokenEmpty(profile: source.profile, path: source.tokenFile)
         }
         return token
     }

@@ -51,17 +51,16 @@ public struct KeyImport {
         path: String, displayPath: String, profiles: [String], force: Bool, removeFromFile: Bool,
         keepBackup: Bool = true
     )
-        throws(HelperError) -> Report
+        throws -> Report
     {
         guard let bytes = try read(path) else {
-            throw HelperError(
-                "there is no credentials file at \(displayPath); name one with --credentials-file")
+            throw ImportError.noFile(displayPath: displayPath)
         }
         let sections: [ConfigSection]
         do {
             sections = try ConfigFileParser.sections(of: bytes, path: displayPath)
         } catch {
-            throw HelperError("cannot import from \(error.description); nothing was changed")
+            throw ImportError.unparsable(error)
         }
         let editor = CredentialsFileEditor(bytes: bytes)
         var report = Report()
@@ -70,14 +69,13 @@ public struct KeyImport {
         if profiles.isEmpty {
             candidates = sections.filter { editor.hasOwnKeyPair(section: $0.name) }
             guard !candidates.isEmpty else {
-                throw HelperError("\(displayPath) holds no access key pairs to import; nothing was changed")
+                throw ImportError.noKeyPairs(displayPath: displayPath)
             }
         } else {
             candidates = []
             for name in profiles {
                 guard let section = sections.first(where: { $0.name == name }) else {
-                    throw HelperError(
-                        "\(displayPath) has no profile [\(name)]; nothing was changed")
+                    throw ImportError.noSuchProfile(name, displayPath: displayPath)
                 }
                 candidates.append(section)
             }
@@ -113,7 +111,7 @@ public struct KeyImport {
                     accessKeyId: section.settings.value("aws_access_key_id") ?? "",
                     secretAccessKey: section.settings.value("aws_secret_access_key") ?? "")
             } catch {
-                report.skipped.append((name, error.message))
+                report.skipped.append((name, error.description))
                 continue
             }
             if let stored = try keyring.keys(profileIfReadable: name) {
@@ -160,8 +158,7 @@ public struct KeyImport {
                 """)
         }
         if !report.skipped.isEmpty {
-            let names = report.skipped.map { "'\($0.profile)'" }.joined(separator: ", ")
-            throw HelperError("not every profile was imported: \(names) skipped (see above)")
+            throw ImportError.skipped(report.skipped.map(\.profile))
         }
         return report
     }
@@ -174,20 +171,16 @@ public struct KeyImport {
         path: String, displayPath: String, original: [UInt8], without rewritten: [UInt8],
         profiles: Set<String>,
         keepBackup: Bool, report: inout Report
-    ) throws(HelperError) {
+    ) throws {
         // The file must be the one that was read: never write over changes made meanwhile.
         guard (try? read(path)) == original else {
-            throw HelperError(
-                "\(displayPath) changed while importing; the keys are in the keyring, but the file was not rewritten: run import again"
-            )
+            throw ImportError.changedMeanwhile(displayPath: displayPath)
         }
-        let notRewritten =
-            "the keys are in the keyring, but \(displayPath) was not rewritten and still holds them"
         let target: String
         do {
             target = try FileReplacement.replacementTarget(of: path)
         } catch {
-            throw HelperError("\(notRewritten): \(error.message)")
+            throw ImportError.notRewritten(displayPath: displayPath, error)
         }
         let suffix = ".bak-" + Self.backupStamp(clock())
         let backup = path + suffix
@@ -195,21 +188,17 @@ public struct KeyImport {
             do {
                 try FileReplacement.writeNewPrivateFile(original, at: backup)
             } catch {
-                throw HelperError("\(notRewritten): \(error.message)")
+                throw ImportError.notRewritten(displayPath: displayPath, error)
             }
         }
         do {
             try FileReplacement.replace(path, with: rewritten)
         } catch {
             if keepBackup { unlink(backup) }
-            throw HelperError("\(notRewritten): \(error.message)")
+            throw ImportError.notRewritten(displayPath: displayPath, error)
         }
         guard (try? read(path)) == rewritten else {
-            throw HelperError(
-                """
-                \(displayPath) does not read back as rewritten: check it for aws_secret_access_key lines and \
-                delete them by hand (the keys are in the keyring)
-                """)
+            throw ImportError.notReadBack(displayPath: displayPath)
         }
         report.rewrittenPath = target
         let names = profiles.sorted().map { "'\($0)'" }.joined(separator: ", ")
@@ -229,11 +218,11 @@ public struct KeyImport {
         }
     }
 
-    private func read(_ path: String) throws(HelperError) -> [UInt8]? {
+    private func read(_ path: String) throws(ImportError) -> [UInt8]? {
         do {
             return try readFile(path)
         } catch {
-            throw HelperError("cannot import: \(error.description)")
+            throw ImportError.unreadable(error)
         }
     }
 

@@ -19,21 +19,17 @@ public struct KeyManager {
     }
 
     /// Stores keys for `profile`, read from `environment` when given, otherwise typed on the terminal.
-    public func store(profile: String, environment: [String: String]?, force: Bool) throws(HelperError) {
+    public func store(profile: String, environment: [String: String]?, force: Bool) throws {
         try keyring.requireWritable()
         if let existing = try keyring.keys(profileIfReadable: profile), !force {
             guard let terminal else {
-                throw HelperError(
-                    """
-                    profile '\(profile)' already has keys in the keyring (\(existing)); pass --force to \
-                    replace them
-                    """)
+                throw KeyCommandError.alreadyStored(profile: profile, existing: existing.description)
             }
             guard
                 try terminal.confirm(
                     "Profile '\(profile)' already has keys stored (\(existing)). Replace them?")
             else {
-                throw HelperError("kept the keys already stored for profile '\(profile)'")
+                throw KeyCommandError.keptExisting(profile: profile)
             }
         }
 
@@ -42,17 +38,12 @@ public struct KeyManager {
             let id = environment["AWS_ACCESS_KEY_ID"] ?? ""
             let secret = environment["AWS_SECRET_ACCESS_KEY"] ?? ""
             guard !id.isEmpty, !secret.isEmpty else {
-                throw HelperError(
-                    "--from-env needs both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to be set")
+                throw KeyCommandError.environmentKeysMissing
             }
             keys = try LongLivedKeys(accessKeyId: id, secretAccessKey: secret)
         } else {
             guard let terminal else {
-                throw HelperError(
-                    """
-                    there is no terminal to type the keys on; run this in a terminal, or pass --from-env with \
-                    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set
-                    """)
+                throw KeyCommandError.noTerminalForKeys
             }
             let id = try terminal.readLine(prompt: "Access Key ID: ", echo: true).trimmingWhitespace()
             // Checked before the secret is asked for: a mistyped id should not cost typing the secret, and
@@ -68,18 +59,17 @@ public struct KeyManager {
     }
 
     /// Removes the keys of `profile` after confirmation (`yes`, or a yes typed on the terminal).
-    public func remove(profile: String, yes: Bool) throws(HelperError) {
+    public func remove(profile: String, yes: Bool) throws {
         guard let existing = try keyring.keys(profileIfReadable: profile) else {
-            throw HelperError(
-                "no keys are stored in the keyring for profile '\(profile)'; nothing was removed")
+            throw KeyCommandError.nothingToRemove(profile: profile)
         }
         if !yes {
             guard let terminal else {
-                throw HelperError("removing keys needs confirmation: run this in a terminal, or pass --yes")
+                throw KeyCommandError.removalNeedsConfirmation
             }
             guard try terminal.confirm("Remove the keys stored for profile '\(profile)' (\(existing))?")
             else {
-                throw HelperError("kept the keys stored for profile '\(profile)'")
+                throw KeyCommandError.keptStored(profile: profile)
             }
         }
         _ = try keyring.removeKeys(profile: profile)
@@ -88,14 +78,14 @@ public struct KeyManager {
     }
 
     /// Drops cached sessions: all of them, or those of `profile`. Stored keys are untouched.
-    public func clearSessions(profile: String?) throws(HelperError) {
+    public func clearSessions(profile: String?) throws {
         let count = try sessions.clear(profile: profile)
         let scope = profile.map { " of profile '\($0)'" } ?? ""
         diagnostics("Removed \(count) cached session\(count == 1 ? "" : "s")\(scope).")
     }
 
     /// Profiles with stored keys and their access key ids (never a secret).
-    public func list() throws(HelperError) -> [(profile: String, accessKeyId: String?)] {
+    public func list() throws -> [(profile: String, accessKeyId: String?)] {
         var rows: [(profile: String, accessKeyId: String?)] = []
         for profile in try keyring.profilesWithKeys() {
             rows.append((profile, try keyring.keys(profileIfReadable: profile)?.accessKeyId))
@@ -108,7 +98,7 @@ extension CredentialKeyring {
     /// The stored access key id of `profile`, described for questions ("AKIA..."); nil when none is
     /// stored. An unreadable item counts as present, so it is never overwritten without consent; a
     /// keyring that cannot be read (locked, unreachable) is an error, never "no keys" or "unreadable".
-    func keys(profileIfReadable profile: String) throws(HelperError) -> LongLivedKeysSummary? {
+    func keys(profileIfReadable profile: String) throws -> LongLivedKeysSummary? {
         switch try storedKeys(profile: profile) {
         case .none: return nil
         case .keys(let keys): return LongLivedKeysSummary(accessKeyId: keys.accessKeyId)

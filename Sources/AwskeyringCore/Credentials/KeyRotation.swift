@@ -38,13 +38,9 @@ public struct KeyRotation {
     /// the old key is deleted in IAM, so leaving them on it would break them without a word, and two
     /// profiles holding one key are one identity. A failure puts each profile's own pair back.
     @discardableResult
-    public func rotate(profile: String) throws(HelperError) -> LongLivedKeys {
+    public func rotate(profile: String) throws -> LongLivedKeys {
         guard let old = try keyring.keys(profile: profile) else {
-            throw HelperError(
-                """
-                no keys are stored in the keyring for profile '\(profile)'; rotate replaces stored keys: \
-                store them first with 'awskeyring-helper store --profile \(profile)'
-                """)
+            throw KeyCommandError.nothingToRotate(profile: profile)
         }
         let oldCredentials = AWSCredentials(
             accessKeyId: old.accessKeyId, secretAccessKey: old.secretAccessKey)
@@ -65,15 +61,7 @@ public struct KeyRotation {
         do {
             new = try iam.createAccessKey(with: oldCredentials)
         } catch {
-            var message = "\(error.message). Nothing changed: access key \(old.accessKeyId) is still stored."
-            if error.stsError?.code == "LimitExceeded" {
-                message += """
-                     The IAM user already has two access keys: delete the one not stored here \
-                    ('aws iam list-access-keys', 'aws iam delete-access-key --access-key-id ID') and run \
-                    rotate again.
-                    """
-            }
-            throw HelperError(message, stsError: error.stsError)
+            throw RotationError.notCreated(error, oldKeyId: old.accessKeyId)
         }
         let holders = [(profile: profile, keys: old)] + sharing
         let holderNames = holders.map { "'\($0.profile)'" }.joined(separator: ", ")
@@ -89,7 +77,7 @@ public struct KeyRotation {
             } catch {
                 throw rollback(
                     profile: profile, holders: holders, new: new, oldCredentials: oldCredentials,
-                    why: "storing the new key for profile '\(holder.profile)' failed: \(error.message)")
+                    cause: .storeFailed(profile: holder.profile, error))
             }
         }
 
@@ -98,21 +86,17 @@ public struct KeyRotation {
         } catch {
             throw rollback(
                 profile: profile, holders: holders, new: new, oldCredentials: oldCredentials,
-                why: "the new key did not work with STS GetCallerIdentity: \(error.message)")
+                cause: .newKeyUnusable(error))
         }
 
         do {
-            try withPropagationRetries { () throws(HelperError) in
+            try withPropagationRetries { () throws(AWSQueryError) in
                 try iam.deleteAccessKey(old.accessKeyId, with: newCredentials)
             }
         } catch {
             for holder in holders { _ = try? SessionCache(keyring: keyring).clear(profile: holder.profile) }
-            throw HelperError(
-                """
-                \(error.message). The new access key \(new.accessKeyId) is stored for profile\(holders.count == 1 ? "" : "s") \
-                \(holderNames) and works, but the old key \(old.accessKeyId) still exists in IAM: delete it with \
-                'aws iam delete-access-key --access-key-id \(old.accessKeyId)'
-                """)
+            throw RotationError.oldKeyNotDeleted(
+                error, newKeyId: new.accessKeyId, holders: holders.map(\.profile), oldKeyId: old.accessKeyId)
         }
         // Sessions made with the old key die with it.
         for holder in holders { _ = try? SessionCache(keyring: keyring).clear(profile: holder.profile) }
@@ -126,7 +110,7 @@ public struct KeyRotation {
     }
 
     /// Every profile's stored pair (items this tool cannot read are left out: they hold no key id).
-    private func storedKeys() throws(HelperError) -> [(profile: String, keys: LongLivedKeys)] {
+    private func storedKeys() throws -> [(profile: String, keys: LongLivedKeys)] {
         var result: [(profile: String, keys: LongLivedKeys)] = []
         for name in try keyring.profilesWithKeys() {
             if case .keys(let keys) = try keyring.storedKeys(profile: name) { result.append((name, keys)) }
@@ -140,7 +124,7 @@ public struct KeyRotation {
     private func refuseSpareKeys(
         profile: String, old: LongLivedKeys, credentials: AWSCredentials,
         stored: [(profile: String, keys: LongLivedKeys)]
-    ) throws(HelperError) {
+    ) throws {
         guard let listed = try? iam.listAccessKeys(with: credentials) else { return }
         var heldBy: [String: [String]] = [:]
         for (name, keys) in stored { heldBy[keys.accessKeyId, default: []].append(name) }
@@ -148,27 +132,23 @@ public struct KeyRotation {
             let spare = SpareAccessKeys(
                 profile: profile, storedKeyId: old.accessKeyId, keys: listed, heldBy: heldBy)
         else { return }
-        throw HelperError(
-            """
-            \(spare.advice). Then run rotate again. Nothing changed: access key \(old.accessKeyId) is still \
-            stored for profile '\(profile)'
-            """)
+        throw RotationError.spareKey(advice: spare.advice, profile: profile, oldKeyId: old.accessKeyId)
     }
 
     /// GetCallerIdentity with the new key, asked again while the key is still unknown to STS.
-    private func waitUntilUsable(_ credentials: AWSCredentials) throws(HelperError) {
-        try withPropagationRetries { () throws(HelperError) in
+    private func waitUntilUsable(_ credentials: AWSCredentials) throws(AWSQueryError) {
+        try withPropagationRetries { () throws(AWSQueryError) in
             _ = try sts.getCallerIdentity(with: credentials)
         }
     }
 
-    private func withPropagationRetries(_ call: () throws(HelperError) -> Void) throws(HelperError) {
+    private func withPropagationRetries(_ call: () throws(AWSQueryError) -> Void) throws(AWSQueryError) {
         var waited = 0.0
         while true {
             do {
                 return try call()
             } catch {
-                guard let code = error.stsError?.code, Self.propagationCodes.contains(code),
+                guard let code = error.serviceError?.code, Self.propagationCodes.contains(code),
                     waited + retryInterval <= propagationWait
                 else { throw error }
                 sleep(retryInterval)
@@ -181,8 +161,8 @@ public struct KeyRotation {
     /// stand.
     private func rollback(
         profile: String, holders: [(profile: String, keys: LongLivedKeys)], new: LongLivedKeys,
-        oldCredentials: AWSCredentials, why: String
-    ) -> HelperError {
+        oldCredentials: AWSCredentials, cause: RotationError.Cause
+    ) -> RotationError {
         var state: [String] = []
         var oldStored = true
         for holder in holders where (try? keyring.keys(profile: holder.profile)) != holder.keys {
@@ -193,7 +173,7 @@ public struct KeyRotation {
                 state.append(
                     """
                     putting the old key \(holder.keys.accessKeyId) back for profile '\(holder.profile)' failed \
-                    too (\(error.message)); check what 'awskeyring-helper list' shows for it
+                    too (\(error)); check what 'awskeyring-helper list' shows for it
                     """)
             }
         }
@@ -201,8 +181,7 @@ public struct KeyRotation {
         guard oldStored else {
             // Without the old pair in the keyring the new key may be the only one left to use: keep it.
             state.append("the new key \(new.accessKeyId) was kept in IAM")
-            return HelperError(
-                "rotation of profile '\(profile)' failed: \(why). Now: " + state.joined(separator: "; "))
+            return .rolledBack(profile: profile, cause: cause, state: state)
         }
         state.append(
             "the old access key \(old) is stored for profile '\(profile)' and still works")
@@ -212,11 +191,10 @@ public struct KeyRotation {
         } catch {
             state.append(
                 """
-                the new key \(new.accessKeyId) could not be deleted (\(error.message)): delete it with \
+                the new key \(new.accessKeyId) could not be deleted (\(error)): delete it with \
                 'aws iam delete-access-key --access-key-id \(new.accessKeyId)'
                 """)
         }
-        return HelperError(
-            "rotation of profile '\(profile)' failed: \(why). Now: " + state.joined(separator: "; "))
+        return .rolledBack(profile: profile, cause: cause, state: state)
     }
 }

@@ -6,14 +6,14 @@ public struct LongLivedKeys: Sendable, Equatable {
     /// Checks the shapes AWS issues, so a typo or a swapped paste is caught when storing rather than
     /// as a signature error later. Messages describe the input without repeating it: a secret pasted
     /// into the wrong field must not end up on the screen.
-    public init(accessKeyId: String, secretAccessKey: String) throws(HelperError) {
+    public init(accessKeyId: String, secretAccessKey: String) throws(KeyFormatError) {
         let id = accessKeyId.trimmingWhitespace()
         let secret = secretAccessKey.trimmingWhitespace()
         if let problem = Self.accessKeyIdProblem(id) {
-            throw HelperError("the Access Key ID \(problem); it looks like AKIAIOSFODNN7EXAMPLE")
+            throw .accessKeyId(problem: problem)
         }
         if let problem = Self.secretProblem(secret) {
-            throw HelperError("the Secret Access Key \(problem); AWS secret keys are 40 characters long")
+            throw .secretAccessKey(problem: problem)
         }
         self.accessKeyId = id
         self.secretAccessKey = secret
@@ -22,18 +22,12 @@ public struct LongLivedKeys: Sendable, Equatable {
     /// The Access Key ID as typed at the prompt, before the secret is asked for. Text shaped like a
     /// secret access key (40 characters with lower-case letters, '/' or '+', which no key id has) was
     /// shown on the screen while typed: refused, with a warning, and never repeated.
-    public static func checkTypedAccessKeyId(_ id: String) throws(HelperError) {
+    public static func checkTypedAccessKeyId(_ id: String) throws(KeyFormatError) {
         if looksLikeSecret(id) {
-            throw HelperError(
-                """
-                that looks like a Secret Access Key, typed where the Access Key ID goes, so it was shown on \
-                the screen: clear the terminal and its scrollback, and if anyone may have seen it, rotate \
-                the key. Nothing was stored; run store again and type the Access Key ID (AKIA...) first
-                """)
+            throw .secretTypedAsAccessKeyId
         }
         if let problem = accessKeyIdProblem(id) {
-            throw HelperError(
-                "the Access Key ID \(problem); it looks like AKIAIOSFODNN7EXAMPLE. Nothing was stored")
+            throw .typedAccessKeyId(problem: problem)
         }
     }
 

@@ -231,11 +231,11 @@ public struct DoctorChecks {
                 continue
             }
             let chain: CredentialChain
-            do throws(HelperError) {
+            do {
                 chain = try ProfileResolver(files: files).chain(for: name)
                 _ = try CredentialPlan(chain: chain, files: files, environment: environment)
             } catch {
-                findings.append(DoctorFinding(ok: false, subject: subject, detail: error.message))
+                findings.append(DoctorFinding(ok: false, subject: subject, detail: "\(error)"))
                 continue
             }
             let roles = chain.roles.map(\.roleArn)

@@ -137,7 +137,7 @@ extension DoctorChecks {
         var findings: [DoctorFinding] = []
         var seen: Set<String> = []
         /// Endpoint → why it could not be reached: asked once, not once per key.
-        var unreachable: [String: String] = [:]
+        var unreachable: [String: any Error] = [:]
         for (profile, keys) in stored where seen.insert(keys.accessKeyId).inserted {
             let holders = heldBy[keys.accessKeyId] ?? [profile]
             let subject = "IAM keys of profile \(holders.joined(separator: ", "))"
@@ -151,12 +151,12 @@ extension DoctorChecks {
             }
             let listed: [IAMAccessKey]
             var endpoint = ""
-            do throws(HelperError) {
+            do {
                 let sts = try STSConfiguration(profile: profile, files: files, environment: environment)
                 var configuration = try IAMConfiguration(
                     profile: profile, files: files, environment: environment, sts: sts)
                 endpoint = configuration.endpoint
-                if let reason = unreachable[endpoint] { throw HelperError(reason) }
+                if let failure = unreachable[endpoint] { throw failure }
                 // One attempt: doctor reports, it does not wait for a service to come back.
                 configuration.maxAttempts = 1
                 var client = IAMClient(configuration: configuration, transport: iamTransport)
@@ -165,8 +165,9 @@ extension DoctorChecks {
                     with: AWSCredentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
                 )
             } catch {
-                if error.stsError == nil, !endpoint.isEmpty { unreachable[endpoint] = error.message }
-                if let code = error.stsError?.code,
+                let serviceError = (error as? AWSQueryError)?.serviceError
+                if serviceError == nil, !endpoint.isEmpty { unreachable[endpoint] = error }
+                if let code = serviceError?.code,
                     ["InvalidClientTokenId", "SignatureDoesNotMatch"].contains(code)
                 {
                     findings.append(
@@ -176,7 +177,7 @@ extension DoctorChecks {
                             fix: "store a working key: awskeyring-helper store --profile \(profile) --force"))
                 } else {
                     findings.append(
-                        DoctorFinding(ok: true, subject: subject, detail: "not checked: \(error.message)"))
+                        DoctorFinding(ok: true, subject: subject, detail: "not checked: \(error)"))
                 }
                 continue
             }

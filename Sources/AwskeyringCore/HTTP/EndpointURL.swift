@@ -13,10 +13,9 @@ public struct EndpointURL: Sendable, Equatable {
 
     /// - Parameter allowingQuery: whether `?query` (kept in `path`), `#fragment` and `user@` may
     ///   appear (a container credentials URL); signed endpoints have none of them.
-    public init(_ text: String, allowingQuery: Bool = false) throws(HelperError) {
-        func invalid(_ why: String) -> HelperError {
-            HelperError(
-                "the endpoint URL '\(text)' \(why); it should look like https://sts.eu-west-1.amazonaws.com")
+    public init(_ text: String, allowingQuery: Bool = false) throws(EndpointURLError) {
+        func invalid(_ problem: EndpointURLError.Problem) -> EndpointURLError {
+            EndpointURLError(url: text, problem: problem)
         }
         let lowered = text.lowercased()
         if lowered.hasPrefix("https://") {
@@ -24,43 +23,43 @@ public struct EndpointURL: Sendable, Equatable {
         } else if lowered.hasPrefix("http://") {
             scheme = "http"
         } else {
-            throw invalid("is not an http:// or https:// URL")
+            throw invalid(.notHTTP)
         }
         var rest = text.dropFirst(scheme.count + 3)
         if !allowingQuery && (rest.contains("?") || rest.contains("#")) {
-            throw invalid("has a query or fragment")
+            throw invalid(.queryOrFragment)
         }
         let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         path = rest[pathStart...].isEmpty ? "/" : String(rest[pathStart...])
         rest = rest[..<pathStart]
         if let at = rest.lastIndex(of: "@") {
-            guard allowingQuery else { throw invalid("holds user information") }
+            guard allowingQuery else { throw invalid(.userInformation) }
             rest = rest[rest.index(after: at)...]
         }
         var hostPart = rest
         if rest.hasPrefix("[") {
-            guard let close = rest.firstIndex(of: "]") else { throw invalid("has an unclosed IPv6 address") }
+            guard let close = rest.firstIndex(of: "]") else { throw invalid(.unclosedIPv6Address) }
             host = String(rest[...close])
             hostPart = rest[rest.index(after: close)...]
             if hostPart.hasPrefix(":") {
                 guard let port = Int(hostPart.dropFirst()), (1...65535).contains(port) else {
-                    throw invalid("has a bad port")
+                    throw invalid(.badPort)
                 }
                 self.port = port
             } else if !hostPart.isEmpty {
-                throw invalid("is malformed")
+                throw invalid(.malformed)
             }
         } else if let colon = rest.lastIndex(of: ":") {
             host = String(rest[..<colon])
             guard let port = Int(rest[rest.index(after: colon)...]), (1...65535).contains(port) else {
-                throw invalid("has a bad port")
+                throw invalid(.badPort)
             }
             self.port = port
         } else {
             host = String(rest)
         }
         host = host.lowercased()
-        if host.isEmpty { throw invalid("has no host") }
+        if host.isEmpty { throw invalid(.noHost) }
     }
 
     /// The Host header: the port only when it is not the scheme's default.

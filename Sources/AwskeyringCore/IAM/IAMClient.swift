@@ -15,7 +15,7 @@ public struct IAMConfiguration: Sendable, Equatable {
     ///   apply to IAM as well (they are per profile, not per service).
     public init(
         profile: String, files: AWSConfigFiles, environment: [String: String], sts: STSConfiguration
-    ) throws(HelperError) {
+    ) throws(ConfigError) {
         let settings = files.profiles[profile] ?? [:]
         caBundle = sts.caBundle
         maxAttempts = sts.maxAttempts
@@ -88,33 +88,25 @@ public struct IAMClient: Sendable {
     }
 
     /// The access keys of the user the credentials belong to (IAM allows two per user).
-    public func listAccessKeys(with credentials: AWSCredentials) throws(HelperError) -> [IAMAccessKey] {
+    /// - Throws: `AWSQueryError`, or `IAMResponseError` for an answer that cannot be read.
+    public func listAccessKeys(with credentials: AWSCredentials) throws -> [IAMAccessKey] {
         let body = try queryClient.call(
             "ListAccessKeys", [], credentials: credentials, describing: "IAM ListAccessKeys")
-        do throws(STSResponseError) {
-            return try IAMResponse.accessKeys(from: body)
-        } catch {
-            throw HelperError("IAM ListAccessKeys sent a response that could not be read (\(error.reason))")
-        }
+        return try IAMResponse.accessKeys(from: body)
     }
 
     /// A new access key for the user the credentials belong to.
-    public func createAccessKey(with credentials: AWSCredentials) throws(HelperError) -> LongLivedKeys {
+    /// - Throws: `AWSQueryError`, or `IAMResponseError` for an answer that cannot be read (a new key may
+    ///   have been created all the same).
+    public func createAccessKey(with credentials: AWSCredentials) throws -> LongLivedKeys {
         let body = try queryClient.call(
             "CreateAccessKey", [], credentials: credentials, describing: "IAM CreateAccessKey")
-        do throws(STSResponseError) {
-            return try IAMResponse.accessKey(from: body)
-        } catch {
-            throw HelperError(
-                """
-                IAM CreateAccessKey sent a response that could not be read (\(error.reason)); a new key may \
-                have been created: check with 'aws iam list-access-keys'
-                """)
-        }
+        return try IAMResponse.accessKey(from: body)
     }
 
     /// Deletes the access key `accessKeyId` of the user the credentials belong to.
-    public func deleteAccessKey(_ accessKeyId: String, with credentials: AWSCredentials) throws(HelperError) {
+    public func deleteAccessKey(_ accessKeyId: String, with credentials: AWSCredentials) throws(AWSQueryError)
+    {
         _ = try queryClient.call(
             "DeleteAccessKey", [("AccessKeyId", accessKeyId)], credentials: credentials,
             describing: "IAM DeleteAccessKey \(accessKeyId)")
@@ -141,24 +133,31 @@ public struct IAMAccessKey: Sendable, Equatable {
 /// Reading IAM's XML answers.
 enum IAMResponse {
     /// The `member`s of `ListAccessKeysResponse/ListAccessKeysResult/AccessKeyMetadata`.
-    static func accessKeys(from body: [UInt8]) throws(STSResponseError) -> [IAMAccessKey] {
+    static func accessKeys(from body: [UInt8]) throws(IAMResponseError) -> [IAMAccessKey] {
         let root: XMLElement
         do {
             root = try XMLReader.parse(body)
         } catch {
-            throw STSResponseError(reason: "not a well-formed XML document (\(error))")
+            throw IAMResponseError(
+                action: .listAccessKeys, reason: "not a well-formed XML document (\(error))")
         }
         guard root.localName == "ListAccessKeysResponse",
             let result = root.children(named: "ListAccessKeysResult").first,
             let metadata = result.children(named: "AccessKeyMetadata").first
-        else { throw STSResponseError(reason: "the document is not a ListAccessKeysResponse") }
+        else {
+            throw IAMResponseError(
+                action: .listAccessKeys, reason: "the document is not a ListAccessKeysResponse")
+        }
         var keys: [IAMAccessKey] = []
         for member in metadata.children(named: "member") {
             func value(_ name: String) -> String {
                 member.children(named: name).first.map { ASCIIText.trimmed($0.text) } ?? ""
             }
             let id = value("AccessKeyId")
-            guard !id.isEmpty else { throw STSResponseError(reason: "an access key without an AccessKeyId") }
+            guard !id.isEmpty else {
+                throw IAMResponseError(
+                    action: .listAccessKeys, reason: "an access key without an AccessKeyId")
+            }
             keys.append(
                 IAMAccessKey(
                     accessKeyId: id, userName: value("UserName"), status: value("Status"),
@@ -168,20 +167,24 @@ enum IAMResponse {
     }
 
     /// The pair in `CreateAccessKeyResponse/CreateAccessKeyResult/AccessKey`.
-    static func accessKey(from body: [UInt8]) throws(STSResponseError) -> LongLivedKeys {
+    static func accessKey(from body: [UInt8]) throws(IAMResponseError) -> LongLivedKeys {
         let root: XMLElement
         do {
             root = try XMLReader.parse(body)
         } catch {
-            throw STSResponseError(reason: "not a well-formed XML document (\(error))")
+            throw IAMResponseError(
+                action: .createAccessKey, reason: "not a well-formed XML document (\(error))")
         }
         guard root.localName == "CreateAccessKeyResponse",
             let result = root.children(named: "CreateAccessKeyResult").first,
             let key = result.children(named: "AccessKey").first
-        else { throw STSResponseError(reason: "the document is not a CreateAccessKeyResponse") }
-        func value(_ name: String) throws(STSResponseError) -> String {
+        else {
+            throw IAMResponseError(
+                action: .createAccessKey, reason: "the document is not a CreateAccessKeyResponse")
+        }
+        func value(_ name: String) throws(IAMResponseError) -> String {
             guard let element = key.children(named: name).first, element.children.isEmpty else {
-                throw STSResponseError(reason: "AccessKey has no \(name)")
+                throw IAMResponseError(action: .createAccessKey, reason: "AccessKey has no \(name)")
             }
             return ASCIIText.trimmed(element.text)
         }
@@ -190,7 +193,8 @@ enum IAMResponse {
         do {
             return try LongLivedKeys(accessKeyId: id, secretAccessKey: secret)
         } catch {
-            throw STSResponseError(reason: "the new key pair does not have the shape AWS keys have")
+            throw IAMResponseError(
+                action: .createAccessKey, reason: "the new key pair does not have the shape AWS keys have")
         }
     }
 }

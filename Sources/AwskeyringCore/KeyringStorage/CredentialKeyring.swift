@@ -53,12 +53,8 @@ public struct CredentialKeyring: Sendable {
 
     /// Throws unless keys can be stored now (a default collection exists and is unlocked), so a
     /// person is told before typing them.
-    public func requireWritable() throws(HelperError) {
-        do {
-            try store.requireWritable()
-        } catch {
-            throw HelperError(error)
-        }
+    public func requireWritable() throws(KeyringError) {
+        try store.requireWritable()
     }
 
     private func keyAttributes(profile: String) -> [String: String] {
@@ -75,12 +71,8 @@ public struct CredentialKeyring: Sendable {
 
     /// The item stored for `profile`. Keyring failures (locked, unreachable) are thrown; an item that
     /// is there but holds something else is `.unreadable`.
-    func storedKeys(profile: String) throws(HelperError) -> StoredKeys {
-        do {
-            return Self.decodeKeys(try store.lookup(attributes: keyAttributes(profile: profile)))
-        } catch {
-            throw HelperError(error)
-        }
+    func storedKeys(profile: String) throws(KeyringError) -> StoredKeys {
+        return Self.decodeKeys(try store.lookup(attributes: keyAttributes(profile: profile)))
     }
 
     private static func decodeKeys(_ secret: String?) -> StoredKeys {
@@ -93,63 +85,47 @@ public struct CredentialKeyring: Sendable {
     }
 
     /// Whether an item holds keys for `profile` (readable or not), read with one lookup.
-    public func hasKeys(profile: String) throws(HelperError) -> Bool {
+    public func hasKeys(profile: String) throws(KeyringError) -> Bool {
         try storedKeys(profile: profile) != .none
     }
 
     /// The keys stored for `profile`, or nil when there are none.
-    public func keys(profile: String) throws(HelperError) -> LongLivedKeys? {
+    /// - Throws: `KeyringError`, or `KeyStorageError.unreadableItem` for an item this tool did not write.
+    public func keys(profile: String) throws -> LongLivedKeys? {
         switch try storedKeys(profile: profile) {
         case .none: return nil
         case .keys(let keys): return keys
-        case .unreadable:
-            throw HelperError(
-                """
-                the keyring item for profile '\(profile)' is not a key pair this tool stored; \
-                replace it with 'awskeyring-helper store --profile \(profile) --force'
-                """)
+        case .unreadable: throw KeyStorageError.unreadableItem(profile: profile)
         }
     }
 
     /// Stores `keys` for `profile`, replacing what was there in one step.
-    public func storeKeys(_ keys: LongLivedKeys, profile: String) throws(HelperError) {
+    /// - Throws: `KeyringError`, or `KeyStorageError.cannotEncode`.
+    public func storeKeys(_ keys: LongLivedKeys, profile: String) throws {
         let payload = StoredKeyPayload(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
         let secret: String
         do {
             secret = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
         } catch {
-            throw HelperError("could not encode the key pair: \(error)")
+            throw KeyStorageError.cannotEncode("\(error)")
         }
-        do {
-            try store.store(
-                secret: secret,
-                label: "AWS access key \(keys.accessKeyId) for profile \(profile) (awskeyring-helper)",
-                attributes: keyAttributes(profile: profile)
-            )
-        } catch {
-            throw HelperError(error)
-        }
+        try store.store(
+            secret: secret,
+            label: "AWS access key \(keys.accessKeyId) for profile \(profile) (awskeyring-helper)",
+            attributes: keyAttributes(profile: profile)
+        )
     }
 
     /// Deletes the keys of `profile`; returns whether there were any.
-    public func removeKeys(profile: String) throws(HelperError) -> Bool {
-        do {
-            return try store.delete(attributes: keyAttributes(profile: profile))
-        } catch {
-            throw HelperError(error)
-        }
+    public func removeKeys(profile: String) throws(KeyringError) -> Bool {
+        try store.delete(attributes: keyAttributes(profile: profile))
     }
 
     /// Profiles that have keys stored, sorted.
-    public func profilesWithKeys() throws(HelperError) -> [String] {
-        let items: [KeyringItem]
-        do {
-            items = try store.search(attributes: [
-                Attribute.application: Self.application, Attribute.kind: Kind.accessKey,
-            ])
-        } catch {
-            throw HelperError(error)
-        }
+    public func profilesWithKeys() throws(KeyringError) -> [String] {
+        let items = try store.search(attributes: [
+            Attribute.application: Self.application, Attribute.kind: Kind.accessKey,
+        ])
         return Set(items.compactMap { $0.attributes[Attribute.profile] }).sorted()
     }
 }
@@ -168,29 +144,20 @@ extension CredentialKeyring {
 
     /// The cached session under `cacheKey`; nil when there is none. An entry that cannot be read is
     /// deleted and reported as missing, so it is rebuilt rather than fatal.
-    func cachedSession(cacheKey: String) throws(HelperError) -> CachedSession? {
-        let secret: String?
-        do {
-            secret = try store.lookup(attributes: sessionAttributes(cacheKey: cacheKey))
-        } catch {
-            throw HelperError(error)
-        }
+    func cachedSession(cacheKey: String) throws(KeyringError) -> CachedSession? {
+        let secret = try store.lookup(attributes: sessionAttributes(cacheKey: cacheKey))
         return decodeSession(secret, cacheKey: cacheKey)
     }
 
     /// The cached session under `cacheKey` and the keys stored for `profile`, read in one round trip:
     /// the cached path checks that a session was made from the keys stored now.
-    func cachedSession(cacheKey: String, keysOf profile: String) throws(HelperError) -> (
+    func cachedSession(cacheKey: String, keysOf profile: String) throws(KeyringError) -> (
         session: CachedSession?, keys: LongLivedKeys?
     ) {
         let secrets: [String?]
-        do {
-            secrets = try store.lookup([
-                sessionAttributes(cacheKey: cacheKey), keyAttributes(profile: profile),
-            ])
-        } catch {
-            throw HelperError(error)
-        }
+        secrets = try store.lookup([
+            sessionAttributes(cacheKey: cacheKey), keyAttributes(profile: profile),
+        ])
         guard secrets.count == 2 else { return (nil, nil) }
         let keys: LongLivedKeys?
         if case .keys(let stored) = Self.decodeKeys(secrets[1]) { keys = stored } else { keys = nil }
@@ -211,53 +178,46 @@ extension CredentialKeyring {
     func storeCachedCredentials(
         _ credentials: AWSCredentials, cacheKey: String, profile: String, sourceProfile: String,
         sourceKey: String?, description: String
-    ) throws(HelperError) {
+    ) throws(KeyringError) {
         guard let expiration = credentials.expiration,
             let secret = CachedSessionText.encode(
                 CachedSession(credentials: credentials, sourceKey: sourceKey))
         else { return }
-        do {
-            // The entry it renews differs in its expiry attribute, so the store would not replace it.
-            try store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
-            try store.store(
-                secret: secret,
-                label: "AWS session for \(description) (awskeyring-helper cache)",
-                attributes: [
-                    Attribute.application: Self.application, Attribute.kind: Kind.session,
-                    Attribute.cacheKey: cacheKey,
-                    Attribute.profile: profile, Attribute.sourceProfile: sourceProfile,
-                    Attribute.expires: String(expiration),
-                ])
-        } catch {
-            throw HelperError(error)
-        }
+        // The entry it renews differs in its expiry attribute, so the store would not replace it.
+        try store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
+        try store.store(
+            secret: secret,
+            label: "AWS session for \(description) (awskeyring-helper cache)",
+            attributes: [
+                Attribute.application: Self.application, Attribute.kind: Kind.session,
+                Attribute.cacheKey: cacheKey,
+                Attribute.profile: profile, Attribute.sourceProfile: sourceProfile,
+                Attribute.expires: String(expiration),
+            ])
     }
 
     /// Deletes cached sessions: all of them, or those of `profile` (as the profile asked for or as the
     /// source of the keys). Returns how many were deleted.
     @discardableResult
-    public func deleteCachedSessions(profile: String?, expiredBefore: Int? = nil) throws(HelperError) -> Int {
+    public func deleteCachedSessions(profile: String?, expiredBefore: Int? = nil) throws(KeyringError) -> Int
+    {
         let base = [Attribute.application: Self.application, Attribute.kind: Kind.session]
-        do {
-            var doomed = try store.search(attributes: base).filter { item in
-                guard let profile else { return true }
-                return item.attributes[Attribute.profile] == profile
-                    || item.attributes[Attribute.sourceProfile] == profile
-            }
-            if let expiredBefore {
-                doomed = doomed.filter { Int($0.attributes[Attribute.expires] ?? "") ?? 0 < expiredBefore }
-            }
-            var deleted = 0
-            for item in doomed {
-                guard let key = item.attributes[Attribute.cacheKey] else { continue }
-                if try store.delete(attributes: base.merging([Attribute.cacheKey: key]) { $1 }) {
-                    deleted += 1
-                }
-            }
-            return deleted
-        } catch {
-            throw HelperError(error)
+        var doomed = try store.search(attributes: base).filter { item in
+            guard let profile else { return true }
+            return item.attributes[Attribute.profile] == profile
+                || item.attributes[Attribute.sourceProfile] == profile
         }
+        if let expiredBefore {
+            doomed = doomed.filter { Int($0.attributes[Attribute.expires] ?? "") ?? 0 < expiredBefore }
+        }
+        var deleted = 0
+        for item in doomed {
+            guard let key = item.attributes[Attribute.cacheKey] else { continue }
+            if try store.delete(attributes: base.merging([Attribute.cacheKey: key]) { $1 }) {
+                deleted += 1
+            }
+        }
+        return deleted
     }
 }
 

@@ -22,7 +22,8 @@ public struct KeyringLock {
         self.diagnostics = diagnostics
     }
 
-    public func unlock() throws(HelperError) {
+    /// - Throws: `KeyringError`, `KeyStorageError` or `TerminalError`.
+    public func unlock() throws {
         switch try keyring({ () throws(KeyringError) in try service.defaultCollectionState() }) {
         case .unlocked:
             diagnostics("The keyring is already unlocked.")
@@ -36,48 +37,34 @@ public struct KeyringLock {
             try unlockWithPassword()
         case .missing:
             guard try keyring({ () throws(KeyringError) in try service.acceptsPasswords() }) else {
-                throw HelperError(
-                    """
-                    the Secret Service has no default collection; create a database or collection in its \
-                    own application (for KeePassXC: enable Secret Service integration for a database)
-                    """)
+                throw KeyStorageError.noDefaultCollection
             }
             try createWithPassword()
         }
     }
 
-    private func keyring<T>(_ body: () throws(KeyringError) -> T) throws(HelperError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw HelperError(error)
-        }
+    private func keyring<T>(_ body: () throws(KeyringError) -> T) throws(KeyringError) -> T {
+        try body()
     }
 
     /// Locks the default collection and drops the kernel tier's copies of cached answers.
-    public func lock() throws(HelperError) {
+    public func lock() throws(KeyringError) {
         KernelCacheTier.remove(profile: nil)
-        do {
-            if try service.lockDefaultCollection() {
-                diagnostics("Locked the keyring; 'awskeyring-helper unlock' unlocks it.")
-            } else {
-                diagnostics("The keyring was already locked.")
-            }
-        } catch {
-            throw HelperError(error)
+        if try service.lockDefaultCollection() {
+            diagnostics("Locked the keyring; 'awskeyring-helper unlock' unlocks it.")
+        } else {
+            diagnostics("The keyring was already locked.")
         }
     }
 
-    private func requireTerminal() throws(HelperError) -> any Terminal {
+    private func requireTerminal() throws(KeyStorageError) -> any Terminal {
         guard let terminal else {
-            throw HelperError(
-                "there is no terminal to type the keyring password on; run 'awskeyring-helper unlock' in a terminal"
-            )
+            throw .noTerminalForPassword
         }
         return terminal
     }
 
-    private func unlockWithPassword() throws(HelperError) {
+    private func unlockWithPassword() throws {
         let terminal = try requireTerminal()
         for attempt in 1...Self.tries {
             var password = Array(try terminal.readLine(prompt: "Keyring password: ", echo: false).utf8)
@@ -91,12 +78,12 @@ public struct KeyringLock {
             } catch .wrongPassword where attempt < Self.tries {
                 terminal.write("That is not the keyring's password; try again.\n")
             } catch {
-                throw HelperError(error)
+                throw error
             }
         }
     }
 
-    private func createWithPassword() throws(HelperError) {
+    private func createWithPassword() throws {
         let terminal = try requireTerminal()
         terminal.write(
             "There is no keyring yet; creating one. Choose its password (it protects your AWS keys).\n")
@@ -107,22 +94,18 @@ public struct KeyringLock {
                 password.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
                 repeated.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
             }
-            let problem: String
+            let problem: KeyStorageError.PasswordProblem
             if password.isEmpty {
-                problem = "An empty password would leave the keyring unencrypted on disk."
+                problem = .empty
             } else if password != repeated {
-                problem = "The two passwords differ."
+                problem = .different
             } else {
-                do {
-                    try service.createDefaultCollection(label: "Login", password: password)
-                } catch {
-                    throw HelperError(error)
-                }
+                try service.createDefaultCollection(label: "Login", password: password)
                 diagnostics("Created the keyring and unlocked it; it is now the default keyring.")
                 return
             }
-            guard attempt < Self.tries else { throw HelperError("\(problem) No keyring was created.") }
-            terminal.write("\(problem) Try again.\n")
+            guard attempt < Self.tries else { throw KeyStorageError.notCreated(problem: problem) }
+            terminal.write("\(problem.text) Try again.\n")
         }
     }
 }

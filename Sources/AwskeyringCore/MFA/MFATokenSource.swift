@@ -25,26 +25,21 @@ public struct MFATokenSource {
     /// would most likely print the same wrong one).
     public var canAskAgain: Bool { mfaProcess == nil && terminal != nil }
 
-    public func code(serial: String, previousRejected: Bool) throws(HelperError) -> String {
+    public func code(serial: String, previousRejected: Bool) throws(MFAError) -> String {
         if let mfaProcess {
             let output: String
             do {
                 output = try ShellCommand.output(of: mfaProcess, environment: environment, timeout: timeout)
             } catch {
-                throw HelperError("mfa_process of profile '\(profile)' failed: \(error.message)")
+                throw .processFailed(profile: profile, error)
             }
             guard let code = Self.normalisedCode(output) else {
-                throw HelperError("mfa_process of profile '\(profile)' did not print a six-digit MFA code")
+                throw .processPrintedNoCode(profile: profile)
             }
             return code
         }
         guard let terminal else {
-            throw HelperError(
-                """
-                profile '\(profile)' needs an MFA code for \(serial), but there is no terminal to ask on. Set \
-                'mfa_process = COMMAND' in the profile (a command that prints the code), or run \
-                'awskeyring-helper --profile \(profile)' once in a terminal: the session it gets is cached
-                """)
+            throw .noTerminal(profile: profile, serial: serial)
         }
         if previousRejected {
             terminal.write("AWS rejected that code; wait for the next one.\n")
@@ -56,18 +51,14 @@ public struct MFATokenSource {
                 typed = try terminal.readLine(
                     prompt: "Enter MFA code for \(serial): ", echo: true,
                     timeout: deadline - SystemClock.now())
-            } catch  where SystemClock.now() >= deadline {
-                throw HelperError(
-                    """
-                    no MFA code for \(serial) was typed within \(Int(timeout)) s, so profile '\(profile)' gave up \
-                    (and let other callers go on); run the command again when you can answer, or set \
-                    mfa_prompt_timeout = SECONDS in the profile for a longer wait
-                    """)
+            } catch {
+                guard SystemClock.now() >= deadline else { throw .terminal(error) }
+                throw .promptTimedOut(profile: profile, serial: serial, seconds: Int(timeout))
             }
             if let code = Self.normalisedCode(typed) { return code }
             terminal.write("An MFA code is six digits.\n")
         }
-        throw HelperError("no valid MFA code was typed for \(serial)")
+        throw .noValidCode(serial: serial)
     }
 
     /// The six digits of a code as typed or printed: surrounding white space dropped, and the code may

@@ -109,5 +109,5 @@ public struct BrokenChain: Sendable, Equatable {
     public var handOffs: [HelperHandOff]
     /// The profile being looked at when the walk stopped.
     public var brokenProfile: String
-    public var error: HelperError
+    public var error: ProfileError
 }

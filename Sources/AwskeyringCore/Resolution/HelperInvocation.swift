@@ -12,10 +12,9 @@ enum HelperInvocation {
     /// The profile such a command asks for, or nil when the command is another program.
     static func target(
         of command: String, profile: String, executablePath: String?, environment: [String: String]
-    ) throws(HelperError) -> String? {
+    ) throws(ProfileError) -> String? {
         guard let words = ShellWords.split(command) else {
-            throw HelperError(
-                "profile '\(profile)': credential_process has an unclosed quote or a trailing backslash")
+            throw .invalid(.unsplittableCredentialProcess(profile: profile))
         }
         guard let program = words.first, isHelper(program, executablePath: executablePath) else { return nil }
         var arguments = words.dropFirst()
@@ -29,11 +28,7 @@ enum HelperInvocation {
             } else if argument.hasPrefix("--profile=") {
                 target = String(argument.dropFirst("--profile=".count))
             } else if argument != "--refresh" {
-                throw HelperError(
-                    """
-                    profile '\(profile)': credential_process runs awskeyring-helper with '\(argument)'; a \
-                    credential_process should be 'awskeyring-helper --profile NAME'
-                    """)
+                throw .helperArgument(profile: profile, argument: argument)
             }
         }
         if let target, !target.isEmpty { return target }

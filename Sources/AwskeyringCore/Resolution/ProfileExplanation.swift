@@ -1,3 +1,5 @@
+import Keyring
+
 /// What `explain` shows: the files read, a profile's merged settings, and the steps that produce its
 /// credentials. Values of secret settings are replaced by a marker: `explain` output is meant to be
 /// pasted into tickets.
@@ -14,8 +16,8 @@ public struct ProfileExplanation {
     public enum KeyringCheck: Sendable, Equatable {
         case notNeeded
         case read(profilesWithKeys: [String])
-        /// The keyring could not be read (no D-Bus session, no Secret Service, locked): the message.
-        case unreachable(String)
+        /// The keyring could not be read (no D-Bus session, no Secret Service, locked): why.
+        case unreachable(KeyringError)
     }
 
     /// Where a chain stops resolving, and why.
@@ -41,7 +43,7 @@ public struct ProfileExplanation {
     public init(
         profile: String, files: AWSConfigFiles, environment: [String: String], keyring: KeyringCheck,
         webIdentityFromEnvironment: Bool = false
-    ) throws(HelperError) {
+    ) throws {
         self.profile = profile
         self.files = files
         self.environment = environment
@@ -51,13 +53,13 @@ public struct ProfileExplanation {
         ).walk(from: profile)
         switch walk {
         case .broken(let broken):
-            chainBreak = ChainBreak(profile: broken.brokenProfile, message: broken.error.message)
+            chainBreak = ChainBreak(profile: broken.brokenProfile, message: broken.error.description)
         case .complete(let chain):
-            if case .keyring(_, false) = chain.source, case .unreachable(let message) = keyring,
+            if case .keyring(_, false) = chain.source, case .unreachable(let error) = keyring,
                 files.profiles[profile] == nil
             {
                 // A profile only the keyring could know cannot be explained without it.
-                throw HelperError(message)
+                throw error
             }
             if case .keyring(let name, false) = chain.source, case .unreachable = keyring,
                 let namedBy = chain.missingSourceProfileOf
@@ -80,7 +82,9 @@ public struct ProfileExplanation {
                     sourceProfileOf: chain.missingSourceProfileOf, storedProfiles: stored)
                 guard let namedBy = chain.missingSourceProfileOf else {
                     // Only a profile named through the files is worth explaining.
-                    if files.profiles[profile] == nil { throw HelperError(message) }
+                    if files.profiles[profile] == nil {
+                        throw CredentialError.noKeys(profile: name, message: message)
+                    }
                     chainBreak = ChainBreak(profile: name, message: message)
                     return
                 }
@@ -88,10 +92,10 @@ public struct ProfileExplanation {
                 chainBreak = ChainBreak(profile: namedBy, message: message)
                 return
             }
-            do throws(HelperError) {
+            do {
                 plan = try CredentialPlan(chain: chain, files: files, environment: environment)
             } catch {
-                chainBreak = ChainBreak(profile: profile, message: error.message)
+                chainBreak = ChainBreak(profile: profile, message: "\(error)")
             }
         }
     }
@@ -105,7 +109,8 @@ public struct ProfileExplanation {
                 handOffs: chain.handOffs.map {
                     HelperHandOff(
                         profile: $0.profile, target: $0.target, position: chain.roles.count - $0.position)
-                }, brokenProfile: namedBy, error: HelperError("")))
+                }, brokenProfile: namedBy,
+                error: .sourceProfileNotFound(chain.source.profile, namedBy: namedBy)))
     }
 
     /// The chain, when it resolves.
@@ -124,7 +129,7 @@ public struct ProfileExplanation {
     }
 
     var keyringProblem: String? {
-        if case .unreachable(let message) = keyring { return message }
+        if case .unreachable(let error) = keyring { return error.description }
         return nil
     }
 
@@ -173,8 +178,9 @@ public struct ProfileExplanation {
         switch keyring {
         case .notNeeded: break
         case .read: members.append(("keyring", .object([("reachable", .bool(true))])))
-        case .unreachable(let message):
-            members.append(("keyring", .object([("reachable", .bool(false)), ("error", .string(message))])))
+        case .unreachable(let error):
+            members.append(
+                ("keyring", .object([("reachable", .bool(false)), ("error", .string(error.description))])))
         }
         if let sts = plan?.sts {
             members.append(

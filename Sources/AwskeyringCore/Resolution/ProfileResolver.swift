@@ -23,7 +23,7 @@ public struct ProfileResolver: Sendable {
         self.executablePath = executablePath
     }
 
-    public func chain(for profile: String) throws(HelperError) -> CredentialChain {
+    public func chain(for profile: String) throws(ProfileError) -> CredentialChain {
         switch walk(from: profile) {
         case .complete(let chain): return chain
         case .broken(let broken): throw broken.error
@@ -34,7 +34,7 @@ public struct ProfileResolver: Sendable {
     /// which shows a broken chain up to the break).
     public func walk(from profile: String) -> ChainWalk {
         var state = WalkState(current: profile)
-        do throws(HelperError) {
+        do throws(ProfileError) {
             return .complete(try resolve(profile, &state))
         } catch {
             return .broken(
@@ -54,7 +54,8 @@ public struct ProfileResolver: Sendable {
         var current: String
     }
 
-    private func resolve(_ profile: String, _ state: inout WalkState) throws(HelperError) -> CredentialChain {
+    private func resolve(_ profile: String, _ state: inout WalkState) throws(ProfileError) -> CredentialChain
+    {
         var visited: [String] = []
         // The profile asked for, or one named by this helper's own credential_process: botocore looks
         // at such a profile as the top of a resolution (a role wins over keys written in it).
@@ -106,11 +107,7 @@ public struct ProfileResolver: Sendable {
                         }
                         if visited.contains(target) {
                             let cycle = (visited + [target]).joined(separator: " -> ")
-                            throw HelperError(
-                                """
-                                credential_process loop: \(cycle) (profile '\(state.current)' runs awskeyring-helper \
-                                for '\(target)', which leads back to it); break the cycle in your AWS config
-                                """)
+                            throw .helperLoop(cycle: cycle, profile: state.current, target: target)
                         }
                         state.handOffs.append((state.current, target, state.roles.count))
                         namedBySourceProfileOf = nil
@@ -130,28 +127,16 @@ public struct ProfileResolver: Sendable {
             let credentialSource = settings.value("credential_source")
             switch (sourceProfile, credentialSource) {
             case (nil, nil):
-                throw HelperError(
-                    """
-                    profile '\(state.current)' has role_arn but neither source_profile nor credential_source: \
-                    add 'source_profile = NAME' naming the profile whose keys assume the role
-                    """)
+                throw .roleWithoutSource(profile: state.current)
             case (.some, .some):
-                throw HelperError(
-                    """
-                    profile '\(state.current)' has both source_profile and credential_source; keep only one \
-                    (botocore refuses such a profile too)
-                    """)
+                throw .sourceProfileAndCredentialSource(profile: state.current)
             case (nil, .some(let name)):
                 switch name {
                 case "Environment": return finish(.environment(profile: state.current))
                 case "Ec2InstanceMetadata": return finish(.instanceMetadata(profile: state.current))
                 case "EcsContainer": return finish(.containerEndpoint(profile: state.current))
                 default:
-                    throw HelperError(
-                        """
-                        profile '\(state.current)': credential_source = \(name) is not one of Environment, \
-                        Ec2InstanceMetadata, EcsContainer
-                        """)
+                    throw .unknownCredentialSource(profile: state.current, name: name)
                 }
             case (.some(let next), nil):
                 if next == state.current {
@@ -164,7 +149,7 @@ public struct ProfileResolver: Sendable {
                 }
                 if let loopStart = visited.firstIndex(of: next) {
                     let cycle = (visited[loopStart...] + [next]).joined(separator: " -> ")
-                    throw HelperError("source_profile loop: \(cycle); break the cycle in your AWS config")
+                    throw .sourceProfileLoop(cycle: cycle)
                 }
                 namedBySourceProfileOf = state.current
                 state.current = next
@@ -176,7 +161,7 @@ public struct ProfileResolver: Sendable {
     /// The web identity settings of a profile (with `environment`, the variables first, as botocore
     /// reads them for the profile asked for); nil when there is no token file.
     private func webIdentity(_ profile: String, _ settings: ConfigSettings, _ withEnvironment: Bool)
-        throws(HelperError) -> WebIdentitySource?
+        throws(ProfileError) -> WebIdentitySource?
     {
         var fromEnvironment: [String] = []
         func value(_ key: String, _ variable: String) -> String? {
@@ -190,11 +175,7 @@ public struct ProfileResolver: Sendable {
             return nil
         }
         guard let roleArn = value("role_arn", "AWS_ROLE_ARN") else {
-            throw HelperError(
-                """
-                profile '\(profile)' has a web identity token file but no role to assume: set role_arn in \
-                the profile (or AWS_ROLE_ARN)
-                """)
+            throw .webIdentityWithoutRole(profile: profile)
         }
         let step = try roleStep(profile: profile, roleArn: roleArn, settings: settings)
         return WebIdentitySource(
@@ -207,22 +188,19 @@ public struct ProfileResolver: Sendable {
         settings.value("aws_access_key_id") != nil && settings.value("aws_secret_access_key") != nil
     }
 
-    private func roleStep(profile: String, roleArn: String, settings: ConfigSettings) throws(HelperError)
+    private func roleStep(profile: String, roleArn: String, settings: ConfigSettings) throws(ProfileError)
         -> RoleStep
     {
         guard RoleARN.isValid(roleArn) else {
-            throw HelperError(
-                """
-                profile '\(profile)': role_arn '\(roleArn)' is not an IAM role ARN \
-                (arn:aws:iam::123456789012:role/NAME)
-                """)
+            throw .invalidRoleARN(profile: profile, arn: roleArn)
         }
         var duration: Int?
         if let text = settings.value("duration_seconds") {
             guard let seconds = Int(text), (900...43200).contains(seconds) else {
-                throw HelperError(
-                    "profile '\(profile)': duration_seconds = \(text) must be a whole number from 900 to 43200"
-                )
+                throw .invalid(
+                    .invalidProfileValue(
+                        profile: profile, name: "duration_seconds", value: text,
+                        expected: "a whole number from 900 to 43200"))
             }
             duration = seconds
         }

@@ -50,7 +50,7 @@ public struct STSClient: Sendable {
     }
 
     public func assumeRole(_ parameters: AssumeRoleParameters, with credentials: AWSCredentials)
-        throws(HelperError)
+        throws(AWSQueryError)
         -> STSCredentialsResult
     {
         var form: [(String, String)] = [
@@ -70,7 +70,7 @@ public struct STSClient: Sendable {
     /// AssumeRoleWithWebIdentity: unsigned (the token is the proof), so it needs no credentials.
     public func assumeRoleWithWebIdentity(
         roleArn: String, sessionName: String, webIdentityToken: String, durationSeconds: Int? = nil
-    ) throws(HelperError) -> STSCredentialsResult {
+    ) throws(AWSQueryError) -> STSCredentialsResult {
         var form: [(String, String)] = [
             ("RoleArn", roleArn), ("RoleSessionName", sessionName), ("WebIdentityToken", webIdentityToken),
         ]
@@ -84,7 +84,7 @@ public struct STSClient: Sendable {
 
     public func getSessionToken(
         durationSeconds: Int?, serialNumber: String?, tokenCode: String?, with credentials: AWSCredentials
-    ) throws(HelperError) -> STSCredentialsResult {
+    ) throws(AWSQueryError) -> STSCredentialsResult {
         var form: [(String, String)] = []
         if let duration = durationSeconds { form.append(("DurationSeconds", String(duration))) }
         if let serial = serialNumber { form.append(("SerialNumber", serial)) }
@@ -100,7 +100,7 @@ public struct STSClient: Sendable {
     /// a session policy for the federated user to have any permission; `policy` is that document.
     public func getFederationToken(
         name: String, policy: String, durationSeconds: Int, with credentials: AWSCredentials
-    ) throws(HelperError) -> STSCredentialsResult {
+    ) throws(AWSQueryError) -> STSCredentialsResult {
         let form: [(String, String)] = [
             ("Name", name), ("Policy", policy), ("DurationSeconds", String(durationSeconds)),
         ]
@@ -111,7 +111,7 @@ public struct STSClient: Sendable {
         }
     }
 
-    public func getCallerIdentity(with credentials: AWSCredentials) throws(HelperError) -> CallerIdentity {
+    public func getCallerIdentity(with credentials: AWSCredentials) throws(AWSQueryError) -> CallerIdentity {
         let body = try call(
             "GetCallerIdentity", [], credentials: credentials, describing: "GetCallerIdentity")
         return try parse("GetCallerIdentity") { () throws(STSResponseError) in
@@ -119,12 +119,12 @@ public struct STSClient: Sendable {
         }
     }
 
-    private func parse<T>(_ what: String, _ body: () throws(STSResponseError) -> T) throws(HelperError) -> T {
+    private func parse<T>(_ what: String, _ body: () throws(STSResponseError) -> T) throws(AWSQueryError) -> T
+    {
         do {
             return try body()
         } catch {
-            throw HelperError(
-                "\(what) failed: STS sent a response that could not be read (\(error.description))")
+            throw .unreadableResponse(service: "STS", call: what, reason: error.description)
         }
     }
 
@@ -145,7 +145,7 @@ public struct STSClient: Sendable {
         _ action: String, _ parameters: [(String, String)], credentials: AWSCredentials?,
         describing what: String
     )
-        throws(HelperError) -> [UInt8]
+        throws(AWSQueryError) -> [UInt8]
     {
         try queryClient.call(action, parameters, credentials: credentials, describing: what)
     }

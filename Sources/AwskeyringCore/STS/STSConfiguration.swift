@@ -22,7 +22,7 @@ public struct STSConfiguration: Sendable, Equatable {
     /// - Parameters:
     ///   - profile: the profile the SDK asked for (the top of the chain); its settings apply to every
     ///     STS call of the chain, as in botocore.
-    public init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws(HelperError) {
+    public init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws(ConfigError) {
         let settings = files.profiles[profile] ?? [:]
         func setting(_ variable: String, _ key: String) -> String? {
             if let value = environment[variable], !value.isEmpty { return value }
@@ -31,9 +31,7 @@ public struct STSConfiguration: Sendable, Equatable {
 
         let region = setting("AWS_DEFAULT_REGION", "region")
         if let region, !Self.isRegionName(region) {
-            throw HelperError(
-                "'\(region)' is not an AWS region name (such as eu-west-1); check region / AWS_DEFAULT_REGION"
-            )
+            throw .invalidRegion(region)
         }
 
         if let configured = try Self.configuredEndpoint(
@@ -45,7 +43,8 @@ public struct STSConfiguration: Sendable, Equatable {
         } else {
             let mode = setting("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints") ?? "regional"
             guard mode == "regional" || mode == "legacy" else {
-                throw HelperError("sts_regional_endpoints = \(mode) must be 'regional' or 'legacy'")
+                throw .invalidValue(
+                    name: "sts_regional_endpoints", value: mode, expected: "'regional' or 'legacy'")
             }
             if let region, region != "aws-global",
                 !(mode == "legacy" && Self.legacyGlobalRegions.contains(region))
@@ -68,11 +67,13 @@ public struct STSConfiguration: Sendable, Equatable {
         proxies = ProxyEnvironment(environment)
         retryMode = setting("AWS_RETRY_MODE", "retry_mode") ?? "standard"
         guard ["standard", "legacy", "adaptive"].contains(retryMode) else {
-            throw HelperError("retry_mode = \(retryMode) must be 'standard', 'legacy' or 'adaptive'")
+            throw .invalidValue(
+                name: "retry_mode", value: retryMode, expected: "'standard', 'legacy' or 'adaptive'")
         }
         if let text = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
             guard let attempts = Int(text), attempts >= 1, attempts <= 20 else {
-                throw HelperError("max_attempts = \(text) must be a whole number from 1 to 20")
+                throw .invalidValue(
+                    name: "max_attempts", value: text, expected: "a whole number from 1 to 20")
             }
             maxAttempts = attempts
         } else {
@@ -86,7 +87,7 @@ public struct STSConfiguration: Sendable, Equatable {
     static func configuredEndpoint(
         service: String = "sts", settings: ConfigSettings, files: AWSConfigFiles,
         environment: [String: String]
-    ) throws(HelperError) -> (url: String, source: String)? {
+    ) throws(ConfigError) -> (url: String, source: String)? {
         let ignore =
             environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"].map { $0.lowercased() == "true" }
             ?? (settings.value("ignore_configured_endpoint_urls")?.lowercased() == "true")
@@ -100,9 +101,7 @@ public struct STSConfiguration: Sendable, Equatable {
         }
         if let sectionName = settings.value("services") {
             guard let section = files.services[sectionName] else {
-                throw HelperError(
-                    "the profile names services = \(sectionName), but there is no [services \(sectionName)] section"
-                )
+                throw .missingServicesSection(sectionName)
             }
             if case .nested(let block)? = section[service], let url = block["endpoint_url"], !url.isEmpty {
                 return (url, "[services \(sectionName)] \(service) endpoint_url")

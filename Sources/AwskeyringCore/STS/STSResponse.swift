@@ -24,24 +24,6 @@ public struct CallerIdentity: Sendable, Equatable {
     }
 }
 
-/// An error STS reported in an `ErrorResponse` document, e.g. `AccessDenied` or `ExpiredToken`.
-public struct STSServiceError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var code: String
-    public var message: String
-    /// `Sender` or `Receiver` when the document says.
-    public var type: String?
-
-    public init(code: String, message: String, type: String? = nil) {
-        self.code = code
-        self.message = message
-        self.type = type
-    }
-
-    public var description: String {
-        message.isEmpty ? "STS error \(code)" : "STS error \(code): \(message)"
-    }
-}
-
 /// A response body that is not one we understand: not XML, truncated, not the expected document, or
 /// missing a member. The reason never quotes the body, which may hold credentials.
 public struct STSResponseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -87,10 +69,10 @@ public enum STSResponse {
         return CallerIdentity(account: values[0], arn: values[1], userId: values[2])
     }
 
-    /// The error in an STS error document: `ErrorResponse/Error` (with or without the STS namespace),
+    /// The error in a query-protocol error document: `ErrorResponse/Error` (with or without the STS namespace),
     /// `ErrorResponse/Errors/Error` or `Response/Errors/Error`. Nil when the body is anything else,
     /// including an error document without a `Code`.
-    public static func serviceError(from body: [UInt8]) -> STSServiceError? {
+    public static func serviceError(from body: [UInt8]) -> AWSServiceError? {
         guard let root = try? XMLReader.parse(body),
             root.localName == "ErrorResponse" || root.localName == "Response"
         else { return nil }
@@ -101,7 +83,11 @@ public enum STSResponse {
         else { return nil }
         let message = error.children(named: "Message").first.map { trimmed($0.text) } ?? ""
         let type = error.children(named: "Type").first.map { trimmed($0.text) }
-        return STSServiceError(code: code, message: message, type: type?.isEmpty == true ? nil : type)
+        let requestId = (root.children(named: "RequestId").first ?? root.children(named: "RequestID").first)
+            .map { trimmed($0.text) }
+        return AWSServiceError(
+            code: code, message: message, type: type?.isEmpty == true ? nil : type,
+            requestId: requestId?.isEmpty == true ? nil : requestId)
     }
 
     // MARK: - Helpers

@@ -9,17 +9,17 @@
 /// given the original's mode and renamed over it.
 public enum FileReplacement {
     /// Creates `path` (which must not exist) with mode 0600 and `bytes`, flushed to disk.
-    public static func writeNewPrivateFile(_ bytes: [UInt8], at path: String) throws(HelperError) {
+    public static func writeNewPrivateFile(_ bytes: [UInt8], at path: String) throws(FileError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw failure("cannot create \(path)") }
+        guard fd >= 0 else { throw failure(.create(path)) }
         var ok = false
         defer {
             close(fd)
             if !ok { unlink(path) }
         }
-        guard fchmod(fd, 0o600) == 0 else { throw failure("cannot set the mode of \(path)") }
+        guard fchmod(fd, 0o600) == 0 else { throw failure(.setMode(path)) }
         try writeAll(bytes, to: fd, path: path)
-        guard fsync(fd) == 0 else { throw failure("cannot flush \(path) to disk") }
+        guard fsync(fd) == 0 else { throw failure(.flush(path)) }
         ok = true
     }
 
@@ -28,23 +28,19 @@ public enum FileReplacement {
     /// old contents, secrets included, in its target; so the target is replaced and the link kept. A
     /// file with other hard links is refused for the same reason: the other names would keep the old
     /// contents. Callers ask before writing anything, so a refusal changes nothing.
-    public static func replacementTarget(of path: String) throws(HelperError) -> String {
+    public static func replacementTarget(of path: String) throws(FileError) -> String {
         guard let resolved = realpath(path, nil) else {
-            throw failure("cannot resolve \(path)")
+            throw failure(.resolve(path))
         }
         defer { free(resolved) }
         let target = String(cString: resolved)
         var info = stat()
-        guard lstat(target, &info) == 0 else { throw failure("cannot read the attributes of \(target)") }
+        guard lstat(target, &info) == 0 else { throw failure(.readAttributes(target)) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw HelperError("\(target) is not a regular file; it cannot be rewritten in place")
+            throw .notRegularFile(target)
         }
         guard info.st_nlink <= 1 else {
-            throw HelperError(
-                """
-                \(target) has \(info.st_nlink) hard links: rewriting it would leave the old contents under \
-                the other names. Make it a single file (or a symbolic link to one) and try again
-                """)
+            throw .hardLinks(target, count: Int(info.st_nlink))
         }
         return target
     }
@@ -52,16 +48,16 @@ public enum FileReplacement {
     /// Replaces the file at `path` with `bytes` in one step, keeping its permission bits. A symbolic
     /// link is followed and kept (see `replacementTarget(of:)`). Returns the path of the file written.
     @discardableResult
-    public static func replace(_ path: String, with bytes: [UInt8]) throws(HelperError) -> String {
+    public static func replace(_ path: String, with bytes: [UInt8]) throws(FileError) -> String {
         let target = try replacementTarget(of: path)
         var info = stat()
-        guard stat(target, &info) == 0 else { throw failure("cannot read the attributes of \(target)") }
+        guard stat(target, &info) == 0 else { throw failure(.readAttributes(target)) }
         let mode = info.st_mode & 0o7777
         let directory = parentDirectory(of: target)
         let temporary =
             directory + "/.awskeyring-helper-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw failure("cannot create a temporary file in \(directory)") }
+        guard fd >= 0 else { throw failure(.createTemporary(inDirectory: directory)) }
         var renamed = false
         defer {
             close(fd)
@@ -70,11 +66,11 @@ public enum FileReplacement {
         // The same owner and group where allowed (root editing a user's file); the mode after, since a
         // change of owner clears set-id bits.
         _ = fchown(fd, info.st_uid, info.st_gid)
-        guard fchmod(fd, mode) == 0 else { throw failure("cannot set the mode of \(temporary)") }
+        guard fchmod(fd, mode) == 0 else { throw failure(.setMode(temporary)) }
         try writeAll(bytes, to: fd, path: temporary)
-        guard fsync(fd) == 0 else { throw failure("cannot flush \(temporary) to disk") }
+        guard fsync(fd) == 0 else { throw failure(.flush(temporary)) }
         guard rename(temporary, target) == 0 else {
-            throw failure("cannot rename \(temporary) to \(target)")
+            throw failure(.rename(temporary, to: target))
         }
         renamed = true
         // The rename itself is durable once the directory is flushed.
@@ -91,7 +87,7 @@ public enum FileReplacement {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(HelperError) {
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32, path: String) throws(FileError) {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer -> Int in
@@ -100,14 +96,14 @@ public enum FileReplacement {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw failure("cannot write \(path)")
+                throw failure(.write(path))
             }
             offset += written
         }
     }
 
-    private static func failure(_ what: String) -> HelperError {
+    private static func failure(_ operation: FileError.Operation) -> FileError {
         let reason = strerror(errno).map { String(cString: $0) } ?? "error \(errno)"
-        return HelperError("\(what): \(reason)")
+        return .systemCall(operation, reason: reason)
     }
 }

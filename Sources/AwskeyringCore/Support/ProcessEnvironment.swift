@@ -32,8 +32,14 @@ public enum StandardError {
         writeFully(fd: 2, text.hasSuffix("\n") ? text : text + "\n")
     }
 
-    public static func report(_ error: HelperError) {
-        write("awskeyring-helper: \(error.message)")
+    /// Reports a failure as its one-line message: every error this tool throws describes itself
+    /// (`CustomStringConvertible`) in words the person can act on.
+    public static func report(_ error: any Error) {
+        report(message: String(describing: error))
+    }
+
+    public static func report(message: String) {
+        write("awskeyring-helper: \(message)")
     }
 }
 

@@ -8,10 +8,12 @@
 /// standard streams and signals, so its exit status and signals need no forwarding.
 public enum ProcessReplacement {
     /// Why a command could not be started, with the exit status shells use for it.
-    public struct Failure: Error, Sendable, Equatable {
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// 127: not found; 126: found but not runnable.
         public var exitStatus: Int32
         public var message: String
+
+        public var description: String { message }
     }
 
     /// Runs `command` (searched in `PATH` when it has no `/`) with `arguments` and exactly the variables

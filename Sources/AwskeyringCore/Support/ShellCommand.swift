@@ -16,11 +16,12 @@ enum ShellCommand {
     }
 
     /// A command line run with `/bin/sh -c`.
-    static func output(of command: String, environment: [String: String], timeout: Double) throws(HelperError)
+    static func output(of command: String, environment: [String: String], timeout: Double)
+        throws(ShellCommandError)
         -> String
     {
         let output = try run(["/bin/sh", "-c", command], environment: environment, timeout: timeout) {
-            "the command '\(command)' \($0)"
+            ShellCommandError(command: "the command '\(command)'", reason: $0)
         }
         return String(decoding: output, as: UTF8.self)
     }
@@ -30,24 +31,24 @@ enum ShellCommand {
     /// message of the error thrown.
     static func run(
         _ arguments: [String], environment: [String: String], timeout: Double,
-        failure: (String) -> String
-    ) throws(HelperError) -> [UInt8] {
+        failure: (ShellCommandError.Reason) -> ShellCommandError
+    ) throws(ShellCommandError) -> [UInt8] {
         guard let program = arguments.first, !program.isEmpty else {
-            throw HelperError(failure("is empty"))
+            throw failure(.empty)
         }
         guard let path = executablePath(program, searchPath: environment["PATH"]) else {
-            throw HelperError(failure("cannot be run: '\(program)' is not an executable file or on PATH"))
+            throw failure(.notExecutable(program: program))
         }
         var outputFds: [Int32] = [0, 0]
         var errorFds: [Int32] = [0, 0]
         guard pipe(&outputFds) == 0 else {
-            throw HelperError("cannot create a pipe: \(String(cString: strerror(errno)))")
+            throw failure(.cannotCreatePipe(String(cString: strerror(errno))))
         }
         guard pipe(&errorFds) == 0 else {
             let reason = String(cString: strerror(errno))
             close(outputFds[0])
             close(outputFds[1])
-            throw HelperError("cannot create a pipe: \(reason)")
+            throw failure(.cannotCreatePipe(reason))
         }
 
         var actions = posix_spawn_file_actions_t()
@@ -78,7 +79,7 @@ enum ShellCommand {
         guard spawned == 0 else {
             close(outputFds[0])
             close(errorFds[0])
-            throw HelperError(failure("cannot be run: \(String(cString: strerror(spawned)))"))
+            throw failure(.cannotStart(String(cString: strerror(spawned))))
         }
         let terminal = ForegroundHandOver(to: pid)
         defer { terminal.takeBack() }
@@ -122,19 +123,18 @@ enum ShellCommand {
         }
         let output = collected.output
         switch outcome {
-        case .timedOut: throw HelperError(failure("did not finish within \(Int(timeout)) s"))
+        case .timedOut: throw failure(.timedOut(seconds: Int(timeout)))
         case .tooMuchOutput:
-            throw HelperError(failure("printed more than \(maximumOutput / 1024) KiB on its standard output"))
+            throw failure(.tooMuchOutput(kibibytes: maximumOutput / 1024))
         case .endOfOutput: break
         }
         if output.count > maximumOutput {
-            throw HelperError(failure("printed more than \(maximumOutput / 1024) KiB on its standard output"))
+            throw failure(.tooMuchOutput(kibibytes: maximumOutput / 1024))
         }
         let exited = (status & 0x7f) == 0
         let exitCode = (status >> 8) & 0xff
         guard exited && exitCode == 0 else {
-            throw HelperError(
-                failure(exited ? "exited with status \(exitCode)" : "was killed by signal \(status & 0x7f)"))
+            throw failure(exited ? .exited(status: exitCode) : .killed(signal: status & 0x7f))
         }
         return output
     }

@@ -33,15 +33,15 @@ public final class ControllingTerminal: Terminal {
         writeFully(fd: fd, ASCIIText.printable(text))
     }
 
-    public func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
+    public func readLine(prompt: String, echo: Bool) throws(TerminalError) -> String {
         try readLine(prompt: prompt, echo: echo, deadline: nil)
     }
 
-    public func readLine(prompt: String, echo: Bool, timeout: Double) throws(HelperError) -> String {
+    public func readLine(prompt: String, echo: Bool, timeout: Double) throws(TerminalError) -> String {
         try readLine(prompt: prompt, echo: echo, deadline: SystemClock.now() + timeout)
     }
 
-    private func readLine(prompt: String, echo: Bool, deadline: Double?) throws(HelperError) -> String {
+    private func readLine(prompt: String, echo: Bool, deadline: Double?) throws(TerminalError) -> String {
         write(prompt)
         var saved = termios()
         guard !echo, tcgetattr(fd, &saved) == 0 else {
@@ -62,7 +62,7 @@ public final class ControllingTerminal: Terminal {
         return try readRawLine(deadline: deadline)
     }
 
-    private func readRawLine(deadline: Double?) throws(HelperError) -> String {
+    private func readRawLine(deadline: Double?) throws(TerminalError) -> String {
         var line: [UInt8] = []
         var byte: UInt8 = 0
         while true {
@@ -74,17 +74,17 @@ public final class ControllingTerminal: Terminal {
                 if ready == 0 {
                     // The prompt's line stays unfinished otherwise, and the error would continue it.
                     write("\n")
-                    throw HelperError("no answer was typed on the terminal in time")
+                    throw .timedOut
                 }
             }
             let count = Glibc.read(fd, &byte, 1)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 {
-                throw HelperError("no answer was typed on the terminal (end of input)")
+                throw .endOfInput
             }
             if byte == UInt8(ascii: "\n") { break }
             line.append(byte)
-            if line.count > 4096 { throw HelperError("the line typed on the terminal is too long") }
+            if line.count > 4096 { throw .lineTooLong }
         }
         if line.last == UInt8(ascii: "\r") { line.removeLast() }
         return String(decoding: line, as: UTF8.self)

@@ -40,7 +40,10 @@ import Testing
         #expect(
             try ConsoleSignIn.federationEndpoint(partition: .aws, environment: proxy)
                 == "https://signin.example.com/federation")
-        #expect(throws: HelperError.self) {
+        #expect(
+            throws: ConsoleError.plainHTTPFederationEndpoint(
+                variable: "AWSKEYRING_HELPER_FEDERATION_URL", value: "http://example.com/federation")
+        ) {
             try ConsoleSignIn.federationEndpoint(
                 partition: .aws,
                 environment: ["AWSKEYRING_HELPER_FEDERATION_URL": "http://example.com/federation"])
@@ -180,13 +183,15 @@ import Testing
             .success(HTTPResponse(status: 400, contentType: "text/plain", body: Array("bad".utf8))),
         ])
         let provider = try fixture.provider("[profile base]\n", transport: transport)
-        do {
+        let error = #expect(
+            throws: ConsoleError.federationRefused(
+                endpoint: "https://signin.aws.amazon.com/federation", profile: "base", status: 400,
+                sessionDurationAsked: false)
+        ) {
             _ = try ConsoleLogin(provider: provider).signInURL(
                 profile: "base", destination: nil, duration: 3600)
-            Issue.record("expected a refusal")
-        } catch {
-            #expect(error.message.contains("HTTP 400"))
-            #expect(!error.message.contains("secret-of-ASIAFED"))
         }
+        #expect(error?.description.contains("HTTP 400") == true)
+        #expect(error?.description.contains("secret-of-ASIAFED") == false)
     }
 }

@@ -1,3 +1,5 @@
+import Testing
+
 @testable import AwskeyringCore
 
 #if canImport(Glibc)
@@ -16,7 +18,9 @@ struct SourceFixture {
         let made = template.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
         }
-        guard let made else { throw HelperError("mkdtemp failed") }
+        guard let made else {
+            throw FileError.systemCall(.create("/tmp/awskeyring-source-tests"), reason: "mkdtemp failed")
+        }
         directory = made
         try CredentialKeyring(store: store).storeKeys(
             LongLivedKeys(
@@ -63,13 +67,26 @@ func metadataDocument(id: String, expiration: Int) -> String {
     """
 }
 
+/// The message the person would see for the error `body` throws (what the executable prints); nil
+/// when it throws none.
 func expectedMessage(_ body: () throws -> Void) -> String? {
     do {
         try body()
         return nil
-    } catch let error as HelperError {
-        return error.message
     } catch {
         return "\(error)"
     }
+}
+
+/// The error `body` throws, as `E`; nil (and a recorded issue) when it throws none or another type.
+func thrown<E: Error>(_: E.Type, _ body: () throws -> Void) -> E? {
+    do {
+        try body()
+        Issue.record("expected \(E.self), nothing was thrown")
+    } catch let error as E {
+        return error
+    } catch {
+        Issue.record("expected \(E.self), got \(type(of: error)): \(error)")
+    }
+    return nil
 }

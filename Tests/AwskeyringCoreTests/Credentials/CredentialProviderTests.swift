@@ -157,9 +157,11 @@ import Testing
 
     @Test func withoutATerminalOrMFAProcessTheErrorSaysWhatToDo() throws {
         let transport = ScriptedTransport([])
-        let error = #expect(throws: HelperError.self) { try provider(transport).credentials(profile: "r1") }
-        #expect(error?.message.contains("mfa_process") == true)
-        #expect(error?.message.contains("in a terminal") == true)
+        let error = #expect(throws: MFAError.noTerminal(profile: "r1", serial: Self.mfa)) {
+            try provider(transport).credentials(profile: "r1")
+        }
+        #expect(error?.description.contains("mfa_process") == true)
+        #expect(error?.description.contains("in a terminal") == true)
         #expect(transport.requests.isEmpty)
     }
 
@@ -265,8 +267,12 @@ import Testing
 
         // Clearing the profile empties the kernel tier too.
         try cache.clear(profile: "plain-role")
-        #expect(throws: HelperError.self) {
+        let error = #expect(throws: CredentialError.self) {
             try provider(store: InMemorySecretStore(), kernel: true).credentials(profile: "plain-role")
+        }
+        guard case .noKeys(profile: "base", _)? = error else {
+            Issue.record("expected no keys for 'base', got \(String(describing: error))")
+            return
         }
     }
 
@@ -287,7 +293,13 @@ import Testing
         #expect(signingKeyIds(transport) == ["AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"])
         // Keys removed behind the tool's back: no session is handed out at all.
         _ = try CredentialKeyring(store: store).removeKeys(profile: "base")
-        #expect(throws: HelperError.self) { try provider(transport).credentials(profile: "plain-role") }
+        let error = #expect(throws: CredentialError.self) {
+            try provider(transport).credentials(profile: "plain-role")
+        }
+        guard case .noKeys(profile: "base", _)? = error else {
+            Issue.record("expected no keys for 'base', got \(String(describing: error))")
+            return
+        }
     }
 
     @Test func longLivedKeysAreNotCached() throws {

@@ -113,7 +113,7 @@ import Testing
             try LongLivedKeys(accessKeyId: "AKIAOLDOLDOLDOLDOLDO", secretAccessKey: Self.secret), profile: "b"
         )
         let notes = NoteLog()
-        #expect(throws: HelperError.self) {
+        #expect(throws: ImportError.skipped(["b"])) {
             try importer(store, notes: notes).run(
                 path: path, displayPath: "creds", profiles: [], force: false, removeFromFile: true)
         }
@@ -136,14 +136,17 @@ import Testing
         let broken = "[a]\naws_access_key_id = \(Self.idA)\nno delimiter here\n"
         let path = dir.write("credentials", broken)
         let store = InMemorySecretStore()
-        do {
+        let error = #expect(throws: ImportError.self) {
             try importer(store, notes: NoteLog()).run(
                 path: path, displayPath: "creds", profiles: [], force: false, removeFromFile: true)
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.message.contains("creds, line 3"))
-            #expect(error.message.contains("nothing was changed"))
         }
+        guard case .unparsable(let parse)? = error else {
+            Issue.record("expected the file refused, got \(String(describing: error))")
+            return
+        }
+        #expect(parse.line == 3)
+        #expect(error?.description.contains("creds, line 3") == true)
+        #expect(error?.description.contains("nothing was changed") == true)
         #expect(dir.read("credentials") == broken)
         #expect(dir.names() == ["credentials"])
         #expect(store.all.isEmpty)
@@ -152,11 +155,11 @@ import Testing
     @Test func anUnknownProfileOrAMissingFileIsAnError() throws {
         let dir = Directory()
         let path = dir.write("credentials", Self.file)
-        #expect(throws: HelperError.self) {
+        #expect(throws: ImportError.noSuchProfile("nope", displayPath: "creds")) {
             try importer(InMemorySecretStore(), notes: NoteLog()).run(
                 path: path, displayPath: "creds", profiles: ["nope"], force: false, removeFromFile: false)
         }
-        #expect(throws: HelperError.self) {
+        #expect(throws: ImportError.noFile(displayPath: "none")) {
             try importer(InMemorySecretStore(), notes: NoteLog()).run(
                 path: dir.path + "/none", displayPath: "none", profiles: [], force: false,
                 removeFromFile: false)

@@ -31,7 +31,7 @@ import Testing
 
     @Test func refusesToReplaceWithoutATerminalOrForce() throws {
         try manager(nil).store(profile: "dev", environment: environment(), force: false)
-        #expect(throws: HelperError.self) {
+        #expect(throws: KeyCommandError.alreadyStored(profile: "dev", existing: Self.id)) {
             try manager(nil).store(
                 profile: "dev", environment: environment(Self.id, Self.otherSecret), force: false)
         }
@@ -45,7 +45,7 @@ import Testing
     @Test func asksBeforeReplacingAndKeepsOnNo() throws {
         try manager(nil).store(profile: "dev", environment: environment(), force: false)
         let terminal = ScriptedTerminal(answers: ["n"])
-        #expect(throws: HelperError("kept the keys already stored for profile 'dev'")) {
+        #expect(throws: KeyCommandError.keptExisting(profile: "dev")) {
             try manager(terminal).store(profile: "dev", environment: nil, force: false)
         }
         #expect(
@@ -65,10 +65,14 @@ import Testing
     }
 
     @Test func badShapesStoreNothing() throws {
-        #expect(throws: HelperError.self) {
+        let shape = #expect(throws: KeyFormatError.self) {
             try manager(nil).store(profile: "dev", environment: environment("nope", Self.secret), force: true)
         }
-        #expect(throws: HelperError.self) {
+        guard case .accessKeyId? = shape else {
+            Issue.record("expected the Access Key ID refused, got \(String(describing: shape))")
+            return
+        }
+        #expect(throws: KeyCommandError.environmentKeysMissing) {
             try manager(nil).store(profile: "dev", environment: [:], force: true)
         }
         #expect(store.all.isEmpty)
@@ -76,23 +80,29 @@ import Testing
 
     @Test func aCorruptItemIsNeverSilentlyReplaced() throws {
         store.plant(secret: "not json", profile: "dev")
-        #expect(throws: HelperError.self) {
+        #expect(
+            throws: KeyCommandError.alreadyStored(profile: "dev", existing: "an item this tool cannot read")
+        ) {
             try manager(nil).store(profile: "dev", environment: environment(), force: false)
         }
         #expect(store.all.map(\.secret) == ["not json"])
-        #expect(throws: HelperError.self) { try keyring.keys(profile: "dev") }
+        #expect(throws: KeyStorageError.unreadableItem(profile: "dev")) { try keyring.keys(profile: "dev") }
     }
 
     @Test func removeNeedsConsent() throws {
         try manager(nil).store(profile: "dev", environment: environment(), force: false)
-        #expect(throws: HelperError.self) { try manager(nil).remove(profile: "dev", yes: false) }
-        #expect(throws: HelperError.self) {
+        #expect(throws: KeyCommandError.removalNeedsConfirmation) {
+            try manager(nil).remove(profile: "dev", yes: false)
+        }
+        #expect(throws: KeyCommandError.keptStored(profile: "dev")) {
             try manager(ScriptedTerminal(answers: ["no"])).remove(profile: "dev", yes: false)
         }
         #expect(try keyring.keys(profile: "dev") != nil)
         try manager(ScriptedTerminal(answers: ["y"])).remove(profile: "dev", yes: false)
         #expect(try keyring.keys(profile: "dev") == nil)
-        #expect(throws: HelperError.self) { try manager(nil).remove(profile: "dev", yes: true) }
+        #expect(throws: KeyCommandError.nothingToRemove(profile: "dev")) {
+            try manager(nil).remove(profile: "dev", yes: true)
+        }
     }
 
     @Test func listShowsKeyIdsOnly() throws {
@@ -106,8 +116,10 @@ import Testing
 
     @Test func keyringFailuresBecomeClearErrors() {
         store.failure.withLock { $0 = .noSessionBus(detail: "Could not connect") }
-        let error = #expect(throws: HelperError.self) { try manager(nil).list() }
-        #expect(error?.message.contains("D-Bus") == true)
+        let error = #expect(throws: KeyringError.noSessionBus(detail: "Could not connect")) {
+            try manager(nil).list()
+        }
+        #expect(error?.description.contains("D-Bus") == true)
     }
 
     /// A locked keyring still shows its items' attributes: every command must say it is locked, not
@@ -116,7 +128,7 @@ import Testing
     @Test func aLockedKeyringIsReportedByEveryCommand() throws {
         try manager(nil).store(profile: "dev", environment: environment(), force: false)
         store.locked.withLock { $0 = true }
-        let locked = HelperError(InMemorySecretStore.lockedError)
+        let locked = InMemorySecretStore.lockedError
         #expect(throws: locked) { try manager(nil).list() }
         #expect(throws: locked) { try manager(nil).remove(profile: "dev", yes: true) }
         #expect(throws: locked) {
@@ -134,7 +146,9 @@ import Testing
     @Test func aCorruptItemIsListedAndReplacedOnlyWithForce() throws {
         store.plant(secret: "not json", profile: "dev")
         #expect(try manager(nil).list().map(\.accessKeyId) == [nil])
-        #expect(throws: HelperError.self) {
+        #expect(
+            throws: KeyCommandError.alreadyStored(profile: "dev", existing: "an item this tool cannot read")
+        ) {
             try manager(nil).store(profile: "dev", environment: environment(), force: false)
         }
         #expect(store.all.map(\.secret) == ["not json"])

@@ -138,12 +138,11 @@ import Testing
         let s = try setup([
             STSReply.error("LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", status: 409)
         ])
-        do {
-            try s.rotation.rotate(profile: "p")
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.message.contains("Nothing changed"))
-            #expect(error.message.contains("already has two access keys"))
+        if let error = thrown(RotationError.self, { try s.rotation.rotate(profile: "p") }) {
+            guard case .notCreated = error else { Issue.record("\(error)"); return }
+            #expect(error.serviceError?.code == "LimitExceeded")
+            #expect(error.description.contains("Nothing changed"))
+            #expect(error.description.contains("already has two access keys"))
         }
         #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
     }
@@ -152,13 +151,15 @@ import Testing
         let invalid = STSReply.error(
             "InvalidClientTokenId", "The security token included in the request is invalid", status: 403)
         let s = try setup([Self.created()] + Array(repeating: invalid, count: 9) + [Self.deleted()])
-        do {
-            try s.rotation.rotate(profile: "p")
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.message.contains("did not work with STS GetCallerIdentity"))
-            #expect(error.message.contains("old access key \(Self.oldKeys.accessKeyId) is stored"))
-            #expect(error.message.contains("new key \(Self.newId) was deleted in IAM again"))
+        if let error = thrown(RotationError.self, { try s.rotation.rotate(profile: "p") }) {
+            guard case .rolledBack(profile: "p", cause: .newKeyUnusable, _) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(error.serviceError?.code == "InvalidClientTokenId")
+            #expect(error.description.contains("did not work with STS GetCallerIdentity"))
+            #expect(error.description.contains("old access key \(Self.oldKeys.accessKeyId) is stored"))
+            #expect(error.description.contains("new key \(Self.newId) was deleted in IAM again"))
         }
         #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
         // Retried while the key could still be propagating, then gave up.
@@ -179,12 +180,16 @@ import Testing
     @Test func whenTheServiceIsGoneTheRollbackSaysWhatIsLeft() throws {
         let gone = Result<HTTPResponse, HTTPFailure>.failure(HTTPFailure(kind: .tls, detail: "refused"))
         let s = try setup([Self.created(), gone, gone])
-        do {
-            try s.rotation.rotate(profile: "p")
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.message.contains("old access key \(Self.oldKeys.accessKeyId) is stored"))
-            #expect(error.message.contains("aws iam delete-access-key --access-key-id \(Self.newId)"))
+        if let error = thrown(RotationError.self, { try s.rotation.rotate(profile: "p") }) {
+            guard case .rolledBack(profile: "p", cause: .newKeyUnusable(let cause), _) = error,
+                case .transport(let failure, _, _, _) = cause as? AWSQueryError
+            else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(failure.kind == .tls)
+            #expect(error.description.contains("old access key \(Self.oldKeys.accessKeyId) is stored"))
+            #expect(error.description.contains("aws iam delete-access-key --access-key-id \(Self.newId)"))
         }
         #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
     }
@@ -192,12 +197,13 @@ import Testing
     @Test func aFailedStoreKeepsTheOldKeyAndDeletesTheNewOne() throws {
         let store = StoreFailsAfter(allowedStores: 1)
         let s = try setup([Self.created(), Self.deleted()], store: store)
-        do {
-            try s.rotation.rotate(profile: "p")
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.message.contains("storing the new key for profile 'p' failed"))
-            #expect(error.message.contains("new key \(Self.newId) was deleted in IAM again"))
+        if let error = thrown(RotationError.self, { try s.rotation.rotate(profile: "p") }) {
+            guard case .rolledBack(profile: "p", cause: .storeFailed(profile: "p", _), _) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(error.description.contains("storing the new key for profile 'p' failed"))
+            #expect(error.description.contains("new key \(Self.newId) was deleted in IAM again"))
         }
         #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
         #expect(
@@ -210,13 +216,18 @@ import Testing
         let s = try setup([
             Self.created(), Self.identity(), STSReply.error("AccessDenied", "no", status: 403),
         ])
-        do {
-            try s.rotation.rotate(profile: "p")
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.message.contains("new access key \(Self.newId) is stored"))
+        if let error = thrown(RotationError.self, { try s.rotation.rotate(profile: "p") }) {
+            guard
+                case .oldKeyNotDeleted(
+                    _, newKeyId: Self.newId, holders: ["p"], oldKeyId: Self.oldKeys.accessKeyId) = error
+            else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(error.serviceError?.code == "AccessDenied")
+            #expect(error.description.contains("new access key \(Self.newId) is stored"))
             #expect(
-                error.message.contains(
+                error.description.contains(
                     "aws iam delete-access-key --access-key-id \(Self.oldKeys.accessKeyId)"))
         }
         #expect(try s.keyring.keys(profile: "p")?.accessKeyId == Self.newId)
@@ -225,17 +236,18 @@ import Testing
     @Test func aSpareKeyInIAMStopsTheRotationBeforeAnythingChanges() throws {
         let spare = "AKIASPARESPARESPARE0"
         let s = try setup([], listed: Self.listed([Self.oldKeys.accessKeyId, spare]))
-        do {
-            try s.rotation.rotate(profile: "p")
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.message.contains("IAM user me also has access key \(spare) (Active, created"))
-            #expect(error.message.contains("no profile in the keyring holds"))
+        if let error = thrown(RotationError.self, { try s.rotation.rotate(profile: "p") }) {
+            guard case .spareKey(_, profile: "p", oldKeyId: Self.oldKeys.accessKeyId) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(error.description.contains("IAM user me also has access key \(spare) (Active, created"))
+            #expect(error.description.contains("no profile in the keyring holds"))
             #expect(
-                error.message.contains(
+                error.description.contains(
                     "awskeyring-helper exec --profile p -- aws iam delete-access-key --access-key-id \(spare)"
                 ))
-            #expect(error.message.contains("Nothing changed"))
+            #expect(error.description.contains("Nothing changed"))
         }
         #expect(s.transport.forms.map { $0["Action"] } == ["ListAccessKeys"])
         #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
@@ -265,12 +277,13 @@ import Testing
         let s = try setup([Self.created(), Self.deleted()], store: store)
         try s.keyring.storeKeys(Self.oldKeys, profile: "prod")
         store.armed.withLock { $0 = true }
-        do {
-            try s.rotation.rotate(profile: "p")
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.message.contains("storing the new key for profile 'prod' failed"))
-            #expect(error.message.contains("new key \(Self.newId) was deleted in IAM again"))
+        if let error = thrown(RotationError.self, { try s.rotation.rotate(profile: "p") }) {
+            guard case .rolledBack(profile: "p", cause: .storeFailed(profile: "prod", _), _) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(error.description.contains("storing the new key for profile 'prod' failed"))
+            #expect(error.description.contains("new key \(Self.newId) was deleted in IAM again"))
         }
         #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
         #expect(try s.keyring.keys(profile: "prod") == Self.oldKeys)
@@ -287,7 +300,7 @@ import Testing
                 configuration: try IAMConfiguration(profile: "q", files: files, environment: [:], sts: sts),
                 transport: transport),
             sts: STSClient(configuration: sts, transport: transport), diagnostics: { _ in })
-        #expect(throws: HelperError.self) { try rotation.rotate(profile: "q") }
+        #expect(throws: KeyCommandError.nothingToRotate(profile: "q")) { try rotation.rotate(profile: "q") }
         #expect(transport.requests.isEmpty)
     }
 

@@ -19,9 +19,10 @@ import Testing
         (String(repeating: "A", count: 129), "has 129 characters, not 16 to 128"),
     ])
     func rejectsMalformedAccessKeyIds(id: String, problem: String) {
-        #expect(throws: HelperError("the Access Key ID \(problem); it looks like AKIAIOSFODNN7EXAMPLE")) {
+        let error = #expect(throws: KeyFormatError.accessKeyId(problem: problem)) {
             try LongLivedKeys(accessKeyId: id, secretAccessKey: Self.secret)
         }
+        #expect(error?.description == "the Access Key ID \(problem); it looks like AKIAIOSFODNN7EXAMPLE")
     }
 
     @Test(arguments: [
@@ -31,19 +32,24 @@ import Testing
         ("wJalrXUtnFEMI/K7MDENGébPxRfiCYEXAMPLEKEY", "holds spaces, control or non-ASCII characters"),
     ])
     func rejectsMalformedSecretsWithoutRepeatingThem(secret: String, problem: String) throws {
-        let error = #expect(throws: HelperError.self) {
+        let error = #expect(throws: KeyFormatError.secretAccessKey(problem: problem)) {
             try LongLivedKeys(accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: secret)
         }
-        #expect(error?.message == "the Secret Access Key \(problem); AWS secret keys are 40 characters long")
+        #expect(
+            error?.description == "the Secret Access Key \(problem); AWS secret keys are 40 characters long")
         if !secret.isEmpty {
-            #expect(error?.message.contains(secret) == false)
+            #expect(error?.description.contains(secret) == false)
         }
     }
 
     @Test func aSecretPastedAsTheKeyIdIsNotEchoed() {
-        let error = #expect(throws: HelperError.self) {
+        let error = #expect(throws: KeyFormatError.self) {
             try LongLivedKeys(accessKeyId: Self.secret, secretAccessKey: Self.secret)
         }
-        #expect(error?.message.contains(Self.secret) == false)
+        guard case .accessKeyId? = error else {
+            Issue.record("expected the Access Key ID refused, got \(String(describing: error))")
+            return
+        }
+        #expect(error?.description.contains(Self.secret) == false)
     }
 }

@@ -1,3 +1,4 @@
+import Keyring
 import Testing
 
 @testable import AwskeyringCore
@@ -58,7 +59,8 @@ import Testing
     @Test func aMistypedSourceProfileBreaksWithoutSuggestingToStoreKeysUnderTheTypo() throws {
         let config = "[profile me]\n[profile nosrc]\nrole_arn = \(Self.role)\nsource_profile = mee\n"
         for keyring in [
-            ProfileExplanation.KeyringCheck.read(profilesWithKeys: ["me"]), .unreachable("no bus"),
+            ProfileExplanation.KeyringCheck.read(profilesWithKeys: ["me"]),
+            .unreachable(.noSessionBus(detail: "no bus")),
         ] {
             let explained = try explanation("nosrc", config, keyring: keyring)
             #expect(explained.chainBreak?.profile == "nosrc")
@@ -77,7 +79,7 @@ import Testing
     @Test func anUnreachableKeyringIsSaidAndEverythingElseShown() throws {
         let explained = try explanation(
             "dev", "[profile dev]\nregion = eu-west-1\n",
-            keyring: .unreachable("cannot reach a D-Bus session bus"))
+            keyring: .unreachable(.noSessionBus(detail: "no bus")))
         #expect(explained.chainBreak == nil)
         #expect(explained.text.contains("(not checked: the keyring could not be read)"))
         #expect(explained.text.contains("Keyring: could not be read"))
@@ -86,14 +88,18 @@ import Testing
     }
 
     @Test func aProfileNobodyKnowsIsAnErrorWithTheNearestNames() throws {
-        let message = expectedMessage {
+        let error = thrown(CredentialError.self) {
             _ = try explanation("prodd", "[profile prod]\n", keyring: .read(profilesWithKeys: []))
         }
-        #expect(message?.contains("did you mean 'prod'?") == true)
-        let unreachable = expectedMessage {
-            _ = try explanation("ghost", "[profile prod]\n", keyring: .unreachable("no bus"))
+        guard case .noKeys(profile: "prodd", let message)? = error else {
+            Issue.record("expected no keys for 'prodd', got \(String(describing: error))")
+            return
         }
-        #expect(unreachable == "no bus")
+        #expect(message.contains("did you mean 'prod'?"))
+        #expect(throws: KeyringError.noSessionBus(detail: "no bus")) {
+            _ = try explanation(
+                "ghost", "[profile prod]\n", keyring: .unreachable(.noSessionBus(detail: "no bus")))
+        }
     }
 
     @Test func thePlanBreakingComesAfterTheWholeChain() throws {

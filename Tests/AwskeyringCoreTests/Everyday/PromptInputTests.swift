@@ -33,13 +33,11 @@ import Testing
 
     @Test func aSecretTypedAsTheKeyIdIsRefusedWithAWarningAndNotRepeated() {
         #expect(LongLivedKeys.looksLikeSecret(Self.secret))
-        do {
+        let error = #expect(throws: KeyFormatError.secretTypedAsAccessKeyId) {
             try LongLivedKeys.checkTypedAccessKeyId(Self.secret)
-            Issue.record("a secret-looking key id was accepted")
-        } catch {
-            #expect(error.message.contains("shown on"))
-            #expect(!error.message.contains(Self.secret))
         }
+        #expect(error?.description.contains("shown on") == true)
+        #expect(error?.description.contains(Self.secret) == false)
     }
 
     @Test(arguments: [
@@ -53,14 +51,20 @@ import Testing
 
     @Test(arguments: ["", "akiaiosfodnn7example", "AKIA-123", "AKIA12"])
     func malformedKeyIdsAreRefusedBeforeTheSecret(_ id: String) {
-        #expect(throws: HelperError.self) { try LongLivedKeys.checkTypedAccessKeyId(id) }
+        let error = #expect(throws: KeyFormatError.self) { try LongLivedKeys.checkTypedAccessKeyId(id) }
+        guard case .typedAccessKeyId? = error else {
+            Issue.record("expected the typed Access Key ID refused, got \(String(describing: error))")
+            return
+        }
     }
 
     @Test func storeAsksForTheSecretOnlyAfterAGoodKeyId() throws {
         let terminal = ScriptedTerminal(answers: [Self.secret, "never read"])
         let keyring = CredentialKeyring(store: InMemorySecretStore())
         let manager = KeyManager(keyring: keyring, terminal: terminal, diagnostics: { _ in })
-        #expect(throws: HelperError.self) { try manager.store(profile: "p", environment: nil, force: false) }
+        #expect(throws: KeyFormatError.secretTypedAsAccessKeyId) {
+            try manager.store(profile: "p", environment: nil, force: false)
+        }
         #expect(terminal.prompts == ["Access Key ID: "])
         #expect(try keyring.keys(profile: "p") == nil)
     }

@@ -74,46 +74,55 @@ import Testing
         #expect(result.source == .environment(profile: "e"))
     }
 
-    @Test(arguments: [
-        (
-            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\n",
-            "neither source_profile nor credential_source"
-        ),
-        (
-            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = y\ncredential_source = Environment\n",
-            "both source_profile and credential_source"
-        ),
-        (
-            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Nope\n",
-            "is not one of"
-        ),
-        ("[profile x]\nrole_arn = arn:aws:iam::12345:role/r\nsource_profile = y\n", "is not an IAM role ARN"),
-        (
-            "[profile x]\nrole_arn = arn:aws:iam::123456789012:user/r\nsource_profile = y\n",
-            "is not an IAM role ARN"
-        ),
-        (
-            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = y\nduration_seconds = 60\n",
-            "must be a whole number from 900 to 43200"
-        ),
-        (
-            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = y\nduration_seconds = 1h\n",
-            "must be a whole number from 900 to 43200"
-        ),
-        (
-            """
-            [profile x]
-            role_arn = arn:aws:iam::123456789012:role/r
-            source_profile = y
-            [profile y]
-            role_arn = arn:aws:iam::123456789012:role/r
-            source_profile = x
-            """,
-            "source_profile loop: x -> y -> x"
-        ),
-    ])
-    func badProfilesAreClearErrors(config: String, expected: String) throws {
-        let error = #expect(throws: HelperError.self) { try chain("x", config) }
-        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+    @Test(
+        arguments: [
+            (
+                "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\n",
+                ProfileError.roleWithoutSource(profile: "x")
+            ),
+            (
+                "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = y\ncredential_source = Environment\n",
+                .sourceProfileAndCredentialSource(profile: "x")
+            ),
+            (
+                "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Nope\n",
+                .unknownCredentialSource(profile: "x", name: "Nope")
+            ),
+            (
+                "[profile x]\nrole_arn = arn:aws:iam::12345:role/r\nsource_profile = y\n",
+                .invalidRoleARN(profile: "x", arn: "arn:aws:iam::12345:role/r")
+            ),
+            (
+                "[profile x]\nrole_arn = arn:aws:iam::123456789012:user/r\nsource_profile = y\n",
+                .invalidRoleARN(profile: "x", arn: "arn:aws:iam::123456789012:user/r")
+            ),
+            (
+                "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = y\nduration_seconds = 60\n",
+                .invalid(
+                    .invalidProfileValue(
+                        profile: "x", name: "duration_seconds", value: "60",
+                        expected: "a whole number from 900 to 43200"))
+            ),
+            (
+                "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = y\nduration_seconds = 1h\n",
+                .invalid(
+                    .invalidProfileValue(
+                        profile: "x", name: "duration_seconds", value: "1h",
+                        expected: "a whole number from 900 to 43200"))
+            ),
+            (
+                """
+                [profile x]
+                role_arn = arn:aws:iam::123456789012:role/r
+                source_profile = y
+                [profile y]
+                role_arn = arn:aws:iam::123456789012:role/r
+                source_profile = x
+                """,
+                .sourceProfileLoop(cycle: "x -> y -> x")
+            ),
+        ] as [(String, ProfileError)])
+    func badProfilesAreClearErrors(config: String, expected: ProfileError) throws {
+        #expect(throws: expected) { try chain("x", config) }
     }
 }

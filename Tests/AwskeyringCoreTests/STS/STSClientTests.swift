@@ -65,33 +65,48 @@ import Testing
 
     @Test func givesUpAfterMaxAttempts() throws {
         let transport = ScriptedTransport(Array(repeating: STSReply.status(503), count: 5))
-        let error = #expect(throws: HelperError.self) { try assume(try client(transport)) }
-        #expect(error?.message == "AssumeRole \(Self.role) failed: STS answered HTTP 503 (after 3 attempts)")
+        let error = #expect(
+            throws: AWSQueryError.httpStatus(
+                503, service: "STS", call: "AssumeRole \(Self.role)", attempts: 3)
+        ) { try assume(try client(transport)) }
+        #expect(
+            error?.description == "AssumeRole \(Self.role) failed: STS answered HTTP 503 (after 3 attempts)")
         #expect(transport.requests.count == 3)
     }
 
     @Test func maxAttemptsFromTheEnvironment() throws {
         let transport = ScriptedTransport(
             Array(repeating: .failure(HTTPFailure(kind: .dropped, detail: "reset")), count: 5))
-        #expect(throws: HelperError.self) {
+        let error = #expect(throws: AWSQueryError.self) {
             try assume(try client(transport, environment: ["AWS_MAX_ATTEMPTS": "1"]))
         }
+        guard case .transport(let failure, _, _, attempts: 1)? = error else {
+            Issue.record("expected one failed attempt, got \(String(describing: error))")
+            return
+        }
+        #expect(failure.kind == .dropped)
         #expect(transport.requests.count == 1)
     }
 
     @Test func refusalsAreNotRetriedAndNameTheRole() throws {
         let transport = ScriptedTransport([STSReply.error("AccessDenied", "not allowed", status: 403)])
-        let error = #expect(throws: HelperError.self) { try assume(try client(transport)) }
-        #expect(error?.message == "AssumeRole \(Self.role) failed: AccessDenied: not allowed")
-        #expect(error?.stsError?.code == "AccessDenied")
+        let refusal = AWSServiceError(
+            code: "AccessDenied", message: "not allowed", type: "Sender", httpStatus: 403, requestId: "r")
+        let error = #expect(
+            throws: AWSQueryError.service(refusal, call: "AssumeRole \(Self.role)", attempts: 1)
+        ) {
+            try assume(try client(transport))
+        }
+        #expect(error?.description == "AssumeRole \(Self.role) failed: AccessDenied: not allowed")
         #expect(transport.requests.count == 1)
     }
 
     @Test func anErrorDocumentInA200IsTheServicesError() throws {
         let transport = ScriptedTransport([STSReply.error("AccessDenied", "not allowed", status: 200)])
-        let error = #expect(throws: HelperError.self) { try assume(try client(transport)) }
-        #expect(error?.message == "AssumeRole \(Self.role) failed: AccessDenied: not allowed")
-        #expect(error?.stsError?.code == "AccessDenied")
+        let error = #expect(throws: AWSQueryError.self) { try assume(try client(transport)) }
+        #expect(error?.description == "AssumeRole \(Self.role) failed: AccessDenied: not allowed")
+        #expect(error?.serviceError?.code == "AccessDenied")
+        #expect(error?.serviceError?.httpStatus == 200)
         #expect(transport.requests.count == 1)
 
         let retried = ScriptedTransport([
@@ -104,8 +119,13 @@ import Testing
 
     @Test func tlsFailuresAreNotRetried() throws {
         let transport = ScriptedTransport([.failure(HTTPFailure(kind: .tls, detail: "bad certificate"))])
-        let error = #expect(throws: HelperError.self) { try assume(try client(transport)) }
-        #expect(error?.message.contains("AWS_CA_BUNDLE") == true)
+        let error = #expect(throws: AWSQueryError.self) { try assume(try client(transport)) }
+        guard case .transport(let failure, _, _, attempts: 1)? = error else {
+            Issue.record("expected one failed attempt, got \(String(describing: error))")
+            return
+        }
+        #expect(failure == HTTPFailure(kind: .tls, detail: "bad certificate"))
+        #expect(error?.description.contains("AWS_CA_BUNDLE") == true)
         #expect(transport.requests.count == 1)
     }
 
@@ -113,17 +133,23 @@ import Testing
         let transport = ScriptedTransport([
             STSReply.status(200, body: "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA")
         ])
-        let error = #expect(throws: HelperError.self) { try assume(try client(transport)) }
-        #expect(error?.message.contains("could not be read") == true)
-        #expect(error?.message.contains("ASIA") == false)
+        let error = #expect(throws: AWSQueryError.self) { try assume(try client(transport)) }
+        guard case .unreadableResponse(service: "STS", call: "AssumeRole \(Self.role)", _)? = error else {
+            Issue.record("expected an unreadable answer, got \(String(describing: error))")
+            return
+        }
+        #expect(error?.description.contains("could not be read") == true)
+        #expect(error?.description.contains("ASIA") == false)
     }
 
     @Test func signedRequestsNeverGoOverPlainHTTPToAnotherHost() throws {
         let transport = ScriptedTransport([])
-        let error = #expect(throws: HelperError.self) {
+        let error = #expect(
+            throws: AWSQueryError.plainHTTPRefused(service: "STS", host: "sts.example.com", signed: true)
+        ) {
             try assume(try client(transport, environment: ["AWS_ENDPOINT_URL": "http://sts.example.com"]))
         }
-        #expect(error?.message.contains("refusing to send signed STS requests over plain http") == true)
+        #expect(error?.description.contains("refusing to send signed STS requests over plain http") == true)
         #expect(transport.requests.isEmpty)
     }
 
@@ -176,7 +202,9 @@ final class WaitLog: Sendable {
         #expect(url.bareHost == "::1")
         #expect(url.path == "/creds?x=1")
         #expect(url.isLoopback)
-        #expect(throws: HelperError.self) { try EndpointURL("http://u@h/creds?x=1") }
+        #expect(throws: EndpointURLError(url: "http://u@h/creds?x=1", problem: .queryOrFragment)) {
+            try EndpointURL("http://u@h/creds?x=1")
+        }
     }
 
     @Test func partsAndHostHeader() throws {
@@ -186,9 +214,15 @@ final class WaitLog: Sendable {
         #expect(url.hostHeader == "sts.example.com")
         #expect(url.path == "/base")
         #expect(try EndpointURL("http://h:8080").hostHeader == "h:8080")
-        #expect(throws: HelperError.self) { try EndpointURL("ftp://h") }
-        #expect(throws: HelperError.self) { try EndpointURL("https://h?x=1") }
-        #expect(throws: HelperError.self) { try EndpointURL("https://user@h") }
-        #expect(throws: HelperError.self) { try EndpointURL("https://h:99999") }
+        #expect(throws: EndpointURLError(url: "ftp://h", problem: .notHTTP)) { try EndpointURL("ftp://h") }
+        #expect(throws: EndpointURLError(url: "https://h?x=1", problem: .queryOrFragment)) {
+            try EndpointURL("https://h?x=1")
+        }
+        #expect(throws: EndpointURLError(url: "https://user@h", problem: .userInformation)) {
+            try EndpointURL("https://user@h")
+        }
+        #expect(throws: EndpointURLError(url: "https://h:99999", problem: .badPort)) {
+            try EndpointURL("https://h:99999")
+        }
     }
 }

@@ -84,16 +84,39 @@ import Testing
         #expect(try configuration().maxAttempts == 3)
     }
 
-    @Test(arguments: [
-        ("[profile p]\nregion = EU west\n", "is not an AWS region name"),
-        ("[profile p]\nsts_regional_endpoints = sometimes\n", "must be 'regional' or 'legacy'"),
-        ("[profile p]\nmax_attempts = lots\n", "must be a whole number from 1 to 20"),
-        ("[profile p]\nretry_mode = eager\n", "must be 'standard', 'legacy' or 'adaptive'"),
-        ("[profile p]\nservices = missing\n", "there is no [services missing] section"),
-    ])
-    func badSettingsAreClearErrors(config: String, expected: String) throws {
-        let error = #expect(throws: HelperError.self) { try configuration(config) }
-        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+    @Test(
+        arguments: [
+            ("[profile p]\nregion = EU west\n", ConfigError.invalidRegion("EU west")),
+            (
+                "[profile p]\nsts_regional_endpoints = sometimes\n",
+                .invalidValue(
+                    name: "sts_regional_endpoints", value: "sometimes", expected: "'regional' or 'legacy'")
+            ),
+            (
+                "[profile p]\nmax_attempts = lots\n",
+                .invalidValue(name: "max_attempts", value: "lots", expected: "a whole number from 1 to 20")
+            ),
+            (
+                "[profile p]\nretry_mode = eager\n",
+                .invalidValue(
+                    name: "retry_mode", value: "eager", expected: "'standard', 'legacy' or 'adaptive'")
+            ),
+            ("[profile p]\nservices = missing\n", .missingServicesSection("missing")),
+        ] as [(String, ConfigError)])
+    func badSettingsAreClearErrors(config: String, expected: ConfigError) throws {
+        #expect(throws: expected) { try configuration(config) }
+    }
+
+    @Test func settingErrorsSayWhatTheValueMustBe() {
+        #expect(
+            ConfigError.invalidValue(
+                name: "max_attempts", value: "lots", expected: "a whole number from 1 to 20"
+            )
+            .description == "max_attempts = lots must be a whole number from 1 to 20")
+        #expect(
+            ConfigError.invalidRegion("EU west").description
+                == "'EU west' is not an AWS region name (such as eu-west-1); check region / AWS_DEFAULT_REGION"
+        )
     }
 }
 

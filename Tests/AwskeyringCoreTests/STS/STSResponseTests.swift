@@ -84,29 +84,30 @@ struct STSResponseTests {
         + "failed to satisfy constraint: Member must have length less than or  equal to 64</Message></Error>"
         + "<RequestId>WpwPjXJxY6eVm9dzVgI39C6Xz9P1qr0Fj9ckpU0FD0NISuMMhK7G</RequestId></ErrorResponse>"
 
-    static let errorCases: [(String, STSServiceError)] = [
+    static let errorCases: [(String, AWSServiceError)] = [
         (
             motoError,
-            STSServiceError(
+            AWSServiceError(
                 code: "ValidationError",
                 message: "1 validation error detected: Value 'ssss' at 'roleSessionName' failed to satisfy "
-                    + "constraint: Member must have length less than or  equal to 64", type: "Sender")
+                    + "constraint: Member must have length less than or  equal to 64", type: "Sender",
+                requestId: "WpwPjXJxY6eVm9dzVgI39C6Xz9P1qr0Fj9ckpU0FD0NISuMMhK7G")
         ),
         (
             "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: "
                 + "arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole</Message>"
                 + "</Error><RequestId>r</RequestId></ErrorResponse>",
-            STSServiceError(
+            AWSServiceError(
                 code: "AccessDenied",
                 message:
                     "User: arn:aws:iam::123456789012:user/x is not authorized to perform: sts:AssumeRole",
-                type: "Sender")
+                type: "Sender", requestId: "r")
         ),
         (
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors><Error><Code>InvalidClientTokenId"
                 + "</Code><Message>The security token included in the request is invalid.</Message>"
                 + "<Type>Sender</Type></Error></Errors></ErrorResponse>",
-            STSServiceError(
+            AWSServiceError(
                 code: "InvalidClientTokenId",
                 message: "The security token included in the request is invalid.",
                 type: "Sender")
@@ -115,12 +116,13 @@ struct STSResponseTests {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>ExpiredToken</Code>"
                 + "<Message>The security token included in the request is expired</Message></Error></Errors>"
                 + "<RequestID>r</RequestID></Response>",
-            STSServiceError(
-                code: "ExpiredToken", message: "The security token included in the request is expired")
+            AWSServiceError(
+                code: "ExpiredToken", message: "The security token included in the request is expired",
+                requestId: "r")
         ),
         (
             "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>",
-            STSServiceError(code: "Throttling", message: "")
+            AWSServiceError(code: "Throttling", message: "")
         ),
     ]
 
@@ -256,16 +258,25 @@ struct STSResponseTests {
     }
 
     @Test("STS error documents in the shapes moto and AWS send", arguments: errorCases)
-    func serviceErrors(_ body: String, _ expected: STSServiceError) {
+    func serviceErrors(_ body: String, _ expected: AWSServiceError) {
         #expect(STSResponse.serviceError(from: Self.bytes(body)) == expected)
     }
 
-    @Test("STSServiceError describes itself")
+    @Test("AWSServiceError describes itself")
     func serviceErrorDescription() {
         #expect(
-            STSServiceError(code: "AccessDenied", message: "Not authorized", type: "Sender").description
-                == "STS error AccessDenied: Not authorized")
-        #expect(STSServiceError(code: "Throttling", message: "").description == "STS error Throttling")
+            AWSServiceError(code: "AccessDenied", message: "Not authorized", type: "Sender").description
+                == "AccessDenied: Not authorized")
+    }
+
+    @Test("STS rejecting an MFA code is told from other refusals by its code and message")
+    func rejectedMFACodes() {
+        let rejected = AWSServiceError(
+            code: "AccessDenied",
+            message: "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+        #expect(rejected.isRejectedMFACode)
+        #expect(!AWSServiceError(code: "AccessDenied", message: "User is not authorized").isRejectedMFACode)
+        #expect(!AWSServiceError(code: "ValidationError", message: "MFA serial is invalid").isRejectedMFACode)
     }
 
     @Test(

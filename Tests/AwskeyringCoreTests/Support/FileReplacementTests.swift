@@ -47,10 +47,15 @@ import Testing
         defer { remove(dir, ["a", "b"]) }
         try write("old", to: dir + "/a")
         #expect(link(dir + "/a", dir + "/b") == 0)
-        let error = #expect(throws: HelperError.self) {
+        let error = #expect(throws: FileError.self) {
             try FileReplacement.replace(dir + "/a", with: Array("new".utf8))
         }
-        #expect(error?.message.contains("2 hard links") == true)
+        guard case .hardLinks(let path, count: 2) = error else {
+            Issue.record("expected a refusal of the file with 2 hard links, got \(String(describing: error))")
+            return
+        }
+        #expect(path.hasSuffix("/a"))
+        #expect(error?.description.contains("2 hard links") == true)
         #expect(try read(dir + "/a") == "old")
         #expect(try read(dir + "/b") == "old")
     }

@@ -28,31 +28,34 @@ import Testing
 
     @Test func aCommandThatClosesItsOutputAndHangsIsStoppedAtTheTimeout() {
         let (error, elapsed) = timed {
-            #expect(throws: HelperError.self) {
+            #expect(throws: ShellCommandError.self) {
                 try ShellCommand.output(
                     of: "exec >&-; sleep 30", environment: Self.environment, timeout: 1)
             }
         }
-        #expect(error?.message.contains("did not finish within 1 s") == true)
+        #expect(error?.reason == .timedOut(seconds: 1))
         #expect(elapsed < 10)
     }
 
     @Test func tooMuchOutputStopsTheCommand() {
         let (error, elapsed) = timed {
-            #expect(throws: HelperError.self) {
+            #expect(throws: ShellCommandError.self) {
                 try ShellCommand.output(
                     of: "trap '' PIPE; yes; sleep 30", environment: Self.environment, timeout: 20)
             }
         }
-        #expect(error?.message.contains("printed more than 64 KiB") == true)
+        #expect(error?.reason == .tooMuchOutput(kibibytes: 64))
         #expect(elapsed < 10)
     }
 
     @Test func exitStatusAndSignalsAreReported() {
-        #expect(throws: HelperError("the command 'exit 3' exited with status 3")) {
+        #expect(throws: ShellCommandError(command: "the command 'exit 3'", reason: .exited(status: 3))) {
             try ShellCommand.output(of: "exit 3", environment: Self.environment, timeout: 5)
         }
-        #expect(throws: HelperError("the command 'kill -9 $$' was killed by signal 9")) {
+        #expect(
+            ShellCommandError(command: "the command 'exit 3'", reason: .exited(status: 3)).description
+                == "the command 'exit 3' exited with status 3")
+        #expect(throws: ShellCommandError(command: "the command 'kill -9 $$'", reason: .killed(signal: 9))) {
             try ShellCommand.output(of: "kill -9 $$", environment: Self.environment, timeout: 5)
         }
     }
@@ -69,10 +72,11 @@ import Testing
                 buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
             })
         let pidFile = directory + "/pid"
-        #expect(throws: HelperError.self) {
+        let error = #expect(throws: ShellCommandError.self) {
             try ShellCommand.output(
                 of: "sleep 60 & echo $! > \(pidFile); sleep 61", environment: Self.environment, timeout: 1)
         }
+        #expect(error?.reason == .timedOut(seconds: 1))
         let text = try #require(try ConfigFileAccess.readFile(atPath: pidFile))
         let pid = try #require(Int32(String(decoding: text, as: UTF8.self).trimmingWhitespace()))
         var gone = false

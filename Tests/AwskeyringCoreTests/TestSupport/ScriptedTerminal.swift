@@ -10,11 +10,11 @@ final class ScriptedTerminal: Terminal {
         self.answers = answers
     }
 
-    func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
+    func readLine(prompt: String, echo: Bool) throws(TerminalError) -> String {
         prompts.append(prompt)
         screen += prompt
         guard !answers.isEmpty else {
-            throw HelperError("no answer was typed on the terminal (end of input)")
+            throw .endOfInput
         }
         let answer = answers.removeFirst()
         screen += (echo ? answer : "") + "\n"

@@ -1,0 +1,50 @@
+/// `login` could not get a console sign-in URL.
+public enum ConsoleError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `--duration` outside what the console allows for a role session.
+    case roleSessionDuration(ClosedRange<Int>)
+    /// `--duration` outside what GetFederationToken allows.
+    case federationTokenDuration(ClosedRange<Int>)
+    /// `AWSKEYRING_HELPER_FEDERATION_URL` is plain http to another machine.
+    case plainHTTPFederationEndpoint(variable: String, value: String)
+    /// The federation endpoint URL is not usable.
+    case invalidFederationEndpoint(EndpointURLError)
+    /// The federation endpoint did not answer (the failure's detail never holds the URL's query).
+    case federationUnreachable(endpoint: String, HTTPFailure)
+    /// The federation endpoint answered an error status; `sessionDurationAsked` adds a hint for 400.
+    case federationRefused(endpoint: String, profile: String, status: Int, sessionDurationAsked: Bool)
+    /// The federation endpoint answered without a sign-in token.
+    case noSigninToken(endpoint: String)
+
+    public var description: String {
+        switch self {
+        case .roleSessionDuration(let range):
+            return """
+                the console allows a role session of \(range.lowerBound) to \
+                \(range.upperBound) seconds; choose --duration in that range
+                """
+        case .federationTokenDuration(let range):
+            return """
+                a federation token lasts \(range.lowerBound) to \
+                \(range.upperBound) seconds; choose --duration in that range
+                """
+        case .plainHTTPFederationEndpoint(let variable, let value):
+            return """
+                \(variable) = \(value) is plain http to another machine; the session's secret \
+                travels in it, so use https (plain http is allowed only to a loopback address)
+                """
+        case .invalidFederationEndpoint(let error): return error.description
+        case .federationUnreachable(let endpoint, let failure):
+            return "cannot reach the AWS federation endpoint \(endpoint): \(failure.description)"
+        case .federationRefused(let endpoint, let profile, let status, let durationAsked):
+            let hint =
+                status == 400 && durationAsked
+                ? " (a role that does not allow a console session this long? try a shorter --duration)" : ""
+            return """
+                the AWS federation endpoint \(endpoint) refused the session of profile '\(profile)' with HTTP \
+                \(status)\(hint); check that the role or user may sign in to the console
+                """
+        case .noSigninToken(let endpoint):
+            return "the AWS federation endpoint \(endpoint) answered without a sign-in token; try again later"
+        }
+    }
+}

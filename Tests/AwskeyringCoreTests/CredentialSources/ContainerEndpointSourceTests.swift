@@ -74,13 +74,15 @@ import Testing
 
     @Test func aTokenWithALineBreakIsRefused() throws {
         let path = fixture.write("token-nl", "abc\n")
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try run(
                 [
                     "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://localhost:9000/c",
                     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": path,
                 ], [])
         }
+        #expect(error == .containerTokenLineBreak(origin: "in \(path)"))
+        let message = error?.description
         #expect(message?.contains("line break") == true)
     }
 
@@ -89,9 +91,17 @@ import Testing
         "http://localhost.evil.com/c",
     ])
     func hostsBotocoreRefusesAreRefused(url: String) throws {
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try run(["AWS_CONTAINER_CREDENTIALS_FULL_URI": url], [])
         }
+        #expect(
+            {
+                switch error {
+                case .containerHostNotAllowed?, .containerURLInvalid(profile: _, url: url)?: true
+                default: false
+                }
+            }())
+        let message = error?.description
         #expect(message?.contains("container credentials URL") == true)
     }
 
@@ -104,7 +114,7 @@ import Testing
     }
 
     @Test func failuresAreRetriedThreeTimesThenReported() throws {
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try run(
                 ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/c"],
                 [
@@ -112,12 +122,28 @@ import Testing
                     STSReply.status(503),
                 ])
         }
+        #expect(
+            {
+                if case .containerNoCredentials(
+                    _, url: "http://169.254.170.2/c", lastProblem: "it answered HTTP 503")? = error
+                {
+                    true
+                } else {
+                    false
+                }
+            }())
+        let message = error?.description
         #expect(message?.contains("HTTP 503") == true)
         #expect(message?.contains("EcsContainer") == true)
     }
 
     @Test func noVariablesIsAClearError() throws {
-        let message = expectedMessage { _ = try run([:], []) }
+        let error = thrown(CredentialSourceError.self) { _ = try run([:], []) }
+        #expect(
+            {
+                if case .containerNotConfigured? = error { true } else { false }
+            }())
+        let message = error?.description
         #expect(message?.contains("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") == true)
     }
 }

@@ -86,9 +86,11 @@ import Testing
     }
 
     @Test func aProfileAlreadyResolvedUpTheChainIsRefused() throws {
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try run("printf x", environment: ["AWSKEYRING_HELPER_CHAIN": "top>src"])
         }
+        #expect(error == .processLoop(loop: "top > src > top", profile: "top"))
+        let message = error?.description
         #expect(message?.hasPrefix("credential_process loop: top > src > top") == true, "\(message ?? "")")
         let viaSource = expectedMessage {
             _ = try run("printf x", environment: ["AWSKEYRING_HELPER_CHAIN": "other>src"])
@@ -98,9 +100,14 @@ import Testing
     }
 
     @Test func aTooDeepChainIsRefused() throws {
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try run("printf x", environment: ["AWSKEYRING_HELPER_CHAIN": "a>b>c>d>e>f"])
         }
+        #expect(
+            {
+                if case .processChainTooDeep(_, maximum: 6)? = error { true } else { false }
+            }())
+        let message = error?.description
         #expect(message?.contains("too deep") == true)
     }
 }

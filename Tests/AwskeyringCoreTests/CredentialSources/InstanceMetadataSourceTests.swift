@@ -85,11 +85,17 @@ import Testing
             profile: "ec2", files: try configFiles(Self.config), environment: [:])
         #expect(defaults.timeout == 1 && defaults.attempts == 1)
         #expect(defaults.endpoint == "http://169.254.169.254/")
-        let message = expectedMessage {
+        let error = thrown(ConfigError.self) {
             _ = try InstanceMetadataSource(
                 profile: "ec2", files: try configFiles(Self.config),
                 environment: ["AWS_METADATA_SERVICE_TIMEOUT": "soon"])
         }
+        #expect(
+            error
+                == .invalidValue(
+                    name: "AWS_METADATA_SERVICE_TIMEOUT", value: "soon",
+                    expected: "a whole number from 1 to 100"))
+        let message = error?.description
         #expect(message?.contains("AWS_METADATA_SERVICE_TIMEOUT") == true)
     }
 
@@ -107,22 +113,33 @@ import Testing
 
     @Test func imdsV1CanBeForbidden() throws {
         let transport = ScriptedTransport([STSReply.status(404)])
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try fixture.provider(
                 Self.config, transport: transport, environment: ["AWS_EC2_METADATA_V1_DISABLED": "true"]
             ).credentials(profile: "ec2")
         }
+        #expect(
+            {
+                if case .metadataUnavailable(profile: "ec2", _, _, attempts: 1, timeout: 1)? = error {
+                    true
+                } else {
+                    false
+                }
+            }())
+        let message = error?.description
         #expect(message?.contains("ec2_metadata_v1_disabled") == true)
         #expect(transport.requests.count == 1)
     }
 
     @Test func disabledMetadataIsAClearErrorWithoutARequest() throws {
         let transport = ScriptedTransport([])
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try fixture.provider(
                 Self.config, transport: transport, environment: ["AWS_EC2_METADATA_DISABLED": "TRUE"]
             ).credentials(profile: "ec2")
         }
+        #expect(error == .metadataDisabled(profile: "ec2"))
+        let message = error?.description
         #expect(message?.contains("AWS_EC2_METADATA_DISABLED=true") == true)
         #expect(transport.requests.isEmpty)
     }
@@ -130,9 +147,18 @@ import Testing
     @Test func aServiceThatNeverAnswersFailsAfterTheConfiguredAttempts() throws {
         let timeout = Result<HTTPResponse, HTTPFailure>.failure(HTTPFailure(kind: .timeout, detail: "1 s"))
         let transport = ScriptedTransport(Array(repeating: timeout, count: 10))
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try fixture.provider(Self.config, transport: transport).credentials(profile: "slow")
         }
+        #expect(
+            {
+                if case .metadataUnavailable(profile: "slow", _, _, attempts: 3, timeout: 4)? = error {
+                    true
+                } else {
+                    false
+                }
+            }())
+        let message = error?.description
         #expect(message?.contains("role name could not be read") == true)
         #expect(message?.contains("3 attempts of 4 s") == true)
         // The token PUT gives up on its first timeout (as botocore), then three GETs.
@@ -143,9 +169,14 @@ import Testing
         let transport = ScriptedTransport([
             ok("t"), ok("r"), ok(#"{"Code": "AssumeRoleUnauthorizedAccess", "Message": "no"}"#),
         ])
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try fixture.provider(Self.config, transport: transport).credentials(profile: "ec2")
         }
+        #expect(
+            {
+                if case .metadataUnavailable(profile: "ec2", _, _, _, _)? = error { true } else { false }
+            }())
+        let message = error?.description
         #expect(message?.contains("without AccessKeyId") == true)
     }
 }

@@ -93,7 +93,12 @@ import Testing
 
         // Named explicitly (--profile), the variables do not apply: the keyring is asked.
         provider.webIdentityFromEnvironment = false
-        let message = expectedMessage { _ = try provider.credentials(profile: "default") }
+        let error = thrown(CredentialError.self) { _ = try provider.credentials(profile: "default") }
+        #expect(
+            {
+                if case .noKeys(profile: "default", _)? = error { true } else { false }
+            }())
+        let message = error?.description
         #expect(message?.contains("no keys are stored") == true)
     }
 
@@ -101,9 +106,11 @@ import Testing
         let config =
             "[profile web]\nrole_arn = arn:aws:iam::123456789012:role/web\nweb_identity_token_file = /nonexistent/t\n"
         let transport = ScriptedTransport([])
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try fixture.provider(config, transport: transport).credentials(profile: "web")
         }
+        #expect(error == .webIdentityTokenMissing(profile: "web", path: "/nonexistent/t"))
+        let message = error?.description
         #expect(message?.contains("/nonexistent/t") == true && message?.contains("does not exist") == true)
         #expect(transport.requests.isEmpty)
     }
@@ -112,9 +119,11 @@ import Testing
         let transport = ScriptedTransport([
             STSReply.error("InvalidIdentityToken", "expired token", status: 400)
         ])
-        let message = expectedMessage {
+        let error = thrown(AWSQueryError.self) {
             _ = try fixture.provider(config, transport: transport).credentials(profile: "web")
         }
+        #expect(error?.serviceError?.code == "InvalidIdentityToken")
+        let message = error?.description
         #expect(
             message
                 == "AssumeRoleWithWebIdentity arn:aws:iam::123456789012:role/web failed: InvalidIdentityToken: expired token"
@@ -122,10 +131,12 @@ import Testing
     }
 
     @Test func aTokenFileWithoutARoleIsAConfigError() throws {
-        let message = expectedMessage {
+        let error = thrown(ProfileError.self) {
             _ = try ProfileResolver(files: try configFiles("[profile w]\nweb_identity_token_file = /t\n"))
                 .chain(for: "w")
         }
+        #expect(error == .webIdentityWithoutRole(profile: "w"))
+        let message = error?.description
         #expect(message?.contains("role_arn") == true)
     }
 }

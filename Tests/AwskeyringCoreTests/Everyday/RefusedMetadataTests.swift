@@ -25,12 +25,14 @@ import Testing
         let transport = ScriptedTransport([
             STSReply.status(status), STSReply.status(500), STSReply.status(500),
         ])
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try fixture.provider(
                 Self.container, transport: transport,
                 environment: ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/c"]
             ).credentials(profile: "task")
         }
+        #expect(error == .containerRefused(profile: "task", url: "http://169.254.170.2/c", status: status))
+        let message = error?.description
         #expect(transport.requests.count == 1)
         #expect(message?.contains("refused the request (HTTP \(status))") == true)
         #expect(message?.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN") == true)
@@ -41,9 +43,14 @@ import Testing
         let transport = ScriptedTransport([
             ok("the-token"), STSReply.status(status), STSReply.status(500), STSReply.status(500),
         ])
-        let message = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try fixture.provider(Self.instance, transport: transport).credentials(profile: "ec2")
         }
+        #expect(
+            {
+                if case .metadataRefused(profile: "ec2", _, status: status)? = error { true } else { false }
+            }())
+        let message = error?.description
         #expect(transport.requests.map(\.method) == ["PUT", "GET"])
         #expect(message?.contains("refused the request (HTTP \(status))") == true)
     }

@@ -90,12 +90,30 @@ import Testing
     }
 
     @Test func argumentsThatAreNotACredentialsCallAreRefused() throws {
-        let message = expectedMessage { _ = try chain("bad-args") }
+        let error = thrown(ProfileError.self) { _ = try chain("bad-args") }
+        #expect(
+            {
+                if case .helperArgument(profile: "bad-args", argument: "store")? = error {
+                    true
+                } else {
+                    false
+                }
+            }())
+        let message = error?.description
         #expect(message?.contains("'store'") == true)
     }
 
     @Test func aLoopThroughTheHelperIsRefusedAtOnce() throws {
-        let message = expectedMessage { _ = try chain("loop-a") }
+        let error = thrown(ProfileError.self) { _ = try chain("loop-a") }
+        #expect(
+            {
+                if case .helperLoop(cycle: "loop-a -> loop-b -> loop-a", _, _)? = error {
+                    true
+                } else {
+                    false
+                }
+            }())
+        let message = error?.description
         #expect(
             message?.hasPrefix("credential_process loop: loop-a -> loop-b -> loop-a") == true,
             "\(message ?? "")")

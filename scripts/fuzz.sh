@@ -21,7 +21,8 @@ declare -A sources=(
     $core/Config/ConfigValue.swift $core/Config/PythonText.swift $core/Config/ShellWords.swift
     $core/Config/ConfigFileAccess.swift"
   [STSResponse]="$core/STS/STSResponse.swift $core/STS/XMLReader.swift $core/Support/ASCIIText.swift
-    $core/Support/Timestamp.swift $core/Credentials/AWSCredentials.swift $core/Output/JSONValue.swift"
+    $core/Support/Timestamp.swift $core/Credentials/AWSCredentials.swift $core/Output/JSONValue.swift
+    $core/AWSQuery/AWSServiceError.swift"
 )
 targets=(ConfigParser STSResponse)
 

@@ -1,22 +1,22 @@
 /// The AWS config and credentials files, read the way botocore reads them.
-public struct AWSConfigFiles: Sendable, Equatable {
+package struct AWSConfigFiles: Sendable, Equatable {
     /// Expanded paths of the two files, and whether each existed.
-    public var configPath: String
-    public var credentialsPath: String
-    public var configFileFound: Bool
-    public var credentialsFileFound: Bool
+    package var configPath: String
+    package var credentialsPath: String
+    package var configFileFound: Bool
+    package var credentialsFileFound: Bool
 
     /// botocore's `full_config['profiles']`: config-file profiles with the credentials file's values
     /// laid over them.
-    public var profiles: [String: ConfigSettings]
+    package var profiles: [String: ConfigSettings]
     /// The profiles of each file alone, before merging (for `explain`).
-    public var configFileProfiles: [String: ConfigSettings]
-    public var credentialsFileProfiles: [String: ConfigSettings]
+    package var configFileProfiles: [String: ConfigSettings]
+    package var credentialsFileProfiles: [String: ConfigSettings]
     /// `[services NAME]` and `[sso-session NAME]` sections of the config file.
-    public var services: [String: ConfigSettings]
-    public var ssoSessions: [String: ConfigSettings]
+    package var services: [String: ConfigSettings]
+    package var ssoSessions: [String: ConfigSettings]
 
-    public init(
+    package init(
         configPath: String, credentialsPath: String, configFileFound: Bool, credentialsFileFound: Bool,
         profiles: [String: ConfigSettings], configFileProfiles: [String: ConfigSettings],
         credentialsFileProfiles: [String: ConfigSettings], services: [String: ConfigSettings],
@@ -36,13 +36,13 @@ public struct AWSConfigFiles: Sendable, Equatable {
     /// Reads both files named by `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` (defaults
     /// `~/.aws/config`, `~/.aws/credentials`). A missing file reads as empty; a file botocore rejects
     /// throws `ConfigFileError` naming the file and line.
-    public static func load(environment: [String: String]) throws(ConfigFileError) -> AWSConfigFiles {
+    package static func load(environment: [String: String]) throws(ConfigFileError) -> AWSConfigFiles {
         try load(environment: environment, readFile: ConfigFileAccess.readFile(atPath:))
     }
 
     /// `load(environment:)` with the file reading supplied: `readFile` returns a file's bytes, or nil
     /// when there is no regular file at the path. Errors name the file with `~` for `HOME`.
-    public static func load(
+    package static func load(
         environment: [String: String],
         readFile: (_ path: String) throws(ConfigFileError) -> [UInt8]?
     ) throws(ConfigFileError) -> AWSConfigFiles {
@@ -70,7 +70,7 @@ public struct AWSConfigFiles: Sendable, Equatable {
     /// The expanded paths of the config and credentials files, as botocore finds them: the
     /// environment variable when set (even to an empty string), else the default, through
     /// `ConfigFileAccess.expandPath`.
-    public static func filePaths(environment: [String: String]) -> (config: String, credentials: String) {
+    package static func filePaths(environment: [String: String]) -> (config: String, credentials: String) {
         let config = environment["AWS_CONFIG_FILE"] ?? "~/.aws/config"
         let credentials = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials"
         return (
@@ -81,7 +81,7 @@ public struct AWSConfigFiles: Sendable, Equatable {
 
     /// Builds the result from the two files' contents (nil: the file does not exist). Error messages
     /// name the files by the display paths, which default to the paths.
-    public static func parse(
+    package static func parse(
         config: [UInt8]?, credentials: [UInt8]?, configPath: String, credentialsPath: String,
         configDisplayPath: String? = nil, credentialsDisplayPath: String? = nil
     ) throws(ConfigFileError) -> AWSConfigFiles {
@@ -140,19 +140,19 @@ struct ProfileMap: Equatable {
 }
 
 /// Why a config or credentials file could not be used.
-public struct ConfigFileError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var path: String
+package struct ConfigFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    package var path: String
     /// 1-based line number, when the problem is on one line.
-    public var line: Int?
-    public var reason: String
+    package var line: Int?
+    package var reason: String
 
-    public init(path: String, line: Int?, reason: String) {
+    package init(path: String, line: Int?, reason: String) {
         self.path = path
         self.line = line
         self.reason = reason
     }
 
-    public var description: String {
+    package var description: String {
         if let line { return "\(path), line \(line): \(reason)" }
         return "\(path): \(reason)"
     }

@@ -7,20 +7,20 @@
 #endif
 
 /// Path expansion and file reading for the config files, with the environment passed in.
-public enum ConfigFileAccess {
+package enum ConfigFileAccess {
     /// Files larger than this are refused rather than read.
-    public static let maximumFileSize = 16 * 1024 * 1024
+    package static let maximumFileSize = 16 * 1024 * 1024
 
     /// `os.path.expanduser(os.path.expandvars(path))`, as botocore does, with variables and `HOME`
     /// taken from `environment`. Without `HOME`, `~` is the current user's home directory from the
     /// password database, as in Python; `~name` is always looked up there.
-    public static func expandPath(_ path: String, environment: [String: String]) -> String {
+    package static func expandPath(_ path: String, environment: [String: String]) -> String {
         expandUser(expandVariables(path, environment: environment), environment: environment)
     }
 
     /// Python's `posixpath.expandvars`: `$NAME` (ASCII letters, digits, `_`) and `${ANYTHING}`; unknown
     /// variables are left as written, and substituted text is not expanded again.
-    public static func expandVariables(_ path: String, environment: [String: String]) -> String {
+    package static func expandVariables(_ path: String, environment: [String: String]) -> String {
         guard path.utf8.contains(UInt8(ascii: "$")) else { return path }
         var scalars = Array(path.unicodeScalars)
         var index = 0
@@ -69,7 +69,7 @@ public enum ConfigFileAccess {
     }
 
     /// Python's `posixpath.expanduser`.
-    public static func expandUser(_ path: String, environment: [String: String]) -> String {
+    package static func expandUser(_ path: String, environment: [String: String]) -> String {
         guard path.utf8.first == UInt8(ascii: "~") else { return path }
         let utf8 = Array(path.utf8)
         let slash = utf8[1...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.count
@@ -93,7 +93,7 @@ public enum ConfigFileAccess {
     }
 
     /// The path as shown in messages: under `HOME`, written with `~`.
-    public static func displayPath(_ path: String, environment: [String: String]) -> String {
+    package static func displayPath(_ path: String, environment: [String: String]) -> String {
         guard var home = environment["HOME"] else { return path }
         while home.utf8.last == UInt8(ascii: "/") { home.removeLast() }
         guard !home.isEmpty else { return path }
@@ -126,7 +126,7 @@ public enum ConfigFileAccess {
     /// The bytes of the file at `path`, or nil when there is no regular file there (missing, a
     /// directory, a FIFO, ...), which botocore treats as an empty config. Unlike botocore, a file that
     /// exists but cannot be read is an error, as is one over `maximumFileSize`.
-    public static func readFile(atPath path: String) throws(ConfigFileError) -> [UInt8]? {
+    package static func readFile(atPath path: String) throws(ConfigFileError) -> [UInt8]? {
         var info = stat()
         if stat(path, &info) != 0 {
             let code = errno

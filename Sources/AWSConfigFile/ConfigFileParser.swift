@@ -1,13 +1,13 @@
 /// One section of a config or credentials file, after `[DEFAULT]` inheritance and nested-block parsing:
 /// an entry of botocore's `raw_config_parse` result.
-public struct ConfigSection: Sendable, Equatable {
+package struct ConfigSection: Sendable, Equatable {
     /// The name between the brackets, exactly as written (`profile dev`, `default`, ...).
-    public var name: String
+    package var name: String
     /// The 1-based line of the section header.
-    public var line: Int
-    public var settings: ConfigSettings
+    package var line: Int
+    package var settings: ConfigSettings
 
-    public init(name: String, line: Int, settings: ConfigSettings) {
+    package init(name: String, line: Int, settings: ConfigSettings) {
         self.name = name
         self.line = line
         self.settings = settings
@@ -16,10 +16,10 @@ public struct ConfigSection: Sendable, Equatable {
 
 /// Parses the text of a config or credentials file exactly as botocore's `raw_config_parse` does with
 /// Python's `configparser.RawConfigParser()`.
-public enum ConfigFileParser {
+package enum ConfigFileParser {
     /// The sections of a file, in order of first appearance; `[DEFAULT]` is not listed but its options are
     /// inherited by every section. `path` is used only in error messages.
-    public static func sections(of bytes: [UInt8], path: String) throws(ConfigFileError) -> [ConfigSection] {
+    package static func sections(of bytes: [UInt8], path: String) throws(ConfigFileError) -> [ConfigSection] {
         let result: Result<[ConfigSection], ConfigFileError> = bytes.withUnsafeBufferPointer { buffer in
             do throws(ConfigFileError) {
                 var parser = Parser(bytes: buffer, path: path)

@@ -3,26 +3,26 @@
 ///
 /// It reads lines with the rules of `ConfigFileParser` (comments, continuation lines, section headers),
 /// and is meant for files that parser accepts; callers parse first and refuse what it rejects.
-public struct CredentialsFileEditor: Sendable {
-    public static let keyOptions: Set<String> = ["aws_access_key_id", "aws_secret_access_key"]
+package struct CredentialsFileEditor: Sendable {
+    package static let keyOptions: Set<String> = ["aws_access_key_id", "aws_secret_access_key"]
 
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
     /// Section name → option name → the byte ranges of its lines (the option line, its continuation
     /// lines and blank lines inside its value), for the key options of each section.
-    public let keyLines: [String: [String: [Range<Int>]]]
+    package let keyLines: [String: [String: [Range<Int>]]]
 
-    public init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         self.bytes = bytes
         self.keyLines = bytes.withUnsafeBufferPointer { Self.scan($0) }
     }
 
     /// Whether `section` writes both halves of a key pair itself (not through `[DEFAULT]`).
-    public func hasOwnKeyPair(section: String) -> Bool {
+    package func hasOwnKeyPair(section: String) -> Bool {
         Self.keyOptions.allSatisfy { keyLines[section]?[$0]?.isEmpty == false }
     }
 
     /// The file without the key lines of `sections`.
-    public func removingKeys(of sections: Set<String>) -> [UInt8] {
+    package func removingKeys(of sections: Set<String>) -> [UInt8] {
         var doomed: [Range<Int>] = []
         for section in sections {
             for ranges in (keyLines[section] ?? [:]).values { doomed += ranges }

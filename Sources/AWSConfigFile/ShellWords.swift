@@ -1,6 +1,6 @@
 /// Python's `shlex.split(text)` (POSIX mode, whitespace splitting, no comments), which botocore uses to
 /// split section names such as `profile "my profile"`.
-enum ShellWords {
+package enum ShellWords {
     private enum State {
         case between
         case word
@@ -14,7 +14,7 @@ enum ShellWords {
     }
 
     /// The words, or nil when shlex raises `ValueError` (an unclosed quote, or a backslash at the end).
-    static func split(_ text: String) -> [String]? {
+    package static func split(_ text: String) -> [String]? {
         var words: [String] = []
         var token = String.UnicodeScalarView()
         // Whether the current token had quotes: a quoted empty string is still a word.

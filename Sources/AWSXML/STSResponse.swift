@@ -1,65 +1,49 @@
-/// Temporary credentials from AssumeRole, GetSessionToken or AssumeRoleWithWebIdentity.
-public struct STSCredentialsResult: Sendable, Equatable {
-    /// Always has a session token and an expiration.
-    public var credentials: AWSCredentials
-    /// `AssumedRoleUser/Arn`, for the actions that assume a role.
-    public var assumedRoleArn: String?
+import HelperSupport
 
-    public init(credentials: AWSCredentials, assumedRoleArn: String? = nil) {
+/// Temporary credentials from AssumeRole, GetSessionToken or AssumeRoleWithWebIdentity.
+package struct STSCredentialsResult: Sendable, Equatable {
+    /// Always has a session token and an expiration.
+    package var credentials: AWSCredentials
+    /// `AssumedRoleUser/Arn`, for the actions that assume a role.
+    package var assumedRoleArn: String?
+
+    package init(credentials: AWSCredentials, assumedRoleArn: String? = nil) {
         self.credentials = credentials
         self.assumedRoleArn = assumedRoleArn
     }
 }
 
 /// The answer to GetCallerIdentity.
-public struct CallerIdentity: Sendable, Equatable {
-    public var account: String
-    public var arn: String
-    public var userId: String
+package struct CallerIdentity: Sendable, Equatable {
+    package var account: String
+    package var arn: String
+    package var userId: String
 
-    public init(account: String, arn: String, userId: String) {
+    package init(account: String, arn: String, userId: String) {
         self.account = account
         self.arn = arn
         self.userId = userId
     }
 }
 
-/// An error STS reported in an `ErrorResponse` document, e.g. `AccessDenied` or `ExpiredToken`.
-public struct STSServiceError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var code: String
-    public var message: String
-    /// `Sender` or `Receiver` when the document says.
-    public var type: String?
-
-    public init(code: String, message: String, type: String? = nil) {
-        self.code = code
-        self.message = message
-        self.type = type
-    }
-
-    public var description: String {
-        message.isEmpty ? "STS error \(code)" : "STS error \(code): \(message)"
-    }
-}
-
 /// A response body that is not one we understand: not XML, truncated, not the expected document, or
 /// missing a member. The reason never quotes the body, which may hold credentials.
-public struct STSResponseError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var reason: String
+package struct STSResponseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var reason: String
 
-    public init(reason: String) {
+    package init(reason: String) {
         self.reason = reason
     }
 
-    public var description: String { "unreadable STS response: \(reason)" }
+    package var description: String { "unreadable STS response: \(reason)" }
 }
 
 /// Reading the XML that STS's query protocol answers with.
-public enum STSResponse {
+package enum STSResponse {
     /// The credentials in an `<Action>Response/<Action>Result/Credentials` document, for `action` one of
     /// `AssumeRole`, `GetSessionToken`, `AssumeRoleWithWebIdentity` (any action whose result holds
     /// `Credentials` works). `Expiration` may have fractional seconds; they are dropped.
-    public static func credentials(from body: [UInt8], action: String) throws(STSResponseError)
+    package static func credentials(from body: [UInt8], action: String) throws(STSResponseError)
         -> STSCredentialsResult
     {
         let result = try result(of: body, action: action)
@@ -81,7 +65,7 @@ public enum STSResponse {
     }
 
     /// The identity in a `GetCallerIdentityResponse` document.
-    public static func callerIdentity(from body: [UInt8]) throws(STSResponseError) -> CallerIdentity {
+    package static func callerIdentity(from body: [UInt8]) throws(STSResponseError) -> CallerIdentity {
         let result = try result(of: body, action: "GetCallerIdentity")
         let values = try text(result, "Account", "Arn", "UserId", in: "GetCallerIdentityResult")
         return CallerIdentity(account: values[0], arn: values[1], userId: values[2])
@@ -90,7 +74,7 @@ public enum STSResponse {
     /// The error in an STS error document: `ErrorResponse/Error` (with or without the STS namespace),
     /// `ErrorResponse/Errors/Error` or `Response/Errors/Error`. Nil when the body is anything else,
     /// including an error document without a `Code`.
-    public static func serviceError(from body: [UInt8]) -> STSServiceError? {
+    package static func serviceError(from body: [UInt8]) -> STSServiceError? {
         guard let root = try? XMLReader.parse(body),
             root.localName == "ErrorResponse" || root.localName == "Response"
         else { return nil }

@@ -1,32 +1,34 @@
+import HelperSupport
+
 /// One element of a parsed XML document. Namespaces are not resolved: `name` is the qualified name as
 /// written and `localName` the part after any prefix.
-struct XMLElement: Sendable, Equatable {
-    var name: String
-    var attributes: [XMLAttribute] = []
-    var children: [XMLElement] = []
+package struct XMLElement: Sendable, Equatable {
+    package var name: String
+    package var attributes: [XMLAttribute] = []
+    package var children: [XMLElement] = []
     /// The character data directly inside this element (text, entities and CDATA), concatenated.
-    var text: String = ""
+    package var text: String = ""
 
-    var localName: Substring {
+    package var localName: Substring {
         if let colon = name.lastIndex(of: ":") { return name[name.index(after: colon)...] }
         return name[...]
     }
 
     /// Children whose local name is `localName`.
-    func children(named localName: String) -> [XMLElement] {
+    package func children(named localName: String) -> [XMLElement] {
         children.filter { $0.localName == localName }
     }
 }
 
-struct XMLAttribute: Sendable, Equatable {
-    var name: String
-    var value: String
+package struct XMLAttribute: Sendable, Equatable {
+    package var name: String
+    package var value: String
 }
 
 /// Why a body is not a well-formed document this reader accepts. The description names a byte offset,
 /// never the document's content.
-struct XMLReadError: Error, Sendable, Equatable, CustomStringConvertible {
-    enum Kind: Sendable, Equatable {
+package struct XMLReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         case empty
         case tooLarge
         case notUTF8
@@ -41,10 +43,10 @@ struct XMLReadError: Error, Sendable, Equatable, CustomStringConvertible {
         case noRootElement
     }
 
-    var kind: Kind
-    var offset: Int
+    package var kind: Kind
+    package var offset: Int
 
-    var description: String {
+    package var description: String {
         let what: String
         switch kind {
         case .empty: what = "the document is empty"
@@ -69,11 +71,11 @@ struct XMLReadError: Error, Sendable, Equatable, CustomStringConvertible {
 /// references, CDATA sections, comments, processing instructions and the XML declaration. Document type
 /// declarations are refused, so there are no external or user-defined entities. Input size and nesting
 /// depth are bounded; every loop consumes input, so any byte string ends in a document or an error.
-struct XMLReader {
+package struct XMLReader {
     static let maximumSize = 1 << 20
     static let maximumDepth = 64
 
-    static func parse(_ bytes: [UInt8]) throws(XMLReadError) -> XMLElement {
+    package static func parse(_ bytes: [UInt8]) throws(XMLReadError) -> XMLElement {
         guard !bytes.isEmpty else { throw XMLReadError(kind: .empty, offset: 0) }
         guard bytes.count <= maximumSize else { throw XMLReadError(kind: .tooLarge, offset: 0) }
         guard isValidUTF8(bytes) else {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSConfigFile
 
 /// A config/credentials pair and botocore's verdict on it (see BotocoreCases.swift).
 struct BotocoreCase: Sendable, CustomTestStringConvertible {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSConfigFile
 
 /// The wording of parse errors: file, line, a clear reason, and never an option's value.
 struct ConfigFileErrorTests {

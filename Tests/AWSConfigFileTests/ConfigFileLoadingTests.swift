@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSConfigFile
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSConfigFile
 
 @Suite struct CredentialsFileEditorTests {
     func removing(_ text: String, _ sections: Set<String>) throws -> String {

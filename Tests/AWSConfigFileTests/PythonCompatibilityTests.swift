@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSConfigFile
 
 /// The Python behaviours the parser relies on; expected values are Python 3.11's own answers.
 struct PythonCompatibilityTests {

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSXML
+@testable import HelperSupport
 
 @Suite("STSResponse")
 struct STSResponseTests {
@@ -204,6 +205,10 @@ struct STSResponseTests {
         #expect(result.assumedRoleArn == "arn:aws:sts::123456789012:assumed-role/dev/sess")
     }
 
+    /// The session token of AWS's documented examples (the SigV4 test suite's too).
+    static let documentedToken =
+        "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA=="
+
     @Test("the documented AssumeRole example, pretty-printed")
     func documented() throws {
         let result = try STSResponse.credentials(
@@ -213,7 +218,7 @@ struct STSResponseTests {
                 == AWSCredentials(
                     accessKeyId: "ASIAIOSFODNN7EXAMPLE",
                     secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
-                    sessionToken: Suite.token, expiration: 1_573_306_481))
+                    sessionToken: Self.documentedToken, expiration: 1_573_306_481))
         #expect(result.assumedRoleArn == "arn:aws:sts::123456789012:assumed-role/demo/TestAR")
     }
 

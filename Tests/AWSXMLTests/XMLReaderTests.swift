@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSXML
 
 @Suite("XMLReader")
 struct XMLReaderTests {

@@ -1,16 +1,17 @@
+import AWSConfigFile
+import AWSQuery
+import HelperSupport
 import Synchronization
 
-@testable import AwskeyringCore
-
 /// Config files from text, as botocore would read them.
-func configFiles(_ config: String, credentials: String? = nil) throws -> AWSConfigFiles {
+package func configFiles(_ config: String, credentials: String? = nil) throws -> AWSConfigFiles {
     try AWSConfigFiles.parse(
         config: Array(config.utf8), credentials: credentials.map { Array($0.utf8) }, configPath: "config",
         credentialsPath: "credentials")
 }
 
 /// An HTTP transport that answers from a script and records what it was asked.
-final class ScriptedTransport: HTTPTransport {
+package final class ScriptedTransport: HTTPTransport {
     private let state:
         Mutex<
             (
@@ -19,16 +20,16 @@ final class ScriptedTransport: HTTPTransport {
             )
         >
 
-    init(_ answers: [Result<HTTPResponse, HTTPFailure>]) {
+    package init(_ answers: [Result<HTTPResponse, HTTPFailure>]) {
         state = Mutex((answers, [], []))
     }
 
-    var requests: [HTTPRequest] { state.withLock { $0.requests } }
+    package var requests: [HTTPRequest] { state.withLock { $0.requests } }
     /// The options each request was sent with (proxy, pin, trust store).
-    var options: [TransportOptions] { state.withLock { $0.options } }
+    package var options: [TransportOptions] { state.withLock { $0.options } }
 
     /// The form fields of each request's body.
-    var forms: [[String: String]] {
+    package var forms: [[String: String]] {
         requests.map { request in
             var fields: [String: String] = [:]
             for pair in String(decoding: request.body, as: UTF8.self).split(separator: "&") {
@@ -39,7 +40,7 @@ final class ScriptedTransport: HTTPTransport {
         }
     }
 
-    func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse {
+    package func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse {
         let answer: Result<HTTPResponse, HTTPFailure> = state.withLock { state in
             state.requests.append(request)
             state.options.append(options)
@@ -72,10 +73,12 @@ extension Substring {
 }
 
 /// STS answers in the shape AWS sends them.
-enum STSReply {
-    static func credentials(_ action: String, id: String, expiration: Int, status: Int = 200) -> Result<
-        HTTPResponse, HTTPFailure
-    > {
+package enum STSReply {
+    package static func credentials(_ action: String, id: String, expiration: Int, status: Int = 200)
+        -> Result<
+            HTTPResponse, HTTPFailure
+        >
+    {
         let body = """
             <\(action)Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><\(action)Result>\
             <Credentials><AccessKeyId>\(id)</AccessKeyId><SecretAccessKey>secret-of-\(id)</SecretAccessKey>\
@@ -86,7 +89,9 @@ enum STSReply {
         return .success(HTTPResponse(status: status, contentType: "text/xml", body: Array(body.utf8)))
     }
 
-    static func error(_ code: String, _ message: String, status: Int) -> Result<HTTPResponse, HTTPFailure> {
+    package static func error(_ code: String, _ message: String, status: Int) -> Result<
+        HTTPResponse, HTTPFailure
+    > {
         let body = """
             <ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>\
             <Code>\(code)</Code><Message>\(message)</Message></Error><RequestId>r</RequestId></ErrorResponse>
@@ -94,7 +99,14 @@ enum STSReply {
         return .success(HTTPResponse(status: status, contentType: "text/xml", body: Array(body.utf8)))
     }
 
-    static func status(_ status: Int, body: String = "") -> Result<HTTPResponse, HTTPFailure> {
+    package static func status(_ status: Int, body: String = "") -> Result<HTTPResponse, HTTPFailure> {
         .success(HTTPResponse(status: status, contentType: "text/html", body: Array(body.utf8)))
     }
+}
+
+/// The waits a client asked for between attempts.
+package final class WaitLog: Sendable {
+    package let values = Mutex<[Double]>([])
+
+    package init() {}
 }

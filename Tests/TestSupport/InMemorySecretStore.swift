@@ -2,28 +2,30 @@ import Keyring
 import Synchronization
 
 /// A `SecretStore` in memory, with the Secret Service's replace-on-same-attributes behaviour.
-final class InMemorySecretStore: SecretStore {
-    struct Item {
-        var label: String
-        var attributes: [String: String]
-        var secret: String
+package final class InMemorySecretStore: SecretStore {
+    package struct Item {
+        package var label: String
+        package var attributes: [String: String]
+        package var secret: String
     }
 
     private let items = Mutex<[Item]>([])
+
+    package init() {}
     /// When set, every call fails with this error.
-    let failure = Mutex<KeyringError?>(nil)
+    package let failure = Mutex<KeyringError?>(nil)
     /// A locked collection: attributes can still be searched, secrets cannot be read, written or
     /// deleted (what `SecretServiceKeyring` reports for a locked keyring without an unlock prompt).
-    let locked = Mutex(false)
-    static let lockedError = KeyringError.locked(detail: "test collection locked")
+    package let locked = Mutex(false)
+    package static let lockedError = KeyringError.locked(detail: "test collection locked")
 
     private func checkUnlocked() throws(KeyringError) {
         if locked.withLock({ $0 }) { throw Self.lockedError }
     }
 
-    var all: [Item] { items.withLock { $0 } }
+    package var all: [Item] { items.withLock { $0 } }
 
-    func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
+    package func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
         if let failure = failure.withLock({ $0 }) { throw failure }
         try checkUnlocked()
         items.withLock { items in
@@ -32,13 +34,13 @@ final class InMemorySecretStore: SecretStore {
         }
     }
 
-    func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
+    package func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
         if let failure = failure.withLock({ $0 }) { throw failure }
         try checkUnlocked()
         return items.withLock { $0.first { $0.attributes.matches(attributes) }?.secret }
     }
 
-    func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
+    package func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
         if let failure = failure.withLock({ $0 }) { throw failure }
         try checkUnlocked()
         return items.withLock { items in
@@ -48,7 +50,7 @@ final class InMemorySecretStore: SecretStore {
         }
     }
 
-    func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+    package func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
         if let failure = failure.withLock({ $0 }) { throw failure }
         return items.withLock { items in
             items.filter { $0.attributes.matches(attributes) }.map {
@@ -58,7 +60,7 @@ final class InMemorySecretStore: SecretStore {
     }
 
     /// Puts an arbitrary secret under the tool's access-key attributes (a corrupt or foreign item).
-    func plant(secret: String, profile: String) {
+    package func plant(secret: String, profile: String) {
         items.withLock {
             $0.append(
                 Item(

@@ -1,16 +1,17 @@
-import AwskeyringCore
+import CredentialResolution
+import HelperSupport
 
 /// A terminal whose person types prepared answers; it records every prompt and what was echoed.
-final class ScriptedTerminal: Terminal {
+package final class ScriptedTerminal: Terminal {
     private var answers: [String]
-    private(set) var prompts: [String] = []
-    private(set) var screen = ""
+    package private(set) var prompts: [String] = []
+    package private(set) var screen = ""
 
-    init(answers: [String]) {
+    package init(answers: [String]) {
         self.answers = answers
     }
 
-    func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
+    package func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
         prompts.append(prompt)
         screen += prompt
         guard !answers.isEmpty else {
@@ -21,7 +22,7 @@ final class ScriptedTerminal: Terminal {
         return answer
     }
 
-    func write(_ text: String) {
+    package func write(_ text: String) {
         screen += text
     }
 }

@@ -1,19 +1,21 @@
+import HelperSupport
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// An endpoint URL split into the parts signing and transport need: `scheme://host[:port][/path]`.
 /// The only parser of hosts in URLs, and the only judge of what counts as loopback.
-public struct EndpointURL: Sendable, Equatable {
-    public var scheme: String
-    public var host: String
-    public var port: Int?
+package struct EndpointURL: Sendable, Equatable {
+    package var scheme: String
+    package var host: String
+    package var port: Int?
     /// The path; for a URL parsed with `allowingQuery`, the query after it too.
-    public var path: String
+    package var path: String
 
     /// - Parameter allowingQuery: whether `?query` (kept in `path`), `#fragment` and `user@` may
     ///   appear (a container credentials URL); signed endpoints have none of them.
-    public init(_ text: String, allowingQuery: Bool = false) throws(HelperError) {
+    package init(_ text: String, allowingQuery: Bool = false) throws(HelperError) {
         func invalid(_ why: String) -> HelperError {
             HelperError(
                 "the endpoint URL '\(text)' \(why); it should look like https://sts.eu-west-1.amazonaws.com")
@@ -64,29 +66,29 @@ public struct EndpointURL: Sendable, Equatable {
     }
 
     /// The Host header: the port only when it is not the scheme's default.
-    public var hostHeader: String {
+    package var hostHeader: String {
         guard let port, !(scheme == "https" && port == 443), !(scheme == "http" && port == 80) else {
             return host
         }
         return "\(host):\(port)"
     }
 
-    public var text: String {
+    package var text: String {
         "\(scheme)://\(hostHeader)\(path)"
     }
 
     /// The host without the brackets of an IPv6 address.
-    public var bareHost: String {
+    package var bareHost: String {
         host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
-    public var effectivePort: Int {
+    package var effectivePort: Int {
         port ?? (scheme == "https" ? 443 : 80)
     }
 
     /// Loopback hosts: the only places a signed request may travel over plain HTTP (local test
     /// servers and proxies on the same machine).
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         Self.loopbackAddresses(of: bareHost) != nil
     }
 
@@ -94,7 +96,7 @@ public struct EndpointURL: Sendable, Equatable {
     /// and literal addresses count: 127.0.0.0/8 in canonical dotted-quad form (no leading zeros, which
     /// libcurl would hand to the resolver as a name) and ::1. No other name, not even `*.localhost`:
     /// a name is what a resolver (DNS, /etc/hosts) may answer for with any address.
-    public static func loopbackAddresses(of host: String) -> [String]? {
+    package static func loopbackAddresses(of host: String) -> [String]? {
         if host == "localhost" { return ["127.0.0.1", "::1"] }
         var v4 = in_addr()
         if inet_pton(AF_INET, host, &v4) == 1 {
@@ -112,19 +114,19 @@ public struct EndpointURL: Sendable, Equatable {
 
     /// For `localhost`, the addresses the connection must use, so that no resolver (DNS, /etc/hosts)
     /// is asked where it is; nil for any other host (a literal address is never resolved).
-    public var loopbackPin: AddressPin? {
+    package var loopbackPin: AddressPin? {
         guard host == "localhost", let addresses = Self.loopbackAddresses(of: host) else { return nil }
         return AddressPin(host: host, port: effectivePort, addresses: addresses)
     }
 }
 
 /// A host name fixed to addresses for one exchange (libcurl's `CURLOPT_RESOLVE`).
-public struct AddressPin: Sendable, Equatable {
-    public var host: String
-    public var port: Int
-    public var addresses: [String]
+package struct AddressPin: Sendable, Equatable {
+    package var host: String
+    package var port: Int
+    package var addresses: [String]
 
-    public init(host: String, port: Int, addresses: [String]) {
+    package init(host: String, port: Int, addresses: [String]) {
         self.host = host
         self.port = port
         self.addresses = addresses

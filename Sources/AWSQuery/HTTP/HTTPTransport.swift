@@ -5,13 +5,13 @@ internal import CCurlShim
 #endif
 
 /// An HTTP request as the STS client builds it.
-public struct HTTPRequest: Sendable, Equatable {
-    public var method: String
-    public var url: String
-    public var headers: [SigningHeader]
-    public var body: [UInt8]
+package struct HTTPRequest: Sendable, Equatable {
+    package var method: String
+    package var url: String
+    package var headers: [SigningHeader]
+    package var body: [UInt8]
 
-    public init(method: String, url: String, headers: [SigningHeader], body: [UInt8]) {
+    package init(method: String, url: String, headers: [SigningHeader], body: [UInt8]) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -19,12 +19,12 @@ public struct HTTPRequest: Sendable, Equatable {
     }
 }
 
-public struct HTTPResponse: Sendable, Equatable {
-    public var status: Int
-    public var contentType: String?
-    public var body: [UInt8]
+package struct HTTPResponse: Sendable, Equatable {
+    package var status: Int
+    package var contentType: String?
+    package var body: [UInt8]
 
-    public init(status: Int, contentType: String?, body: [UInt8]) {
+    package init(status: Int, contentType: String?, body: [UInt8]) {
         self.status = status
         self.contentType = contentType
         self.body = body
@@ -32,25 +32,25 @@ public struct HTTPResponse: Sendable, Equatable {
 }
 
 /// Why an exchange produced no HTTP response.
-public struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         case connect, timeout, tls, dropped, tooLarge, unavailable, other
     }
 
-    public var kind: Kind
-    public var detail: String
+    package var kind: Kind
+    package var detail: String
 
-    public init(kind: Kind, detail: String) {
+    package init(kind: Kind, detail: String) {
         self.kind = kind
         self.detail = detail
     }
 
     /// Failures a later attempt may not meet (botocore's standard retry mode retries these too).
-    public var isTransient: Bool {
+    package var isTransient: Bool {
         [.connect, .timeout, .dropped].contains(kind)
     }
 
-    public var description: String {
+    package var description: String {
         switch kind {
         case .connect: return "could not connect: \(detail)"
         case .timeout: return "timed out: \(detail)"
@@ -64,19 +64,19 @@ public struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Limits, trust and route for one exchange.
-public struct TransportOptions: Sendable, Equatable {
+package struct TransportOptions: Sendable, Equatable {
     /// A PEM file of trusted CAs (`ca_bundle`, `AWS_CA_BUNDLE`) that replaces the system trust store,
     /// as in botocore; nil for the system trust store.
-    public var caBundle: String?
-    public var connectTimeout: Double
-    public var totalTimeout: Double
+    package var caBundle: String?
+    package var connectTimeout: Double
+    package var totalTimeout: Double
     /// The proxy to go through, or nil for a direct connection. The caller decides
     /// (`ProxyEnvironment`); the transport never reads proxy variables itself.
-    public var proxy: String?
+    package var proxy: String?
     /// A host name fixed to addresses (`localhost` to its loopback addresses), so no resolver is asked.
-    public var pin: AddressPin?
+    package var pin: AddressPin?
 
-    public init(
+    package init(
         caBundle: String? = nil, connectTimeout: Double = 3, totalTimeout: Double = 5, proxy: String? = nil,
         pin: AddressPin? = nil
     ) {
@@ -89,19 +89,19 @@ public struct TransportOptions: Sendable, Equatable {
 }
 
 /// Sends one request and waits for the whole response.
-public protocol HTTPTransport: Sendable {
+package protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse
 }
 
 /// libcurl, loaded on first use. The proxy (or none) and the trust store are exactly those of the
 /// options: libcurl's own defaults (the proxy variables, CAPATH next to a CA bundle) never apply.
 /// Redirects are not followed.
-public struct CurlTransport: HTTPTransport {
+package struct CurlTransport: HTTPTransport {
     static let maxResponseBytes = 1 << 20
 
-    public init() {}
+    package init() {}
 
-    public func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse {
+    package func send(_ request: HTTPRequest, options: TransportOptions) throws(HTTPFailure) -> HTTPResponse {
         let headerLines = request.headers.map { "\($0.name): \($0.value)" }
         // libcurl's form: HOST:PORT:ADDRESS[,ADDRESS], IPv6 addresses in brackets.
         let resolveEntry = options.pin.map { pin in

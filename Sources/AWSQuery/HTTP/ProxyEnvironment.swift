@@ -1,3 +1,5 @@
+import HelperSupport
+
 /// The proxy variables of the environment, read as botocore reads them (Python's
 /// `urllib.request.getproxies_environment` and `proxy_bypass_environment`, through botocore's
 /// `get_environ_proxies`): `https_proxy` / `HTTPS_PROXY` for https URLs, `http_proxy` / `HTTP_PROXY`
@@ -5,11 +7,11 @@
 /// and an empty lower-case value unsetting; `no_proxy` / `NO_PROXY` a comma-separated list of host
 /// names and domain suffixes, or `*`. `ALL_PROXY`, which libcurl alone would use, is ignored, and so
 /// is libcurl's own reading of these variables: the transport is told the decision.
-public struct ProxyEnvironment: Sendable, Equatable {
+package struct ProxyEnvironment: Sendable, Equatable {
     /// Scheme ("http", "https", "no") to value.
     var values: [String: String]
 
-    public init(_ environment: [String: String]) {
+    package init(_ environment: [String: String]) {
         var values: [String: String] = [:]
         // Any spelling first, then names that end in a lower-case "_proxy" again, so they win.
         for (name, value) in environment where !value.isEmpty {
@@ -25,7 +27,7 @@ public struct ProxyEnvironment: Sendable, Equatable {
     }
 
     /// The proxy URL for a request to `url`, or nil to connect directly.
-    public func proxy(for url: EndpointURL) -> String? {
+    package func proxy(for url: EndpointURL) -> String? {
         guard let proxy = values[url.scheme], !bypasses(url) else { return nil }
         if proxy.hasPrefix("http:") || proxy.hasPrefix("https:") { return proxy }
         if proxy.hasPrefix("//") { return "http:" + proxy }

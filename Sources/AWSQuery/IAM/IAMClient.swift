@@ -1,19 +1,23 @@
+import AWSConfigFile
+import AWSXML
+import HelperSupport
+
 /// Where IAM is called for a profile. IAM is a global service: one endpoint per partition, signed for
 /// that partition's home region, unless the SDKs' endpoint settings name another.
-public struct IAMConfiguration: Sendable, Equatable {
-    public var endpoint: String
-    public var signingRegion: String
+package struct IAMConfiguration: Sendable, Equatable {
+    package var endpoint: String
+    package var signingRegion: String
     /// Where the endpoint came from, for messages.
-    public var endpointSource: String
-    public var caBundle: String?
-    public var maxAttempts: Int
-    public var proxies: ProxyEnvironment
+    package var endpointSource: String
+    package var caBundle: String?
+    package var maxAttempts: Int
+    package var proxies: ProxyEnvironment
 
     static let globalEndpoint = "https://iam.amazonaws.com"
 
     /// - Parameter sts: the same profile's STS configuration, whose trust store and retry settings
     ///   apply to IAM as well (they are per profile, not per service).
-    public init(
+    package init(
         profile: String, files: AWSConfigFiles, environment: [String: String], sts: STSConfiguration
     ) throws(HelperError) {
         let settings = files.profiles[profile] ?? [:]
@@ -38,7 +42,7 @@ public struct IAMConfiguration: Sendable, Equatable {
         }
     }
 
-    public init(
+    package init(
         endpoint: String, signingRegion: String = "us-east-1", caBundle: String? = nil, maxAttempts: Int = 3
     ) {
         self.endpoint = endpoint
@@ -52,14 +56,14 @@ public struct IAMConfiguration: Sendable, Equatable {
 
 /// The IAM calls `rotate` makes, over the query protocol (API version 2010-05-08), signed with the keys
 /// of the IAM user whose access keys they manage.
-public struct IAMClient: Sendable {
-    public var configuration: IAMConfiguration
-    public var transport: any HTTPTransport
-    public var clock: @Sendable () -> Int
-    public var sleep: @Sendable (Double) -> Void
-    public var random: @Sendable () -> Double
+package struct IAMClient: Sendable {
+    package var configuration: IAMConfiguration
+    package var transport: any HTTPTransport
+    package var clock: @Sendable () -> Int
+    package var sleep: @Sendable (Double) -> Void
+    package var random: @Sendable () -> Double
 
-    public init(
+    package init(
         configuration: IAMConfiguration,
         transport: any HTTPTransport = CurlTransport(),
         clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
@@ -74,7 +78,7 @@ public struct IAMClient: Sendable {
     }
 
     /// The whole time one call may take, retries included, in seconds; `doctor` asks for less.
-    public var deadline: Double = 15
+    package var deadline: Double = 15
 
     var queryClient: AWSQueryClient {
         AWSQueryClient(
@@ -88,7 +92,7 @@ public struct IAMClient: Sendable {
     }
 
     /// The access keys of the user the credentials belong to (IAM allows two per user).
-    public func listAccessKeys(with credentials: AWSCredentials) throws(HelperError) -> [IAMAccessKey] {
+    package func listAccessKeys(with credentials: AWSCredentials) throws(HelperError) -> [IAMAccessKey] {
         let body = try queryClient.call(
             "ListAccessKeys", [], credentials: credentials, describing: "IAM ListAccessKeys")
         do throws(STSResponseError) {
@@ -99,7 +103,7 @@ public struct IAMClient: Sendable {
     }
 
     /// A new access key for the user the credentials belong to.
-    public func createAccessKey(with credentials: AWSCredentials) throws(HelperError) -> LongLivedKeys {
+    package func createAccessKey(with credentials: AWSCredentials) throws(HelperError) -> LongLivedKeys {
         let body = try queryClient.call(
             "CreateAccessKey", [], credentials: credentials, describing: "IAM CreateAccessKey")
         do throws(STSResponseError) {
@@ -114,7 +118,8 @@ public struct IAMClient: Sendable {
     }
 
     /// Deletes the access key `accessKeyId` of the user the credentials belong to.
-    public func deleteAccessKey(_ accessKeyId: String, with credentials: AWSCredentials) throws(HelperError) {
+    package func deleteAccessKey(_ accessKeyId: String, with credentials: AWSCredentials) throws(HelperError)
+    {
         _ = try queryClient.call(
             "DeleteAccessKey", [("AccessKeyId", accessKeyId)], credentials: credentials,
             describing: "IAM DeleteAccessKey \(accessKeyId)")
@@ -122,15 +127,15 @@ public struct IAMClient: Sendable {
 }
 
 /// One access key of an IAM user, as ListAccessKeys describes it (never its secret).
-public struct IAMAccessKey: Sendable, Equatable {
-    public var accessKeyId: String
-    public var userName: String
+package struct IAMAccessKey: Sendable, Equatable {
+    package var accessKeyId: String
+    package var userName: String
     /// `Active` or `Inactive`.
-    public var status: String
+    package var status: String
     /// When it was created, as IAM writes it (ISO 8601).
-    public var createDate: String
+    package var createDate: String
 
-    public init(accessKeyId: String, userName: String, status: String, createDate: String) {
+    package init(accessKeyId: String, userName: String, status: String, createDate: String) {
         self.accessKeyId = accessKeyId
         self.userName = userName
         self.status = status

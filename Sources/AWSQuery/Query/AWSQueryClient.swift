@@ -1,3 +1,6 @@
+import AWSXML
+import HelperSupport
+
 /// One AWS service spoken to over the query protocol (form-encoded POST, XML answers): STS and IAM. It
 /// signs each call with SigV4, retries what may succeed later the way the SDKs' standard mode does, and
 /// bounds the whole call in time. The service clients only build forms and read answers.
@@ -133,8 +136,8 @@ struct AWSQueryClient: Sendable {
 }
 
 /// `application/x-www-form-urlencoded` bodies, escaping everything but RFC 3986's unreserved characters.
-enum FormEncoding {
-    static func encode(_ pairs: [(String, String)]) -> String {
+package enum FormEncoding {
+    package static func encode(_ pairs: [(String, String)]) -> String {
         pairs.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
 

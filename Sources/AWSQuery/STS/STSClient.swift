@@ -1,20 +1,23 @@
+import AWSXML
+import HelperSupport
+
 /// The STS calls this tool makes, over the query protocol (form-encoded POST, XML answers), signed with
 /// SigV4, retried the way the SDKs' standard mode retries, within an overall time bound.
-public struct STSClient: Sendable {
-    public var configuration: STSConfiguration
-    public var transport: any HTTPTransport
+package struct STSClient: Sendable {
+    package var configuration: STSConfiguration
+    package var transport: any HTTPTransport
     /// Seconds since the Unix epoch; a parameter so tests control signing dates.
-    public var clock: @Sendable () -> Int
+    package var clock: @Sendable () -> Int
     /// Waits between attempts; tests pass one that does not sleep.
-    public var sleep: @Sendable (Double) -> Void
+    package var sleep: @Sendable (Double) -> Void
     /// A number in [0, 1) for backoff jitter.
-    public var random: @Sendable () -> Double
+    package var random: @Sendable () -> Double
     /// The bound on one call, all attempts and waits included.
-    public var deadline: Double = 15
-    public var connectTimeout: Double = 3
-    public var attemptTimeout: Double = 6
+    package var deadline: Double = 15
+    package var connectTimeout: Double = 3
+    package var attemptTimeout: Double = 6
 
-    public init(
+    package init(
         configuration: STSConfiguration,
         transport: any HTTPTransport = CurlTransport(),
         clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
@@ -28,15 +31,15 @@ public struct STSClient: Sendable {
         self.random = random
     }
 
-    public struct AssumeRoleParameters: Sendable, Equatable {
-        public var roleArn: String
-        public var sessionName: String
-        public var durationSeconds: Int?
-        public var externalId: String?
-        public var serialNumber: String?
-        public var tokenCode: String?
+    package struct AssumeRoleParameters: Sendable, Equatable {
+        package var roleArn: String
+        package var sessionName: String
+        package var durationSeconds: Int?
+        package var externalId: String?
+        package var serialNumber: String?
+        package var tokenCode: String?
 
-        public init(
+        package init(
             roleArn: String, sessionName: String, durationSeconds: Int? = nil, externalId: String? = nil,
             serialNumber: String? = nil, tokenCode: String? = nil
         ) {
@@ -49,7 +52,7 @@ public struct STSClient: Sendable {
         }
     }
 
-    public func assumeRole(_ parameters: AssumeRoleParameters, with credentials: AWSCredentials)
+    package func assumeRole(_ parameters: AssumeRoleParameters, with credentials: AWSCredentials)
         throws(HelperError)
         -> STSCredentialsResult
     {
@@ -68,7 +71,7 @@ public struct STSClient: Sendable {
     }
 
     /// AssumeRoleWithWebIdentity: unsigned (the token is the proof), so it needs no credentials.
-    public func assumeRoleWithWebIdentity(
+    package func assumeRoleWithWebIdentity(
         roleArn: String, sessionName: String, webIdentityToken: String, durationSeconds: Int? = nil
     ) throws(HelperError) -> STSCredentialsResult {
         var form: [(String, String)] = [
@@ -82,7 +85,7 @@ public struct STSClient: Sendable {
         }
     }
 
-    public func getSessionToken(
+    package func getSessionToken(
         durationSeconds: Int?, serialNumber: String?, tokenCode: String?, with credentials: AWSCredentials
     ) throws(HelperError) -> STSCredentialsResult {
         var form: [(String, String)] = []
@@ -98,7 +101,7 @@ public struct STSClient: Sendable {
     /// GetFederationToken: temporary credentials for a federated user, made with an IAM user's long-term
     /// keys (the federation endpoint takes these, not the keys themselves or an MFA session). AWS needs
     /// a session policy for the federated user to have any permission; `policy` is that document.
-    public func getFederationToken(
+    package func getFederationToken(
         name: String, policy: String, durationSeconds: Int, with credentials: AWSCredentials
     ) throws(HelperError) -> STSCredentialsResult {
         let form: [(String, String)] = [
@@ -111,7 +114,7 @@ public struct STSClient: Sendable {
         }
     }
 
-    public func getCallerIdentity(with credentials: AWSCredentials) throws(HelperError) -> CallerIdentity {
+    package func getCallerIdentity(with credentials: AWSCredentials) throws(HelperError) -> CallerIdentity {
         let body = try call(
             "GetCallerIdentity", [], credentials: credentials, describing: "GetCallerIdentity")
         return try parse("GetCallerIdentity") { () throws(STSResponseError) in

@@ -1,15 +1,18 @@
+import AWSConfigFile
+import HelperSupport
+
 /// Where and how STS is called for a profile: the endpoint and signing region, trust store and retries,
 /// from the environment and the profile's settings in the SDKs' order of precedence.
-public struct STSConfiguration: Sendable, Equatable {
-    public var endpoint: String
-    public var signingRegion: String
+package struct STSConfiguration: Sendable, Equatable {
+    package var endpoint: String
+    package var signingRegion: String
     /// Where the endpoint came from, for `explain`.
-    public var endpointSource: String
-    public var caBundle: String?
-    public var maxAttempts: Int
-    public var retryMode: String
+    package var endpointSource: String
+    package var caBundle: String?
+    package var maxAttempts: Int
+    package var retryMode: String
     /// The proxy variables of the environment (https endpoints follow them, as in the SDKs).
-    public var proxies: ProxyEnvironment
+    package var proxies: ProxyEnvironment
 
     /// Regions that `sts_regional_endpoints = legacy` sends to the global endpoint.
     static let legacyGlobalRegions: Set<String> = [
@@ -22,7 +25,7 @@ public struct STSConfiguration: Sendable, Equatable {
     /// - Parameters:
     ///   - profile: the profile the SDK asked for (the top of the chain); its settings apply to every
     ///     STS call of the chain, as in botocore.
-    public init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws(HelperError) {
+    package init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws(HelperError) {
         let settings = files.profiles[profile] ?? [:]
         func setting(_ variable: String, _ key: String) -> String? {
             if let value = environment[variable], !value.isEmpty { return value }
@@ -114,7 +117,7 @@ public struct STSConfiguration: Sendable, Equatable {
         return nil
     }
 
-    static func isRegionName(_ region: String) -> Bool {
+    package static func isRegionName(_ region: String) -> Bool {
         !region.isEmpty && region.count <= 64
             && region.unicodeScalars.allSatisfy {
                 ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"

@@ -1,18 +1,19 @@
 import Crypto
+import HelperSupport
 
 /// An HTTP request as it will be sent, reduced to what AWS Signature Version 4 covers.
-public struct SigningRequest: Sendable, Equatable {
+package struct SigningRequest: Sendable, Equatable {
     /// The HTTP method, e.g. `POST`.
-    public var method: String
+    package var method: String
     /// The path as sent (already percent-encoded), e.g. `/`.
-    public var path: String
+    package var path: String
     /// The raw query string as sent, without the `?`; empty when there is none.
-    public var query: String
+    package var query: String
     /// The headers as sent; must include `host`. Names in any case; a name may repeat.
-    public var headers: [SigningHeader]
-    public var body: [UInt8]
+    package var headers: [SigningHeader]
+    package var body: [UInt8]
 
-    public init(
+    package init(
         method: String, path: String, query: String = "", headers: [SigningHeader], body: [UInt8] = []
     ) {
         self.method = method
@@ -23,11 +24,11 @@ public struct SigningRequest: Sendable, Equatable {
     }
 }
 
-public struct SigningHeader: Sendable, Equatable {
-    public var name: String
-    public var value: String
+package struct SigningHeader: Sendable, Equatable {
+    package var name: String
+    package var value: String
 
-    public init(name: String, value: String) {
+    package init(name: String, value: String) {
         self.name = name
         self.value = value
     }
@@ -47,10 +48,10 @@ public struct SigningHeader: Sendable, Equatable {
 /// - the payload hash is the hex SHA-256 of the body, unless the request carries `X-Amz-Content-SHA256`.
 ///
 /// Callers should not pass `Content-Length` (botocore does not sign it) or `Date`.
-public struct SigV4Signer: Sendable {
-    public let credentials: AWSCredentials
-    public let region: String
-    public let service: String
+package struct SigV4Signer: Sendable {
+    package let credentials: AWSCredentials
+    package let region: String
+    package let service: String
 
     static let algorithm = "AWS4-HMAC-SHA256"
 
@@ -62,7 +63,7 @@ public struct SigV4Signer: Sendable {
         "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id",
     ]
 
-    public init(credentials: AWSCredentials, region: String, service: String) {
+    package init(credentials: AWSCredentials, region: String, service: String) {
         self.credentials = credentials
         self.region = region
         self.service = service
@@ -72,7 +73,7 @@ public struct SigV4Signer: Sendable {
     /// session token), Authorization. `date` is seconds since the Unix epoch — passed in, never read
     /// from the clock, so the signer is deterministic. Any headers of the same names already on the
     /// request must be replaced by these.
-    public func sign(_ request: SigningRequest, date: Int) -> [SigningHeader] {
+    package func sign(_ request: SigningRequest, date: Int) -> [SigningHeader] {
         let amzDate = Self.amzDate(date)
         let canonical = canonicalRequest(request, amzDate: amzDate)
         let scope = credentialScope(amzDate: amzDate)
@@ -239,7 +240,7 @@ public struct SigV4Signer: Sendable {
 
     static func hexSHA256(_ bytes: [UInt8]) -> String { hex(Array(SHA256.hash(data: bytes))) }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    package static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)

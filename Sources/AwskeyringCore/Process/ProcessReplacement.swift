@@ -1,3 +1,5 @@
+import HelperSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -6,17 +8,18 @@
 
 /// Replaces this process with a command (`exec`): the command gets this process's id, terminal,
 /// standard streams and signals, so its exit status and signals need no forwarding.
-public enum ProcessReplacement {
+package enum ProcessReplacement {
     /// Why a command could not be started, with the exit status shells use for it.
-    public struct Failure: Error, Sendable, Equatable {
+    package struct Failure: Error, Sendable, Equatable {
         /// 127: not found; 126: found but not runnable.
-        public var exitStatus: Int32
-        public var message: String
+        package var exitStatus: Int32
+        package var message: String
     }
 
     /// Runs `command` (searched in `PATH` when it has no `/`) with `arguments` and exactly the variables
     /// of `environment`. Returns only when the command could not be started.
-    public static func execute(command: String, arguments: [String], environment: [String: String]) -> Failure
+    package static func execute(command: String, arguments: [String], environment: [String: String])
+        -> Failure
     {
         guard !command.isEmpty else {
             return Failure(

@@ -1,3 +1,5 @@
+import HelperSupport
+
 /// The secret of a cached session, the same in both tiers: one line of six fields separated by single
 /// spaces: `v2`, the key id, the secret, the token, the expiry in epoch seconds and the digest of the
 /// keys it was made from, with `-` for a missing token or digest (no field can contain a space or be

@@ -1,3 +1,5 @@
+import AWSQuery
+import HelperSupport
 import Keyring
 
 /// The opt-in kernel tier of the session cache (`AWSKEYRING_HELPER_KERNEL_CACHE=on`): a copy of final
@@ -10,7 +12,7 @@ import Keyring
 /// most 15 minutes, go with `clear`, `store`, `import`, `rotate`, `remove` and `lock`, and take at most
 /// `maximumEntries` keys and `maximumBytes` of the user's kernel key quota. A process without a login
 /// session keyring of its own (some containers, cron) does not use the tier.
-public struct KernelCacheTier {
+package struct KernelCacheTier {
     static let prefix = "awskeyring-helper:"
     static let maximumLifetime = 15 * 60
     static let maximumEntries = 16
@@ -19,7 +21,7 @@ public struct KernelCacheTier {
 
     private let kernel = KernelKeyring()
 
-    public init() {}
+    package init() {}
 
     static func isEnabled(_ environment: [String: String]) -> Bool {
         ["on", "1", "true", "yes"].contains(environment["AWSKEYRING_HELPER_KERNEL_CACHE"]?.lowercased() ?? "")

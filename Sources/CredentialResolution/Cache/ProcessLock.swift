@@ -1,3 +1,6 @@
+import AWSConfigFile
+import HelperSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -7,7 +10,7 @@
 /// A lock shared by every process of the same user, one per name: an `flock` on a file in a private
 /// directory. The kernel releases it when the holder exits, however it exits, so a crash never leaves a
 /// stale lock behind. The file holds the holder's pid, for messages; never a secret.
-public final class ProcessLock {
+package final class ProcessLock {
     private let fd: Int32
 
     private init(fd: Int32) {
@@ -21,7 +24,7 @@ public final class ProcessLock {
 
     /// Takes the lock `name` in `directory`, waiting up to `timeout` seconds. `waiting` is called once,
     /// with the holder's pid when known, if the lock is busy.
-    public static func acquire(
+    package static func acquire(
         name: String, directory: String, timeout: Double, waiting: (Int32?) -> Void
     ) throws(HelperError) -> ProcessLock {
         // The file is opened relative to the directory checked, so the directory cannot be swapped
@@ -120,13 +123,13 @@ public final class ProcessLock {
 /// Directories only this user may use (runtime state such as lock files). They hold no secret, but a
 /// directory another user could create first or write into would let that user block every role call
 /// (or plant files), so its name is never a predictable one in a shared directory such as /tmp.
-enum PrivateDirectory {
+package enum PrivateDirectory {
     /// The tool's runtime directory: `$XDG_RUNTIME_DIR/awskeyring-helper` when that is a directory of
     /// this user that no one else may enter (as the XDG Base Directory specification requires), otherwise
     /// `awskeyring-helper` in the user's cache directory (`$XDG_CACHE_HOME`, default `~/.cache`), where
     /// only the user can create names. Without XDG_RUNTIME_DIR (ssh without pam_systemd, cron) the cache
     /// directory is the replacement the specification asks for.
-    static func runtime(environment: [String: String]) -> String {
+    package static func runtime(environment: [String: String]) -> String {
         if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/"), isPrivate(runtime) {
             return runtime + "/awskeyring-helper"
         }

@@ -1,3 +1,4 @@
+import HelperSupport
 import Keyring
 
 /// Cached temporary credentials.
@@ -11,18 +12,18 @@ import Keyring
 /// The kernel tier is an opt-in (`AWSKEYRING_HELPER_KERNEL_CACHE=on`): a copy of final answers in the
 /// login session's kernel keyring, read with two system calls. It trades the keyring's lock for speed
 /// for at most 15 minutes; see `KernelCacheTier`.
-public struct SessionCache {
-    public var keyring: CredentialKeyring
+package struct SessionCache {
+    package var keyring: CredentialKeyring
     /// nil unless the kernel tier is turned on.
-    public var kernel: KernelCacheTier?
+    package var kernel: KernelCacheTier?
 
-    public init(keyring: CredentialKeyring, kernel: KernelCacheTier? = nil) {
+    package init(keyring: CredentialKeyring, kernel: KernelCacheTier? = nil) {
         self.keyring = keyring
         self.kernel = kernel
     }
 
     /// The tiers a process with this environment uses.
-    public static func standard(keyring: CredentialKeyring, environment: [String: String]) -> SessionCache {
+    package static func standard(keyring: CredentialKeyring, environment: [String: String]) -> SessionCache {
         // Without a session keyring of its own, the process would add entries to a new keyring that
         // dies with it.
         let kernel = KernelCacheTier.isEnabled(environment) && KernelKeyring().hasOwnSessionKeyring
@@ -105,7 +106,7 @@ public struct SessionCache {
     /// The kernel tier's entries go too, whether or not this process reads that tier. Returns how many
     /// Secret Service entries went.
     @discardableResult
-    public func clear(profile: String?) throws(HelperError) -> Int {
+    package func clear(profile: String?) throws(HelperError) -> Int {
         KernelCacheTier.remove(profile: profile)
         return try keyring.deleteCachedSessions(profile: profile)
     }

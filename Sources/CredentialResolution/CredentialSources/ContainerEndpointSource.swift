@@ -1,11 +1,15 @@
+import AWSConfigFile
+import AWSQuery
+import HelperSupport
+
 /// `credential_source = EcsContainer`: the task's (ECS) or pod's (EKS Pod Identity) role from the
 /// container credentials endpoint, as botocore's `ContainerProvider` gets it:
 /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` on `http://169.254.170.2`, or
 /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` (https, a loopback address or one of the container hosts), with
 /// an `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read each time) or
 /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
-struct ContainerEndpointSource {
-    static let ecsAddress = "169.254.170.2"
+package struct ContainerEndpointSource {
+    package static let ecsAddress = "169.254.170.2"
     static let allowedHosts: Set<String> = [ecsAddress, "169.254.170.23", "fd00:ec2::23", "localhost"]
     static let timeout = 2.0
     static let attempts = 3

@@ -1,3 +1,6 @@
+import AWSConfigFile
+import HelperSupport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

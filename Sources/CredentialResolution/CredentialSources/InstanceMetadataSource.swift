@@ -1,27 +1,31 @@
+import AWSConfigFile
+import AWSQuery
+import HelperSupport
+
 /// `credential_source = Ec2InstanceMetadata`: the instance role's credentials from the EC2 instance
 /// metadata service, as botocore's `InstanceMetadataFetcher` gets them. IMDSv2 first (a session token
 /// from `PUT /latest/api/token`); when that PUT is refused (403, 404, 405) or times out, the GETs go
 /// without a token (IMDSv1) unless `ec2_metadata_v1_disabled` forbids it.
-struct InstanceMetadataSource {
+package struct InstanceMetadataSource {
     static let defaultEndpoint = "http://169.254.169.254/"
     static let ipv6Endpoint = "http://[fd00:ec2::254]/"
     static let tokenPath = "latest/api/token"
     static let credentialsPath = "latest/meta-data/iam/security-credentials/"
     static let tokenTTL = "21600"
 
-    var endpoint: String
+    package var endpoint: String
     /// Seconds for each request (`metadata_service_timeout`, default 1).
-    var timeout: Double
+    package var timeout: Double
     /// Tries of each request (`metadata_service_num_attempts`, default 1).
-    var attempts: Int
+    package var attempts: Int
     /// `AWS_EC2_METADATA_DISABLED=true`.
-    var disabled: Bool
+    package var disabled: Bool
     var v1Disabled: Bool
     /// The proxy botocore's metadata fetcher takes from the environment for the endpoint.
     var proxy: String?
 
     /// The settings botocore reads from the environment and the profile asked for.
-    init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws(HelperError) {
+    package init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws(HelperError) {
         let settings = files.profiles[profile] ?? [:]
         func setting(_ variable: String, _ key: String) -> (value: String, name: String)? {
             if let value = environment[variable], !value.isEmpty { return (value, variable) }

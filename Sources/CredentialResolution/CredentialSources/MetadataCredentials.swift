@@ -1,3 +1,5 @@
+import HelperSupport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

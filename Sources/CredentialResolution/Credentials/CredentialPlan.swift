@@ -1,27 +1,33 @@
+import AWSConfigFile
+import AWSQuery
+import HelperSupport
+
 /// The decisions behind one credentials call that depend only on the config: which STS endpoint, how
 /// MFA is done, and the cache keys of each step. Cheap to make, so the cached path can make it before
 /// touching the keyring.
-struct CredentialPlan {
+package struct CredentialPlan {
     /// nil when the chain makes no STS call (long-lived keys alone).
-    var sts: STSConfiguration?
+    package var sts: STSConfiguration?
     /// The MFA device whose GetSessionToken session stands in for the source keys (session mode).
-    var mfaSerial: String?
-    var mfaProcess: String?
+    package var mfaSerial: String?
+    package var mfaProcess: String?
     /// How long to wait for an MFA code (`mfa_prompt_timeout`).
     var mfaTimeout = MFATokenSource.defaultTimeout
-    var mfaSessionDuration: Int?
+    package var mfaSessionDuration: Int?
     var mfaSessionKey: CacheKey?
     /// Role steps (by index) that pass an MFA code to AssumeRole themselves (`mfa_with_assume_role`).
-    var directMFASerials: [Int: String] = [:]
+    package var directMFASerials: [Int: String] = [:]
     var roleKeys: [CacheKey] = []
     /// Serialises the processes that need the same source keys and MFA device.
     var lockKey: CacheKey
     /// The entry that holds the answer; nil when there is nothing to cache (long-lived keys).
-    var finalKey: CacheKey?
+    package var finalKey: CacheKey?
 
     static let defaultMFASessionDuration = 8 * 3600
 
-    init(chain: CredentialChain, files: AWSConfigFiles, environment: [String: String]) throws(HelperError) {
+    package init(chain: CredentialChain, files: AWSConfigFiles, environment: [String: String])
+        throws(HelperError)
+    {
         let source = chain.source.profile
         // Settings are looked up on the profile asked for, then on the roles from the top down, then on
         // the source profile: the nearest one wins.

@@ -1,3 +1,8 @@
+import AWSConfigFile
+import AWSQuery
+import AWSXML
+import HelperSupport
+
 /// Produces the credentials for a profile: resolves its chain, answers from the session cache when it
 /// can, and otherwise takes the source keys, gets an MFA session if the profile needs one, and assumes
 /// the roles along the chain, caching what it gets.
@@ -5,28 +10,28 @@
 /// Many processes asking at once (a tool starting a dozen SDK clients) are serialised per source of
 /// keys by a process lock, so exactly one of them asks for an MFA code and calls STS; the others wait
 /// and find the answer in the cache.
-public struct CredentialProvider {
-    public var files: AWSConfigFiles
-    public var keyring: CredentialKeyring
-    public var cache: SessionCache
-    public var environment: [String: String]
+package struct CredentialProvider {
+    package var files: AWSConfigFiles
+    package var keyring: CredentialKeyring
+    package var cache: SessionCache
+    package var environment: [String: String]
     /// Where notes for the person go (stderr); never the credential document.
-    public var diagnostics: (String) -> Void
-    public var transport: any HTTPTransport
+    package var diagnostics: (String) -> Void
+    package var transport: any HTTPTransport
     /// Seconds since the Unix epoch.
-    public var clock: @Sendable () -> Int
+    package var clock: @Sendable () -> Int
     /// Opens the controlling terminal when a question must be asked; nil when there is none.
-    public var openTerminal: () -> (any Terminal)?
+    package var openTerminal: () -> (any Terminal)?
     /// How long a process waits for another that is getting the same credentials.
-    public var lockTimeout: Double = 180
+    package var lockTimeout: Double = 180
     /// Whether the profile asked for may take its web identity settings from `AWS_WEB_IDENTITY_TOKEN_FILE`,
     /// `AWS_ROLE_ARN` and `AWS_ROLE_SESSION_NAME`: botocore does so unless the profile was named
     /// explicitly, so the command sets this when there was no `--profile`.
-    public var webIdentityFromEnvironment = false
+    package var webIdentityFromEnvironment = false
     /// Waits between tries of the container credentials endpoint; tests pass one that does not sleep.
-    public var sleep: @Sendable (Double) -> Void = SystemClock.sleep
+    package var sleep: @Sendable (Double) -> Void = SystemClock.sleep
 
-    public init(
+    package init(
         files: AWSConfigFiles, keyring: CredentialKeyring, cache: SessionCache? = nil,
         environment: [String: String],
         diagnostics: @escaping (String) -> Void, transport: any HTTPTransport = CurlTransport(),
@@ -51,7 +56,7 @@ public struct CredentialProvider {
     /// An MFA session is still good for assuming roles while it has this much left.
     static let minimumSessionRemaining = 2 * 60
 
-    public func credentials(profile: String, refresh: Bool = false) throws(HelperError) -> AWSCredentials {
+    package func credentials(profile: String, refresh: Bool = false) throws(HelperError) -> AWSCredentials {
         let chain = try resolver.chain(for: profile)
         let plan = try CredentialPlan(chain: chain, files: files, environment: environment)
         try HelperCallChain.check(chain, environment: environment)
@@ -253,7 +258,9 @@ public struct CredentialProvider {
 
     /// The AssumeRole call for a step: the default session name, and the one-hour cap AWS puts on a
     /// role assumed with role credentials (asking for more would fail the call).
-    static func parameters(for role: RoleStep, chained: Bool, now: Int) -> STSClient.AssumeRoleParameters {
+    package static func parameters(for role: RoleStep, chained: Bool, now: Int)
+        -> STSClient.AssumeRoleParameters
+    {
         var duration = role.durationSeconds
         if chained, let requested = duration, requested > roleChainingLimit {
             duration = roleChainingLimit
@@ -266,14 +273,14 @@ public struct CredentialProvider {
         )
     }
 
-    var resolver: ProfileResolver {
+    package var resolver: ProfileResolver {
         ProfileResolver(
             files: files, environment: environment, webIdentityFromEnvironment: webIdentityFromEnvironment)
     }
 
     /// The first credentials of a chain. Those with an expiry from IMDS, the container endpoint, a
     /// credential_process or web identity are not cached themselves; the roles assumed with them are.
-    func sourceCredentials(_ chain: CredentialChain, plan: CredentialPlan) throws(HelperError)
+    package func sourceCredentials(_ chain: CredentialChain, plan: CredentialPlan) throws(HelperError)
         -> AWSCredentials
     {
         switch chain.source {
@@ -362,7 +369,7 @@ public struct CredentialProvider {
     /// Why a chain whose source is keyring keys cannot start. For a profile in no file: a typo in a
     /// `source_profile` is named as such (storing keys under the typo would be the wrong fix), and the
     /// nearest known names (from the files and `storedProfiles`) are suggested.
-    static func missingKeysMessage(
+    package static func missingKeysMessage(
         profile: String, inConfig: Bool, files: AWSConfigFiles, sourceProfileOf: String? = nil,
         storedProfiles: [String] = []
     ) -> String {

@@ -1,3 +1,4 @@
+import HelperSupport
 import Keyring
 
 #if canImport(FoundationEssentials)
@@ -11,7 +12,7 @@ import Keyring
 /// An item's attributes (visible without unlocking, and in Seahorse or `secret-tool search`) name the
 /// tool, the kind of item and the profile; its secret holds both halves of the key pair, so a key pair is
 /// written, replaced and read as one unit and can never be half-stored.
-public struct CredentialKeyring: Sendable {
+package struct CredentialKeyring: Sendable {
     static let schemaName = "io.github.awskeyring-helper.Credential"
     static let application = "awskeyring-helper"
 
@@ -31,17 +32,17 @@ public struct CredentialKeyring: Sendable {
 
     private let store: any SecretStore
 
-    public init(store: any SecretStore) {
+    package init(store: any SecretStore) {
         self.store = store
     }
 
     /// The user's default Secret Service collection.
-    public static func secretService() -> CredentialKeyring {
+    package static func secretService() -> CredentialKeyring {
         CredentialKeyring(store: secretServiceKeyring())
     }
 
     /// The Secret Service client with this tool's item schema.
-    public static func secretServiceKeyring() -> SecretServiceKeyring {
+    package static func secretServiceKeyring() -> SecretServiceKeyring {
         SecretServiceKeyring(
             schemaName: schemaName,
             attributeNames: [
@@ -53,7 +54,7 @@ public struct CredentialKeyring: Sendable {
 
     /// Throws unless keys can be stored now (a default collection exists and is unlocked), so a
     /// person is told before typing them.
-    public func requireWritable() throws(HelperError) {
+    package func requireWritable() throws(HelperError) {
         do {
             try store.requireWritable()
         } catch {
@@ -66,7 +67,7 @@ public struct CredentialKeyring: Sendable {
     }
 
     /// What the keyring holds for a profile's keys.
-    enum StoredKeys: Equatable {
+    package enum StoredKeys: Equatable {
         case none
         case keys(LongLivedKeys)
         /// An item with the tool's attributes whose secret is not a key pair this tool wrote.
@@ -75,7 +76,7 @@ public struct CredentialKeyring: Sendable {
 
     /// The item stored for `profile`. Keyring failures (locked, unreachable) are thrown; an item that
     /// is there but holds something else is `.unreadable`.
-    func storedKeys(profile: String) throws(HelperError) -> StoredKeys {
+    package func storedKeys(profile: String) throws(HelperError) -> StoredKeys {
         do {
             return Self.decodeKeys(try store.lookup(attributes: keyAttributes(profile: profile)))
         } catch {
@@ -93,12 +94,12 @@ public struct CredentialKeyring: Sendable {
     }
 
     /// Whether an item holds keys for `profile` (readable or not), read with one lookup.
-    public func hasKeys(profile: String) throws(HelperError) -> Bool {
+    package func hasKeys(profile: String) throws(HelperError) -> Bool {
         try storedKeys(profile: profile) != .none
     }
 
     /// The keys stored for `profile`, or nil when there are none.
-    public func keys(profile: String) throws(HelperError) -> LongLivedKeys? {
+    package func keys(profile: String) throws(HelperError) -> LongLivedKeys? {
         switch try storedKeys(profile: profile) {
         case .none: return nil
         case .keys(let keys): return keys
@@ -112,7 +113,7 @@ public struct CredentialKeyring: Sendable {
     }
 
     /// Stores `keys` for `profile`, replacing what was there in one step.
-    public func storeKeys(_ keys: LongLivedKeys, profile: String) throws(HelperError) {
+    package func storeKeys(_ keys: LongLivedKeys, profile: String) throws(HelperError) {
         let payload = StoredKeyPayload(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
         let secret: String
         do {
@@ -132,7 +133,7 @@ public struct CredentialKeyring: Sendable {
     }
 
     /// Deletes the keys of `profile`; returns whether there were any.
-    public func removeKeys(profile: String) throws(HelperError) -> Bool {
+    package func removeKeys(profile: String) throws(HelperError) -> Bool {
         do {
             return try store.delete(attributes: keyAttributes(profile: profile))
         } catch {
@@ -141,7 +142,7 @@ public struct CredentialKeyring: Sendable {
     }
 
     /// Profiles that have keys stored, sorted.
-    public func profilesWithKeys() throws(HelperError) -> [String] {
+    package func profilesWithKeys() throws(HelperError) -> [String] {
         let items: [KeyringItem]
         do {
             items = try store.search(attributes: [
@@ -236,7 +237,8 @@ extension CredentialKeyring {
     /// Deletes cached sessions: all of them, or those of `profile` (as the profile asked for or as the
     /// source of the keys). Returns how many were deleted.
     @discardableResult
-    public func deleteCachedSessions(profile: String?, expiredBefore: Int? = nil) throws(HelperError) -> Int {
+    package func deleteCachedSessions(profile: String?, expiredBefore: Int? = nil) throws(HelperError) -> Int
+    {
         let base = [Attribute.application: Self.application, Attribute.kind: Kind.session]
         do {
             var doomed = try store.search(attributes: base).filter { item in

@@ -1,3 +1,4 @@
+import HelperSupport
 import Keyring
 
 /// `unlock` and `lock`: the default Secret Service collection's lock, from a terminal, with no display.
@@ -5,16 +6,16 @@ import Keyring
 /// gnome-keyring (also when D-Bus started it by itself, as on a headless or SSH machine) takes the
 /// password typed here; other providers (KeePassXC, KWallet) unlock through their own prompt. Where no
 /// default collection exists yet, `unlock` creates one protected by a new password.
-public struct KeyringLock {
-    public var service: SecretServiceKeyring
+package struct KeyringLock {
+    package var service: SecretServiceKeyring
     /// The controlling terminal, or nil when there is none.
-    public var terminal: (any Terminal)?
+    package var terminal: (any Terminal)?
     /// Where progress notes go (stderr).
-    public var diagnostics: (String) -> Void
+    package var diagnostics: (String) -> Void
     /// How many times a wrong or mistyped password may be typed again.
     static let tries = 3
 
-    public init(
+    package init(
         service: SecretServiceKeyring, terminal: (any Terminal)?, diagnostics: @escaping (String) -> Void
     ) {
         self.service = service
@@ -22,7 +23,7 @@ public struct KeyringLock {
         self.diagnostics = diagnostics
     }
 
-    public func unlock() throws(HelperError) {
+    package func unlock() throws(HelperError) {
         switch try keyring({ () throws(KeyringError) in try service.defaultCollectionState() }) {
         case .unlocked:
             diagnostics("The keyring is already unlocked.")
@@ -55,7 +56,7 @@ public struct KeyringLock {
     }
 
     /// Locks the default collection and drops the kernel tier's copies of cached answers.
-    public func lock() throws(HelperError) {
+    package func lock() throws(HelperError) {
         KernelCacheTier.remove(profile: nil)
         do {
             if try service.lockDefaultCollection() {

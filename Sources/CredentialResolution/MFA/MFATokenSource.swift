@@ -1,18 +1,20 @@
+import HelperSupport
+
 /// Where one-time MFA codes come from: the profile's `mfa_process`, otherwise the person at the
 /// controlling terminal (which works while an SDK captures the helper's stdout and stderr).
-public struct MFATokenSource {
-    public var mfaProcess: String?
-    public var terminal: (any Terminal)?
+package struct MFATokenSource {
+    package var mfaProcess: String?
+    package var terminal: (any Terminal)?
     /// The profile being resolved, for messages.
-    public var profile: String
-    public var environment: [String: String]
+    package var profile: String
+    package var environment: [String: String]
     /// How long to wait for a code, typed or printed by `mfa_process` (`mfa_prompt_timeout`): the
     /// process holds the lock that other callers for the same keys wait on.
-    public var timeout: Double = MFATokenSource.defaultTimeout
+    package var timeout: Double = MFATokenSource.defaultTimeout
 
-    public static let defaultTimeout = 120.0
+    package static let defaultTimeout = 120.0
 
-    public init(
+    package init(
         mfaProcess: String?, terminal: (any Terminal)?, profile: String, environment: [String: String]
     ) {
         self.mfaProcess = mfaProcess
@@ -23,9 +25,9 @@ public struct MFATokenSource {
 
     /// Whether a rejected code can be followed by another try (a person can type a new one; a program
     /// would most likely print the same wrong one).
-    public var canAskAgain: Bool { mfaProcess == nil && terminal != nil }
+    package var canAskAgain: Bool { mfaProcess == nil && terminal != nil }
 
-    public func code(serial: String, previousRejected: Bool) throws(HelperError) -> String {
+    package func code(serial: String, previousRejected: Bool) throws(HelperError) -> String {
         if let mfaProcess {
             let output: String
             do {

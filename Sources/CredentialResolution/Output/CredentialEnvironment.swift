@@ -1,14 +1,17 @@
+import AWSConfigFile
+import HelperSupport
+
 /// The environment variables that hand credentials to a program (`exec`) or a shell (`env`): the key
 /// pair, the session token and its expiry, and the region, with the variables that would compete with
 /// them removed.
-public struct CredentialEnvironment: Sendable, Equatable {
+package struct CredentialEnvironment: Sendable, Equatable {
     /// Variables to set, in a fixed order.
-    public var variables: [(name: String, value: String)]
+    package var variables: [(name: String, value: String)]
     /// Variables of the environment to remove, because they would override or contradict the ones set.
-    public var removed: [String]
+    package var removed: [String]
 
     /// Variables that name another profile or other credentials; an SDK could prefer them.
-    public static let conflicting = [
+    package static let conflicting = [
         "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
         "AWS_CREDENTIAL_EXPIRATION", "AWS_CREDENTIAL_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
         "AWS_ROLE_SESSION_NAME", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
@@ -19,7 +22,7 @@ public struct CredentialEnvironment: Sendable, Equatable {
     /// - Parameters:
     ///   - profileRegion: the profile's `region`, used for `AWS_REGION` / `AWS_DEFAULT_REGION` unless the
     ///     environment already sets them (a region chosen in the environment is kept).
-    public init(credentials: AWSCredentials, profileRegion: String?, environment: [String: String]) {
+    package init(credentials: AWSCredentials, profileRegion: String?, environment: [String: String]) {
         var variables: [(name: String, value: String)] = [
             ("AWS_ACCESS_KEY_ID", credentials.accessKeyId),
             ("AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey),
@@ -41,7 +44,7 @@ public struct CredentialEnvironment: Sendable, Equatable {
     }
 
     /// The variables for `profile`'s credentials, with the profile's `region` from the config files.
-    public init(
+    package init(
         credentials: AWSCredentials, profile: String, files: AWSConfigFiles, environment: [String: String]
     ) {
         self.init(
@@ -49,12 +52,12 @@ public struct CredentialEnvironment: Sendable, Equatable {
             environment: environment)
     }
 
-    public static func == (lhs: CredentialEnvironment, rhs: CredentialEnvironment) -> Bool {
+    package static func == (lhs: CredentialEnvironment, rhs: CredentialEnvironment) -> Bool {
         lhs.variables.elementsEqual(rhs.variables) { $0 == $1 } && lhs.removed == rhs.removed
     }
 
     /// `environment` with these variables set and the conflicting ones removed: what `exec` runs with.
-    public func applied(to environment: [String: String]) -> [String: String] {
+    package func applied(to environment: [String: String]) -> [String: String] {
         var result = environment
         for name in removed { result[name] = nil }
         for (name, value) in variables { result[name] = value }
@@ -62,13 +65,13 @@ public struct CredentialEnvironment: Sendable, Equatable {
     }
 
     /// The shells and formats `env` can write.
-    public enum Format: String, Sendable, CaseIterable {
+    package enum Format: String, Sendable, CaseIterable {
         case sh, fish, json
     }
 
     /// Text that sets the variables when evaluated by the shell (`eval "$(... env)"`, fish's
     /// `... env --format fish | source`), or one JSON object of them.
-    public func text(format: Format) -> String {
+    package func text(format: Format) -> String {
         switch format {
         case .sh:
             let unset = removed.isEmpty ? [] : ["unset " + removed.joined(separator: " ")]
@@ -85,12 +88,12 @@ public struct CredentialEnvironment: Sendable, Equatable {
     }
 
     /// POSIX single quotes: everything literal; a quote is closed, escaped and reopened.
-    public static func shQuoted(_ value: String) -> String {
-        "'" + value.replacing("'", with: #"'\''"#) + "'"
+    package static func shQuoted(_ value: String) -> String {
+        ShellQuoting.singleQuoted(value)
     }
 
     /// fish single quotes: only `\\` and `\'` are escapes inside them.
-    public static func fishQuoted(_ value: String) -> String {
+    package static func fishQuoted(_ value: String) -> String {
         "'" + value.replacing("\\", with: #"\\"#).replacing("'", with: #"\'"#) + "'"
     }
 }

@@ -1,5 +1,7 @@
+import HelperSupport
+
 /// Where the first credentials of a chain come from.
-public enum CredentialSource: Sendable, Equatable {
+package enum CredentialSource: Sendable, Equatable {
     /// Long-lived keys stored in the keyring for this profile. `inConfig` is false when the profile has
     /// no section in either file (keys stored under a name of the person's choosing).
     case keyring(profile: String, inConfig: Bool)
@@ -16,7 +18,7 @@ public enum CredentialSource: Sendable, Equatable {
     /// A source profile's own `credential_process` (another program than this helper).
     case process(profile: String, command: String)
 
-    public var profile: String {
+    package var profile: String {
         switch self {
         case .keyring(let profile, _), .plainTextKeys(let profile), .environment(let profile),
             .instanceMetadata(let profile), .containerEndpoint(let profile), .process(let profile, _):
@@ -27,7 +29,7 @@ public enum CredentialSource: Sendable, Equatable {
 
     /// Whether the source hands out a role's credentials, so a role assumed with them is limited to the
     /// one hour AWS allows for role chaining.
-    var givesRoleCredentials: Bool {
+    package var givesRoleCredentials: Bool {
         switch self {
         case .instanceMetadata, .containerEndpoint, .webIdentity: return true
         case .keyring, .plainTextKeys, .environment, .process: return false
@@ -46,68 +48,85 @@ public enum CredentialSource: Sendable, Equatable {
 
 /// The settings of one AssumeRoleWithWebIdentity call, from a profile or (for the profile asked for, as
 /// in botocore) the `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN`, `AWS_ROLE_SESSION_NAME` variables.
-public struct WebIdentitySource: Sendable, Equatable {
-    public var profile: String
-    public var roleArn: String
+package struct WebIdentitySource: Sendable, Equatable {
+    package var profile: String
+    package var roleArn: String
     /// Read afresh for every call: the platform rotates the token in place.
-    public var tokenFile: String
+    package var tokenFile: String
     /// nil: a default is chosen when the call is made.
-    public var sessionName: String?
-    public var durationSeconds: Int?
+    package var sessionName: String?
+    package var durationSeconds: Int?
     /// Which settings came from the environment rather than the profile, for `explain`.
-    public var fromEnvironment: [String] = []
+    package var fromEnvironment: [String] = []
 }
 
 /// One AssumeRole call of a chain, with the settings of the profile that names the role.
-public struct RoleStep: Sendable, Equatable {
-    public var profile: String
-    public var roleArn: String
-    public var externalId: String?
+package struct RoleStep: Sendable, Equatable {
+    package var profile: String
+    package var roleArn: String
+    package var externalId: String?
     /// nil: a default is chosen when the call is made.
-    public var sessionName: String?
-    public var durationSeconds: Int?
-    public var mfaSerial: String?
+    package var sessionName: String?
+    package var durationSeconds: Int?
+    package var mfaSerial: String?
 }
 
 /// A profile whose `credential_process` is this helper itself, resolved in this process instead of
 /// starting another one.
-public struct HelperHandOff: Sendable, Equatable {
+package struct HelperHandOff: Sendable, Equatable {
     /// The profile with the `credential_process` setting.
-    public var profile: String
+    package var profile: String
     /// The profile that command names with `--profile` (or the default one).
-    public var target: String
+    package var target: String
     /// How many role steps of the chain come before it (counting from the source).
-    public var position: Int
+    package var position: Int
+
+    package init(profile: String, target: String, position: Int) {
+        self.profile = profile
+        self.target = target
+        self.position = position
+    }
 }
 
 /// How a profile's credentials are obtained: a source, then roles assumed in order (each with the
 /// credentials the step before produced).
-public struct CredentialChain: Sendable, Equatable {
-    public var profile: String
-    public var source: CredentialSource
-    public var roles: [RoleStep]
-    public var handOffs: [HelperHandOff] = []
+package struct CredentialChain: Sendable, Equatable {
+    package var profile: String
+    package var source: CredentialSource
+    package var roles: [RoleStep]
+    package var handOffs: [HelperHandOff] = []
     /// Set when the source is a profile with no section in either file that another profile's
     /// `source_profile` names: the profile with that `source_profile` (most likely a typo in it).
-    public var missingSourceProfileOf: String?
+    package var missingSourceProfileOf: String?
 }
 
 /// A profile's chain, whole or broken.
-public enum ChainWalk: Sendable, Equatable {
+package enum ChainWalk: Sendable, Equatable {
     case complete(CredentialChain)
     case broken(BrokenChain)
 }
 
 /// A chain that does not resolve: what was found from the profile asked for down to the break, the
 /// profile where it breaks, and why.
-public struct BrokenChain: Sendable, Equatable {
+package struct BrokenChain: Sendable, Equatable {
     /// The profile asked for.
-    public var profile: String
+    package var profile: String
     /// The roles found, from the profile asked for downwards (the order of the walk).
-    public var roles: [RoleStep]
+    package var roles: [RoleStep]
     /// Helper hand-offs met on the way; `position` counts the roles found before each.
-    public var handOffs: [HelperHandOff]
+    package var handOffs: [HelperHandOff]
     /// The profile being looked at when the walk stopped.
-    public var brokenProfile: String
-    public var error: HelperError
+    package var brokenProfile: String
+    package var error: HelperError
+
+    package init(
+        profile: String, roles: [RoleStep], handOffs: [HelperHandOff], brokenProfile: String,
+        error: HelperError
+    ) {
+        self.profile = profile
+        self.roles = roles
+        self.handOffs = handOffs
+        self.brokenProfile = brokenProfile
+        self.error = error
+    }
 }

@@ -1,3 +1,6 @@
+import AWSConfigFile
+import HelperSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -51,8 +54,8 @@ enum HelperInvocation {
 }
 
 /// The path of the running program, with symbolic links resolved.
-public enum CurrentExecutable {
-    public static let path: String? = realPath("/proc/self/exe")
+package enum CurrentExecutable {
+    package static let path: String? = realPath("/proc/self/exe")
 
     static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }

@@ -1,19 +1,22 @@
+import AWSConfigFile
+import HelperSupport
+
 /// Works out a profile's `CredentialChain` from the config files, following botocore's rules for
 /// `role_arn`, `source_profile`, `credential_source`, `web_identity_token_file` and a source profile's
 /// `credential_process`. It reads no secrets and calls no service.
-public struct ProfileResolver: Sendable {
-    public let files: AWSConfigFiles
+package struct ProfileResolver: Sendable {
+    package let files: AWSConfigFiles
     /// Names the default profile of a `credential_process` that runs this helper without `--profile`,
     /// and holds the web identity variables.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// Whether the profile asked for takes `AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN` and
     /// `AWS_ROLE_SESSION_NAME` from the environment. botocore uses them unless the profile was named
     /// explicitly (the CLI's `--profile`), and never for source profiles.
-    public var webIdentityFromEnvironment: Bool
+    package var webIdentityFromEnvironment: Bool
     /// The running executable, so a `credential_process` naming this helper by its path is recognised.
-    public var executablePath: String?
+    package var executablePath: String?
 
-    public init(
+    package init(
         files: AWSConfigFiles, environment: [String: String] = [:], webIdentityFromEnvironment: Bool = false,
         executablePath: String? = CurrentExecutable.path
     ) {
@@ -23,7 +26,7 @@ public struct ProfileResolver: Sendable {
         self.executablePath = executablePath
     }
 
-    public func chain(for profile: String) throws(HelperError) -> CredentialChain {
+    package func chain(for profile: String) throws(HelperError) -> CredentialChain {
         switch walk(from: profile) {
         case .complete(let chain): return chain
         case .broken(let broken): throw broken.error
@@ -32,7 +35,7 @@ public struct ProfileResolver: Sendable {
 
     /// The chain of `profile`, or as much of it as resolves and where and why it breaks (for `explain`,
     /// which shows a broken chain up to the break).
-    public func walk(from profile: String) -> ChainWalk {
+    package func walk(from profile: String) -> ChainWalk {
         var state = WalkState(current: profile)
         do throws(HelperError) {
             return .complete(try resolve(profile, &state))
@@ -247,13 +250,5 @@ enum RoleARN {
         else { return false }
         let name = parts[5].dropFirst("role/".count)
         return !name.isEmpty && !name.hasSuffix("/")
-    }
-}
-
-extension ConfigSettings {
-    /// A plain, non-empty string setting.
-    func value(_ key: String) -> String? {
-        guard case .string(let value)? = self[key], !value.isEmpty else { return nil }
-        return value
     }
 }

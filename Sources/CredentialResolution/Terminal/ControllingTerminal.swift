@@ -1,3 +1,5 @@
+import HelperSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -5,11 +7,11 @@
 #endif
 
 /// The process's controlling terminal, `/dev/tty`.
-public final class ControllingTerminal: Terminal {
+package final class ControllingTerminal: Terminal {
     private let fd: Int32
 
     /// Opens `/dev/tty`; nil when the process has no controlling terminal (CI, cron, a service).
-    public static func open() -> ControllingTerminal? {
+    package static func open() -> ControllingTerminal? {
         let fd = Glibc.open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         guard isatty(fd) == 1 else {
@@ -29,15 +31,15 @@ public final class ControllingTerminal: Terminal {
 
     /// Shows `text` without control characters (`ASCIIText.printable`): prompts and notes quote
     /// profile names and MFA device names from the config files.
-    public func write(_ text: String) {
+    package func write(_ text: String) {
         writeFully(fd: fd, ASCIIText.printable(text))
     }
 
-    public func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
+    package func readLine(prompt: String, echo: Bool) throws(HelperError) -> String {
         try readLine(prompt: prompt, echo: echo, deadline: nil)
     }
 
-    public func readLine(prompt: String, echo: Bool, timeout: Double) throws(HelperError) -> String {
+    package func readLine(prompt: String, echo: Bool, timeout: Double) throws(HelperError) -> String {
         try readLine(prompt: prompt, echo: echo, deadline: SystemClock.now() + timeout)
     }
 

@@ -1,6 +1,8 @@
+import HelperSupport
+
 /// Where the tool talks to the person at the keyboard. It is the controlling terminal, not stdin/stdout:
 /// the AWS CLI and the SDKs capture the helper's output, so questions must bypass it.
-public protocol Terminal: AnyObject {
+package protocol Terminal: AnyObject {
     /// Shows `prompt` and reads one line; with `echo` false the typed characters are not shown.
     func readLine(prompt: String, echo: Bool) throws(HelperError) -> String
     /// As `readLine(prompt:echo:)`, giving up with an error when no line is complete `timeout`
@@ -12,12 +14,12 @@ public protocol Terminal: AnyObject {
 
 extension Terminal {
     /// Terminals that cannot wait on their own (scripted ones in tests) answer without a bound.
-    public func readLine(prompt: String, echo: Bool, timeout: Double) throws(HelperError) -> String {
+    package func readLine(prompt: String, echo: Bool, timeout: Double) throws(HelperError) -> String {
         try readLine(prompt: prompt, echo: echo)
     }
 
     /// Asks a yes/no question; only an explicit yes counts.
-    public func confirm(_ question: String) throws(HelperError) -> Bool {
+    package func confirm(_ question: String) throws(HelperError) -> Bool {
         let answer = try readLine(prompt: "\(question) [y/N] ", echo: true).trimmingWhitespace().lowercased()
         return answer == "y" || answer == "yes"
     }

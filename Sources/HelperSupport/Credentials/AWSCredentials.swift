@@ -1,12 +1,12 @@
 /// Credentials an AWS SDK can sign with: long-lived keys, or temporary ones with a token and an expiry.
-public struct AWSCredentials: Sendable, Equatable {
-    public var accessKeyId: String
-    public var secretAccessKey: String
-    public var sessionToken: String?
+package struct AWSCredentials: Sendable, Equatable {
+    package var accessKeyId: String
+    package var secretAccessKey: String
+    package var sessionToken: String?
     /// Seconds since the Unix epoch; nil for long-lived keys.
-    public var expiration: Int?
+    package var expiration: Int?
 
-    public init(
+    package init(
         accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Int? = nil
     ) {
         self.accessKeyId = accessKeyId
@@ -16,7 +16,7 @@ public struct AWSCredentials: Sendable, Equatable {
     }
 
     /// The versioned document `credential_process` prints, members in the documented order.
-    public var processDocument: JSONValue {
+    package var processDocument: JSONValue {
         var members: [(String, JSONValue)] = [
             ("Version", .integer(1)),
             ("AccessKeyId", .string(accessKeyId)),

@@ -1,12 +1,12 @@
 /// An IAM user's access key pair: what `store` keeps in the keyring.
-public struct LongLivedKeys: Sendable, Equatable {
-    public var accessKeyId: String
-    public var secretAccessKey: String
+package struct LongLivedKeys: Sendable, Equatable {
+    package var accessKeyId: String
+    package var secretAccessKey: String
 
     /// Checks the shapes AWS issues, so a typo or a swapped paste is caught when storing rather than
     /// as a signature error later. Messages describe the input without repeating it: a secret pasted
     /// into the wrong field must not end up on the screen.
-    public init(accessKeyId: String, secretAccessKey: String) throws(HelperError) {
+    package init(accessKeyId: String, secretAccessKey: String) throws(HelperError) {
         let id = accessKeyId.trimmingWhitespace()
         let secret = secretAccessKey.trimmingWhitespace()
         if let problem = Self.accessKeyIdProblem(id) {
@@ -22,7 +22,7 @@ public struct LongLivedKeys: Sendable, Equatable {
     /// The Access Key ID as typed at the prompt, before the secret is asked for. Text shaped like a
     /// secret access key (40 characters with lower-case letters, '/' or '+', which no key id has) was
     /// shown on the screen while typed: refused, with a warning, and never repeated.
-    public static func checkTypedAccessKeyId(_ id: String) throws(HelperError) {
+    package static func checkTypedAccessKeyId(_ id: String) throws(HelperError) {
         if looksLikeSecret(id) {
             throw HelperError(
                 """
@@ -66,7 +66,7 @@ public struct LongLivedKeys: Sendable, Equatable {
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })

@@ -1,13 +1,13 @@
 /// Whitespace and case of protocol text (HTTP header names, XML names, service response values), ASCII
 /// only, so the result never depends on locale or Unicode tables. The STS and XML readers use these
 /// without pulling in the signer.
-public enum ASCIIText {
+package enum ASCIIText {
     /// Space, tab, LF, CR, VT and FF.
-    static func isWhitespace(_ byte: UInt8) -> Bool {
+    package static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d || byte == 0x0b || byte == 0x0c
     }
 
-    static func trimmed(_ text: String) -> String {
+    package static func trimmed(_ text: String) -> String {
         let bytes = Array(text.utf8)
         guard let first = bytes.firstIndex(where: { !isWhitespace($0) }),
             let last = bytes.lastIndex(where: { !isWhitespace($0) })
@@ -15,11 +15,11 @@ public enum ASCIIText {
         return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
-    static func lowercased(_ text: String) -> String {
+    package static func lowercased(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
-    static func uppercased(_ text: String) -> String {
+    package static func uppercased(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 >= 0x61 && $0 <= 0x7a ? $0 - 0x20 : $0 }, as: UTF8.self)
     }
 }
@@ -32,7 +32,7 @@ extension ASCIIText {
     /// Every message this tool prints passes through here (`StandardError`, the controlling terminal,
     /// the stderr of the commands it runs); bytes that are not UTF-8 were already replaced by U+FFFD
     /// when the text was decoded.
-    public static func printable(_ text: String) -> String {
+    package static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var result = String.UnicodeScalarView()
         result.append(contentsOf: text.unicodeScalars.lazy.filter { !isControl($0) })

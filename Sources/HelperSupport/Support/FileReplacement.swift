@@ -7,9 +7,9 @@
 /// Writing files so that a crash or a full disk never leaves a half-written one: a backup written as a
 /// new file readable only by its owner, and a replacement written beside the original, flushed to disk,
 /// given the original's mode and renamed over it.
-public enum FileReplacement {
+package enum FileReplacement {
     /// Creates `path` (which must not exist) with mode 0600 and `bytes`, flushed to disk.
-    public static func writeNewPrivateFile(_ bytes: [UInt8], at path: String) throws(HelperError) {
+    package static func writeNewPrivateFile(_ bytes: [UInt8], at path: String) throws(HelperError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw failure("cannot create \(path)") }
         var ok = false
@@ -28,7 +28,7 @@ public enum FileReplacement {
     /// old contents, secrets included, in its target; so the target is replaced and the link kept. A
     /// file with other hard links is refused for the same reason: the other names would keep the old
     /// contents. Callers ask before writing anything, so a refusal changes nothing.
-    public static func replacementTarget(of path: String) throws(HelperError) -> String {
+    package static func replacementTarget(of path: String) throws(HelperError) -> String {
         guard let resolved = realpath(path, nil) else {
             throw failure("cannot resolve \(path)")
         }
@@ -52,7 +52,7 @@ public enum FileReplacement {
     /// Replaces the file at `path` with `bytes` in one step, keeping its permission bits. A symbolic
     /// link is followed and kept (see `replacementTarget(of:)`). Returns the path of the file written.
     @discardableResult
-    public static func replace(_ path: String, with bytes: [UInt8]) throws(HelperError) -> String {
+    package static func replace(_ path: String, with bytes: [UInt8]) throws(HelperError) -> String {
         let target = try replacementTarget(of: path)
         var info = stat()
         guard stat(target, &info) == 0 else { throw failure("cannot read the attributes of \(target)") }
@@ -86,7 +86,7 @@ public enum FileReplacement {
         return target
     }
 
-    static func parentDirectory(of path: String) -> String {
+    package static func parentDirectory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

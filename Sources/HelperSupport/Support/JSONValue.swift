@@ -1,6 +1,6 @@
 /// A JSON value with object members in the order they were given, so documents print the same way every
 /// time (the credential document's member order follows the AWS documentation).
-public indirect enum JSONValue: Sendable, Equatable {
+package indirect enum JSONValue: Sendable, Equatable {
     case string(String)
     case integer(Int)
     case bool(Bool)
@@ -8,7 +8,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): return a == b
         case (.integer(let a), .integer(let b)): return a == b
@@ -22,14 +22,14 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// Compact text with a space after `:` and `,`, as in the AWS documentation's examples.
-    public var text: String {
+    package var text: String {
         var out = ""
         write(to: &out, indent: nil, level: 0)
         return out
     }
 
     /// Indented text for people.
-    public var prettyText: String {
+    package var prettyText: String {
         var out = ""
         write(to: &out, indent: "  ", level: 0)
         return out

@@ -1,8 +1,8 @@
 /// "Did you mean" for a mistyped profile or command name: the known names within a small edit distance.
-public enum NameSuggestion {
+package enum NameSuggestion {
     /// The known names nearest to `name` (at most `limit`, nearest first, then in alphabetical order);
     /// empty when none is near enough to be a likely typo.
-    public static func closest(to name: String, among candidates: some Sequence<String>, limit: Int = 3)
+    package static func closest(to name: String, among candidates: some Sequence<String>, limit: Int = 3)
         -> [String]
     {
         let typed = Array(name.lowercased())
@@ -19,7 +19,7 @@ public enum NameSuggestion {
     }
 
     /// ` did you mean 'a'?`, ` did you mean 'a' or 'b'?`; empty for no names.
-    public static func question(_ names: [String]) -> String {
+    package static func question(_ names: [String]) -> String {
         guard let last = names.last else { return "" }
         let quoted = names.dropLast().map { "'\($0)'" }
         return quoted.isEmpty

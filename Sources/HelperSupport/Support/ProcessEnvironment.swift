@@ -6,8 +6,8 @@
 
 /// The process environment as a dictionary, read once at start-up and then passed down explicitly, so
 /// the core never reads global state and tests can hand in their own.
-public enum ProcessEnvironment {
-    public static func current() -> [String: String] {
+package enum ProcessEnvironment {
+    package static func current() -> [String: String] {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {
@@ -26,26 +26,26 @@ public enum ProcessEnvironment {
 
 /// Writes diagnostics to stderr, one message a line, prefixed with the program's name. Messages quote
 /// services, files and commands, so control characters are removed (`ASCIIText.printable`).
-public enum StandardError {
-    public static func write(_ message: String) {
+package enum StandardError {
+    package static func write(_ message: String) {
         let text = ASCIIText.printable(message)
         writeFully(fd: 2, text.hasSuffix("\n") ? text : text + "\n")
     }
 
-    public static func report(_ error: HelperError) {
+    package static func report(_ error: HelperError) {
         write("awskeyring-helper: \(error.message)")
     }
 }
 
 /// Writes the product (a credential document, `env` lines) to stdout, all at once.
-public enum StandardOutput {
-    public static func write(_ text: String) {
+package enum StandardOutput {
+    package static func write(_ text: String) {
         writeFully(fd: 1, text.hasSuffix("\n") ? text : text + "\n")
     }
 }
 
 /// Writes all of `text` to a file descriptor, retrying short writes and interruptions.
-func writeFully(fd: Int32, _ text: String) {
+package func writeFully(fd: Int32, _ text: String) {
     var bytes = Array(text.utf8)[...]
     while !bytes.isEmpty {
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -7,7 +7,7 @@
 /// Runs commands and collects their standard output; their standard error is passed on to ours, without
 /// control characters (so the person sees what they say), and their standard input is ours. Each runs
 /// in its own process group, stopped as a whole at its time limit.
-enum ShellCommand {
+package enum ShellCommand {
     /// More output than any credential document or code: the command is stopped and it is an error.
     static let maximumOutput = 65536
 
@@ -16,7 +16,8 @@ enum ShellCommand {
     }
 
     /// A command line run with `/bin/sh -c`.
-    static func output(of command: String, environment: [String: String], timeout: Double) throws(HelperError)
+    package static func output(of command: String, environment: [String: String], timeout: Double)
+        throws(HelperError)
         -> String
     {
         let output = try run(["/bin/sh", "-c", command], environment: environment, timeout: timeout) {
@@ -28,7 +29,7 @@ enum ShellCommand {
     /// Runs `arguments` without a shell (the program found on the environment's `PATH`) and returns
     /// everything it printed on stdout. `failure` turns "exited with status 1" and the like into the
     /// message of the error thrown.
-    static func run(
+    package static func run(
         _ arguments: [String], environment: [String: String], timeout: Double,
         failure: (String) -> String
     ) throws(HelperError) -> [UInt8] {
@@ -246,7 +247,7 @@ enum ShellCommand {
 
     /// `program` itself when it names a path, otherwise the first executable file of that name in
     /// `searchPath` (as `execvp` looks, with the child's `PATH`).
-    static func executablePath(_ program: String, searchPath: String?) -> String? {
+    package static func executablePath(_ program: String, searchPath: String?) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
         let directories = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(
             separator: ":", omittingEmptySubsequences: false)

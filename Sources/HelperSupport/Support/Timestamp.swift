@@ -5,9 +5,9 @@
 #endif
 
 /// RFC 3339 / ISO 8601 timestamps in UTC, without Foundation's formatters (which load ICU).
-public enum Timestamp {
+package enum Timestamp {
     /// `2026-11-29T01:02:03Z` for whole seconds since the Unix epoch.
-    public static func format(_ secondsSinceEpoch: Int) -> String {
+    package static func format(_ secondsSinceEpoch: Int) -> String {
         var time = time_t(secondsSinceEpoch)
         var parts = tm()
         gmtime_r(&time, &parts)
@@ -21,7 +21,7 @@ public enum Timestamp {
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` into whole seconds since the epoch (fractions are
     /// dropped). Returns nil for anything else.
-    public static func parse(_ text: String) -> Int? {
+    package static func parse(_ text: String) -> Int? {
         let chars = Array(text.utf8)
         func number(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= chars.count else { return nil }

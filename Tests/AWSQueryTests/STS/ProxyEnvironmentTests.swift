@@ -1,6 +1,8 @@
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSQuery
+@testable import HelperSupport
 
 /// The proxy decision, as botocore makes it from the environment (urllib's getproxies_environment and
 /// proxy_bypass_environment); the expectations were checked against botocore 1.43.

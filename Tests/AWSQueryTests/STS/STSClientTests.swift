@@ -1,7 +1,10 @@
 import Synchronization
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSQuery
+@testable import AWSXML
+@testable import HelperSupport
 
 @Suite struct STSClientTests {
     static let keys = AWSCredentials(
@@ -140,11 +143,6 @@ import Testing
         #expect(transport.forms[0]["TokenCode"] == "123456")
         #expect(transport.forms[0]["SerialNumber"] == "arn:aws:iam::123456789012:mfa/me")
     }
-}
-
-/// The waits a client asked for between attempts.
-final class WaitLog: Sendable {
-    let values = Mutex<[Double]>([])
 }
 
 @Suite struct EndpointURLTests {

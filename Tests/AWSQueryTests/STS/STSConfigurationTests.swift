@@ -1,6 +1,8 @@
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSQuery
+@testable import HelperSupport
 
 @Suite struct STSConfigurationTests {
     func configuration(

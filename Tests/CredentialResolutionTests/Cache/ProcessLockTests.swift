@@ -1,6 +1,7 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 #if canImport(Glibc)
     import Glibc

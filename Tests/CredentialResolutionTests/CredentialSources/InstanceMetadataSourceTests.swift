@@ -1,6 +1,8 @@
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSQuery
+@testable import CredentialResolution
 
 @Suite struct InstanceMetadataSourceTests {
     static let config = """

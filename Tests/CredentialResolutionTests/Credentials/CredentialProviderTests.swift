@@ -1,8 +1,10 @@
 import Keyring
 import Synchronization
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 #if canImport(Glibc)
     import Glibc

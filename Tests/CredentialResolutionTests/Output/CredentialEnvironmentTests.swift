@@ -1,6 +1,8 @@
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 @Suite struct CredentialEnvironmentTests {
     static let longLived = AWSCredentials(

@@ -1,6 +1,8 @@
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 @Suite struct ProfileResolverTests {
     func chain(_ profile: String, _ config: String, credentials: String? = nil) throws -> CredentialChain {

@@ -1,6 +1,7 @@
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import CredentialResolution
 
 @Suite struct SourceResolutionTests {
     static let config = """

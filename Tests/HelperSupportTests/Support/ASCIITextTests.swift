@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import HelperSupport
 
 @Suite struct PrintableTextTests {
     @Test func controlCharactersAreRemovedTabAndNewlineKept() {

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import AWSConfigFile
+@testable import HelperSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import HelperSupport
 
 @Suite struct JSONValueTests {
     @Test func compactTextKeepsMemberOrder() {

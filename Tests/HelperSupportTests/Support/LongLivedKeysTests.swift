@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import HelperSupport
 
 @Suite struct LongLivedKeysTests {
     static let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

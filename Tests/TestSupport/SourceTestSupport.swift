@@ -1,4 +1,7 @@
-@testable import AwskeyringCore
+import AWSQuery
+import CredentialResolution
+import HelperSupport
+import Keyring
 
 #if canImport(Glibc)
     import Glibc
@@ -6,12 +9,12 @@
 
 /// A provider for source tests: an in-memory keyring with keys for `base`, a scripted transport, a fixed
 /// clock and no sleeping.
-struct SourceFixture {
-    static let start = 1_795_827_723
-    let store = InMemorySecretStore()
-    let directory: String
+package struct SourceFixture {
+    package static let start = 1_795_827_723
+    package let store = InMemorySecretStore()
+    package let directory: String
 
-    init() throws {
+    package init() throws {
         var template = Array("/tmp/awskeyring-source-tests.XXXXXX".utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
@@ -25,7 +28,7 @@ struct SourceFixture {
             profile: "base")
     }
 
-    func provider(
+    package func provider(
         _ config: String, transport: ScriptedTransport, environment: [String: String] = [:],
         diagnostics: @escaping (String) -> Void = { _ in }
     ) throws -> CredentialProvider {
@@ -38,7 +41,7 @@ struct SourceFixture {
     }
 
     /// Writes `text` to a file in the fixture's directory and returns its path.
-    func write(_ name: String, _ text: String) -> String {
+    package func write(_ name: String, _ text: String) -> String {
         let path = directory + "/" + name
         let file = fopen(path, "w")
         fputs(text, file)
@@ -47,23 +50,23 @@ struct SourceFixture {
     }
 }
 
-func header(_ request: HTTPRequest, _ name: String) -> String? {
+package func header(_ request: HTTPRequest, _ name: String) -> String? {
     request.headers.first { $0.name.lowercased() == name.lowercased() }?.value
 }
 
 /// A 200 answer with a body.
-func ok(_ body: String) -> Result<HTTPResponse, HTTPFailure> {
+package func ok(_ body: String) -> Result<HTTPResponse, HTTPFailure> {
     .success(HTTPResponse(status: 200, contentType: "application/json", body: Array(body.utf8)))
 }
 
-func metadataDocument(id: String, expiration: Int) -> String {
+package func metadataDocument(id: String, expiration: Int) -> String {
     """
     {"Code": "Success", "LastUpdated": "2026-11-29T00:00:00Z", "Type": "AWS-HMAC", "AccessKeyId": "\(id)", \
     "SecretAccessKey": "secret-of-\(id)", "Token": "token-of-\(id)", "Expiration": "\(Timestamp.format(expiration))"}
     """
 }
 
-func expectedMessage(_ body: () throws -> Void) -> String? {
+package func expectedMessage(_ body: () throws -> Void) -> String? {
     do {
         try body()
         return nil

@@ -1,14 +1,16 @@
+import HelperSupport
+
 /// `store`, `remove` and `list`: the commands that change or show what the keyring holds. Stored keys
 /// are replaced or removed only after an explicit yes (a terminal answer or a flag).
-public struct KeyManager {
-    public var keyring: CredentialKeyring
-    public var sessions: SessionCache
+package struct KeyManager {
+    package var keyring: CredentialKeyring
+    package var sessions: SessionCache
     /// The controlling terminal, or nil when there is none (CI, cron, an SDK without a terminal).
-    public var terminal: (any Terminal)?
+    package var terminal: (any Terminal)?
     /// Where confirmations for the person go (stderr).
-    public var diagnostics: (String) -> Void
+    package var diagnostics: (String) -> Void
 
-    public init(
+    package init(
         keyring: CredentialKeyring, sessions: SessionCache? = nil, terminal: (any Terminal)?,
         diagnostics: @escaping (String) -> Void
     ) {
@@ -19,7 +21,7 @@ public struct KeyManager {
     }
 
     /// Stores keys for `profile`, read from `environment` when given, otherwise typed on the terminal.
-    public func store(profile: String, environment: [String: String]?, force: Bool) throws(HelperError) {
+    package func store(profile: String, environment: [String: String]?, force: Bool) throws(HelperError) {
         try keyring.requireWritable()
         if let existing = try keyring.keys(profileIfReadable: profile), !force {
             guard let terminal else {
@@ -68,7 +70,7 @@ public struct KeyManager {
     }
 
     /// Removes the keys of `profile` after confirmation (`yes`, or a yes typed on the terminal).
-    public func remove(profile: String, yes: Bool) throws(HelperError) {
+    package func remove(profile: String, yes: Bool) throws(HelperError) {
         guard let existing = try keyring.keys(profileIfReadable: profile) else {
             throw HelperError(
                 "no keys are stored in the keyring for profile '\(profile)'; nothing was removed")
@@ -88,14 +90,14 @@ public struct KeyManager {
     }
 
     /// Drops cached sessions: all of them, or those of `profile`. Stored keys are untouched.
-    public func clearSessions(profile: String?) throws(HelperError) {
+    package func clearSessions(profile: String?) throws(HelperError) {
         let count = try sessions.clear(profile: profile)
         let scope = profile.map { " of profile '\($0)'" } ?? ""
         diagnostics("Removed \(count) cached session\(count == 1 ? "" : "s")\(scope).")
     }
 
     /// Profiles with stored keys and their access key ids (never a secret).
-    public func list() throws(HelperError) -> [(profile: String, accessKeyId: String?)] {
+    package func list() throws(HelperError) -> [(profile: String, accessKeyId: String?)] {
         var rows: [(profile: String, accessKeyId: String?)] = []
         for profile in try keyring.profilesWithKeys() {
             rows.append((profile, try keyring.keys(profileIfReadable: profile)?.accessKeyId))
@@ -108,7 +110,7 @@ extension CredentialKeyring {
     /// The stored access key id of `profile`, described for questions ("AKIA..."); nil when none is
     /// stored. An unreadable item counts as present, so it is never overwritten without consent; a
     /// keyring that cannot be read (locked, unreachable) is an error, never "no keys" or "unreadable".
-    func keys(profileIfReadable profile: String) throws(HelperError) -> LongLivedKeysSummary? {
+    package func keys(profileIfReadable profile: String) throws(HelperError) -> LongLivedKeysSummary? {
         switch try storedKeys(profile: profile) {
         case .none: return nil
         case .keys(let keys): return LongLivedKeysSummary(accessKeyId: keys.accessKeyId)
@@ -118,7 +120,7 @@ extension CredentialKeyring {
 }
 
 /// What may be shown of stored keys: the access key id only.
-struct LongLivedKeysSummary: CustomStringConvertible {
-    var accessKeyId: String?
-    var description: String { accessKeyId ?? "an item this tool cannot read" }
+package struct LongLivedKeysSummary: CustomStringConvertible {
+    package var accessKeyId: String?
+    package var description: String { accessKeyId ?? "an item this tool cannot read" }
 }

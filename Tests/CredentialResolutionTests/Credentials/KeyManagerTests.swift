@@ -1,7 +1,9 @@
 import Keyring
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 @Suite struct KeyManagerTests {
     static let id = "AKIAIOSFODNN7EXAMPLE"

@@ -2,7 +2,7 @@ import AwskeyringCore
 
 /// What stops awskeyring-helper-server: the credentials endpoint or the sign-in redirect could not be
 /// served, or it was run by hand.
-public enum ServerError: Error, Sendable, CustomStringConvertible {
+package enum ServerError: Error, Sendable, CustomStringConvertible {
     /// Not run as awskeyring-helper runs it.
     case notRunByHelper(program: String)
     case unknownCommand(program: String)
@@ -22,7 +22,7 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
     /// Any other failure while waiting for the browser.
     case redirectFailed(any Error)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notRunByHelper(let program):
             return "\(program) is run by awskeyring-helper (exec --server, login); use those commands"

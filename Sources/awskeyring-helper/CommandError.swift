@@ -1,4 +1,5 @@
 import AwskeyringCore
+import HelperSupport
 
 /// Failures of the commands' own steps in this program (the library's errors describe the rest).
 enum CommandError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,7 +1,8 @@
-import AwskeyringCore
 import Testing
 
+@testable import AWSConfigFile
 @testable import CredentialServer
+@testable import HelperSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -32,12 +33,17 @@ import Testing
 @Suite struct CredentialAnswerTests {
     let token = AuthorizationToken(bytes: Array(0..<32))
 
+    /// A source that has no credentials, saying why as every error of the tool does.
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
     func answer(_ result: Result<AWSCredentials, any Error>) -> CredentialAnswer {
         CredentialAnswer(token: token, source: { result }, clock: { 1_795_827_723 }, workers: nil)
     }
 
     @Test func theTokenIsCheckedBeforeTheMethod() {
-        let answer = answer(.failure(CredentialError.noSTSForWebIdentity))
+        let answer = answer(.failure(Unavailable(description: "unused")))
         #expect(answer.refusal(method: .GET, authorization: [])?.status == .unauthorized)
         #expect(answer.refusal(method: .POST, authorization: ["wrong"])?.status == .unauthorized)
         #expect(
@@ -64,7 +70,7 @@ import Testing
     }
 
     @Test func aFailureIsA500WithTheMessage() {
-        let response = answer(.failure(CredentialError.noKeys(profile: "p", message: "no keys are stored")))
+        let response = answer(.failure(Unavailable(description: "no keys are stored")))
             .credentialsResponse()
         #expect(response.status == .internalServerError)
         #expect(response.body == #"{"Code": "CredentialsUnavailable", "Message": "no keys are stored"}"#)

@@ -1,5 +1,7 @@
+import AWSQuery
+
 /// `login` could not get a console sign-in URL.
-public enum ConsoleError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ConsoleError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `--duration` outside what the console allows for a role session.
     case roleSessionDuration(ClosedRange<Int>)
     /// `--duration` outside what GetFederationToken allows.
@@ -15,7 +17,7 @@ public enum ConsoleError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The federation endpoint answered without a sign-in token.
     case noSigninToken(endpoint: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .roleSessionDuration(let range):
             return """

@@ -1,3 +1,7 @@
+import AWSConfigFile
+import CredentialResolution
+import HelperSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -6,15 +10,15 @@
 
 /// `import`: moves long-lived keys written in plain text in a credentials file into the keyring, profile
 /// by profile, and (when asked) rewrites the file without them, after a private backup.
-public struct KeyImport {
-    public var keyring: CredentialKeyring
+package struct KeyImport {
+    package var keyring: CredentialKeyring
     /// Where the report for the person goes (stderr).
-    public var diagnostics: (String) -> Void
+    package var diagnostics: (String) -> Void
     /// Seconds since the Unix epoch, for the backup's name.
-    public var clock: () -> Int
-    public var readFile: (String) throws(ConfigFileError) -> [UInt8]?
+    package var clock: () -> Int
+    package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
 
-    public init(
+    package init(
         keyring: CredentialKeyring, diagnostics: @escaping (String) -> Void,
         clock: @escaping () -> Int = { Int(SystemClock.now()) },
         readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
@@ -26,17 +30,17 @@ public struct KeyImport {
     }
 
     /// What happened to each profile.
-    public struct Report: Sendable, Equatable {
-        public var imported: [String] = []
+    package struct Report: Sendable, Equatable {
+        package var imported: [String] = []
         /// The same pair was already stored: nothing to do, and safe to remove from the file.
-        public var alreadyStored: [String] = []
+        package var alreadyStored: [String] = []
         /// Profile → why it was left alone.
-        public var skipped: [(profile: String, reason: String)] = []
-        public var backupPath: String?
+        package var skipped: [(profile: String, reason: String)] = []
+        package var backupPath: String?
         /// The file rewritten without the keys: the credentials file, or the file its link points to.
-        public var rewrittenPath: String?
+        package var rewrittenPath: String?
 
-        public static func == (lhs: Report, rhs: Report) -> Bool {
+        package static func == (lhs: Report, rhs: Report) -> Bool {
             lhs.imported == rhs.imported && lhs.alreadyStored == rhs.alreadyStored
                 && lhs.skipped.elementsEqual(rhs.skipped) { $0 == $1 } && lhs.backupPath == rhs.backupPath
                 && lhs.rewrittenPath == rhs.rewrittenPath
@@ -47,7 +51,7 @@ public struct KeyImport {
     /// `path`. Throws when nothing could be read, or when some profile was skipped (after doing the rest
     /// and reporting it).
     @discardableResult
-    public func run(
+    package func run(
         path: String, displayPath: String, profiles: [String], force: Bool, removeFromFile: Bool,
         keepBackup: Bool = true
     )

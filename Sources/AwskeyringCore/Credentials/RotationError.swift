@@ -1,7 +1,10 @@
+import AWSQuery
+import AWSXML
+
 /// `rotate` stopping: each case says what is stored and which keys exist in IAM afterwards. It holds
 /// the underlying failure (an `AWSQueryError`, an `IAMResponseError`, a `KeyringError`...), so it is
 /// not `Equatable`; match it by case.
-public enum RotationError: Error, Sendable, CustomStringConvertible {
+package enum RotationError: Error, Sendable, CustomStringConvertible {
     /// The IAM user has another key besides the stored one; `advice` says which and what to do.
     case spareKey(advice: String, profile: String, oldKeyId: String)
     /// CreateAccessKey failed; nothing changed.
@@ -12,13 +15,13 @@ public enum RotationError: Error, Sendable, CustomStringConvertible {
     /// The new key is stored and works, but the old one could not be deleted in IAM.
     case oldKeyNotDeleted(any Error, newKeyId: String, holders: [String], oldKeyId: String)
 
-    public enum Cause: Sendable {
+    package enum Cause: Sendable {
         case storeFailed(profile: String, any Error)
         case newKeyUnusable(any Error)
     }
 
     /// The service error under the failure, when a service refused a call.
-    public var serviceError: AWSServiceError? {
+    package var serviceError: AWSServiceError? {
         switch self {
         case .notCreated(let error, _), .oldKeyNotDeleted(let error, _, _, _):
             return (error as? AWSQueryError)?.serviceError
@@ -29,7 +32,7 @@ public enum RotationError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .spareKey(let advice, let profile, let oldKeyId):
             return """

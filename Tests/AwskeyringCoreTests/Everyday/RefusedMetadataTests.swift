@@ -1,3 +1,5 @@
+import CredentialResolution
+import TestSupport
 import Testing
 
 @testable import AwskeyringCore

@@ -1,0 +1,115 @@
+import AWSConfigFile
+import AWSQuery
+import HelperSupport
+
+/// `credential_source = EcsContainer`: the task's (ECS) or pod's (EKS Pod Identity) role from the
+/// container credentials endpoint, as botocore's `ContainerProvider` gets it:
+/// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` on `http://169.254.170.2`, or
+/// `AWS_CONTAINER_CREDENTIALS_FULL_URI` (https, a loopback address or one of the container hosts), with
+/// an `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (read each time) or
+/// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+package struct ContainerEndpointSource {
+    package static let ecsAddress = "169.254.170.2"
+    static let allowedHosts: Set<String> = [ecsAddress, "169.254.170.23", "fd00:ec2::23", "localhost"]
+    static let timeout = 2.0
+    static let attempts = 3
+    static let pause = 1.0
+
+    var url: String
+    var tokenFile: String?
+    var token: String?
+
+    init(profile: String, environment: [String: String]) throws(CredentialSourceError) {
+        if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
+            url = "http://\(Self.ecsAddress)\(relative)"
+        } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
+            url = full
+        } else {
+            throw .containerNotConfigured(profile: profile)
+        }
+        try Self.checkAllowed(url, profile: profile)
+        tokenFile = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]
+        token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    }
+
+    /// botocore's rule: https anywhere; plain http only to a loopback address or a container host.
+    static func checkAllowed(_ url: String, profile: String) throws(CredentialSourceError) {
+        let parsed: EndpointURL
+        do {
+            parsed = try EndpointURL(url, allowingQuery: true)
+        } catch {
+            throw .containerURLInvalid(profile: profile, url: url)
+        }
+        if parsed.scheme == "https" { return }
+        let host = parsed.bareHost
+        if allowedHosts.contains(host) || parsed.isLoopback { return }
+        throw .containerHostNotAllowed(profile: profile, host: host, allowed: allowedHosts.sorted())
+    }
+
+    /// The `Authorization` value: the token file's contents when that variable is set, else the token.
+    func authorization(profile: String) throws(CredentialSourceError) -> String? {
+        var value = token
+        if let tokenFile {
+            let bytes: [UInt8]?
+            do {
+                bytes = try ConfigFileAccess.readFile(atPath: tokenFile)
+            } catch {
+                throw .containerTokenFileUnreadable(path: tokenFile, error)
+            }
+            guard let bytes else {
+                throw .containerTokenFileMissing(path: tokenFile)
+            }
+            value = String(decoding: bytes, as: UTF8.self)
+        }
+        guard let value else { return nil }
+        if value.contains("\r") || value.contains("\n") {
+            let origin = tokenFile.map { "in \($0)" } ?? "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+            throw .containerTokenLineBreak(origin: origin)
+        }
+        return value
+    }
+
+    func fetch(
+        profile: String, transport: any HTTPTransport, sleep: @Sendable (Double) -> Void
+    ) throws(CredentialSourceError) -> AWSCredentials {
+        var headers = [SigningHeader(name: "Accept", value: "application/json")]
+        if let authorization = try authorization(profile: profile) {
+            headers.append(SigningHeader(name: "Authorization", value: authorization))
+        }
+        let request = HTTPRequest(method: "GET", url: url, headers: headers, body: [])
+        // As botocore's container provider: never through a proxy (the token must not travel to one),
+        // and `localhost` pinned to its loopback addresses.
+        let options = TransportOptions(
+            connectTimeout: Self.timeout, totalTimeout: Self.timeout,
+            pin: (try? EndpointURL(url, allowingQuery: true))?.loopbackPin)
+        var last = ""
+        for attempt in 1...Self.attempts {
+            if attempt > 1 { sleep(Self.pause) }
+            let response: HTTPResponse
+            do {
+                response = try transport.send(request, options: options)
+            } catch {
+                last = error.description
+                continue
+            }
+            if response.status == 401 || response.status == 403 {
+                // A refusal is not a passing fault: asking again gets the same answer, only later.
+                throw .containerRefused(profile: profile, url: url, status: response.status)
+            }
+            guard response.status == 200 else {
+                last = "it answered HTTP \(response.status)"
+                continue
+            }
+            do throws(MetadataCredentials.Problem) {
+                return try MetadataCredentials.parse(response.body)
+            } catch .notJSON {
+                last = "it sent " + MetadataCredentials.describe(.notJSON)
+            } catch {
+                // botocore does not ask again for a JSON answer that lacks a member.
+                last = "it sent " + MetadataCredentials.describe(error)
+                break
+            }
+        }
+        throw .containerNoCredentials(profile: profile, url: url, lastProblem: last)
+    }
+}

@@ -1,0 +1,58 @@
+import HelperSupport
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The credential document IMDS and the container endpoint answer with:
+/// `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration", ...}`.
+enum MetadataCredentials {
+    private struct Document: Decodable {
+        var AccessKeyId: String?
+        var SecretAccessKey: String?
+        var Token: String?
+        var Expiration: String?
+    }
+
+    enum Problem: Error, Equatable {
+        case notJSON
+        case missing(String)
+        case badExpiration
+    }
+
+    /// The credentials in `body`. Problems never quote the body: it holds a secret.
+    static func parse(_ body: [UInt8]) throws(Problem) -> AWSCredentials {
+        guard let document = try? JSONDecoder().decode(Document.self, from: Data(body)) else {
+            throw .notJSON
+        }
+        guard let id = document.AccessKeyId, !id.isEmpty else { throw .missing("AccessKeyId") }
+        guard let secret = document.SecretAccessKey, !secret.isEmpty else {
+            throw .missing("SecretAccessKey")
+        }
+        guard let token = document.Token, !token.isEmpty else { throw .missing("Token") }
+        guard let text = document.Expiration else { throw .missing("Expiration") }
+        guard let expiration = Timestamp.parse(text) else { throw .badExpiration }
+        return AWSCredentials(
+            accessKeyId: id, secretAccessKey: secret, sessionToken: token, expiration: expiration)
+    }
+
+    static func describe(_ problem: Problem) -> String {
+        switch problem {
+        case .notJSON: return "an answer that is not a JSON credential document"
+        case .missing(let member): return "a credential document without \(member)"
+        case .badExpiration: return "a credential document whose Expiration is not an ISO 8601 time"
+        }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing slashes.
+    func trimmingSlashes() -> Substring {
+        var text = self[...]
+        while text.hasPrefix("/") { text = text.dropFirst() }
+        while text.hasSuffix("/") { text = text.dropLast() }
+        return text
+    }
+}

@@ -1,0 +1,43 @@
+/// A command run by `ShellCommand` (an `mfa_process`, a `credential_process`) that could not be run or
+/// did not succeed. `command` is how messages name it ("the command 'x'", "the credential_process of
+/// profile 'p' (x)"); its output is never quoted (it may hold a secret).
+package struct ShellCommandError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Reason: Sendable, Equatable {
+        /// The command line has no program.
+        case empty
+        /// The program is not an executable file, nor found on PATH.
+        case notExecutable(program: String)
+        /// A pipe for its output could not be made (the system's reason).
+        case cannotCreatePipe(String)
+        /// posix_spawn failed (the system's reason).
+        case cannotStart(String)
+        case timedOut(seconds: Int)
+        /// It printed more than this many KiB on its standard output.
+        case tooMuchOutput(kibibytes: Int)
+        case exited(status: Int32)
+        case killed(signal: Int32)
+    }
+
+    package var command: String
+    package var reason: Reason
+
+    package init(command: String, reason: Reason) {
+        self.command = command
+        self.reason = reason
+    }
+
+    package var description: String {
+        switch reason {
+        case .empty: return "\(command) is empty"
+        case .notExecutable(let program):
+            return "\(command) cannot be run: '\(program)' is not an executable file or on PATH"
+        case .cannotCreatePipe(let reason): return "cannot create a pipe: \(reason)"
+        case .cannotStart(let reason): return "\(command) cannot be run: \(reason)"
+        case .timedOut(let seconds): return "\(command) did not finish within \(seconds) s"
+        case .tooMuchOutput(let size):
+            return "\(command) printed more than \(size) KiB on its standard output"
+        case .exited(let status): return "\(command) exited with status \(status)"
+        case .killed(let signal): return "\(command) was killed by signal \(signal)"
+        }
+    }
+}

@@ -1,6 +1,8 @@
+import HelperSupport
+import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import CredentialResolution
 
 /// The stored-keys item is read on every cached call without Codable when it has the exact layout
 /// `storeKeys` writes; every other layout must still be read by JSONDecoder, with the same result.

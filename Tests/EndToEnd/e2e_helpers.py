@@ -287,6 +287,16 @@ _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Confi
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
+  <!-- The limits of Debian's session bus (/usr/share/dbus-1/session.conf): without them dbus-daemon keeps
+       its system-bus defaults (128 pending replies per connection, 64 connections being set up), which a
+       busy desktop session never meets and parallel tests do. -->
+  <limit name="max_incomplete_connections">10000</limit>
+  <limit name="max_connections_per_user">100000</limit>
+  <limit name="max_completed_connections">100000</limit>
+  <limit name="max_pending_service_starts">10000</limit>
+  <limit name="max_names_per_connection">50000</limit>
+  <limit name="max_match_rules_per_connection">50000</limit>
+  <limit name="max_replies_per_connection">50000</limit>
 </busconfig>
 """
 

@@ -133,16 +133,16 @@ let package = Package(
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
-        // Argument parsing and rendering only; the work is in the library targets.
+        // Argument parsing and rendering only: every command gets its work from AwskeyringCore's
+        // CommandContext (the one place the keyring, transport, clock, terminal and environment are put
+        // together), so the program needs neither Keyring nor AWSQuery.
         .executableTarget(
             name: "awskeyring-helper",
             dependencies: [
                 "AwskeyringCore",
                 "CredentialResolution",
-                "AWSQuery",
                 "AWSConfigFile",
                 "HelperSupport",
-                "Keyring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [

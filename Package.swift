@@ -11,10 +11,13 @@ import PackageDescription
 // argument parser import it); debug and test builds link the runtime dynamically and need none of this.
 // --no-export-dynamic: -static-stdlib exports every symbol of our own objects, which also keeps all of
 // them from being garbage-collected; nothing loads this program as a library, so none is exported.
-// -z now: the few hundred imports from libc and libstdc++ are bound at start and the table holding them
-// is then read-only (full RELRO), for a program that holds secrets; it costs microseconds.
+// -z now: the few hundred imports from libc are bound at start and the table holding them is then
+// read-only (full RELRO), for a program that holds secrets; it costs microseconds.
+// -L Linker/StaticLibstdcxx: the runtime's C++ library linked in as well (see the linker script there):
+// binding the shared libstdc++ cost more instructions than the rest of the dynamic linking together.
 let releaseLinkerFlags: [String] = [
-    "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+    "-static-stdlib", "-L", Context.packageDirectory + "/Linker/StaticLibstdcxx",
+    "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
     "-Xlinker", "-lswiftSynchronization",
     "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
     "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "now",

@@ -7,8 +7,17 @@ package struct CacheKey: Sendable, Equatable, Hashable, CustomStringConvertible 
     package let digest: String
 
     init(_ parts: [String?]) {
-        let text = parts.map { $0.map { "+" + $0 } ?? "-" }.joined(separator: "\u{1F}")
-        digest = SigV4Signer.hex(Array(SHA256.hash(data: Array(text.utf8)).prefix(20)))
+        var text: [UInt8] = []
+        for (index, part) in parts.enumerated() {
+            if index > 0 { text.append(0x1F) }
+            if let part {
+                text.append(UInt8(ascii: "+"))
+                text.append(contentsOf: part.utf8)
+            } else {
+                text.append(UInt8(ascii: "-"))
+            }
+        }
+        digest = SigV4Signer.hex(Array(SHA256.hash(data: text).prefix(20)))
     }
 
     package var description: String { digest }

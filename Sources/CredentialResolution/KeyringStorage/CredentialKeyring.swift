@@ -1,6 +1,9 @@
 import HelperSupport
 import Keyring
 
+#if canImport(Glibc)
+    import Glibc
+#endif
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -86,7 +89,9 @@ package struct CredentialKeyring: Sendable {
 
     private static func decodeKeys(_ secret: String?) -> StoredKeys {
         guard let secret else { return .none }
-        guard let payload = try? JSONDecoder().decode(StoredKeyPayload.self, from: Data(secret.utf8)),
+        guard
+            let payload = StoredKeyPayload(writtenText: secret)
+                ?? (try? JSONDecoder().decode(StoredKeyPayload.self, from: Data(secret.utf8))),
             let keys = try? LongLivedKeys(
                 accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey)
         else { return .unreadable }
@@ -117,7 +122,10 @@ package struct CredentialKeyring: Sendable {
         let payload = StoredKeyPayload(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
         let secret: String
         do {
-            secret = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+            // Sorted, so the text always has the one layout the cached path reads without Codable.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            secret = String(decoding: try encoder.encode(payload), as: UTF8.self)
         } catch {
             throw HelperError("could not encode the key pair: \(error)")
         }
@@ -264,7 +272,7 @@ extension CredentialKeyring {
 }
 
 /// What an access-key item's secret holds. Versioned so a later format can be told apart.
-private struct StoredKeyPayload: Codable {
+struct StoredKeyPayload: Codable {
     var version = 1
     var accessKeyId: String
     var secretAccessKey: String
@@ -273,5 +281,57 @@ private struct StoredKeyPayload: Codable {
         case version = "Version"
         case accessKeyId = "AccessKeyId"
         case secretAccessKey = "SecretAccessKey"
+    }
+
+    init(accessKeyId: String, secretAccessKey: String) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+    }
+
+    /// Reads the exact text `storeKeys` writes, `{"AccessKeyId":"…","SecretAccessKey":"…","Version":1}`
+    /// with `/` escaped, without Codable: every cached call reads the stored keys, and JSONDecoder's
+    /// start-up is about a tenth of that call's instructions. Anything else, including the same JSON laid
+    /// out differently, is nil and left to JSONDecoder.
+    init?(writtenText text: String) {
+        var rest = Substring(text)
+        guard Self.consume(#"{"AccessKeyId":""#, from: &rest),
+            let accessKeyId = Self.stringValue(from: &rest),
+            Self.consume(#","SecretAccessKey":""#, from: &rest),
+            let secretAccessKey = Self.stringValue(from: &rest),
+            Self.consume(#","Version":1}"#, from: &rest), rest.isEmpty
+        else { return nil }
+        self.init(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey)
+    }
+
+    private static func consume(_ literal: String, from rest: inout Substring) -> Bool {
+        guard rest.utf8.starts(with: literal.utf8) else { return false }
+        rest = Substring(rest.utf8.dropFirst(literal.utf8.count))
+        return true
+    }
+
+    /// A string's characters up to its closing quote; nil on any escape but `\/` or on a control
+    /// character, which JSONDecoder then judges.
+    private static func stringValue(from rest: inout Substring) -> String? {
+        var value: [UInt8] = []
+        value.reserveCapacity(64)
+        defer {
+            value.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } }
+        }
+        var bytes = rest.utf8[...]
+        while let byte = bytes.first {
+            bytes = bytes.dropFirst()
+            switch byte {
+            case UInt8(ascii: "\""):
+                rest = Substring(bytes)
+                return String(decoding: value, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard bytes.first == UInt8(ascii: "/") else { return nil }
+                bytes = bytes.dropFirst()
+                value.append(UInt8(ascii: "/"))
+            case 0..<0x20: return nil
+            default: value.append(byte)
+            }
+        }
+        return nil
     }
 }

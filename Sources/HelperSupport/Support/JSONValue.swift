@@ -78,6 +78,11 @@ package indirect enum JSONValue: Sendable, Equatable {
 
     private static func writeString(_ value: String, to out: inout String) {
         out += "\""
+        if !value.utf8.contains(where: needsEscape) {
+            out += value
+            out += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -93,5 +98,12 @@ package indirect enum JSONValue: Sendable, Equatable {
             }
         }
         out += "\""
+    }
+
+    /// Whether a UTF-8 byte may need escaping: a quote, a backslash, a control character, DEL, or the lead
+    /// byte of U+2028/U+2029 (most strings, keys and tokens among them, have none and are copied whole).
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F
+            || byte == 0xE2
     }
 }

@@ -11,11 +11,14 @@ package enum ProcessEnvironment {
         var result: [String: String] = [:]
         var pointer = environ
         while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                let key = String(text[..<equals])
+            // Split at the first "=" byte: the name is plain ASCII, and scanning bytes rather than
+            // Characters matters on the cached path, which reads every variable at start.
+            let bytes = UnsafeBufferPointer(
+                start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                let key = String(decoding: bytes[..<equals], as: UTF8.self)
                 if result[key] == nil {
-                    result[key] = String(text[text.index(after: equals)...])
+                    result[key] = String(decoding: bytes[(equals + 1)...], as: UTF8.self)
                 }
             }
             pointer += 1

@@ -44,11 +44,12 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure { () throws(HelperError) in
-                let environment = ProcessEnvironment.current()
+                let context = CommandContext.live()
+                let environment = context.environment
                 let path =
                     credentialsFile.map { ConfigFileAccess.expandPath($0, environment: environment) }
                     ?? AWSConfigFiles.filePaths(environment: environment).credentials
-                let importer = KeyImport(keyring: .secretService(), diagnostics: StandardError.write)
+                let importer = KeyImport(keyring: context.keyring, diagnostics: context.diagnostics)
                 try importer.run(
                     path: path, displayPath: ConfigFileAccess.displayPath(path, environment: environment),
                     profiles: profile, force: force, removeFromFile: removeFromFile,

@@ -82,7 +82,7 @@ struct ContainerEndpointSource {
     }
 
     func fetch(
-        profile: String, transport: any HTTPTransport, sleep: @Sendable (Double) -> Void
+        profile: String, transport: any HTTPTransport, clock: any TimeSource
     ) throws(HelperError) -> AWSCredentials {
         var headers = [SigningHeader(name: "Accept", value: "application/json")]
         if let authorization = try authorization(profile: profile) {
@@ -96,7 +96,7 @@ struct ContainerEndpointSource {
             pin: (try? EndpointURL(url, allowingQuery: true))?.loopbackPin)
         var last = ""
         for attempt in 1...Self.attempts {
-            if attempt > 1 { sleep(Self.pause) }
+            if attempt > 1 { clock.sleep(Self.pause) }
             let response: HTTPResponse
             do {
                 response = try transport.send(request, options: options)

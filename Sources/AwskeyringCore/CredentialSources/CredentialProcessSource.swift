@@ -11,10 +11,11 @@
 struct CredentialProcessSource {
     /// A bound on the whole run: long enough for a person to answer a prompt, short enough that a
     /// stuck command does not hang every SDK call behind it.
-    static let timeout = 120.0
+    static let defaultTimeout = 120.0
 
     var profile: String
     var command: String
+    var timeout = CredentialProcessSource.defaultTimeout
 
     private struct Document: Decodable {
         var Version: Int?
@@ -24,15 +25,17 @@ struct CredentialProcessSource {
         var Expiration: String?
     }
 
-    func fetch(environment: [String: String], now: Int) throws(HelperError) -> AWSCredentials {
+    /// Runs the command, its time limit measured on `clock`, and reads its document (expirations
+    /// against `clock` too).
+    func fetch(environment: [String: String], clock: any TimeSource) throws(HelperError) -> AWSCredentials {
         guard let words = ShellWords.split(command) else {
             throw HelperError(
                 "profile '\(profile)': credential_process has an unclosed quote or a trailing backslash")
         }
-        let output = try ShellCommand.run(words, environment: environment, timeout: Self.timeout) {
+        let output = try ShellCommand.run(words, environment: environment, timeout: timeout, clock: clock) {
             "the credential_process of profile '\(profile)' (\(command)) \($0)"
         }
-        return try Self.parse(output, profile: profile, now: now)
+        return try Self.parse(output, profile: profile, now: clock.epochSeconds)
     }
 
     /// The credentials in a credential_process document. Messages never quote the output: it holds a

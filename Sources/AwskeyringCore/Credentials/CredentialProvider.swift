@@ -13,8 +13,9 @@ public struct CredentialProvider {
     /// Where notes for the person go (stderr); never the credential document.
     public var diagnostics: (String) -> Void
     public var transport: any HTTPTransport
-    /// Seconds since the Unix epoch.
-    public var clock: @Sendable () -> Int
+    /// The time: expirations, session names and signing dates, the lock wait, the MFA prompt's and
+    /// mfa_process's limits, STS's deadline and the waits between tries.
+    public var clock: any TimeSource
     /// Opens the controlling terminal when a question must be asked; nil when there is none.
     public var openTerminal: () -> (any Terminal)?
     /// How long a process waits for another that is getting the same credentials.
@@ -23,14 +24,12 @@ public struct CredentialProvider {
     /// `AWS_ROLE_ARN` and `AWS_ROLE_SESSION_NAME`: botocore does so unless the profile was named
     /// explicitly, so the command sets this when there was no `--profile`.
     public var webIdentityFromEnvironment = false
-    /// Waits between tries of the container credentials endpoint; tests pass one that does not sleep.
-    public var sleep: @Sendable (Double) -> Void = SystemClock.sleep
 
     public init(
         files: AWSConfigFiles, keyring: CredentialKeyring, cache: SessionCache? = nil,
         environment: [String: String],
         diagnostics: @escaping (String) -> Void, transport: any HTTPTransport = CurlTransport(),
-        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
+        clock: any TimeSource = SystemClock(),
         openTerminal: @escaping () -> (any Terminal)? = { ControllingTerminal.open() }
     ) {
         self.files = files
@@ -42,6 +41,9 @@ public struct CredentialProvider {
         self.clock = clock
         self.openTerminal = openTerminal
     }
+
+    /// How STS is reached: this provider's transport and clock, the standard limits.
+    var stsConnection: QueryConnection { QueryConnection(transport: transport, clock: clock) }
 
     /// AWS limits a role session assumed with another role's credentials to one hour.
     static let roleChainingLimit = 3600
@@ -64,7 +66,7 @@ public struct CredentialProvider {
 
         let lock = try ProcessLock.acquire(
             name: plan.lockKey.digest, directory: PrivateDirectory.runtime(environment: environment),
-            timeout: lockTimeout
+            timeout: lockTimeout, clock: clock
         ) { holder in
             let note = """
                 Waiting for another awskeyring-helper\(holder.map { " (pid \($0))" } ?? "") that is getting \
@@ -78,9 +80,9 @@ public struct CredentialProvider {
         if !refresh, let cached = try answer(finalKey, chain: chain) {
             return cached
         }
-        let sts = STSClient(configuration: stsConfiguration, transport: transport, clock: clock)
+        let sts = STSClient(configuration: stsConfiguration, connection: stsConnection)
         let result = try fetch(plan: plan, chain: chain, sts: sts, refresh: refresh)
-        cache.removeExpired(now: clock())
+        cache.removeExpired(now: clock.epochSeconds)
         return result
     }
 
@@ -93,7 +95,8 @@ public struct CredentialProvider {
         default: source = .fixed(nil)
         }
         return try cache.answer(
-            key, profile: chain.profile, sourceProfile: chain.source.profile, source: source, now: clock(),
+            key, profile: chain.profile, sourceProfile: chain.source.profile, source: source,
+            now: clock.epochSeconds,
             minimumRemaining: Self.minimumRemaining)
     }
 
@@ -102,7 +105,7 @@ public struct CredentialProvider {
     private func validCached(_ key: CacheKey, sourceKey: String?, minimum: Int) throws(HelperError)
         -> AWSCredentials?
     {
-        try cache.entry(key, sourceKey: sourceKey, now: clock(), minimumRemaining: minimum)
+        try cache.entry(key, sourceKey: sourceKey, now: clock.epochSeconds, minimumRemaining: minimum)
     }
 
     /// The long-lived keys a chain starts from, read once per fetch, and the digest that binds cached
@@ -189,7 +192,7 @@ public struct CredentialProvider {
         var chained = chained
         for index in start..<chain.roles.count {
             let role = chain.roles[index]
-            var parameters = Self.parameters(for: role, chained: chained, now: clock())
+            var parameters = Self.parameters(for: role, chained: chained, now: clock.epochSeconds)
             if let asked = role.durationSeconds, let capped = parameters.durationSeconds, capped < asked {
                 diagnostics(
                     """
@@ -244,7 +247,7 @@ public struct CredentialProvider {
             try cache.store(
                 credentials, key: key, profile: profile, sourceProfile: chain.source.profile,
                 sourceKey: sourceKey, description: what,
-                final: final, now: clock(), minimumRemaining: Self.minimumRemaining)
+                final: final, now: clock.epochSeconds, minimumRemaining: Self.minimumRemaining)
         } catch {
             // The credentials are good; failing to cache them only costs a later call.
             diagnostics("note: could not cache the session: \(error.message)")
@@ -318,17 +321,18 @@ public struct CredentialProvider {
                 .fetch(profile: profile, transport: transport)
         case .containerEndpoint(let profile):
             return try ContainerEndpointSource(profile: profile, environment: environment)
-                .fetch(profile: profile, transport: transport, sleep: sleep)
+                .fetch(profile: profile, transport: transport, clock: clock)
         case .process(let profile, let command):
             return try CredentialProcessSource(profile: profile, command: command)
-                .fetch(environment: HelperCallChain.environment(for: chain, from: environment), now: clock())
+                .fetch(environment: HelperCallChain.environment(for: chain, from: environment), clock: clock)
         case .webIdentity(let source):
             guard let configuration = plan.sts else {
                 throw HelperError("internal error: no STS endpoint was worked out for web identity")
             }
-            let sts = STSClient(configuration: configuration, transport: transport, clock: clock)
+            let sts = STSClient(configuration: configuration, connection: stsConnection)
             return try sts.assumeRoleWithWebIdentity(
-                roleArn: source.roleArn, sessionName: source.sessionName ?? "awskeyring-helper-\(clock())",
+                roleArn: source.roleArn,
+                sessionName: source.sessionName ?? "awskeyring-helper-\(clock.epochSeconds)",
                 webIdentityToken: try Self.webIdentityToken(source), durationSeconds: source.durationSeconds
             ).credentials
         }

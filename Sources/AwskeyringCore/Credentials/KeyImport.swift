@@ -10,13 +10,13 @@ public struct KeyImport {
     public var keyring: CredentialKeyring
     /// Where the report for the person goes (stderr).
     public var diagnostics: (String) -> Void
-    /// Seconds since the Unix epoch, for the backup's name.
-    public var clock: () -> Int
+    /// The time, for the backup's name.
+    public var clock: any TimeSource
     public var readFile: (String) throws(ConfigFileError) -> [UInt8]?
 
     public init(
         keyring: CredentialKeyring, diagnostics: @escaping (String) -> Void,
-        clock: @escaping () -> Int = { Int(SystemClock.now()) },
+        clock: any TimeSource = SystemClock(),
         readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
     ) {
         self.keyring = keyring
@@ -189,7 +189,7 @@ public struct KeyImport {
         } catch {
             throw HelperError("\(notRewritten): \(error.message)")
         }
-        let suffix = ".bak-" + Self.backupStamp(clock())
+        let suffix = ".bak-" + Self.backupStamp(clock.epochSeconds)
         let backup = path + suffix
         if keepBackup {
             do {

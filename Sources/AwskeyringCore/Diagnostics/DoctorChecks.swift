@@ -36,6 +36,8 @@ public struct DoctorChecks {
     public var listDirectory: (String) -> [String]? = DoctorChecks.directoryEntries
     /// How IAM is reached to look for spare access keys; nil asks nothing (offline).
     public var iamTransport: (any HTTPTransport)?
+    /// Times the IAM check against its budget, and signs and paces its calls.
+    public var clock: any TimeSource = SystemClock()
 
     public init(
         health: SecretServiceHealth, keyring: CredentialKeyring, environment: [String: String],

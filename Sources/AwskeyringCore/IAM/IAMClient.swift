@@ -1,6 +1,6 @@
 /// Where IAM is called for a profile. IAM is a global service: one endpoint per partition, signed for
 /// that partition's home region, unless the SDKs' endpoint settings name another.
-public struct IAMConfiguration: Sendable, Equatable {
+public struct IAMConfiguration: QueryEndpointConfiguration, Equatable {
     public var endpoint: String
     public var signingRegion: String
     /// Where the endpoint came from, for messages.
@@ -54,37 +54,16 @@ public struct IAMConfiguration: Sendable, Equatable {
 /// of the IAM user whose access keys they manage.
 public struct IAMClient: Sendable {
     public var configuration: IAMConfiguration
-    public var transport: any HTTPTransport
-    public var clock: @Sendable () -> Int
-    public var sleep: @Sendable (Double) -> Void
-    public var random: @Sendable () -> Double
+    /// Transport, clock, jitter and time limits, as for STS; `doctor` shortens the limits.
+    public var connection: QueryConnection
 
-    public init(
-        configuration: IAMConfiguration,
-        transport: any HTTPTransport = CurlTransport(),
-        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
-        sleep: @escaping @Sendable (Double) -> Void = SystemClock.sleep,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) {
+    public init(configuration: IAMConfiguration, connection: QueryConnection = QueryConnection()) {
         self.configuration = configuration
-        self.transport = transport
-        self.clock = clock
-        self.sleep = sleep
-        self.random = random
+        self.connection = connection
     }
 
-    /// The whole time one call may take, retries included, in seconds; `doctor` asks for less.
-    public var deadline: Double = 15
-
     var queryClient: AWSQueryClient {
-        AWSQueryClient(
-            serviceName: "IAM", signingName: "iam", apiVersion: "2010-05-08",
-            endpoint: configuration.endpoint,
-            signingRegion: configuration.signingRegion, caBundle: configuration.caBundle,
-            proxies: configuration.proxies, maxAttempts: configuration.maxAttempts, transport: transport,
-            clock: clock, sleep: sleep,
-            random: random, deadline: deadline, connectTimeout: min(3, deadline),
-            attemptTimeout: min(6, deadline))
+        AWSQueryClient(service: .iam, configuration: configuration, connection: connection)
     }
 
     /// The access keys of the user the credentials belong to (IAM allows two per user).

@@ -11,6 +11,8 @@ public struct MFATokenSource {
     public var timeout: Double = MFATokenSource.defaultTimeout
 
     public static let defaultTimeout = 120.0
+    /// Reads the deadline and times `mfa_process`.
+    public var clock: any TimeSource = SystemClock()
 
     public init(
         mfaProcess: String?, terminal: (any Terminal)?, profile: String, environment: [String: String]
@@ -29,7 +31,8 @@ public struct MFATokenSource {
         if let mfaProcess {
             let output: String
             do {
-                output = try ShellCommand.output(of: mfaProcess, environment: environment, timeout: timeout)
+                output = try ShellCommand.output(
+                    of: mfaProcess, environment: environment, timeout: timeout, clock: clock)
             } catch {
                 throw HelperError("mfa_process of profile '\(profile)' failed: \(error.message)")
             }
@@ -49,14 +52,14 @@ public struct MFATokenSource {
         if previousRejected {
             terminal.write("AWS rejected that code; wait for the next one.\n")
         }
-        let deadline = SystemClock.now() + timeout
+        let deadline = clock.now() + timeout
         for _ in 0..<3 {
             let typed: String
             do {
                 typed = try terminal.readLine(
                     prompt: "Enter MFA code for \(serial): ", echo: true,
-                    timeout: deadline - SystemClock.now())
-            } catch  where SystemClock.now() >= deadline {
+                    timeout: deadline - clock.now())
+            } catch  where clock.now() >= deadline {
                 throw HelperError(
                     """
                     no MFA code for \(serial) was typed within \(Int(timeout)) s, so profile '\(profile)' gave up \

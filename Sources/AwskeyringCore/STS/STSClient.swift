@@ -2,30 +2,12 @@
 /// SigV4, retried the way the SDKs' standard mode retries, within an overall time bound.
 public struct STSClient: Sendable {
     public var configuration: STSConfiguration
-    public var transport: any HTTPTransport
-    /// Seconds since the Unix epoch; a parameter so tests control signing dates.
-    public var clock: @Sendable () -> Int
-    /// Waits between attempts; tests pass one that does not sleep.
-    public var sleep: @Sendable (Double) -> Void
-    /// A number in [0, 1) for backoff jitter.
-    public var random: @Sendable () -> Double
-    /// The bound on one call, all attempts and waits included.
-    public var deadline: Double = 15
-    public var connectTimeout: Double = 3
-    public var attemptTimeout: Double = 6
+    /// Transport, clock (signing dates, the deadline, waits between attempts), jitter and time limits.
+    public var connection: QueryConnection
 
-    public init(
-        configuration: STSConfiguration,
-        transport: any HTTPTransport = CurlTransport(),
-        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
-        sleep: @escaping @Sendable (Double) -> Void = SystemClock.sleep,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) {
+    public init(configuration: STSConfiguration, connection: QueryConnection = QueryConnection()) {
         self.configuration = configuration
-        self.transport = transport
-        self.clock = clock
-        self.sleep = sleep
-        self.random = random
+        self.connection = connection
     }
 
     public struct AssumeRoleParameters: Sendable, Equatable {
@@ -130,13 +112,7 @@ public struct STSClient: Sendable {
 
     /// The query-protocol machinery (signing, retries, time bound) for this configuration.
     var queryClient: AWSQueryClient {
-        AWSQueryClient(
-            serviceName: "STS", signingName: "sts", apiVersion: "2011-06-15",
-            endpoint: configuration.endpoint, signingRegion: configuration.signingRegion,
-            caBundle: configuration.caBundle, proxies: configuration.proxies,
-            maxAttempts: configuration.maxAttempts, transport: transport,
-            clock: clock, sleep: sleep, random: random, deadline: deadline, connectTimeout: connectTimeout,
-            attemptTimeout: attemptTimeout)
+        AWSQueryClient(service: .sts, configuration: configuration, connection: connection)
     }
 
     /// Sends one action and returns the body of its successful answer, retrying what may succeed later.

@@ -1,6 +1,6 @@
 /// Where and how STS is called for a profile: the endpoint and signing region, trust store and retries,
 /// from the environment and the profile's settings in the SDKs' order of precedence.
-public struct STSConfiguration: Sendable, Equatable {
+public struct STSConfiguration: QueryEndpointConfiguration, Equatable {
     public var endpoint: String
     public var signingRegion: String
     /// Where the endpoint came from, for `explain`.

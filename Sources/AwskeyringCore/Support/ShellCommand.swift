@@ -16,10 +16,13 @@ enum ShellCommand {
     }
 
     /// A command line run with `/bin/sh -c`.
-    static func output(of command: String, environment: [String: String], timeout: Double) throws(HelperError)
-        -> String
-    {
-        let output = try run(["/bin/sh", "-c", command], environment: environment, timeout: timeout) {
+    static func output(
+        of command: String, environment: [String: String], timeout: Double,
+        clock: any TimeSource = SystemClock()
+    ) throws(HelperError) -> String {
+        let output = try run(
+            ["/bin/sh", "-c", command], environment: environment, timeout: timeout, clock: clock
+        ) {
             "the command '\(command)' \($0)"
         }
         return String(decoding: output, as: UTF8.self)
@@ -27,10 +30,10 @@ enum ShellCommand {
 
     /// Runs `arguments` without a shell (the program found on the environment's `PATH`) and returns
     /// everything it printed on stdout. `failure` turns "exited with status 1" and the like into the
-    /// message of the error thrown.
+    /// message of the error thrown. `timeout` is measured on `clock`; the waits for output are real.
     static func run(
         _ arguments: [String], environment: [String: String], timeout: Double,
-        failure: (String) -> String
+        clock: any TimeSource = SystemClock(), failure: (String) -> String
     ) throws(HelperError) -> [UInt8] {
         guard let program = arguments.first, !program.isEmpty else {
             throw HelperError(failure("is empty"))
@@ -83,13 +86,13 @@ enum ShellCommand {
         let terminal = ForegroundHandOver(to: pid)
         defer { terminal.takeBack() }
 
-        var collected = Collected(output: outputFds[0], errors: errorFds[0])
-        let start = SystemClock.now()
+        var collected = Collected(output: outputFds[0], errors: errorFds[0], clock: clock)
+        let start = clock.now()
         var outcome = Outcome.endOfOutput
         var status: Int32 = 0
         var reaped = false
         while !reaped {
-            let remaining = timeout - (SystemClock.now() - start)
+            let remaining = timeout - (clock.now() - start)
             if remaining <= 0 {
                 outcome = .timedOut
                 break
@@ -149,10 +152,13 @@ enum ShellCommand {
         /// An incomplete UTF-8 sequence at the end of what was read from stderr.
         var pendingError: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
+        /// Paces the wait when both pipes are closed but the command still runs.
+        let clock: any TimeSource
 
-        init(output: Int32, errors: Int32) {
+        init(output: Int32, errors: Int32, clock: any TimeSource) {
             outputFd = output
             errorFd = errors
+            self.clock = clock
         }
 
         /// Waits up to `seconds` for either pipe and reads what is there; false when nothing was read
@@ -163,7 +169,7 @@ enum ShellCommand {
                 pollfd(fd: $0, events: Int16(POLLIN), revents: 0)
             }
             guard !pollers.isEmpty else {
-                SystemClock.sleep(min(seconds, 0.01))
+                clock.sleep(min(seconds, 0.01))
                 return false
             }
             let ready = poll(&pollers, nfds_t(pollers.count), Int32(seconds * 1000))

@@ -72,7 +72,8 @@ import Testing
 
     func importer(_ store: InMemorySecretStore, notes: NoteLog) -> KeyImport {
         KeyImport(
-            keyring: CredentialKeyring(store: store), diagnostics: { notes.add($0) }, clock: { 1_795_827_723 }
+            keyring: CredentialKeyring(store: store), diagnostics: { notes.add($0) },
+            clock: TestClock(1_795_827_723)
         )
     }
 

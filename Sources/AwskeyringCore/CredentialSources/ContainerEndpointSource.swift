@@ -11,15 +11,46 @@ struct ContainerEndpointSource {
     static let attempts = 3
     static let pause = 1.0
 
+    /// Where the environment says the endpoint is: a path on the ECS address, or a whole URL.
+    enum Location: Equatable {
+        case relative(String)
+        case full(String)
+
+        /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, else `AWS_CONTAINER_CREDENTIALS_FULL_URI`, as botocore
+        /// looks; nil when neither is set.
+        init?(environment: [String: String]) {
+            if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
+                self = .relative(relative)
+            } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
+                self = .full(full)
+            } else {
+                return nil
+            }
+        }
+
+        var url: String {
+            switch self {
+            case .relative(let path): "http://\(ContainerEndpointSource.ecsAddress)\(path)"
+            case .full(let url): url
+            }
+        }
+
+        /// The variable and its value, for cache keys (which task's or pod's role; never the token).
+        var descriptor: String {
+            switch self {
+            case .relative(let path): "relative:" + path
+            case .full(let url): "full:" + url
+            }
+        }
+    }
+
     var url: String
     var tokenFile: String?
     var token: String?
 
     init(profile: String, environment: [String: String]) throws(HelperError) {
-        if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
-            url = "http://\(Self.ecsAddress)\(relative)"
-        } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
-            url = full
+        if let location = Location(environment: environment) {
+            url = location.url
         } else {
             throw HelperError(
                 """

@@ -53,9 +53,7 @@ struct CredentialPlan {
         case .containerEndpoint:
             // The endpoint tells one task's or pod's role from another's; the token is a secret.
             sourceDescriptor =
-                "container:"
-                + (environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"].map { "relative:" + $0 }
-                    ?? environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"].map { "full:" + $0 } ?? "")
+                "container:" + (ContainerEndpointSource.Location(environment: environment)?.descriptor ?? "")
         case .webIdentity(let web):
             sourceDescriptor = [
                 "web-identity", web.profile, web.roleArn, web.tokenFile, web.sessionName ?? "-",

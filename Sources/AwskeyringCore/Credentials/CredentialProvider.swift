@@ -254,6 +254,10 @@ public struct CredentialProvider {
         }
     }
 
+    /// The session name when the profile names none (`role_session_name`), as for every role this tool
+    /// assumes: the tool and the time, so CloudTrail tells the sessions apart.
+    static func defaultSessionName(now: Int) -> String { "awskeyring-helper-\(now)" }
+
     /// The AssumeRole call for a step: the default session name, and the one-hour cap AWS puts on a
     /// role assumed with role credentials (asking for more would fail the call).
     static func parameters(for role: RoleStep, chained: Bool, now: Int) -> STSClient.AssumeRoleParameters {
@@ -263,7 +267,7 @@ public struct CredentialProvider {
         }
         return STSClient.AssumeRoleParameters(
             roleArn: role.roleArn,
-            sessionName: role.sessionName ?? "awskeyring-helper-\(now)",
+            sessionName: role.sessionName ?? defaultSessionName(now: now),
             durationSeconds: duration,
             externalId: role.externalId
         )
@@ -332,7 +336,7 @@ public struct CredentialProvider {
             let sts = STSClient(configuration: configuration, connection: stsConnection)
             return try sts.assumeRoleWithWebIdentity(
                 roleArn: source.roleArn,
-                sessionName: source.sessionName ?? "awskeyring-helper-\(clock.epochSeconds)",
+                sessionName: source.sessionName ?? Self.defaultSessionName(now: clock.epochSeconds),
                 webIdentityToken: try Self.webIdentityToken(source), durationSeconds: source.durationSeconds
             ).credentials
         }

@@ -53,17 +53,11 @@ public struct IAMConfiguration: QueryEndpointConfiguration, Equatable {
 /// The IAM calls `rotate` makes, over the query protocol (API version 2010-05-08), signed with the keys
 /// of the IAM user whose access keys they manage.
 public struct IAMClient: Sendable {
-    public var configuration: IAMConfiguration
-    /// Transport, clock, jitter and time limits, as for STS; `doctor` shortens the limits.
-    public var connection: QueryConnection
+    let queryClient: AWSQueryClient
 
+    /// - Parameter connection: as for STS; `doctor` shortens the time limits.
     public init(configuration: IAMConfiguration, connection: QueryConnection = QueryConnection()) {
-        self.configuration = configuration
-        self.connection = connection
-    }
-
-    var queryClient: AWSQueryClient {
-        AWSQueryClient(service: .iam, configuration: configuration, connection: connection)
+        queryClient = AWSQueryClient(service: .iam, configuration: configuration, connection: connection)
     }
 
     /// The access keys of the user the credentials belong to (IAM allows two per user).

@@ -1,13 +1,13 @@
 /// The STS calls this tool makes, over the query protocol (form-encoded POST, XML answers), signed with
 /// SigV4, retried the way the SDKs' standard mode retries, within an overall time bound.
 public struct STSClient: Sendable {
-    public var configuration: STSConfiguration
-    /// Transport, clock (signing dates, the deadline, waits between attempts), jitter and time limits.
-    public var connection: QueryConnection
+    /// The query-protocol machinery (signing, retries, time bound) for the configuration.
+    let queryClient: AWSQueryClient
 
+    /// - Parameter connection: transport, clock (signing dates, the deadline, waits between attempts),
+    ///   jitter and time limits.
     public init(configuration: STSConfiguration, connection: QueryConnection = QueryConnection()) {
-        self.configuration = configuration
-        self.connection = connection
+        queryClient = AWSQueryClient(service: .sts, configuration: configuration, connection: connection)
     }
 
     public struct AssumeRoleParameters: Sendable, Equatable {
@@ -108,11 +108,6 @@ public struct STSClient: Sendable {
             throw HelperError(
                 "\(what) failed: STS sent a response that could not be read (\(error.description))")
         }
-    }
-
-    /// The query-protocol machinery (signing, retries, time bound) for this configuration.
-    var queryClient: AWSQueryClient {
-        AWSQueryClient(service: .sts, configuration: configuration, connection: connection)
     }
 
     /// Sends one action and returns the body of its successful answer, retrying what may succeed later.

@@ -7,9 +7,15 @@ public struct STSConfiguration: QueryEndpointConfiguration, Equatable {
     public var endpointSource: String
     public var caBundle: String?
     public var maxAttempts: Int
-    public var retryMode: String
+    public var retryMode: RetryMode
     /// The proxy variables of the environment (https endpoints follow them, as in the SDKs).
     public var proxies: ProxyEnvironment
+
+    /// The SDKs' `retry_mode`. Every mode retries as standard mode does here; legacy only allows more
+    /// attempts by default.
+    public enum RetryMode: String, Sendable {
+        case standard, legacy, adaptive
+    }
 
     /// Regions that `sts_regional_endpoints = legacy` sends to the global endpoint.
     static let legacyGlobalRegions: Set<String> = [
@@ -66,17 +72,18 @@ public struct STSConfiguration: QueryEndpointConfiguration, Equatable {
 
         caBundle = setting("AWS_CA_BUNDLE", "ca_bundle").map { Self.expandHome($0, environment: environment) }
         proxies = ProxyEnvironment(environment)
-        retryMode = setting("AWS_RETRY_MODE", "retry_mode") ?? "standard"
-        guard ["standard", "legacy", "adaptive"].contains(retryMode) else {
-            throw HelperError("retry_mode = \(retryMode) must be 'standard', 'legacy' or 'adaptive'")
+        let mode = setting("AWS_RETRY_MODE", "retry_mode") ?? RetryMode.standard.rawValue
+        guard let retryMode = RetryMode(rawValue: mode) else {
+            throw HelperError("retry_mode = \(mode) must be 'standard', 'legacy' or 'adaptive'")
         }
+        self.retryMode = retryMode
         if let text = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
             guard let attempts = Int(text), attempts >= 1, attempts <= 20 else {
                 throw HelperError("max_attempts = \(text) must be a whole number from 1 to 20")
             }
             maxAttempts = attempts
         } else {
-            maxAttempts = retryMode == "legacy" ? 5 : 3
+            maxAttempts = retryMode == .legacy ? 5 : 3
         }
     }
 

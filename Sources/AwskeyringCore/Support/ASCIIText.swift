@@ -7,12 +7,9 @@ public enum ASCIIText {
         byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d || byte == 0x0b || byte == 0x0c
     }
 
+    /// Protocol text without leading and trailing ASCII whitespace.
     static func trimmed(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        guard let first = bytes.firstIndex(where: { !isWhitespace($0) }),
-            let last = bytes.lastIndex(where: { !isWhitespace($0) })
-        else { return "" }
-        return String(decoding: bytes[first...last], as: UTF8.self)
+        text.trimming { $0.isASCII && isWhitespace(UInt8($0.value)) }
     }
 
     static func lowercased(_ text: String) -> String {
@@ -21,6 +18,23 @@ public enum ASCIIText {
 
     static func uppercased(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 >= 0x61 && $0 <= 0x7a ? $0 - 0x20 : $0 }, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// The text without the leading and trailing characters `isWhitespace` names: the one trimmer, for
+    /// every notion of white space this tool has (ASCII protocol text, Unicode for what people type).
+    func trimming(_ isWhitespace: (Unicode.Scalar) -> Bool) -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isWhitespace($0) }),
+            let last = scalars.lastIndex(where: { !isWhitespace($0) })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+
+    /// Without leading and trailing Unicode white space: typed answers, keys, codes, tokens.
+    func trimmingWhitespace() -> String {
+        trimming { $0.properties.isWhitespace }
     }
 }
 

@@ -564,9 +564,10 @@ TRUST_ANY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
 
 
-@dataclass(frozen=True)
+@dataclass
 class MotoUser:
-    """An IAM user of moto's with an allow-all policy and one access key, and the roles made with it."""
+    """An IAM user of moto's with an allow-all policy and one access key, and the roles made with it
+    (not frozen: a test that rotates the key may note the current one on it)."""
     url: str
     access_key_id: str
     secret_access_key: str

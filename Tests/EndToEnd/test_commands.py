@@ -304,30 +304,6 @@ def test_import_from_an_explicit_file_and_unknown_profiles(write_configs, tmp_pa
 # rotate: moto with signature checking
 
 
-class RotationMoto(h.MotoServer):
-    """A moto_server of our own whose IAM user has an allow-all inline policy (moto enforces IAM
-    policies once signature checking starts)."""
-
-    def __init__(self, root):
-        super().__init__(root, unsigned_calls=h.moto_setup_calls())
-        try:
-            user = self.create_user("rotator")
-        except BaseException:
-            self.stop()
-            raise
-        self.user_arn = user.user_arn
-        self.access_key_id, self.secret_access_key = user.access_key_id, user.secret_access_key
-
-
-@pytest.fixture
-def rotation_moto(tmp_path):
-    server = RotationMoto(tmp_path)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def _aws(env, *args):
     return h.run([sys.executable, "-m", "awscli", *args, "--output", "json"], env, timeout=60)
 

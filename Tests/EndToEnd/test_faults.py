@@ -678,16 +678,15 @@ class HoldingProxy:
 
 @pytest.fixture(scope="module")
 def rotation_backend(tmp_path_factory):
-    from test_commands import RotationMoto
-
-    moto = RotationMoto(tmp_path_factory.mktemp("rotation-moto"))
-    moto.current_keys = (moto.access_key_id, moto.secret_access_key)  # each case rotates it
-    proxy = HoldingProxy(moto.url)
-    try:
-        yield moto, proxy
-    finally:
-        proxy.close()
-        moto.stop()
+    root = tmp_path_factory.mktemp("rotation-moto")
+    with h.moto_server(root, unsigned_calls=h.moto_setup_calls()) as server:
+        moto = server.create_user("rotator")
+        moto.current_keys = (moto.access_key_id, moto.secret_access_key)  # each case rotates it
+        proxy = HoldingProxy(moto.url)
+        try:
+            yield moto, proxy
+        finally:
+            proxy.close()
 
 
 def _iam(moto, key_id, secret):

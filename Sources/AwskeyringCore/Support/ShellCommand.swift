@@ -41,6 +41,27 @@ enum ShellCommand {
         guard let path = executablePath(program, searchPath: environment["PATH"]) else {
             throw HelperError(failure("cannot be run: '\(program)' is not an executable file or on PATH"))
         }
+        let child = try spawn(path: path, arguments: arguments, environment: environment, failure: failure)
+        let terminal = ForegroundHandOver(to: child.pid)
+        defer { terminal.takeBack() }
+        var collected = Collected(output: child.output, errors: child.errors, clock: clock)
+        let (outcome, status) = waitForExit(
+            of: child.pid, collecting: &collected, timeout: timeout, clock: clock)
+        return try verdict(
+            outcome, status: status, output: collected.output, timeout: timeout, failure: failure)
+    }
+
+    /// A started command: its pid and the reading ends of its stdout and stderr pipes.
+    private struct Child {
+        var pid: pid_t
+        var output: Int32
+        var errors: Int32
+    }
+
+    /// Starts `path` with its stdout and stderr on new pipes, in a process group of its own.
+    private static func spawn(
+        path: String, arguments: [String], environment: [String: String], failure: (String) -> String
+    ) throws(HelperError) -> Child {
         var outputFds: [Int32] = [0, 0]
         var errorFds: [Int32] = [0, 0]
         guard pipe(&outputFds) == 0 else {
@@ -83,10 +104,14 @@ enum ShellCommand {
             close(errorFds[0])
             throw HelperError(failure("cannot be run: \(String(cString: strerror(spawned)))"))
         }
-        let terminal = ForegroundHandOver(to: pid)
-        defer { terminal.takeBack() }
+        return Child(pid: pid, output: outputFds[0], errors: errorFds[0])
+    }
 
-        var collected = Collected(output: outputFds[0], errors: errorFds[0], clock: clock)
+    /// Collects the command's output until it exits, prints too much, or reaches `timeout` on `clock`;
+    /// then closes the pipes and, unless it exited, kills its process group and reaps it.
+    private static func waitForExit(
+        of pid: pid_t, collecting collected: inout Collected, timeout: Double, clock: any TimeSource
+    ) -> (Outcome, status: Int32) {
         let start = clock.now()
         var outcome = Outcome.endOfOutput
         var status: Int32 = 0
@@ -123,7 +148,13 @@ enum ShellCommand {
             kill(-pid, SIGKILL)
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
-        let output = collected.output
+        return (outcome, status)
+    }
+
+    /// The output of a command that ended well, or the error that says how it did not.
+    private static func verdict(
+        _ outcome: Outcome, status: Int32, output: [UInt8], timeout: Double, failure: (String) -> String
+    ) throws(HelperError) -> [UInt8] {
         switch outcome {
         case .timedOut: throw HelperError(failure("did not finish within \(Int(timeout)) s"))
         case .tooMuchOutput:

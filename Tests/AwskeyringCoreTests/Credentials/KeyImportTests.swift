@@ -83,7 +83,8 @@ import Testing
         let store = InMemorySecretStore()
         let notes = NoteLog()
         let report = try importer(store, notes: notes).run(
-            path: path, displayPath: "creds", profiles: ["a", "b"], force: false, removeFromFile: true)
+            path: path, displayPath: "creds", profiles: ["a", "b"],
+            options: .init(file: .removeKeys(backup: true)))
         #expect(report.imported == ["a", "b"])
         #expect(try CredentialKeyring(store: store).keys(profile: "a")?.accessKeyId == Self.idA)
         #expect(
@@ -116,7 +117,8 @@ import Testing
         let notes = NoteLog()
         #expect(throws: HelperError.self) {
             try importer(store, notes: notes).run(
-                path: path, displayPath: "creds", profiles: [], force: false, removeFromFile: true)
+                path: path, displayPath: "creds", profiles: [],
+                options: .init(file: .removeKeys(backup: true)))
         }
         #expect(try keyring.keys(profile: "b")?.accessKeyId == "AKIAOLDOLDOLDOLDOLDO")
         #expect(try keyring.keys(profile: "a")?.accessKeyId == Self.idA)
@@ -127,7 +129,7 @@ import Testing
         #expect(dir.read("credentials")?.contains(Self.idA) == false)
 
         let forced = try importer(store, notes: NoteLog()).run(
-            path: path, displayPath: "creds", profiles: ["b"], force: true, removeFromFile: false)
+            path: path, displayPath: "creds", profiles: ["b"], options: .init(replaceStoredKeys: true))
         #expect(forced.imported == ["b"])
         #expect(try keyring.keys(profile: "b")?.accessKeyId == Self.idB)
     }
@@ -139,7 +141,8 @@ import Testing
         let store = InMemorySecretStore()
         do {
             try importer(store, notes: NoteLog()).run(
-                path: path, displayPath: "creds", profiles: [], force: false, removeFromFile: true)
+                path: path, displayPath: "creds", profiles: [],
+                options: .init(file: .removeKeys(backup: true)))
             Issue.record("expected a failure")
         } catch {
             #expect(error.message.contains("creds, line 3"))
@@ -155,12 +158,11 @@ import Testing
         let path = dir.write("credentials", Self.file)
         #expect(throws: HelperError.self) {
             try importer(InMemorySecretStore(), notes: NoteLog()).run(
-                path: path, displayPath: "creds", profiles: ["nope"], force: false, removeFromFile: false)
+                path: path, displayPath: "creds", profiles: ["nope"])
         }
         #expect(throws: HelperError.self) {
             try importer(InMemorySecretStore(), notes: NoteLog()).run(
-                path: dir.path + "/none", displayPath: "none", profiles: [], force: false,
-                removeFromFile: false)
+                path: dir.path + "/none", displayPath: "none", profiles: [])
         }
     }
 

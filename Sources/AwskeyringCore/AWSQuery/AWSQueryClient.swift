@@ -71,9 +71,18 @@ struct AWSQueryClient: Sendable {
         static let iam = Service(name: "IAM", signingName: "iam", apiVersion: "2010-05-08")
     }
 
-    var service: Service
-    var configuration: any QueryEndpointConfiguration
-    var connection: QueryConnection
+    let service: Service
+    let configuration: any QueryEndpointConfiguration
+    let connection: QueryConnection
+    /// The configured endpoint parsed once, for every call; a bad URL fails each call, as it says.
+    private let endpointURL: Result<EndpointURL, HelperError>
+
+    init(service: Service, configuration: any QueryEndpointConfiguration, connection: QueryConnection) {
+        self.service = service
+        self.configuration = configuration
+        self.connection = connection
+        endpointURL = Result { () throws(HelperError) in try EndpointURL(configuration.endpoint) }
+    }
 
     /// Sends one action and returns the body of its successful answer, retrying what may succeed later.
     /// A service's refusal comes back as a `HelperError` carrying the service's error code. Without
@@ -82,7 +91,7 @@ struct AWSQueryClient: Sendable {
         _ action: String, _ parameters: [(String, String)], credentials: AWSCredentials?,
         describing what: String
     ) throws(HelperError) -> [UInt8] {
-        let url = try EndpointURL(configuration.endpoint)
+        let url = try endpointURL.get()
         let serviceName = service.name
         let clock = connection.clock
         let limits = connection.limits

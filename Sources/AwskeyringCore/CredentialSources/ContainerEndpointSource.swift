@@ -45,6 +45,8 @@ struct ContainerEndpointSource {
     }
 
     var url: String
+    /// `url` parsed, once: for the loopback pin of each try.
+    var parsedURL: EndpointURL
     var tokenFile: String?
     var token: String?
 
@@ -59,13 +61,15 @@ struct ContainerEndpointSource {
                 are set inside ECS tasks and EKS pods with a role)
                 """)
         }
-        try Self.checkAllowed(url, profile: profile)
+        parsedURL = try Self.checkAllowed(url, profile: profile)
         tokenFile = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]
         token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
     }
 
     /// botocore's rule: https anywhere; plain http only to a loopback address or a container host.
-    static func checkAllowed(_ url: String, profile: String) throws(HelperError) {
+    /// Returns the URL parsed.
+    @discardableResult
+    static func checkAllowed(_ url: String, profile: String) throws(HelperError) -> EndpointURL {
         let parsed: EndpointURL
         do {
             parsed = try EndpointURL(url, allowingQuery: true)
@@ -74,9 +78,9 @@ struct ContainerEndpointSource {
                 "profile '\(profile)': the container credentials URL '\(url)' is not an http:// or https:// URL"
             )
         }
-        if parsed.scheme == "https" { return }
+        if parsed.scheme == "https" { return parsed }
         let host = parsed.bareHost
-        if allowedHosts.contains(host) || parsed.isLoopback { return }
+        if allowedHosts.contains(host) || parsed.isLoopback { return parsed }
         throw HelperError(
             """
             profile '\(profile)': the container credentials URL's host '\(host)' is not allowed: over \
@@ -124,7 +128,7 @@ struct ContainerEndpointSource {
         // and `localhost` pinned to its loopback addresses.
         let options = TransportOptions(
             connectTimeout: Self.timeout, totalTimeout: Self.timeout,
-            pin: (try? EndpointURL(url, allowingQuery: true))?.loopbackPin)
+            pin: parsedURL.loopbackPin)
         var last = ""
         for attempt in 1...Self.attempts {
             if attempt > 1 { clock.sleep(Self.pause) }

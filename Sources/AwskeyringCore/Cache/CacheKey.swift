@@ -7,7 +7,7 @@ public struct CacheKey: Sendable, Equatable, Hashable, CustomStringConvertible {
 
     init(_ parts: [String?]) {
         let text = parts.map { $0.map { "+" + $0 } ?? "-" }.joined(separator: "\u{1F}")
-        digest = SigV4Signer.hex(Array(SHA256.hash(data: Array(text.utf8)).prefix(20)))
+        digest = ASCIIText.hex(Array(SHA256.hash(data: Array(text.utf8)).prefix(20)))
     }
 
     public var description: String { digest }

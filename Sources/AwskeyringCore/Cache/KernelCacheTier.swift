@@ -32,8 +32,8 @@ public struct KernelCacheTier {
 
         init(key: CacheKey, profile: String, sourceProfile: String) {
             description =
-                KernelCacheTier.prefix + key.digest + ":" + SigV4Signer.hex(Array(sourceProfile.utf8)) + ":"
-                + SigV4Signer.hex(Array(profile.utf8))
+                KernelCacheTier.prefix + key.digest + ":" + ASCIIText.hex(Array(sourceProfile.utf8)) + ":"
+                + ASCIIText.hex(Array(profile.utf8))
         }
     }
 
@@ -64,7 +64,7 @@ public struct KernelCacheTier {
     /// Drops the tier's entries: all, or those of `profile` (as asked for or as the source of keys).
     /// Entries that earlier versions kept in the per-user keyring go too.
     static func remove(profile: String?) {
-        let name = profile.map { SigV4Signer.hex(Array($0.utf8)) }
+        let name = profile.map { ASCIIText.hex(Array($0.utf8)) }
         for inUserKeyring in [false, true] {
             KernelKeyring().remove(descriptionsWithPrefix: prefix, inUserKeyring: inUserKeyring) {
                 description in

@@ -12,6 +12,19 @@ public enum ASCIIText {
         text.trimming { $0.isASCII && isWhitespace(UInt8($0.value)) }
     }
 
+    /// Lower-case hexadecimal, two digits a byte: SigV4's signatures and hashes, cache key digests,
+    /// names in the kernel keyring, authorization tokens.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static func lowercased(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 + 0x20 : $0 }, as: UTF8.self)
     }

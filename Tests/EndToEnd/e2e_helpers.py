@@ -539,6 +539,33 @@ def keyring_secret(env, attributes: dict) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Fake services on loopback
+
+
+class LoopbackServer:
+    """The base of the tests' small fake services (IMDS, the container endpoint, the federation
+    endpoint, proxies, a hostile STS): `serve(Handler)`, at the end of a subclass's __init__, starts a
+    threaded server on 127.0.0.1 at a free port and sets `url`; `close()` (or `stop()`) ends it."""
+
+    def serve(self, handler, path="", server_class=None):
+        import http.server
+        import threading
+
+        self.server = (server_class or http.server.ThreadingHTTPServer)(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def stop(self):
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------------
 # moto
 
 

@@ -613,7 +613,7 @@ def test_sigkill_during_a_cache_refresh_leaves_no_stale_lock(role_setup, sts):
     assert_keys(e, source, *keys)
 
 
-class HoldingProxy:
+class HoldingProxy(h.LoopbackServer):
     """A forwarding HTTP proxy in front of moto that can hold a request of a given Action before
     forwarding it or after moto answered it, until released; `arrived[action]` is set when it holds one.
     Headers (Host included) go through unchanged, so moto's signature checks still apply."""
@@ -660,10 +660,7 @@ class HoldingProxy:
                 except OSError:
                     pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
     def arm(self, action, when):
         self.hold, self.actions = (action, when), []
@@ -672,8 +669,7 @@ class HoldingProxy:
 
     def close(self):
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().close()
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -84,7 +83,7 @@ def unsigned_moto(tmp_path_factory):
     server.stop()
 
 
-class RecordingProxy:
+class RecordingProxy(h.LoopbackServer):
     """Forwards POSTs to `target` and records each request's headers and form fields."""
 
     def __init__(self, target):
@@ -116,16 +115,10 @@ class RecordingProxy:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
-class FakeEndpoint:
+class FakeEndpoint(h.LoopbackServer):
     """A threaded HTTP server on loopback answering with `routes[(method, path)](handler)` and recording
     (method, path, headers) of every request."""
 
@@ -152,14 +145,7 @@ class FakeEndpoint:
 
             do_GET = do_PUT = answer
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 def metadata_document(moto):

@@ -11,10 +11,13 @@ import PackageDescription
 // argument parser import it); debug and test builds link the runtime dynamically and need none of this.
 // --no-export-dynamic: -static-stdlib exports every symbol of our own objects, which also keeps all of
 // them from being garbage-collected; nothing loads this program as a library, so none is exported.
-// -z now: the few hundred imports from libc and libstdc++ are bound at start and the table holding them
-// is then read-only (full RELRO), for a program that holds secrets; it costs microseconds.
+// -z now: the few hundred imports from libc are bound at start and the table holding them is then
+// read-only (full RELRO), for a program that holds secrets; it costs microseconds.
+// -L Linker/StaticLibstdcxx: the runtime's C++ library linked in as well (see the linker script there):
+// binding the shared libstdc++ cost more instructions than the rest of the dynamic linking together.
 let releaseLinkerFlags: [String] = [
-    "-static-stdlib", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+    "-static-stdlib", "-L", Context.packageDirectory + "/Linker/StaticLibstdcxx",
+    "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
     "-Xlinker", "-lswiftSynchronization",
     "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
     "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "now",
@@ -60,14 +63,53 @@ let package = Package(
             name: "Keyring",
             dependencies: ["CSecretLoader", "CSecretBus", "CKernelKeyring"]
         ),
-        // Everything the tool does: config files, credential resolution, output.
+        // The layers, bottom to top; each may import only the targets below it (README, "Layout").
+        //
+        // The shared vocabulary: the credentials value, the tool's error, ASCII text, timestamps, JSON,
+        // the clock, running a command, replacing a file. Pure Swift, so the fuzzers build it with swiftc.
+        .target(name: "HelperSupport"),
+        // ~/.aws/config and ~/.aws/credentials as botocore reads them (Python's configparser and shlex
+        // rules), and the edits the tool makes to them. Depends on nothing: scripts/fuzz.sh builds it alone.
+        .target(name: "AWSConfigFile"),
+        // The XML reader and the STS response reader on it (no crypto, no transport: scripts/fuzz.sh
+        // builds it with HelperSupport alone).
+        .target(name: "AWSXML", dependencies: ["HelperSupport"]),
+        // One signed AWS Query call: SigV4, endpoint URLs, the libcurl transport, retries, and the STS and
+        // IAM clients with their settings from the config file.
+        .target(
+            name: "AWSQuery",
+            dependencies: [
+                "HelperSupport",
+                "AWSXML",
+                "AWSConfigFile",
+                "CCurlShim",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // From a profile name to credentials: the resolver and its plan, the provider and the credential
+        // sources, the session cache and its lock, MFA prompts, the keyring items, the output documents.
+        .target(
+            name: "CredentialResolution",
+            dependencies: [
+                "HelperSupport",
+                "AWSXML",
+                "AWSConfigFile",
+                "AWSQuery",
+                "Keyring",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // What the commands do beyond resolving credentials: explain, doctor, console sign-in, store,
+        // import, rotate, exec's process replacement.
         .target(
             name: "AwskeyringCore",
             dependencies: [
+                "HelperSupport",
+                "AWSConfigFile",
+                "AWSQuery",
+                "CredentialResolution",
                 "Keyring",
-                "CCurlShim",
                 "CProcessGuard",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // `exec --server`'s credentials endpoint and `login`'s browser redirect on 127.0.0.1 (SwiftNIO),
@@ -76,6 +118,9 @@ let package = Package(
             name: "CredentialServer",
             dependencies: [
                 "AwskeyringCore",
+                "CredentialResolution",
+                "AWSConfigFile",
+                "HelperSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -91,11 +136,15 @@ let package = Package(
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
-        // Argument parsing only; the work is in AwskeyringCore.
+        // Argument parsing and rendering only; the work is in the library targets.
         .executableTarget(
             name: "awskeyring-helper",
             dependencies: [
                 "AwskeyringCore",
+                "CredentialResolution",
+                "AWSQuery",
+                "AWSConfigFile",
+                "HelperSupport",
                 "Keyring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -103,8 +152,39 @@ let package = Package(
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
-        .testTarget(name: "AwskeyringCoreTests", dependencies: ["AwskeyringCore", "Keyring"]),
-        .testTarget(name: "CredentialServerTests", dependencies: ["CredentialServer", "AwskeyringCore"]),
+        // Test doubles shared by the unit tests: a scripted HTTP transport and terminal, a keyring in
+        // memory, config files from text.
+        .target(
+            name: "TestSupport",
+            dependencies: ["HelperSupport", "AWSConfigFile", "AWSQuery", "CredentialResolution", "Keyring"],
+            path: "Tests/TestSupport"
+        ),
+        // AWSConfigFile only to read back the files the tests write.
+        .testTarget(name: "HelperSupportTests", dependencies: ["HelperSupport", "AWSConfigFile"]),
+        .testTarget(name: "AWSConfigFileTests", dependencies: ["AWSConfigFile"]),
+        .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "HelperSupport"]),
+        .testTarget(
+            name: "AWSQueryTests",
+            dependencies: ["AWSQuery", "AWSXML", "HelperSupport", "TestSupport"]
+        ),
+        .testTarget(
+            name: "CredentialResolutionTests",
+            dependencies: [
+                "CredentialResolution", "AWSQuery", "HelperSupport", "Keyring", "TestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "AwskeyringCoreTests",
+            dependencies: [
+                "AwskeyringCore", "CredentialResolution", "AWSQuery", "AWSConfigFile", "HelperSupport",
+                "Keyring",
+                "TestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "CredentialServerTests",
+            dependencies: ["CredentialServer", "AWSConfigFile", "HelperSupport"]
+        ),
         .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
     ]
 )

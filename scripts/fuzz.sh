@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Fuzzes the config file parser and the STS response reader with libFuzzer for a bounded time each
-# (default 60 seconds; `scripts/fuzz.sh 45`). The targets are built with `swiftc -sanitize=fuzzer,address`
-# from the parsers' own source files and the entry files in Fuzz/, into .build-fuzz/; SwiftPM's build is
-# not involved. Each run starts from a copy of the checked-in corpus in Fuzz/<Target>/corpus, so the
-# corpus is not grown. Prints per target the executions and the result; exits 1 when any target found
-# a crash or a broken invariant, with the reproducer's path in the output.
+# (default 60 seconds; `scripts/fuzz.sh 45`). Each fuzz target links the package's own targets under it
+# (AWSConfigFile; HelperSupport and AWSXML), built as modules with `swiftc -sanitize=fuzzer,address
+# -enable-testing` into .build-fuzz/ (SwiftPM's build is not involved: those targets are pure Swift and
+# import nothing outside these lists, which Package.swift keeps so). Each run starts from a copy of the
+# checked-in corpus in Fuzz/<Target>/corpus, so the corpus is not grown. Prints per target the
+# executions and the result; exits 1 when any target found a crash or a broken invariant, with the
+# reproducer's path in the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,23 +17,32 @@ case $seconds in '' | *[!0-9]*)
   ;;
 esac
 
-core=Sources/AwskeyringCore
-declare -A sources=(
-  [ConfigParser]="$core/Config/AWSConfigFiles.swift $core/Config/ConfigFileParser.swift
-    $core/Config/ConfigValue.swift $core/Config/PythonText.swift $core/Config/ShellWords.swift
-    $core/Config/ConfigFileAccess.swift"
-  [STSResponse]="$core/STS/STSResponse.swift $core/STS/XMLReader.swift $core/Support/ASCIIText.swift
-    $core/Support/Timestamp.swift $core/Credentials/AWSCredentials.swift $core/Output/JSONValue.swift"
+# The package targets each fuzz target links, lowest first (each may import the ones before it).
+declare -A modules=(
+  [ConfigParser]="AWSConfigFile"
+  [STSResponse]="HelperSupport AWSXML"
 )
 targets=(ConfigParser STSResponse)
 
 out=.build-fuzz
-mkdir -p "$out"
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name awskeyring_helper -I "$out/modules")
+mkdir -p "$out/modules"
+declare -A built=()
 for target in "${targets[@]}"; do
+  objects=()
+  for module in ${modules[$target]}; do
+    if [ -z "${built[$module]:-}" ]; then
+      echo "== building module $module" >&2
+      mapfile -t files < <(find "Sources/$module" -name '*.swift' | sort)
+      swiftc "${flags[@]}" -enable-testing -wmo -module-name "$module" -emit-module \
+        -emit-module-path "$out/modules/$module.swiftmodule" -c "${files[@]}" -o "$out/$module.o"
+      built[$module]=1
+    fi
+    objects+=("$out/$module.o")
+  done
   echo "== building fuzz target $target" >&2
-  # shellcheck disable=SC2086 # the source lists are split on purpose
-  swiftc -sanitize=fuzzer,address -parse-as-library -O -g -use-ld=lld -module-name "Fuzz$target" \
-    ${sources[$target]} "Fuzz/$target/main.swift" -o "$out/fuzz-$target"
+  swiftc "${flags[@]}" -use-ld=lld -module-name "Fuzz$target" "Fuzz/$target/main.swift" "${objects[@]}" \
+    -o "$out/fuzz-$target"
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/awskeyring-fuzz.XXXXXX")

@@ -47,7 +47,7 @@ install_layout_stage "$root" /usr share/zsh/vendor-completions "$bin" "$manpage"
 } | gzip -9n >"$root/usr/share/doc/awskeyring-helper/changelog.gz"
 chmod 0644 "$root/usr/share/doc/awskeyring-helper/changelog.gz"
 
-# Libraries the binary names (libc6, libstdc++6, libgcc-s1), from their shlibs/symbols files.
+# Libraries the binary names (libc6, libgcc-s1), from their shlibs/symbols files.
 # dpkg-shlibdeps reads a debian/control, so it runs in the scratch folder.
 mkdir -p "$work/debian"
 printf 'Source: awskeyring-helper\n\nPackage: awskeyring-helper\nArchitecture: any\n' >"$work/debian/control"

@@ -1,10 +1,12 @@
-// libFuzzer entry for the config and credentials file parser, compiled together with the parser's source
-// files by scripts/fuzz.sh (these files are not part of the Swift package).
+// libFuzzer entry for the config and credentials file parser, linked with the AWSConfigFile target by
+// scripts/fuzz.sh (this file is not part of the Swift package).
 //
 // The input is a config file; when it holds the line `#@credentials`, the text after that line is the
 // credentials file (the marker is a comment, so the config part stays a valid config file). Besides not
 // crashing, every accepted file must satisfy the properties below, and the result must not change when
 // LF line ends become CRLF or when a line break is appended.
+
+@testable import AWSConfigFile
 
 #if canImport(Glibc)
     import Glibc

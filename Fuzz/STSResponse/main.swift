@@ -1,10 +1,13 @@
-// libFuzzer entry for the STS response reader and the XML reader under it, compiled together with their
-// source files by scripts/fuzz.sh (these files are not part of the Swift package).
+// libFuzzer entry for the STS response reader and the XML reader under it, linked with the AWSXML and
+// HelperSupport targets by scripts/fuzz.sh (this file is not part of the Swift package).
 //
 // The input is a response body. Besides not crashing, the readers must keep these promises: a document
 // is not accepted once its last markup byte is cut off; credentials and identities read from a body are
 // non-empty and trimmed; an error document is never read as credentials; and an error message never
 // quotes the body (which may hold a secret).
+
+@testable import AWSXML
+@testable import HelperSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,3 @@
-import AwskeyringCore
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -13,17 +11,17 @@ import AwskeyringCore
 /// Signals are taken synchronously (`sigwaitinfo`) rather than by handlers: they are blocked before any
 /// other thread starts, so no thread of the server ever runs a handler, and none can be lost between
 /// the start of the command and the wait.
-public enum ChildSupervisor {
+package enum ChildSupervisor {
     /// Why the command could not be started, with the exit status shells use for it.
-    public struct StartFailure: Error, Sendable, Equatable {
+    package struct StartFailure: Error, Sendable, Equatable {
         /// 127: not found; 126: found but not runnable.
-        public var exitStatus: Int32
-        public var message: String
+        package var exitStatus: Int32
+        package var message: String
     }
 
     /// The signals passed on to the command. Terminal job control (SIGTSTP, SIGCONT) is left alone: the
     /// terminal stops and continues the whole process group.
-    public static let forwardedSignals: [Int32] = [
+    package static let forwardedSignals: [Int32] = [
         SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM,
     ]
 
@@ -33,7 +31,7 @@ public enum ChildSupervisor {
 
     /// Blocks the forwarded signals and SIGCHLD in the calling thread and every thread it starts later.
     /// Call before the server's threads start.
-    public static func blockSignals() {
+    package static func blockSignals() {
         var set = signalSet()
         pthread_sigmask(SIG_BLOCK, &set, nil)
     }
@@ -48,7 +46,7 @@ public enum ChildSupervisor {
     /// Starts `command` (searched in `PATH` when it has no `/`) with exactly `environment`, with the
     /// default signal mask and dispositions, and waits for it. Returns the status to exit with, or why
     /// the command could not start (127: not found, 126: not runnable).
-    public static func run(command: String, arguments: [String], environment: [String: String])
+    package static func run(command: String, arguments: [String], environment: [String: String])
         -> Result<Int32, StartFailure>
     {
         switch spawn(command: command, arguments: arguments, environment: environment, resetSignals: true) {

@@ -1,4 +1,5 @@
-import AwskeyringCore
+import CredentialResolution
+import HelperSupport
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -11,17 +12,17 @@ import NIOPosix
 /// Getting credentials can block (STS over libcurl, the keyring, a lock held by another process, an MFA
 /// prompt on the terminal), so it runs on a thread of its own, one request at a time; the event loop
 /// only moves bytes.
-public final class ContainerCredentialsEndpoint {
+package final class ContainerCredentialsEndpoint {
     /// What a request is answered with; called on the endpoint's worker thread, one call at a time.
-    public typealias CredentialSource = @Sendable () -> Result<AWSCredentials, HelperError>
+    package typealias CredentialSource = @Sendable () -> Result<AWSCredentials, HelperError>
 
-    public let port: Int
+    package let port: Int
     private let group: MultiThreadedEventLoopGroup
     private let workers: NIOThreadPool
     private let channel: any Channel
 
     /// Listens on 127.0.0.1 at a port the kernel picks.
-    public init(
+    package init(
         token: AuthorizationToken, source: @escaping CredentialSource,
         clock: any TimeSource = SystemClock()
     ) throws(HelperError) {
@@ -55,10 +56,10 @@ public final class ContainerCredentialsEndpoint {
     }
 
     /// The URL for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
-    public var url: String { "http://127.0.0.1:\(port)/" }
+    package var url: String { "http://127.0.0.1:\(port)/" }
 
     /// Stops listening and drops every connection; the port is closed when this returns.
-    public func close() {
+    package func close() {
         try? channel.close().wait()
         // The worker first: a request it is answering completes on the event loop, which must still run.
         try? workers.syncShutdownGracefully()
@@ -68,7 +69,7 @@ public final class ContainerCredentialsEndpoint {
     /// The container credentials document. Long-lived keys have neither a token nor an expiry, but
     /// botocore requires both members: an empty token (SDKs then send none) and a time an hour ahead, at
     /// which the SDK asks again and finds the keys as they are then.
-    public static func document(_ credentials: AWSCredentials, now: Int) -> String {
+    package static func document(_ credentials: AWSCredentials, now: Int) -> String {
         JSONValue.object([
             ("AccessKeyId", .string(credentials.accessKeyId)),
             ("SecretAccessKey", .string(credentials.secretAccessKey)),

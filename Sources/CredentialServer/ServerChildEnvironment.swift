@@ -1,18 +1,20 @@
-import AwskeyringCore
+import AWSConfigFile
+import CredentialResolution
+import HelperSupport
 
 /// The environment of a command run under `exec --server`: the endpoint's URL and token, the profile's
 /// region, and none of the variables that an SDK would prefer to the container credentials endpoint.
-public enum ServerChildEnvironment {
+package enum ServerChildEnvironment {
     /// Variables that come before the container provider in the SDKs' credential chains (static keys,
     /// a profile, web identity) or would replace this endpoint's URL or token
     /// (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` beats the full URI in botocore, a token file beats the
     /// token).
-    public static let removed =
+    package static let removed =
         ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY", "AWS_SECRET_KEY"]
         + CredentialEnvironment.conflicting
 
     /// `environment` made ready for the command.
-    public static func make(
+    package static func make(
         environment: [String: String], profile: String, files: AWSConfigFiles, url: String,
         token: AuthorizationToken
     ) -> [String: String] {
@@ -33,7 +35,7 @@ public enum ServerChildEnvironment {
 
     /// Settings of the `default` profile that SDKs take before the container endpoint (with no
     /// `AWS_PROFILE`, the command's SDKs read `default`): a note names them, since they would win.
-    public static func competingDefaultSettings(files: AWSConfigFiles) -> [String] {
+    package static func competingDefaultSettings(files: AWSConfigFiles) -> [String] {
         guard let settings = files.profiles["default"] else { return [] }
         return [
             "aws_access_key_id", "role_arn", "credential_process", "web_identity_token_file", "sso_session",

@@ -1,4 +1,7 @@
+import AWSConfigFile
 import AwskeyringCore
+import CredentialResolution
+import HelperSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -11,9 +14,9 @@ import AwskeyringCore
 ///
 /// `awskeyring-helper` has checked the arguments; they arrive in one fixed form:
 /// `exec [--profile P] -- COMMAND [ARGS...]` and `login [--profile P] [--destination URL] --duration N`.
-public enum ServerCommands {
+package enum ServerCommands {
     /// The program's name, next to `awskeyring-helper` in the same directory.
-    public static let programName = "awskeyring-helper-server"
+    package static let programName = "awskeyring-helper-server"
 
     struct Arguments: Equatable {
         var verb: String
@@ -48,7 +51,7 @@ public enum ServerCommands {
     }
 
     /// Runs a command line; returns the exit status.
-    public static func main(_ arguments: [String]) -> Int32 {
+    package static func main(_ arguments: [String]) -> Int32 {
         guard let parsed = parse(arguments) else {
             StandardError.report(
                 HelperError(

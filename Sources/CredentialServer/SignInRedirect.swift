@@ -1,4 +1,4 @@
-import AwskeyringCore
+import HelperSupport
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -12,9 +12,9 @@ import Synchronization
 /// browser it starts get `http://127.0.0.1:PORT/<random>` instead, which answers once, to a connection
 /// of this user, with a redirect to the sign-in URL. Command lines are readable by every user of the
 /// machine (/proc/PID/cmdline); the sign-in token signs in whoever presents it.
-public enum SignInRedirect {
+package enum SignInRedirect {
     /// Serves the redirect, runs xdg-open on it and waits (up to `timeout` seconds) for the browser.
-    public static func open(_ url: String, environment: [String: String], timeout: Int64 = 120)
+    package static func open(_ url: String, environment: [String: String], timeout: Int64 = 120)
         throws(HelperError)
     {
         let path = "/" + AuthorizationToken.random().value

@@ -9,29 +9,29 @@ internal import CKernelKeyring
 /// kernel when their timeout passes, and reachable with two system calls, with no D-Bus round trip.
 /// Many containers forbid these calls; every method then reports failure and the caller goes on
 /// without this tier.
-public struct KernelKeyring: Sendable {
+package struct KernelKeyring: Sendable {
     /// Possessors: view, read, write, search, link, set attributes. The user, group and others: nothing,
     /// so another login session of the same user cannot even see the key.
     static let permissions: UInt32 = 0x3f00_0000
 
     /// A key of the session keyring: its description and payload size.
-    public struct Entry: Sendable, Equatable {
-        public var serial: Int32
-        public var description: String
-        public var size: Int
+    package struct Entry: Sendable, Equatable {
+        package var serial: Int32
+        package var description: String
+        package var size: Int
     }
 
-    public init() {}
+    package init() {}
 
     /// Whether this process has a session keyring of its own, as every login (PAM's pam_keyinit) and
     /// `keyctl session` give it. Without one, keys added to "the session keyring" would go to a new
     /// keyring that dies with the process.
-    public var hasOwnSessionKeyring: Bool { awskh_has_own_session_keyring() == 1 }
+    package var hasOwnSessionKeyring: Bool { awskh_has_own_session_keyring() == 1 }
 
     /// Adds or replaces the key `description`, removed by the kernel after `lifetime` seconds. Fails
     /// (false) where the kernel refuses, including a full key quota.
     @discardableResult
-    public func store(_ payload: [UInt8], description: String, lifetime: Int) -> Bool {
+    package func store(_ payload: [UInt8], description: String, lifetime: Int) -> Bool {
         guard lifetime > 0 else { return false }
         let serial = payload.withUnsafeBytes {
             awskh_key_add_session(
@@ -42,7 +42,7 @@ public struct KernelKeyring: Sendable {
     }
 
     /// The payload of the key `description`, or nil when there is none (or the tier is unavailable).
-    public func read(description: String) -> [UInt8]? {
+    package func read(description: String) -> [UInt8]? {
         let serial = awskh_key_search_session(description)
         guard serial > 0 else { return nil }
         return read(serial: serial)
@@ -63,7 +63,7 @@ public struct KernelKeyring: Sendable {
 
     /// The "user" keys in the session keyring (or the per-user keyring) whose description starts with
     /// `prefix`.
-    public func entries(withPrefix prefix: String, inUserKeyring: Bool = false) -> [Entry] {
+    package func entries(withPrefix prefix: String, inUserKeyring: Bool = false) -> [Entry] {
         var serials = [Int32](repeating: 0, count: 1024)
         let bytes = serials.withUnsafeMutableBytes {
             awskh_keyring_list(
@@ -79,7 +79,7 @@ public struct KernelKeyring: Sendable {
     /// Removes every key of the session keyring (or the per-user keyring) whose description starts
     /// with `prefix` and satisfies `matches`; returns how many were removed.
     @discardableResult
-    public func remove(
+    package func remove(
         descriptionsWithPrefix prefix: String, inUserKeyring: Bool = false,
         where matches: (String) -> Bool = { _ in true }
     ) -> Int {

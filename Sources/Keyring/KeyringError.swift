@@ -1,6 +1,6 @@
 /// Why the keyring could not be used. Each case says what a person can do about it, in a way that works
 /// without a display (over SSH, on a server, in WSL).
-public enum KeyringError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum KeyringError: Error, Equatable, Sendable, CustomStringConvertible {
     /// There is no D-Bus session bus to reach the Secret Service through.
     case noSessionBus(detail: String)
     /// The session bus is there but nothing on it provides the Secret Service.
@@ -22,7 +22,7 @@ public enum KeyringError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Any other failure reported by the Secret Service or libsecret.
     case failed(domain: String, code: Int, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noSessionBus(let detail):
             return """

@@ -2,7 +2,7 @@ internal import CSecretLoader
 
 /// How far the Secret Service can be reached, step by step, for `doctor`: the session bus, the service
 /// on it, and its default collection.
-public enum SecretServiceHealth: Equatable, Sendable {
+package enum SecretServiceHealth: Equatable, Sendable {
     case noSessionBus(KeyringError)
     case noService(KeyringError)
     /// The service has no collection behind the `default` alias (items could not be stored).
@@ -12,7 +12,7 @@ public enum SecretServiceHealth: Equatable, Sendable {
     case failed(KeyringError)
 
     /// Probes the user's session. Never prompts: a locked collection is reported, not unlocked.
-    public static func probe() -> SecretServiceHealth {
+    package static func probe() -> SecretServiceHealth {
         do throws(KeyringError) {
             try loadLibSecret()
         } catch {

@@ -6,7 +6,7 @@ import Synchronization
 /// Items go into the user's default collection: creating a collection of our own would need a graphical
 /// prompt, which fails on a headless machine. Every item is tagged with the schema name, so searches
 /// never see other programs' secrets. libsecret itself is loaded on the first call, not before.
-public final class SecretServiceKeyring: SecretStore, Sendable {
+package final class SecretServiceKeyring: SecretStore, Sendable {
     private let schemaName: String
     private let attributeNames: [String]
     /// Built on first use; libsecret's schema is immutable once built and its sync calls are
@@ -19,7 +19,7 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     /// - Parameters:
     ///   - schemaName: a reverse-DNS name that marks this program's items.
     ///   - attributeNames: the (string) attributes items may carry.
-    public init(schemaName: String, attributeNames: [String]) {
+    package init(schemaName: String, attributeNames: [String]) {
         self.schemaName = schemaName
         self.attributeNames = attributeNames
     }
@@ -49,7 +49,7 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
         return pointer
     }
 
-    public func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
+    package func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError) {
         // libsecret would otherwise try a graphical unlock prompt, or fail with a raw "Object does not
         // exist" where there is no default collection yet.
         try requireWritable()
@@ -66,7 +66,7 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
         }
     }
 
-    public func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
+    package func lookup(attributes: [String: String]) throws(KeyringError) -> String? {
         try lookup([attributes])[0]
     }
 
@@ -74,7 +74,7 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     /// collection is reported as `.locked`, never as a missing item: gnome-keyring hides the items of a
     /// keyring it loaded locked from searches altogether, so a miss is checked against the default
     /// collection's lock state.
-    public func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
+    package func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
         try retryingVanishedItems { () throws(KeyringError) in try lookupOnce(queries) }
     }
 
@@ -119,7 +119,7 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
     }
 
     @discardableResult
-    public func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
+    package func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let removed = try retryingVanishedItems { () throws(KeyringError) in
@@ -154,7 +154,7 @@ public final class SecretServiceKeyring: SecretStore, Sendable {
                 + "collection and no unlock prompt could be shown")
     }
 
-    public func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+    package func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
         let items = try libsecretSearch(attributes: attributes)
         if items.isEmpty {
             _ = try withBus { bus throws(KeyringError) in try Self.failIfDefaultLocked(bus) }
@@ -227,7 +227,7 @@ func retryingVanishedItems<T>(_ body: () throws(KeyringError) -> T) throws(Keyri
 // MARK: - The default collection's state
 
 /// Whether the user's default Secret Service collection exists and is unlocked.
-public enum CollectionState: Equatable, Sendable {
+package enum CollectionState: Equatable, Sendable {
     case missing
     case locked
     case unlocked
@@ -266,7 +266,7 @@ extension SecretServiceKeyring {
         return result
     }
 
-    public func defaultCollectionState() throws(KeyringError) -> CollectionState {
+    package func defaultCollectionState() throws(KeyringError) -> CollectionState {
         try requiringBus { bus throws(KeyringError) in
             guard let collection = try bus.defaultCollection() else { return .missing }
             return collection.locked ? .locked : .unlocked
@@ -274,7 +274,7 @@ extension SecretServiceKeyring {
     }
 
     /// Throws `.noDefaultCollection` or `.locked` unless items can be written now.
-    public func requireWritable() throws(KeyringError) {
+    package func requireWritable() throws(KeyringError) {
         _ = try withBus { bus throws(KeyringError) in
             guard let collection = try bus.defaultCollection() else { throw .noDefaultCollection }
             if collection.locked { throw .locked(detail: "the default collection is locked") }
@@ -283,7 +283,7 @@ extension SecretServiceKeyring {
 
     /// Locks the default collection; returns whether it was unlocked before.
     @discardableResult
-    public func lockDefaultCollection() throws(KeyringError) -> Bool {
+    package func lockDefaultCollection() throws(KeyringError) -> Bool {
         try requiringBus { bus throws(KeyringError) in
             guard let collection = try bus.defaultCollection() else { throw .noDefaultCollection }
             guard !collection.locked else { return false }
@@ -294,12 +294,12 @@ extension SecretServiceKeyring {
 
     /// Whether the provider unlocks and creates keyrings with a password typed here (gnome-keyring);
     /// other providers unlock with their own prompt.
-    public func acceptsPasswords() throws(KeyringError) -> Bool {
+    package func acceptsPasswords() throws(KeyringError) -> Bool {
         try requiringBus { bus throws(KeyringError) in try bus.hasPasswordInterface() }
     }
 
     /// Unlocks the default collection with its password (gnome-keyring).
-    public func unlockDefaultCollection(password: [UInt8]) throws(KeyringError) {
+    package func unlockDefaultCollection(password: [UInt8]) throws(KeyringError) {
         try requiringBus { bus throws(KeyringError) in
             guard let collection = try bus.defaultCollection() else { throw .noDefaultCollection }
             guard collection.locked else { return }
@@ -308,7 +308,7 @@ extension SecretServiceKeyring {
     }
 
     /// Unlocks the default collection through the provider's own prompt.
-    public func unlockDefaultCollectionWithPrompt() throws(KeyringError) {
+    package func unlockDefaultCollectionWithPrompt() throws(KeyringError) {
         try requiringBus { bus throws(KeyringError) in
             guard let collection = try bus.defaultCollection() else { throw .noDefaultCollection }
             guard collection.locked else { return }
@@ -317,7 +317,7 @@ extension SecretServiceKeyring {
     }
 
     /// Creates a keyring protected by `password` and makes it the default (gnome-keyring).
-    public func createDefaultCollection(label: String, password: [UInt8]) throws(KeyringError) {
+    package func createDefaultCollection(label: String, password: [UInt8]) throws(KeyringError) {
         try requiringBus { bus throws(KeyringError) in
             let path = try bus.createCollection(label: label, password: password)
             try bus.setDefaultAlias(collection: path)

@@ -1,9 +1,9 @@
 /// An item in a secret store, as far as it can be seen without unlocking it.
-public struct KeyringItem: Sendable, Equatable {
-    public var label: String
-    public var attributes: [String: String]
+package struct KeyringItem: Sendable, Equatable {
+    package var label: String
+    package var attributes: [String: String]
 
-    public init(label: String, attributes: [String: String]) {
+    package init(label: String, attributes: [String: String]) {
         self.label = label
         self.attributes = attributes
     }
@@ -11,7 +11,7 @@ public struct KeyringItem: Sendable, Equatable {
 
 /// A place that keeps secrets under a set of attributes. The Secret Service implements it; tests use an
 /// in-memory one. Attributes are not secret (the Secret Service stores them unencrypted); secrets are.
-public protocol SecretStore: Sendable {
+package protocol SecretStore: Sendable {
     /// Stores `secret` under exactly these attributes, replacing any item that has them.
     func store(secret: String, label: String, attributes: [String: String]) throws(KeyringError)
     /// The secret of the item with these attributes, or nil when there is none.
@@ -28,9 +28,9 @@ public protocol SecretStore: Sendable {
 }
 
 extension SecretStore {
-    public func requireWritable() throws(KeyringError) {}
+    package func requireWritable() throws(KeyringError) {}
 
-    public func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
+    package func lookup(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
         var secrets: [String?] = []
         for query in queries { secrets.append(try lookup(attributes: query)) }
         return secrets

@@ -1,5 +1,7 @@
+import AWSConfigFile
 import ArgumentParser
-import AwskeyringCore
+import CredentialResolution
+import HelperSupport
 import Keyring
 
 extension AwskeyringHelper {

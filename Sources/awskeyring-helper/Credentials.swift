@@ -1,5 +1,5 @@
 import ArgumentParser
-import AwskeyringCore
+import HelperSupport
 
 extension AwskeyringHelper {
     struct Credentials: ParsableCommand {

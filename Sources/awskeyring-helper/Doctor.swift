@@ -1,5 +1,7 @@
+import AWSQuery
 import ArgumentParser
 import AwskeyringCore
+import HelperSupport
 import Keyring
 
 extension AwskeyringHelper {

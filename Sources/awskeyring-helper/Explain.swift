@@ -1,5 +1,7 @@
 import ArgumentParser
 import AwskeyringCore
+import CredentialResolution
+import HelperSupport
 
 extension AwskeyringHelper {
     struct Explain: ParsableCommand {

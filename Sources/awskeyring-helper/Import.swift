@@ -1,5 +1,7 @@
+import AWSConfigFile
 import ArgumentParser
 import AwskeyringCore
+import HelperSupport
 
 extension AwskeyringHelper {
     struct Import: ParsableCommand {

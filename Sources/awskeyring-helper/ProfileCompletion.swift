@@ -1,5 +1,7 @@
+import AWSConfigFile
 import ArgumentParser
-import AwskeyringCore
+import CredentialResolution
+import HelperSupport
 
 /// Shell completion of profile names for `--profile`: the profiles of the config files and those with
 /// keys in the keyring. The generated scripts run the helper to get them (`---completion`), which is

@@ -1,5 +1,7 @@
+import AWSConfigFile
 import ArgumentParser
-import AwskeyringCore
+import CredentialResolution
+import HelperSupport
 
 /// `--profile`, shared by every command that works on one profile.
 struct ProfileOptions: ParsableArguments {

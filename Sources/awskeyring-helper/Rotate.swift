@@ -1,5 +1,7 @@
+import AWSQuery
 import ArgumentParser
 import AwskeyringCore
+import HelperSupport
 
 extension AwskeyringHelper {
     struct Rotate: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
-import AwskeyringCore
+import CredentialResolution
+import HelperSupport
 import Keyring
 
 extension AwskeyringHelper {

@@ -1,7 +1,8 @@
-import AwskeyringCore
 import Testing
 
+@testable import AWSConfigFile
 @testable import CredentialServer
+@testable import HelperSupport
 
 #if canImport(Glibc)
     import Glibc

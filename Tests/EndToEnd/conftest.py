@@ -10,10 +10,26 @@ from __future__ import annotations
 
 import locale
 import shutil
+import tempfile
 
 import pytest
 
 import e2e_helpers as h
+
+
+def pytest_configure(config):
+    # A temporary folder of this run's own (unless --basetemp names one): in the shared numbered folders
+    # under /tmp/pytest-of-USER, a second run on the same machine cleans up the first one's folders,
+    # its private D-Bus session and keyring among them. Removed at the end of the run.
+    if config.option.basetemp is None and not hasattr(config, "workerinput"):
+        config.option.basetemp = tempfile.mkdtemp(prefix="awskeyring-helper-e2e-")
+        config._awskh_basetemp = config.option.basetemp
+
+
+def pytest_unconfigure(config):
+    basetemp = getattr(config, "_awskh_basetemp", None)
+    if basetemp:
+        shutil.rmtree(basetemp, ignore_errors=True)
 
 
 def pytest_sessionstart(session):

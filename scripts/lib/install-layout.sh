@@ -13,7 +13,7 @@
 # for /usr/local.
 
 # --disable-local-rpath: SwiftPM gives every binary a RUNPATH of $ORIGIN, which would make a copy of the
-# program load a libsecret-1.so.0 (or libstdc++.so.6) that someone placed beside it. The checks make sure
+# program load a libsecret-1.so.0 (or any library it loads) that someone placed beside it. The checks make sure
 # the flag took effect and the binary's version is scripts/version.sh's.
 install_layout_build() {
   echo "== swift build -c release --disable-local-rpath" >&2

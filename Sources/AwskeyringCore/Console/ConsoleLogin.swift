@@ -1,12 +1,16 @@
+import AWSQuery
+import CredentialResolution
+import HelperSupport
+
 /// `login`: a console sign-in URL for a profile. A role profile signs in with its role session (from
 /// the cache, or assumed as any call would); long-lived keys first become a federation token, since the
 /// federation endpoint takes temporary credentials only.
-public struct ConsoleLogin {
-    public var provider: CredentialProvider
+package struct ConsoleLogin {
+    package var provider: CredentialProvider
     /// The issuer the console names on its sign-out page.
-    public var issuer = "awskeyring-helper"
+    package var issuer = "awskeyring-helper"
 
-    public init(provider: CredentialProvider) {
+    package init(provider: CredentialProvider) {
         self.provider = provider
     }
 
@@ -19,7 +23,7 @@ public struct ConsoleLogin {
 
     /// The sign-in URL for `profile`, landing on `destination` (default: the console home in the
     /// profile's region). `duration` is the console session's length in seconds.
-    public func signInURL(profile: String, destination: String?, duration: Int) throws(HelperError) -> String
+    package func signInURL(profile: String, destination: String?, duration: Int) throws(HelperError) -> String
     {
         let files = provider.files
         let environment = provider.environment

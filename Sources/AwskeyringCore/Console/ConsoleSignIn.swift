@@ -1,3 +1,6 @@
+import AWSQuery
+import HelperSupport
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,14 +11,14 @@
 /// federation endpoint (`Action=getSigninToken`), whose sign-in token makes a one-use console URL
 /// (`Action=login`). The pure parts (partition, URLs, the answer) live here so they can be tested
 /// without the network.
-public enum ConsoleSignIn {
+package enum ConsoleSignIn {
     /// The AWS partitions with a console of their own.
-    public enum Partition: String, Sendable, Equatable {
+    package enum Partition: String, Sendable, Equatable {
         case aws
         case china = "aws-cn"
         case govCloud = "aws-us-gov"
 
-        public var federationEndpoint: String {
+        package var federationEndpoint: String {
             switch self {
             case .aws: return "https://signin.aws.amazon.com/federation"
             case .china: return "https://signin.amazonaws.cn/federation"
@@ -23,7 +26,7 @@ public enum ConsoleSignIn {
             }
         }
 
-        public var consoleURL: String {
+        package var consoleURL: String {
             switch self {
             case .aws: return "https://console.aws.amazon.com/"
             case .china: return "https://console.amazonaws.cn/"
@@ -33,10 +36,10 @@ public enum ConsoleSignIn {
     }
 
     /// The variable that replaces the federation endpoint (a proxy, or a local stand-in in tests).
-    public static let endpointVariable = "AWSKEYRING_HELPER_FEDERATION_URL"
+    package static let endpointVariable = "AWSKEYRING_HELPER_FEDERATION_URL"
 
     /// The partition of a role's ARN (`arn:aws-cn:iam::...`) when there is one, else of the region.
-    public static func partition(roleArn: String?, region: String?) -> Partition {
+    package static func partition(roleArn: String?, region: String?) -> Partition {
         if let roleArn, roleArn.hasPrefix("arn:") {
             let name = roleArn.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             if name.count > 1, let partition = Partition(rawValue: String(name[1])) { return partition }
@@ -50,7 +53,7 @@ public enum ConsoleSignIn {
 
     /// The federation endpoint to use: `AWSKEYRING_HELPER_FEDERATION_URL`, else the partition's. The
     /// session's secret travels in the query, so plain http is refused except to loopback.
-    public static func federationEndpoint(partition: Partition, environment: [String: String])
+    package static func federationEndpoint(partition: Partition, environment: [String: String])
         throws(HelperError) -> String
     {
         guard let override = environment[endpointVariable], !override.isEmpty else {
@@ -68,13 +71,13 @@ public enum ConsoleSignIn {
     }
 
     /// The console page to land on: the partition's console home, in the profile's region when known.
-    public static func defaultDestination(partition: Partition, region: String?) -> String {
+    package static func defaultDestination(partition: Partition, region: String?) -> String {
         guard let region, STSConfiguration.isRegionName(region) else { return partition.consoleURL }
         return partition.consoleURL + "console/home?region=" + region
     }
 
     /// The `Session` parameter: the credentials as the federation endpoint names them.
-    public static func sessionDocument(_ credentials: AWSCredentials) -> String {
+    package static func sessionDocument(_ credentials: AWSCredentials) -> String {
         JSONValue.object([
             ("sessionId", .string(credentials.accessKeyId)),
             ("sessionKey", .string(credentials.secretAccessKey)),
@@ -85,7 +88,7 @@ public enum ConsoleSignIn {
     /// The `getSigninToken` request. `sessionDuration` (900–43200 s) is for role sessions that were not
     /// assumed with role credentials; AWS refuses it otherwise, and a federation token's session lasts
     /// as long as the token.
-    public static func signinTokenURL(endpoint: String, credentials: AWSCredentials, sessionDuration: Int?)
+    package static func signinTokenURL(endpoint: String, credentials: AWSCredentials, sessionDuration: Int?)
         -> String
     {
         var query: [(String, String)] = [("Action", "getSigninToken")]
@@ -95,7 +98,7 @@ public enum ConsoleSignIn {
     }
 
     /// The sign-in URL that opens the console at `destination`.
-    public static func loginURL(endpoint: String, issuer: String, destination: String, signinToken: String)
+    package static func loginURL(endpoint: String, issuer: String, destination: String, signinToken: String)
         -> String
     {
         endpoint + "?"
@@ -114,7 +117,7 @@ public enum ConsoleSignIn {
     }
 
     /// The token in the federation endpoint's answer (`{"SigninToken": "..."}`); nil when there is none.
-    public static func signinToken(from body: [UInt8]) -> String? {
+    package static func signinToken(from body: [UInt8]) -> String? {
         guard let document = try? JSONDecoder().decode(SigninTokenDocument.self, from: Data(body)),
             let token = document.signinToken, !token.isEmpty,
             !token.contains(where: { $0.isWhitespace || $0.isNewline })
@@ -124,7 +127,7 @@ public enum ConsoleSignIn {
 
     /// A federated user's name for GetFederationToken (2–32 of `[A-Za-z0-9+=,.@_-]`): the profile's
     /// name where it fits, so the console and CloudTrail show which profile signed in.
-    public static func federatedUserName(profile: String) -> String {
+    package static func federatedUserName(profile: String) -> String {
         let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-")
         let name = String(profile.filter { allowed.contains($0) }.prefix(32))
         return name.count >= 2 ? name : "awskeyring-helper"
@@ -133,10 +136,10 @@ public enum ConsoleSignIn {
     /// The session policy for GetFederationToken. Without one the federated user may do nothing; this
     /// one allows everything, so the IAM user's own policies decide (a session's permissions are the
     /// intersection of both).
-    public static let allowAllPolicy =
+    package static let allowAllPolicy =
         #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
 
     /// AWS's limits: SessionDuration of a role's console session, and GetFederationToken's duration.
-    public static let roleSessionDurations = 900...43200
-    public static let federationTokenDurations = 900...129_600
+    package static let roleSessionDurations = 900...43200
+    package static let federationTokenDurations = 900...129_600
 }

@@ -1,3 +1,7 @@
+import AWSConfigFile
+import CredentialResolution
+import HelperSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -6,15 +10,15 @@
 
 /// `import`: moves long-lived keys written in plain text in a credentials file into the keyring, profile
 /// by profile, and (when asked) rewrites the file without them, after a private backup.
-public struct KeyImport {
-    public var keyring: CredentialKeyring
+package struct KeyImport {
+    package var keyring: CredentialKeyring
     /// Where the report for the person goes (stderr).
-    public var diagnostics: (String) -> Void
+    package var diagnostics: (String) -> Void
     /// The time, for the backup's name.
-    public var clock: any TimeSource
-    public var readFile: (String) throws(ConfigFileError) -> [UInt8]?
+    package var clock: any TimeSource
+    package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
 
-    public init(
+    package init(
         keyring: CredentialKeyring, diagnostics: @escaping (String) -> Void,
         clock: any TimeSource = SystemClock(),
         readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
@@ -26,17 +30,17 @@ public struct KeyImport {
     }
 
     /// What happened to each profile.
-    public struct Report: Sendable, Equatable {
-        public var imported: [String] = []
+    package struct Report: Sendable, Equatable {
+        package var imported: [String] = []
         /// The same pair was already stored: nothing to do, and safe to remove from the file.
-        public var alreadyStored: [String] = []
+        package var alreadyStored: [String] = []
         /// Profile → why it was left alone.
-        public var skipped: [(profile: String, reason: String)] = []
-        public var backupPath: String?
+        package var skipped: [(profile: String, reason: String)] = []
+        package var backupPath: String?
         /// The file rewritten without the keys: the credentials file, or the file its link points to.
-        public var rewrittenPath: String?
+        package var rewrittenPath: String?
 
-        public static func == (lhs: Report, rhs: Report) -> Bool {
+        package static func == (lhs: Report, rhs: Report) -> Bool {
             lhs.imported == rhs.imported && lhs.alreadyStored == rhs.alreadyStored
                 && lhs.skipped.elementsEqual(rhs.skipped) { $0 == $1 } && lhs.backupPath == rhs.backupPath
                 && lhs.rewrittenPath == rhs.rewrittenPath
@@ -44,14 +48,14 @@ public struct KeyImport {
     }
 
     /// What an import does besides storing keys the keyring does not hold yet.
-    public struct Options: Sendable, Equatable {
+    package struct Options: Sendable, Equatable {
         /// Whether other keys already stored for a profile are replaced (`--force`) or the profile is
         /// skipped.
-        public var replaceStoredKeys: Bool
+        package var replaceStoredKeys: Bool
         /// What becomes of the key lines in the file.
-        public var file: FileChange
+        package var file: FileChange
 
-        public enum FileChange: Sendable, Equatable {
+        package enum FileChange: Sendable, Equatable {
             /// The file is left as it is (the person is told the keys are still there).
             case keep
             /// The imported keys are removed from the file (`--remove-from-file`), after a private
@@ -59,7 +63,7 @@ public struct KeyImport {
             case removeKeys(backup: Bool)
         }
 
-        public init(replaceStoredKeys: Bool = false, file: FileChange = .keep) {
+        package init(replaceStoredKeys: Bool = false, file: FileChange = .keep) {
             self.replaceStoredKeys = replaceStoredKeys
             self.file = file
         }
@@ -69,7 +73,7 @@ public struct KeyImport {
     /// `path`. Throws when nothing could be read, or when some profile was skipped (after doing the rest
     /// and reporting it).
     @discardableResult
-    public func run(path: String, displayPath: String, profiles: [String], options: Options = Options())
+    package func run(path: String, displayPath: String, profiles: [String], options: Options = Options())
         throws(HelperError) -> Report
     {
         guard let bytes = try read(path) else {

@@ -1,20 +1,24 @@
+import AWSQuery
+import CredentialResolution
+import HelperSupport
+
 /// `rotate`: replaces a profile's stored access key with a new one of the same IAM user, so that at
 /// every step a working key is stored. The new key is created with the old one, stored, proven with
 /// GetCallerIdentity, and only then is the old key deleted (with the new key, which also proves IAM
 /// accepts it). When storing or proving fails, the old pair is put back and the new key deleted again.
-public struct KeyRotation {
-    public var keyring: CredentialKeyring
-    public var iam: IAMClient
-    public var sts: STSClient
+package struct KeyRotation {
+    package var keyring: CredentialKeyring
+    package var iam: IAMClient
+    package var sts: STSClient
     /// Progress notes for the person (stderr).
-    public var diagnostics: (String) -> Void
+    package var diagnostics: (String) -> Void
     /// Waits between checks of the new key; tests pass one that does not sleep.
-    public var clock: any TimeSource
+    package var clock: any TimeSource
     /// How long a new key may take to start working (IAM is eventually consistent), in seconds.
-    public var propagationWait: Double = 12
-    public var retryInterval: Double = 1.5
+    package var propagationWait: Double = 12
+    package var retryInterval: Double = 1.5
 
-    public init(
+    package init(
         keyring: CredentialKeyring, iam: IAMClient, sts: STSClient, diagnostics: @escaping (String) -> Void,
         clock: any TimeSource = SystemClock()
     ) {
@@ -38,7 +42,7 @@ public struct KeyRotation {
     /// the old key is deleted in IAM, so leaving them on it would break them without a word, and two
     /// profiles holding one key are one identity. A failure puts each profile's own pair back.
     @discardableResult
-    public func rotate(profile: String) throws(HelperError) -> LongLivedKeys {
+    package func rotate(profile: String) throws(HelperError) -> LongLivedKeys {
         guard let old = try keyring.keys(profile: profile) else {
             throw HelperError(
                 """

@@ -1,19 +1,22 @@
+import AWSQuery
+import HelperSupport
+
 /// Access keys an IAM user has besides the one stored for a profile. An interrupted `rotate` leaves one
 /// behind (the new key created but never stored, or stored while the old one was never deleted), and
 /// since IAM allows two keys per user, it also blocks the next `rotate`. `rotate` and `doctor` both look
 /// for them (ListAccessKeys) and say which key is stored and what to run.
-public struct SpareAccessKeys: Sendable, Equatable {
+package struct SpareAccessKeys: Sendable, Equatable {
     /// The profile whose stored key was used to ask.
-    public var profile: String
-    public var storedKeyId: String
-    public var userName: String
+    package var profile: String
+    package var storedKeyId: String
+    package var userName: String
     /// The user's other keys.
-    public var spare: [IAMAccessKey]
+    package var spare: [IAMAccessKey]
     /// Spare key id → the profiles in the keyring that hold it (empty: none does).
-    public var heldBy: [String: [String]]
+    package var heldBy: [String: [String]]
 
     /// nil when the stored key is the user's only one.
-    public init?(profile: String, storedKeyId: String, keys: [IAMAccessKey], heldBy: [String: [String]]) {
+    package init?(profile: String, storedKeyId: String, keys: [IAMAccessKey], heldBy: [String: [String]]) {
         let spare = keys.filter { $0.accessKeyId != storedKeyId }
         guard !spare.isEmpty else { return nil }
         self.profile = profile
@@ -24,18 +27,18 @@ public struct SpareAccessKeys: Sendable, Equatable {
     }
 
     /// Spare keys no profile in the keyring holds: nothing here uses them.
-    public var unheld: [IAMAccessKey] {
+    package var unheld: [IAMAccessKey] {
         spare.filter { (heldBy[$0.accessKeyId] ?? []).isEmpty }
     }
 
     /// The command that deletes `keyId`, signed with the stored key of `profile`.
-    public func deleteCommand(_ keyId: String) -> String {
+    package func deleteCommand(_ keyId: String) -> String {
         "awskeyring-helper exec --profile \(ShellQuoting.word(profile)) -- aws iam delete-access-key "
             + "--access-key-id \(ShellQuoting.word(keyId))"
     }
 
     /// What exists about `key`: the spare key, who holds it, and which key is stored.
-    public func situation(_ key: IAMAccessKey) -> String {
+    package func situation(_ key: IAMAccessKey) -> String {
         let user = userName.isEmpty ? "the IAM user" : "IAM user \(userName)"
         let id = Self.printable(key.accessKeyId)
         let facts = [
@@ -54,7 +57,7 @@ public struct SpareAccessKeys: Sendable, Equatable {
     }
 
     /// What to do about `key`, starting in lower case.
-    public func remedy(_ key: IAMAccessKey) -> String {
+    package func remedy(_ key: IAMAccessKey) -> String {
         let id = Self.printable(key.accessKeyId)
         if let holders = heldBy[key.accessKeyId], !holders.isEmpty {
             return "IAM allows two keys per user: retire one of the two before rotating either"
@@ -63,7 +66,7 @@ public struct SpareAccessKeys: Sendable, Equatable {
     }
 
     /// Everything about every spare key, in sentences (no final period).
-    public var advice: String {
+    package var advice: String {
         spare.map { key in
             let remedy = remedy(key)
             return situation(key) + ". " + remedy.prefix(1).uppercased() + remedy.dropFirst()

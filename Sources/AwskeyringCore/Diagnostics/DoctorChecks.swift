@@ -1,13 +1,17 @@
+import AWSConfigFile
+import AWSQuery
+import CredentialResolution
+import HelperSupport
 import Keyring
 
 /// One check of `doctor`: what was checked, how it stands, and what to do when it is a problem.
-public struct DoctorFinding: Sendable, Equatable {
-    public var ok: Bool
-    public var subject: String
-    public var detail: String
-    public var fix: String?
+package struct DoctorFinding: Sendable, Equatable {
+    package var ok: Bool
+    package var subject: String
+    package var detail: String
+    package var fix: String?
 
-    public init(ok: Bool, subject: String, detail: String, fix: String? = nil) {
+    package init(ok: Bool, subject: String, detail: String, fix: String? = nil) {
         self.ok = ok
         self.subject = subject
         self.detail = detail
@@ -15,7 +19,7 @@ public struct DoctorFinding: Sendable, Equatable {
     }
 
     /// `ok      subject: detail` or `problem subject: detail -- fix: ...`, one line.
-    public var line: String {
+    package var line: String {
         let text = "\(ok ? "ok     " : "problem") \(subject): \(detail)"
         guard let fix else { return text }
         return text + " -- fix: " + fix
@@ -25,21 +29,21 @@ public struct DoctorFinding: Sendable, Equatable {
 /// `doctor`: checks what the tool needs, from the D-Bus session bus to each profile's chain. Everything it
 /// looks at comes in as parameters. Only the IAM check (see `DoctorLeftovers`) reads stored secrets, to
 /// sign ListAccessKeys, and only when given a transport.
-public struct DoctorChecks {
-    public var health: SecretServiceHealth
-    public var keyring: CredentialKeyring
-    public var environment: [String: String]
-    public var readFile: (String) throws(ConfigFileError) -> [UInt8]?
+package struct DoctorChecks {
+    package var health: SecretServiceHealth
+    package var keyring: CredentialKeyring
+    package var environment: [String: String]
+    package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
     /// Finds a credential_process program as execvp would, in the environment's PATH.
     var findProgram: (String, String?) -> String? = ShellCommand.executablePath
     /// Lists a directory's entry names (nil when it cannot be read); for leftover backups.
-    public var listDirectory: (String) -> [String]? = DoctorChecks.directoryEntries
+    package var listDirectory: (String) -> [String]? = DoctorChecks.directoryEntries
     /// How IAM is reached to look for spare access keys; nil asks nothing (offline).
-    public var iamTransport: (any HTTPTransport)?
+    package var iamTransport: (any HTTPTransport)?
     /// Times the IAM check against its budget, and signs and paces its calls.
-    public var clock: any TimeSource = SystemClock()
+    package var clock: any TimeSource = SystemClock()
 
-    public init(
+    package init(
         health: SecretServiceHealth, keyring: CredentialKeyring, environment: [String: String],
         readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
     ) {
@@ -49,7 +53,7 @@ public struct DoctorChecks {
         self.readFile = readFile
     }
 
-    public func findings() -> [DoctorFinding] {
+    package func findings() -> [DoctorFinding] {
         var findings = keyringFindings()
         let profilesWithKeys: Set<String>?
         if case .defaultCollection = health {

@@ -1,3 +1,8 @@
+import AWSConfigFile
+import AWSQuery
+import CredentialResolution
+import HelperSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -102,7 +107,7 @@ extension DoctorChecks {
     }
 
     /// The entry names of a directory; nil when it cannot be read.
-    public static func directoryEntries(_ path: String) -> [String]? {
+    package static func directoryEntries(_ path: String) -> [String]? {
         guard let directory = opendir(path) else { return nil }
         defer { closedir(directory) }
         var names: [String] = []

@@ -1,17 +1,21 @@
+import AWSConfigFile
+import CredentialResolution
+import HelperSupport
+
 /// What `explain` shows: the files read, a profile's merged settings, and the steps that produce its
 /// credentials. Values of secret settings are replaced by a marker: `explain` output is meant to be
 /// pasted into tickets.
 ///
 /// A profile whose chain does not resolve is explained too (it is the one someone wants to diagnose):
 /// the settings, the chain as far as it resolves from the profile asked for, and the break itself.
-public struct ProfileExplanation {
-    public static let redacted = "<redacted>"
+package struct ProfileExplanation {
+    package static let redacted = "<redacted>"
     static let secretSettings: Set<String> = [
         "aws_secret_access_key", "aws_session_token", "aws_security_token",
     ]
 
     /// What the keyring said about stored keys; it is asked only when the chain starts with keyring keys.
-    public enum KeyringCheck: Sendable, Equatable {
+    package enum KeyringCheck: Sendable, Equatable {
         case notNeeded
         case read(profilesWithKeys: [String])
         /// The keyring could not be read (no D-Bus session, no Secret Service, locked): the message.
@@ -19,26 +23,26 @@ public struct ProfileExplanation {
     }
 
     /// Where a chain stops resolving, and why.
-    public struct ChainBreak: Sendable, Equatable {
-        public var profile: String
-        public var message: String
+    package struct ChainBreak: Sendable, Equatable {
+        package var profile: String
+        package var message: String
     }
 
-    public var profile: String
-    public var files: AWSConfigFiles
-    public var walk: ChainWalk
-    public var keyring: KeyringCheck
+    package var profile: String
+    package var files: AWSConfigFiles
+    package var walk: ChainWalk
+    package var keyring: KeyringCheck
     /// nil when the chain does not resolve, or its STS and MFA settings do not work out.
     var plan: CredentialPlan?
     /// nil when the chain resolves.
-    public private(set) var chainBreak: ChainBreak?
+    package private(set) var chainBreak: ChainBreak?
 
     var environment: [String: String]
 
     /// - Parameter webIdentityFromEnvironment: as `CredentialProvider.webIdentityFromEnvironment`.
     /// - Throws: only for a profile that is in neither file and has no keys in the keyring (nothing to
     ///   explain); the message suggests the nearest known names.
-    public init(
+    package init(
         profile: String, files: AWSConfigFiles, environment: [String: String], keyring: KeyringCheck,
         webIdentityFromEnvironment: Bool = false
     ) throws(HelperError) {
@@ -109,14 +113,14 @@ public struct ProfileExplanation {
     }
 
     /// The chain, when it resolves.
-    public var chain: CredentialChain? {
+    package var chain: CredentialChain? {
         if case .complete(let chain) = walk { return chain }
         return nil
     }
 
     /// Whether keys are stored for the chain's source profile; nil when the keyring was not consulted
     /// or could not be read.
-    public var sourceKeysStored: Bool? {
+    package var sourceKeysStored: Bool? {
         guard let chain, case .keyring(let name, _) = chain.source, case .read(let stored) = keyring else {
             return nil
         }
@@ -129,7 +133,7 @@ public struct ProfileExplanation {
     }
 
     /// The profile's merged settings (botocore's map), secret values redacted.
-    public var settings: ConfigSettings {
+    package var settings: ConfigSettings {
         var settings = files.profiles[profile] ?? [:]
         for key in settings.keys where Self.secretSettings.contains(key) {
             settings[key] = .string(Self.redacted)
@@ -137,7 +141,7 @@ public struct ProfileExplanation {
         return settings
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var members: [(String, JSONValue)] = [
             ("profile", .string(profile)),
             (
@@ -191,7 +195,7 @@ public struct ProfileExplanation {
         return .object(members)
     }
 
-    public var text: String {
+    package var text: String {
         var lines = ["Profile '\(profile)'"]
         lines.append("  config file:      \(files.configPath)\(files.configFileFound ? "" : " (not found)")")
         lines.append(

@@ -1,6 +1,9 @@
+import TestSupport
 import Testing
 
+@testable import AWSQuery
 @testable import AwskeyringCore
+@testable import HelperSupport
 
 @Suite struct ConsoleSignInTests {
     @Test func thePartitionComesFromTheRoleArnThenTheRegion() {

@@ -1,6 +1,10 @@
+import TestSupport
 import Testing
 
+@testable import AWSConfigFile
 @testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -1,8 +1,12 @@
 import Keyring
 import Synchronization
+import TestSupport
 import Testing
 
+@testable import AWSQuery
 @testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 /// Every step of `rotate` failing in turn: the old key must stay stored and usable.
 @Suite struct KeyRotationTests {

@@ -1,7 +1,11 @@
 import Keyring
+import TestSupport
 import Testing
 
+@testable import AWSConfigFile
 @testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 @Suite struct DoctorChecksTests {
     static let unlocked = SecretServiceHealth.defaultCollection(label: "Login", locked: false)

@@ -1,7 +1,12 @@
 import Keyring
+import TestSupport
 import Testing
 
+@testable import AWSConfigFile
+@testable import AWSQuery
 @testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 /// `doctor`'s checks for leftovers: import backups holding keys, and spare access keys in IAM.
 @Suite struct DoctorLeftoversTests {

@@ -1,6 +1,10 @@
+import TestSupport
 import Testing
 
+@testable import AWSConfigFile
 @testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 /// `explain` of a broken profile: settings always, the chain as far as it resolves, then the break.
 @Suite struct ExplainBreakTests {

@@ -1,6 +1,9 @@
+import TestSupport
 import Testing
 
 @testable import AwskeyringCore
+@testable import CredentialResolution
+@testable import HelperSupport
 
 @Suite struct NameSuggestionTests {
     @Test(arguments: [

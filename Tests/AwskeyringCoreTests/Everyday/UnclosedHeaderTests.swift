@@ -1,5 +1,7 @@
+import TestSupport
 import Testing
 
+@testable import AWSConfigFile
 @testable import AwskeyringCore
 
 @Suite struct UnclosedHeaderTests {

@@ -1,0 +1,174 @@
+import AWSConfigFile
+import AWSXML
+import HelperSupport
+
+/// Where IAM is called for a profile. IAM is a global service: one endpoint per partition, signed for
+/// that partition's home region, unless the SDKs' endpoint settings name another.
+package struct IAMConfiguration: QueryEndpointConfiguration, Equatable {
+    package var endpoint: String
+    package var signingRegion: String
+    /// Where the endpoint came from, for messages.
+    package var endpointSource: String
+    package var caBundle: String?
+    package var maxAttempts: Int
+    package var proxies: ProxyEnvironment
+
+    static let globalEndpoint = "https://iam.amazonaws.com"
+
+    /// - Parameter sts: the same profile's STS configuration, whose trust store and retry settings
+    ///   apply to IAM as well (they are per profile, not per service).
+    package init(
+        profile: String, files: AWSConfigFiles, environment: [String: String], sts: STSConfiguration
+    ) throws(HelperError) {
+        let settings = files.profiles[profile] ?? [:]
+        caBundle = sts.caBundle
+        maxAttempts = sts.maxAttempts
+        proxies = sts.proxies
+        let region =
+            environment["AWS_DEFAULT_REGION"].flatMap { $0.isEmpty ? nil : $0 } ?? settings.value("region")
+        let isChina = region?.hasPrefix("cn-") == true
+        signingRegion = isChina ? "cn-north-1" : "us-east-1"
+        if let configured = try STSConfiguration.configuredEndpoint(
+            service: "iam", settings: settings, files: files, environment: environment)
+        {
+            endpoint = configured.url
+            endpointSource = configured.source
+        } else if isChina {
+            endpoint = "https://iam.cn-north-1.amazonaws.com.cn"
+            endpointSource = "global endpoint of the aws-cn partition"
+        } else {
+            endpoint = Self.globalEndpoint
+            endpointSource = "global endpoint"
+        }
+    }
+
+    package init(
+        endpoint: String, signingRegion: String = "us-east-1", caBundle: String? = nil, maxAttempts: Int = 3
+    ) {
+        self.endpoint = endpoint
+        self.signingRegion = signingRegion
+        self.endpointSource = "given"
+        self.caBundle = caBundle
+        self.maxAttempts = maxAttempts
+        self.proxies = ProxyEnvironment([:])
+    }
+}
+
+/// The IAM calls `rotate` makes, over the query protocol (API version 2010-05-08), signed with the keys
+/// of the IAM user whose access keys they manage.
+package struct IAMClient: Sendable {
+    let queryClient: AWSQueryClient
+
+    /// - Parameter connection: as for STS; `doctor` shortens the time limits.
+    package init(configuration: IAMConfiguration, connection: QueryConnection = QueryConnection()) {
+        queryClient = AWSQueryClient(service: .iam, configuration: configuration, connection: connection)
+    }
+
+    /// The access keys of the user the credentials belong to (IAM allows two per user).
+    package func listAccessKeys(with credentials: AWSCredentials) throws(HelperError) -> [IAMAccessKey] {
+        let body = try queryClient.call(
+            "ListAccessKeys", [], credentials: credentials, describing: "IAM ListAccessKeys")
+        do throws(STSResponseError) {
+            return try IAMResponse.accessKeys(from: body)
+        } catch {
+            throw HelperError("IAM ListAccessKeys sent a response that could not be read (\(error.reason))")
+        }
+    }
+
+    /// A new access key for the user the credentials belong to.
+    package func createAccessKey(with credentials: AWSCredentials) throws(HelperError) -> LongLivedKeys {
+        let body = try queryClient.call(
+            "CreateAccessKey", [], credentials: credentials, describing: "IAM CreateAccessKey")
+        do throws(STSResponseError) {
+            return try IAMResponse.accessKey(from: body)
+        } catch {
+            throw HelperError(
+                """
+                IAM CreateAccessKey sent a response that could not be read (\(error.reason)); a new key may \
+                have been created: check with 'aws iam list-access-keys'
+                """)
+        }
+    }
+
+    /// Deletes the access key `accessKeyId` of the user the credentials belong to.
+    package func deleteAccessKey(_ accessKeyId: String, with credentials: AWSCredentials) throws(HelperError)
+    {
+        _ = try queryClient.call(
+            "DeleteAccessKey", [("AccessKeyId", accessKeyId)], credentials: credentials,
+            describing: "IAM DeleteAccessKey \(accessKeyId)")
+    }
+}
+
+/// One access key of an IAM user, as ListAccessKeys describes it (never its secret).
+package struct IAMAccessKey: Sendable, Equatable {
+    package var accessKeyId: String
+    package var userName: String
+    /// `Active` or `Inactive`.
+    package var status: String
+    /// When it was created, as IAM writes it (ISO 8601).
+    package var createDate: String
+
+    package init(accessKeyId: String, userName: String, status: String, createDate: String) {
+        self.accessKeyId = accessKeyId
+        self.userName = userName
+        self.status = status
+        self.createDate = createDate
+    }
+}
+
+/// Reading IAM's XML answers.
+enum IAMResponse {
+    /// The `member`s of `ListAccessKeysResponse/ListAccessKeysResult/AccessKeyMetadata`.
+    static func accessKeys(from body: [UInt8]) throws(STSResponseError) -> [IAMAccessKey] {
+        let root: XMLElement
+        do {
+            root = try XMLReader.parse(body)
+        } catch {
+            throw STSResponseError(reason: "not a well-formed XML document (\(error))")
+        }
+        guard root.localName == "ListAccessKeysResponse",
+            let result = root.children(named: "ListAccessKeysResult").first,
+            let metadata = result.children(named: "AccessKeyMetadata").first
+        else { throw STSResponseError(reason: "the document is not a ListAccessKeysResponse") }
+        var keys: [IAMAccessKey] = []
+        for member in metadata.children(named: "member") {
+            func value(_ name: String) -> String {
+                member.children(named: name).first.map { ASCIIText.trimmed($0.text) } ?? ""
+            }
+            let id = value("AccessKeyId")
+            guard !id.isEmpty else { throw STSResponseError(reason: "an access key without an AccessKeyId") }
+            keys.append(
+                IAMAccessKey(
+                    accessKeyId: id, userName: value("UserName"), status: value("Status"),
+                    createDate: value("CreateDate")))
+        }
+        return keys
+    }
+
+    /// The pair in `CreateAccessKeyResponse/CreateAccessKeyResult/AccessKey`.
+    static func accessKey(from body: [UInt8]) throws(STSResponseError) -> LongLivedKeys {
+        let root: XMLElement
+        do {
+            root = try XMLReader.parse(body)
+        } catch {
+            throw STSResponseError(reason: "not a well-formed XML document (\(error))")
+        }
+        guard root.localName == "CreateAccessKeyResponse",
+            let result = root.children(named: "CreateAccessKeyResult").first,
+            let key = result.children(named: "AccessKey").first
+        else { throw STSResponseError(reason: "the document is not a CreateAccessKeyResponse") }
+        func value(_ name: String) throws(STSResponseError) -> String {
+            guard let element = key.children(named: name).first, element.children.isEmpty else {
+                throw STSResponseError(reason: "AccessKey has no \(name)")
+            }
+            return ASCIIText.trimmed(element.text)
+        }
+        let id = try value("AccessKeyId")
+        let secret = try value("SecretAccessKey")
+        do {
+            return try LongLivedKeys(accessKeyId: id, secretAccessKey: secret)
+        } catch {
+            throw STSResponseError(reason: "the new key pair does not have the shape AWS keys have")
+        }
+    }
+}

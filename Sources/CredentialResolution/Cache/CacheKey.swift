@@ -1,0 +1,24 @@
+import Crypto
+import HelperSupport
+
+/// A cache entry's name: a digest of everything that changes the credentials it holds. Only the digest
+/// is stored, as a keyring attribute and a lock-file name; it reveals none of its inputs.
+package struct CacheKey: Sendable, Equatable, Hashable, CustomStringConvertible {
+    package let digest: String
+
+    init(_ parts: [String?]) {
+        var text: [UInt8] = []
+        for (index, part) in parts.enumerated() {
+            if index > 0 { text.append(0x1F) }
+            if let part {
+                text.append(UInt8(ascii: "+"))
+                text.append(contentsOf: part.utf8)
+            } else {
+                text.append(UInt8(ascii: "-"))
+            }
+        }
+        digest = ASCIIText.hex(Array(SHA256.hash(data: text).prefix(20)))
+    }
+
+    package var description: String { digest }
+}

@@ -1,0 +1,155 @@
+import AWSConfigFile
+import AWSQuery
+import HelperSupport
+
+/// The decisions behind one credentials call that depend only on the config: which STS endpoint, how
+/// MFA is done, and the cache keys of each step. Cheap to make, so the cached path can make it before
+/// touching the keyring.
+package struct CredentialPlan {
+    /// nil when the chain makes no STS call (long-lived keys alone).
+    package var sts: STSConfiguration?
+    /// The MFA device whose GetSessionToken session stands in for the source keys (session mode).
+    package var mfaSerial: String?
+    package var mfaProcess: String?
+    /// How long to wait for an MFA code (`mfa_prompt_timeout`).
+    var mfaTimeout = MFATokenSource.defaultTimeout
+    package var mfaSessionDuration: Int?
+    var mfaSessionKey: CacheKey?
+    /// Role steps (by index) that pass an MFA code to AssumeRole themselves (`mfa_with_assume_role`).
+    package var directMFASerials: [Int: String] = [:]
+    var roleKeys: [CacheKey] = []
+    /// Serialises the processes that need the same source keys and MFA device.
+    var lockKey: CacheKey
+    /// The entry that holds the answer; nil when there is nothing to cache (long-lived keys).
+    package var finalKey: CacheKey?
+
+    static let defaultMFASessionDuration = 8 * 3600
+
+    package init(chain: CredentialChain, files: AWSConfigFiles, environment: [String: String])
+        throws(HelperError)
+    {
+        let source = chain.source.profile
+        // Settings are looked up on the profile asked for, then on the roles from the top down, then on
+        // the source profile: the nearest one wins.
+        let searchOrder = [chain.profile] + chain.roles.reversed().map(\.profile) + [source]
+        func setting(_ key: String) -> (value: String, profile: String)? {
+            for name in searchOrder {
+                if let value = files.profiles[name]?.value(key) { return (value, name) }
+            }
+            return nil
+        }
+
+        let sourceDescriptor = try Self.sourceDescriptor(chain, files: files, environment: environment)
+        // Temporary credentials cannot get an MFA session (GetSessionToken): their roles take the code.
+        let longLived = chain.source.givesLongLivedKeys
+        let direct = setting("mfa_with_assume_role")?.value.lowercased() == "true" || !longLived
+        let serial =
+            chain.roles.first?.mfaSerial ?? (longLived ? files.profiles[source]?.value("mfa_serial") : nil)
+        mfaProcess = setting("mfa_process")?.value
+        if let seconds = try Self.wholeNumber(
+            setting("mfa_prompt_timeout"), named: "mfa_prompt_timeout", in: 1...3600,
+            "whole number of seconds")
+        {
+            mfaTimeout = Double(seconds)
+        }
+        lockKey = CacheKey(["lock", sourceDescriptor])
+        var needsSTS = !chain.roles.isEmpty || serial != nil
+        if case .webIdentity = chain.source { needsSTS = true }
+        guard needsSTS else { return }
+
+        let sts = try STSConfiguration(profile: chain.profile, files: files, environment: environment)
+        self.sts = sts
+        let endpoint = sts.endpoint + " " + sts.signingRegion
+
+        if direct && !chain.roles.isEmpty {
+            for (index, role) in chain.roles.enumerated() {
+                if let roleSerial = role.mfaSerial { directMFASerials[index] = roleSerial }
+            }
+            mfaSerial = directMFASerials[0]
+        } else if let serial, longLived {
+            mfaSerial = serial
+            mfaSessionDuration =
+                try Self.wholeNumber(
+                    setting("mfa_session_duration"), named: "mfa_session_duration", in: 900...129_600)
+                ?? Self.defaultMFASessionDuration
+            mfaSessionKey = CacheKey([
+                "mfa-session", sourceDescriptor, serial, mfaSessionDuration.map(String.init), endpoint,
+            ])
+        }
+
+        lockKey = CacheKey(["lock", sourceDescriptor, mfaSerial])
+        roleKeys = Self.roleKeys(
+            chain.roles, after: mfaSessionKey?.digest ?? sourceDescriptor, endpoint: endpoint,
+            directMFASerials: directMFASerials)
+        finalKey = roleKeys.last ?? mfaSessionKey
+    }
+
+    /// What the chain's credentials start from, as the cache keys name it: the keys themselves (through
+    /// their profile or id), or the place temporary credentials come from. Only ever hashed.
+    private static func sourceDescriptor(
+        _ chain: CredentialChain, files: AWSConfigFiles, environment: [String: String]
+    ) throws(HelperError) -> String {
+        switch chain.source {
+        case .keyring(let profile, _):
+            return "keyring:" + profile
+        case .plainTextKeys(let profile):
+            return
+                "plain:" + profile + ":" + (files.profiles[profile]?.value("aws_access_key_id") ?? "")
+        case .environment:
+            // The secret too: other keys under the same id must not be answered from this cache. The
+            // descriptor is only ever hashed, never stored.
+            return
+                "environment:" + (environment["AWS_ACCESS_KEY_ID"] ?? "") + "\u{1F}"
+                + (environment["AWS_SECRET_ACCESS_KEY"] ?? "")
+        case .instanceMetadata:
+            let metadata = try InstanceMetadataSource(
+                profile: chain.profile, files: files, environment: environment)
+            return "imds:" + metadata.endpoint
+        case .containerEndpoint:
+            // The endpoint tells one task's or pod's role from another's; the token is a secret.
+            return
+                "container:" + (ContainerEndpointSource.Location(environment: environment)?.descriptor ?? "")
+        case .webIdentity(let web):
+            return [
+                "web-identity", web.profile, web.roleArn, web.tokenFile, web.sessionName ?? "-",
+                web.durationSeconds.map(String.init) ?? "-",
+            ].joined(separator: "\u{1F}")
+        case .process(let profile, let command):
+            return "process:" + profile + "\u{1F}" + command
+        }
+    }
+
+    /// Each role step's cache key, chained: a step's key names the one it is assumed with, so nothing
+    /// is answered from a session made with other credentials.
+    private static func roleKeys(
+        _ roles: [RoleStep], after first: String, endpoint: String, directMFASerials: [Int: String]
+    ) -> [CacheKey] {
+        var keys: [CacheKey] = []
+        var previous = first
+        for (index, role) in roles.enumerated() {
+            let key = CacheKey([
+                "role", previous, role.roleArn, role.externalId, role.sessionName,
+                role.durationSeconds.map(String.init),
+                endpoint, directMFASerials[index],
+            ])
+            keys.append(key)
+            previous = key.digest
+        }
+        return keys
+    }
+
+    /// A setting that must be a whole number within `range` (`what` says so in the error); nil when
+    /// not set.
+    private static func wholeNumber(
+        _ setting: (value: String, profile: String)?, named key: String, in range: ClosedRange<Int>,
+        _ what: String = "whole number"
+    ) throws(HelperError) -> Int? {
+        guard let setting else { return nil }
+        guard let number = Int(setting.value), range.contains(number) else {
+            throw HelperError(
+                "profile '\(setting.profile)': \(key) = \(setting.value) must be a \(what) from \(range.lowerBound) to \(range.upperBound)"
+            )
+        }
+        return number
+    }
+}

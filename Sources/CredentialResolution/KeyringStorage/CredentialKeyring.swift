@@ -1,0 +1,337 @@
+import HelperSupport
+import Keyring
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The tool's items in the Secret Service: long-lived keys per profile, and cached sessions.
+///
+/// An item's attributes (visible without unlocking, and in Seahorse or `secret-tool search`) name the
+/// tool, the kind of item and the profile; its secret holds both halves of the key pair, so a key pair is
+/// written, replaced and read as one unit and can never be half-stored.
+package struct CredentialKeyring: Sendable {
+    static let schemaName = "io.github.awskeyring-helper.Credential"
+    static let application = "awskeyring-helper"
+
+    enum Attribute {
+        static let application = "application"
+        static let kind = "kind"
+        static let profile = "profile"
+        static let cacheKey = "cache-key"
+        static let sourceProfile = "source-profile"
+        static let expires = "expires"
+    }
+
+    enum Kind {
+        static let accessKey = "access-key"
+        static let session = "session"
+    }
+
+    private let store: any SecretStore
+
+    package init(store: any SecretStore) {
+        self.store = store
+    }
+
+    /// The user's default Secret Service collection.
+    package static func secretService() -> CredentialKeyring {
+        CredentialKeyring(store: secretServiceKeyring())
+    }
+
+    /// The Secret Service client with this tool's item schema.
+    package static func secretServiceKeyring() -> SecretServiceKeyring {
+        SecretServiceKeyring(
+            schemaName: schemaName,
+            attributeNames: [
+                Attribute.application, Attribute.kind, Attribute.profile, Attribute.cacheKey,
+                Attribute.sourceProfile, Attribute.expires,
+            ]
+        )
+    }
+
+    /// Throws unless keys can be stored now (a default collection exists and is unlocked), so a
+    /// person is told before typing them.
+    package func requireWritable() throws(HelperError) {
+        do {
+            try store.requireWritable()
+        } catch {
+            throw HelperError(error)
+        }
+    }
+
+    private func keyAttributes(profile: String) -> [String: String] {
+        [Attribute.application: Self.application, Attribute.kind: Kind.accessKey, Attribute.profile: profile]
+    }
+
+    /// What the keyring holds for a profile's keys.
+    package enum StoredKeys: Equatable {
+        case none
+        case keys(LongLivedKeys)
+        /// An item with the tool's attributes whose secret is not a key pair this tool wrote.
+        case unreadable
+    }
+
+    /// The item stored for `profile`. Keyring failures (locked, unreachable) are thrown; an item that
+    /// is there but holds something else is `.unreadable`.
+    package func storedKeys(profile: String) throws(HelperError) -> StoredKeys {
+        do {
+            return Self.decodeKeys(try store.lookup(attributes: keyAttributes(profile: profile)))
+        } catch {
+            throw HelperError(error)
+        }
+    }
+
+    private static func decodeKeys(_ secret: String?) -> StoredKeys {
+        guard let secret else { return .none }
+        guard
+            let payload = StoredKeyPayload(writtenText: secret)
+                ?? (try? JSONDecoder().decode(StoredKeyPayload.self, from: Data(secret.utf8))),
+            let keys = try? LongLivedKeys(
+                accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey)
+        else { return .unreadable }
+        return .keys(keys)
+    }
+
+    /// Whether an item holds keys for `profile` (readable or not), read with one lookup.
+    package func hasKeys(profile: String) throws(HelperError) -> Bool {
+        try storedKeys(profile: profile) != .none
+    }
+
+    /// The keys stored for `profile`, or nil when there are none.
+    package func keys(profile: String) throws(HelperError) -> LongLivedKeys? {
+        switch try storedKeys(profile: profile) {
+        case .none: return nil
+        case .keys(let keys): return keys
+        case .unreadable:
+            throw HelperError(
+                """
+                the keyring item for profile '\(profile)' is not a key pair this tool stored; \
+                replace it with 'awskeyring-helper store --profile \(profile) --force'
+                """)
+        }
+    }
+
+    /// Stores `keys` for `profile`, replacing what was there in one step.
+    package func storeKeys(_ keys: LongLivedKeys, profile: String) throws(HelperError) {
+        let payload = StoredKeyPayload(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
+        let secret: String
+        do {
+            // Sorted, so the text always has the one layout the cached path reads without Codable.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            secret = String(decoding: try encoder.encode(payload), as: UTF8.self)
+        } catch {
+            throw HelperError("could not encode the key pair: \(error)")
+        }
+        do {
+            try store.store(
+                secret: secret,
+                label: "AWS access key \(keys.accessKeyId) for profile \(profile) (awskeyring-helper)",
+                attributes: keyAttributes(profile: profile)
+            )
+        } catch {
+            throw HelperError(error)
+        }
+    }
+
+    /// Deletes the keys of `profile`; returns whether there were any.
+    package func removeKeys(profile: String) throws(HelperError) -> Bool {
+        do {
+            return try store.delete(attributes: keyAttributes(profile: profile))
+        } catch {
+            throw HelperError(error)
+        }
+    }
+
+    /// Profiles that have keys stored, sorted.
+    package func profilesWithKeys() throws(HelperError) -> [String] {
+        let items: [KeyringItem]
+        do {
+            items = try store.search(attributes: [
+                Attribute.application: Self.application, Attribute.kind: Kind.accessKey,
+            ])
+        } catch {
+            throw HelperError(error)
+        }
+        return Set(items.compactMap { $0.attributes[Attribute.profile] }).sorted()
+    }
+}
+
+/// A cached session and the long-lived keys it was made from (a digest of them; nil for a session
+/// whose source is not stored keys).
+struct CachedSession: Equatable {
+    var credentials: AWSCredentials
+    var sourceKey: String?
+}
+
+extension CredentialKeyring {
+    private func sessionAttributes(cacheKey: String) -> [String: String] {
+        [Attribute.application: Self.application, Attribute.kind: Kind.session, Attribute.cacheKey: cacheKey]
+    }
+
+    /// The cached session under `cacheKey`; nil when there is none. An entry that cannot be read is
+    /// deleted and reported as missing, so it is rebuilt rather than fatal.
+    func cachedSession(cacheKey: String) throws(HelperError) -> CachedSession? {
+        let secret: String?
+        do {
+            secret = try store.lookup(attributes: sessionAttributes(cacheKey: cacheKey))
+        } catch {
+            throw HelperError(error)
+        }
+        return decodeSession(secret, cacheKey: cacheKey)
+    }
+
+    /// The cached session under `cacheKey` and the keys stored for `profile`, read in one round trip:
+    /// the cached path checks that a session was made from the keys stored now.
+    func cachedSession(cacheKey: String, keysOf profile: String) throws(HelperError) -> (
+        session: CachedSession?, keys: LongLivedKeys?
+    ) {
+        let secrets: [String?]
+        do {
+            secrets = try store.lookup([
+                sessionAttributes(cacheKey: cacheKey), keyAttributes(profile: profile),
+            ])
+        } catch {
+            throw HelperError(error)
+        }
+        guard secrets.count == 2 else { return (nil, nil) }
+        let keys: LongLivedKeys?
+        if case .keys(let stored) = Self.decodeKeys(secrets[1]) { keys = stored } else { keys = nil }
+        return (decodeSession(secrets[0], cacheKey: cacheKey), keys)
+    }
+
+    private func decodeSession(_ secret: String?, cacheKey: String) -> CachedSession? {
+        guard let secret else { return nil }
+        guard let session = CachedSessionText.decode(secret) else {
+            _ = try? store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
+            return nil
+        }
+        return session
+    }
+
+    /// Caches temporary credentials under `cacheKey`, tagged with the profiles they belong to so
+    /// `clear --profile` and `store` can drop them.
+    func storeCachedCredentials(
+        _ credentials: AWSCredentials, cacheKey: String, profile: String, sourceProfile: String,
+        sourceKey: String?, description: String
+    ) throws(HelperError) {
+        guard let expiration = credentials.expiration,
+            let secret = CachedSessionText.encode(
+                CachedSession(credentials: credentials, sourceKey: sourceKey))
+        else { return }
+        do {
+            // The entry it renews differs in its expiry attribute, so the store would not replace it.
+            try store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
+            try store.store(
+                secret: secret,
+                label: "AWS session for \(description) (awskeyring-helper cache)",
+                attributes: [
+                    Attribute.application: Self.application, Attribute.kind: Kind.session,
+                    Attribute.cacheKey: cacheKey,
+                    Attribute.profile: profile, Attribute.sourceProfile: sourceProfile,
+                    Attribute.expires: String(expiration),
+                ])
+        } catch {
+            throw HelperError(error)
+        }
+    }
+
+    /// Deletes cached sessions: all of them, or those of `profile` (as the profile asked for or as the
+    /// source of the keys). Returns how many were deleted.
+    @discardableResult
+    package func deleteCachedSessions(profile: String?, expiredBefore: Int? = nil) throws(HelperError) -> Int
+    {
+        let base = [Attribute.application: Self.application, Attribute.kind: Kind.session]
+        do {
+            var doomed = try store.search(attributes: base).filter { item in
+                guard let profile else { return true }
+                return item.attributes[Attribute.profile] == profile
+                    || item.attributes[Attribute.sourceProfile] == profile
+            }
+            if let expiredBefore {
+                doomed = doomed.filter { Int($0.attributes[Attribute.expires] ?? "") ?? 0 < expiredBefore }
+            }
+            var deleted = 0
+            for item in doomed {
+                guard let key = item.attributes[Attribute.cacheKey] else { continue }
+                if try store.delete(attributes: base.merging([Attribute.cacheKey: key]) { $1 }) {
+                    deleted += 1
+                }
+            }
+            return deleted
+        } catch {
+            throw HelperError(error)
+        }
+    }
+}
+
+/// What an access-key item's secret holds. Versioned so a later format can be told apart.
+struct StoredKeyPayload: Codable {
+    var version = 1
+    var accessKeyId: String
+    var secretAccessKey: String
+
+    enum CodingKeys: String, CodingKey {
+        case version = "Version"
+        case accessKeyId = "AccessKeyId"
+        case secretAccessKey = "SecretAccessKey"
+    }
+
+    init(accessKeyId: String, secretAccessKey: String) {
+        self.accessKeyId = accessKeyId
+        self.secretAccessKey = secretAccessKey
+    }
+
+    /// Reads the exact text `storeKeys` writes, `{"AccessKeyId":"…","SecretAccessKey":"…","Version":1}`
+    /// with `/` escaped, without Codable: every cached call reads the stored keys, and JSONDecoder's
+    /// start-up is about a tenth of that call's instructions. Anything else, including the same JSON laid
+    /// out differently, is nil and left to JSONDecoder.
+    init?(writtenText text: String) {
+        var rest = Substring(text)
+        guard Self.consume(#"{"AccessKeyId":""#, from: &rest),
+            let accessKeyId = Self.stringValue(from: &rest),
+            Self.consume(#","SecretAccessKey":""#, from: &rest),
+            let secretAccessKey = Self.stringValue(from: &rest),
+            Self.consume(#","Version":1}"#, from: &rest), rest.isEmpty
+        else { return nil }
+        self.init(accessKeyId: accessKeyId, secretAccessKey: secretAccessKey)
+    }
+
+    private static func consume(_ literal: String, from rest: inout Substring) -> Bool {
+        guard rest.utf8.starts(with: literal.utf8) else { return false }
+        rest = Substring(rest.utf8.dropFirst(literal.utf8.count))
+        return true
+    }
+
+    /// A string's characters up to its closing quote; nil on any escape but `\/` or on a control
+    /// character, which JSONDecoder then judges.
+    private static func stringValue(from rest: inout Substring) -> String? {
+        var value: [UInt8] = []
+        value.reserveCapacity(64)
+        defer {
+            value.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } }
+        }
+        var bytes = rest.utf8[...]
+        while let byte = bytes.first {
+            bytes = bytes.dropFirst()
+            switch byte {
+            case UInt8(ascii: "\""):
+                rest = Substring(bytes)
+                return String(decoding: value, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard bytes.first == UInt8(ascii: "/") else { return nil }
+                bytes = bytes.dropFirst()
+                value.append(UInt8(ascii: "/"))
+            case 0..<0x20: return nil
+            default: value.append(byte)
+            }
+        }
+        return nil
+    }
+}

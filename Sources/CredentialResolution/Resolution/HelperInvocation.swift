@@ -1,0 +1,65 @@
+import AWSConfigFile
+import HelperSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Recognises a `credential_process` that runs this helper, so a chain through it is resolved in this
+/// process: no second process, no second lock on the same keys, no way to wait on itself.
+enum HelperInvocation {
+    static let executableName = "awskeyring-helper"
+
+    /// The profile such a command asks for, or nil when the command is another program.
+    static func target(
+        of command: String, profile: String, executablePath: String?, environment: [String: String]
+    ) throws(HelperError) -> String? {
+        guard let words = ShellWords.split(command) else {
+            throw HelperError(
+                "profile '\(profile)': credential_process has an unclosed quote or a trailing backslash")
+        }
+        guard let program = words.first, isHelper(program, executablePath: executablePath) else { return nil }
+        var arguments = words.dropFirst()
+        if arguments.first == "credentials" { arguments = arguments.dropFirst() }
+        var target: String?
+        while let argument = arguments.first {
+            arguments = arguments.dropFirst()
+            if argument == "--profile", let name = arguments.first {
+                target = name
+                arguments = arguments.dropFirst()
+            } else if argument.hasPrefix("--profile=") {
+                target = String(argument.dropFirst("--profile=".count))
+            } else if argument != "--refresh" {
+                throw HelperError(
+                    """
+                    profile '\(profile)': credential_process runs awskeyring-helper with '\(argument)'; a \
+                    credential_process should be 'awskeyring-helper --profile NAME'
+                    """)
+            }
+        }
+        if let target, !target.isEmpty { return target }
+        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return "default"
+    }
+
+    static func isHelper(_ program: String, executablePath: String?) -> Bool {
+        if program.split(separator: "/").last.map(String.init) == executableName { return true }
+        guard program.contains("/"), let executablePath else { return false }
+        return CurrentExecutable.realPath(program) == executablePath
+    }
+}
+
+/// The path of the running program, with symbolic links resolved.
+package enum CurrentExecutable {
+    package static let path: String? = realPath("/proc/self/exe")
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

@@ -1,0 +1,146 @@
+import Keyring
+import TestSupport
+import Testing
+
+@testable import CredentialResolution
+@testable import HelperSupport
+
+@Suite struct KeyManagerTests {
+    static let id = "AKIAIOSFODNN7EXAMPLE"
+    static let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    static let otherSecret = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
+
+    let store = InMemorySecretStore()
+    var keyring: CredentialKeyring { CredentialKeyring(store: store) }
+
+    func manager(_ terminal: (any Terminal)?) -> KeyManager {
+        KeyManager(keyring: keyring, terminal: terminal, diagnostics: { _ in })
+    }
+
+    func environment(_ id: String = id, _ secret: String = secret) -> [String: String] {
+        ["AWS_ACCESS_KEY_ID": id, "AWS_SECRET_ACCESS_KEY": secret]
+    }
+
+    @Test func storesFromTheEnvironmentAndReadsBack() throws {
+        try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        #expect(
+            try keyring.keys(profile: "dev")
+                == LongLivedKeys(accessKeyId: Self.id, secretAccessKey: Self.secret))
+        #expect(store.all.count == 1)
+        #expect(store.all[0].label.contains(Self.secret) == false)
+        #expect(store.all[0].attributes.values.contains(Self.secret) == false)
+    }
+
+    @Test func refusesToReplaceWithoutATerminalOrForce() throws {
+        try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        #expect(throws: HelperError.self) {
+            try manager(nil).store(
+                profile: "dev", environment: environment(Self.id, Self.otherSecret), force: false)
+        }
+        #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.secret)
+        try manager(nil).store(
+            profile: "dev", environment: environment(Self.id, Self.otherSecret), force: true)
+        #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.otherSecret)
+        #expect(store.all.count == 1)
+    }
+
+    @Test func asksBeforeReplacingAndKeepsOnNo() throws {
+        try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        let terminal = ScriptedTerminal(answers: ["n"])
+        #expect(throws: HelperError("kept the keys already stored for profile 'dev'")) {
+            try manager(terminal).store(profile: "dev", environment: nil, force: false)
+        }
+        #expect(
+            terminal.prompts == [
+                "Profile 'dev' already has keys stored (AKIAIOSFODNN7EXAMPLE). Replace them? [y/N] "
+            ])
+        #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.secret)
+    }
+
+    @Test func interactiveStoreHidesTheSecret() throws {
+        let terminal = ScriptedTerminal(answers: [Self.id, Self.secret])
+        try manager(terminal).store(profile: "dev", environment: nil, force: false)
+        #expect(terminal.prompts == ["Access Key ID: ", "Secret Access Key: "])
+        #expect(terminal.screen.contains(Self.id))
+        #expect(!terminal.screen.contains(Self.secret))
+        #expect(try keyring.keys(profile: "dev")?.accessKeyId == Self.id)
+    }
+
+    @Test func badShapesStoreNothing() throws {
+        #expect(throws: HelperError.self) {
+            try manager(nil).store(profile: "dev", environment: environment("nope", Self.secret), force: true)
+        }
+        #expect(throws: HelperError.self) {
+            try manager(nil).store(profile: "dev", environment: [:], force: true)
+        }
+        #expect(store.all.isEmpty)
+    }
+
+    @Test func aCorruptItemIsNeverSilentlyReplaced() throws {
+        store.plant(secret: "not json", profile: "dev")
+        #expect(throws: HelperError.self) {
+            try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        }
+        #expect(store.all.map(\.secret) == ["not json"])
+        #expect(throws: HelperError.self) { try keyring.keys(profile: "dev") }
+    }
+
+    @Test func removeNeedsConsent() throws {
+        try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        #expect(throws: HelperError.self) { try manager(nil).remove(profile: "dev", yes: false) }
+        #expect(throws: HelperError.self) {
+            try manager(ScriptedTerminal(answers: ["no"])).remove(profile: "dev", yes: false)
+        }
+        #expect(try keyring.keys(profile: "dev") != nil)
+        try manager(ScriptedTerminal(answers: ["y"])).remove(profile: "dev", yes: false)
+        #expect(try keyring.keys(profile: "dev") == nil)
+        #expect(throws: HelperError.self) { try manager(nil).remove(profile: "dev", yes: true) }
+    }
+
+    @Test func listShowsKeyIdsOnly() throws {
+        try manager(nil).store(profile: "b", environment: environment(), force: false)
+        try manager(nil).store(
+            profile: "a", environment: environment("AKIAI44QH8DHBEXAMPLE", Self.otherSecret), force: false)
+        let rows = try manager(nil).list()
+        #expect(rows.map(\.profile) == ["a", "b"])
+        #expect(rows.map(\.accessKeyId) == ["AKIAI44QH8DHBEXAMPLE", Self.id])
+    }
+
+    @Test func keyringFailuresBecomeClearErrors() {
+        store.failure.withLock { $0 = .noSessionBus(detail: "Could not connect") }
+        let error = #expect(throws: HelperError.self) { try manager(nil).list() }
+        #expect(error?.message.contains("D-Bus") == true)
+    }
+
+    /// A locked keyring still shows its items' attributes: every command must say it is locked, not
+    /// take the unreadable secrets for "no keys" or for a foreign item (which `store` and `remove`
+    /// would then replace or delete without asking).
+    @Test func aLockedKeyringIsReportedByEveryCommand() throws {
+        try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        store.locked.withLock { $0 = true }
+        let locked = HelperError(InMemorySecretStore.lockedError)
+        #expect(throws: locked) { try manager(nil).list() }
+        #expect(throws: locked) { try manager(nil).remove(profile: "dev", yes: true) }
+        #expect(throws: locked) {
+            try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        }
+        #expect(throws: locked) {
+            try manager(nil).store(
+                profile: "dev", environment: environment(Self.id, Self.otherSecret), force: true)
+        }
+        #expect(throws: locked) { try keyring.keys(profile: "dev") }
+        store.locked.withLock { $0 = false }
+        #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.secret)
+    }
+
+    @Test func aCorruptItemIsListedAndReplacedOnlyWithForce() throws {
+        store.plant(secret: "not json", profile: "dev")
+        #expect(try manager(nil).list().map(\.accessKeyId) == [nil])
+        #expect(throws: HelperError.self) {
+            try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        }
+        #expect(store.all.map(\.secret) == ["not json"])
+        try manager(nil).store(profile: "dev", environment: environment(), force: true)
+        #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.secret)
+    }
+}

@@ -1,0 +1,121 @@
+import TestSupport
+import Testing
+
+@testable import CredentialResolution
+@testable import HelperSupport
+
+@Suite struct ProfileResolverTests {
+    func chain(_ profile: String, _ config: String, credentials: String? = nil) throws -> CredentialChain {
+        try ProfileResolver(files: try configFiles(config, credentials: credentials)).chain(for: profile)
+    }
+
+    @Test func aProfileWithoutARoleUsesItsKeyringKeys() throws {
+        let result = try chain("dev", "[profile dev]\nregion = eu-west-1\n")
+        #expect(result.source == .keyring(profile: "dev", inConfig: true))
+        #expect(result.roles.isEmpty)
+    }
+
+    @Test func aProfileOnlyTheKeyringKnowsIsStillASource() throws {
+        #expect(try chain("ghost", "[default]\n").source == .keyring(profile: "ghost", inConfig: false))
+    }
+
+    @Test func plainTextKeysAreASource() throws {
+        let result = try chain(
+            "dev", "", credentials: "[dev]\naws_access_key_id = A\naws_secret_access_key = S\n")
+        #expect(result.source == .plainTextKeys(profile: "dev"))
+    }
+
+    @Test func rolesAreAssumedFromTheSourceOutwards() throws {
+        let result = try chain(
+            "c",
+            """
+            [profile a]
+            [profile b]
+            role_arn = arn:aws:iam::123456789012:role/b
+            source_profile = a
+            external_id = ext
+            [profile c]
+            role_arn = arn:aws:iam::123456789012:role/path/c
+            source_profile = b
+            role_session_name = me
+            duration_seconds = 7200
+            mfa_serial = arn:aws:iam::123456789012:mfa/me
+            """)
+        #expect(result.source == .keyring(profile: "a", inConfig: true))
+        #expect(result.roles.map(\.profile) == ["b", "c"])
+        #expect(result.roles[0].externalId == "ext")
+        #expect(
+            result.roles[1]
+                == RoleStep(
+                    profile: "c", roleArn: "arn:aws:iam::123456789012:role/path/c", externalId: nil,
+                    sessionName: "me",
+                    durationSeconds: 7200, mfaSerial: "arn:aws:iam::123456789012:mfa/me"))
+    }
+
+    @Test func aSourceWithPlainTextKeysIsNotAssumedEvenWithARole() throws {
+        let result = try chain(
+            "top", "[profile top]\nrole_arn = arn:aws:iam::123456789012:role/t\nsource_profile = mid\n",
+            credentials:
+                "[mid]\nrole_arn = arn:aws:iam::123456789012:role/m\naws_access_key_id = A\naws_secret_access_key = S\n"
+        )
+        #expect(result.source == .plainTextKeys(profile: "mid"))
+        #expect(result.roles.map(\.profile) == ["top"])
+    }
+
+    @Test func aProfileMayNameItselfForItsOwnKeys() throws {
+        let result = try chain(
+            "me", "[profile me]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = me\n")
+        #expect(result.source == .keyring(profile: "me", inConfig: true))
+        #expect(result.roles.count == 1)
+    }
+
+    @Test func environmentSource() throws {
+        let result = try chain(
+            "e", "[profile e]\nrole_arn = arn:aws:iam::123456789012:role/x\ncredential_source = Environment\n"
+        )
+        #expect(result.source == .environment(profile: "e"))
+    }
+
+    @Test(arguments: [
+        (
+            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\n",
+            "neither source_profile nor credential_source"
+        ),
+        (
+            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = y\ncredential_source = Environment\n",
+            "both source_profile and credential_source"
+        ),
+        (
+            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\ncredential_source = Nope\n",
+            "is not one of"
+        ),
+        ("[profile x]\nrole_arn = arn:aws:iam::12345:role/r\nsource_profile = y\n", "is not an IAM role ARN"),
+        (
+            "[profile x]\nrole_arn = arn:aws:iam::123456789012:user/r\nsource_profile = y\n",
+            "is not an IAM role ARN"
+        ),
+        (
+            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = y\nduration_seconds = 60\n",
+            "must be a whole number from 900 to 43200"
+        ),
+        (
+            "[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = y\nduration_seconds = 1h\n",
+            "must be a whole number from 900 to 43200"
+        ),
+        (
+            """
+            [profile x]
+            role_arn = arn:aws:iam::123456789012:role/r
+            source_profile = y
+            [profile y]
+            role_arn = arn:aws:iam::123456789012:role/r
+            source_profile = x
+            """,
+            "source_profile loop: x -> y -> x"
+        ),
+    ])
+    func badProfilesAreClearErrors(config: String, expected: String) throws {
+        let error = #expect(throws: HelperError.self) { try chain("x", config) }
+        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+    }
+}

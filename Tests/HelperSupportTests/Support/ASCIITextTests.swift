@@ -1,0 +1,28 @@
+import Testing
+
+@testable import HelperSupport
+
+@Suite struct PrintableTextTests {
+    @Test func controlCharactersAreRemovedTabAndNewlineKept() {
+        #expect(ASCIIText.printable("a\u{1B}[2Jb\u{9B}31mc\u{85}d\u{7F}e\u{0}f\rg\u{7}") == "a[2Jb31mcdefg")
+        #expect(ASCIIText.printable("line one\n\tline two") == "line one\n\tline two")
+        // Everything else outside ASCII stays: names and messages in any language.
+        #expect(ASCIIText.printable("Zugriff verweigert – 拒否 \u{A0}ok") == "Zugriff verweigert – 拒否 \u{A0}ok")
+    }
+
+    @Test func aReadStopsOnlyAtCharacterBoundaries() {
+        let text = Array("aé€😀".utf8)  // 1, 2, 3 and 4 bytes
+        #expect(ASCIIText.completeUTF8Prefix(text) == text.count)
+        for cut in 0...text.count {
+            let prefix = Array(text[..<cut])
+            let complete = ASCIIText.completeUTF8Prefix(prefix)
+            #expect([0, 1, 3, 6, 10].contains(complete) && complete <= cut && cut - complete < 4)
+        }
+        // A C1 control split across two reads is still found once the reads are joined.
+        let csi: [UInt8] = [0x41, 0xC2]
+        #expect(ASCIIText.completeUTF8Prefix(csi) == 1)
+        #expect(ASCIIText.printable(String(decoding: [0xC2, 0x9B, 0x42], as: UTF8.self)) == "B")
+        // A lone 0x9B byte (CSI to a terminal in 8-bit mode) is not UTF-8: it becomes U+FFFD.
+        #expect(ASCIIText.printable(String(decoding: [0x41, 0x9B, 0x42], as: UTF8.self)) == "A\u{FFFD}B")
+    }
+}

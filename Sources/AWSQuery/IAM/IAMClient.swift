@@ -118,18 +118,27 @@ package struct IAMAccessKey: Sendable, Equatable {
 
 /// Reading IAM's XML answers.
 enum IAMResponse {
-    /// The `member`s of `ListAccessKeysResponse/ListAccessKeysResult/AccessKeyMetadata`.
-    static func accessKeys(from body: [UInt8]) throws(STSResponseError) -> [IAMAccessKey] {
+    /// The element `ACTIONResponse/ACTIONResult/ELEMENT` of an action's answer.
+    private static func resultElement(_ body: [UInt8], action: String, element: String)
+        throws(STSResponseError)
+        -> XMLElement
+    {
         let root: XMLElement
         do {
             root = try XMLReader.parse(body)
         } catch {
             throw STSResponseError(reason: "not a well-formed XML document (\(error))")
         }
-        guard root.localName == "ListAccessKeysResponse",
-            let result = root.children(named: "ListAccessKeysResult").first,
-            let metadata = result.children(named: "AccessKeyMetadata").first
-        else { throw STSResponseError(reason: "the document is not a ListAccessKeysResponse") }
+        guard root.localName == action + "Response",
+            let result = root.children(named: action + "Result").first,
+            let found = result.children(named: element).first
+        else { throw STSResponseError(reason: "the document is not a \(action)Response") }
+        return found
+    }
+
+    /// The `member`s of `ListAccessKeysResponse/ListAccessKeysResult/AccessKeyMetadata`.
+    static func accessKeys(from body: [UInt8]) throws(STSResponseError) -> [IAMAccessKey] {
+        let metadata = try resultElement(body, action: "ListAccessKeys", element: "AccessKeyMetadata")
         var keys: [IAMAccessKey] = []
         for member in metadata.children(named: "member") {
             func value(_ name: String) -> String {
@@ -147,16 +156,7 @@ enum IAMResponse {
 
     /// The pair in `CreateAccessKeyResponse/CreateAccessKeyResult/AccessKey`.
     static func accessKey(from body: [UInt8]) throws(STSResponseError) -> LongLivedKeys {
-        let root: XMLElement
-        do {
-            root = try XMLReader.parse(body)
-        } catch {
-            throw STSResponseError(reason: "not a well-formed XML document (\(error))")
-        }
-        guard root.localName == "CreateAccessKeyResponse",
-            let result = root.children(named: "CreateAccessKeyResult").first,
-            let key = result.children(named: "AccessKey").first
-        else { throw STSResponseError(reason: "the document is not a CreateAccessKeyResponse") }
+        let key = try resultElement(body, action: "CreateAccessKey", element: "AccessKey")
         func value(_ name: String) throws(STSResponseError) -> String {
             guard let element = key.children(named: name).first, element.children.isEmpty else {
                 throw STSResponseError(reason: "AccessKey has no \(name)")

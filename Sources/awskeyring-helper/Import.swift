@@ -52,8 +52,10 @@ extension AwskeyringHelper {
                 let importer = KeyImport(keyring: context.keyring, diagnostics: context.diagnostics)
                 try importer.run(
                     path: path, displayPath: ConfigFileAccess.displayPath(path, environment: environment),
-                    profiles: profile, force: force, removeFromFile: removeFromFile,
-                    keepBackup: !noBackup)
+                    profiles: profile,
+                    options: KeyImport.Options(
+                        replaceStoredKeys: force,
+                        file: removeFromFile ? .removeKeys(backup: !noBackup) : .keep))
             }
         }
     }

@@ -35,7 +35,7 @@ import Testing
     let token = AuthorizationToken(bytes: Array(0..<32))
 
     func answer(_ result: Result<AWSCredentials, HelperError>) -> CredentialAnswer {
-        CredentialAnswer(token: token, source: { result }, clock: { 1_795_827_723 }, workers: nil)
+        CredentialAnswer(token: token, source: { result }, clock: FixedClock(), workers: nil)
     }
 
     @Test func theTokenIsCheckedBeforeTheMethod() {
@@ -148,4 +148,10 @@ import Testing
         #expect(ServerCommands.parse(["exec", "--other", "x", "--", "true"]) == nil)
         #expect(ServerCommands.main(["exec", "--other", "x"]) == 64)
     }
+}
+
+/// The time the endpoint's answers are dated at.
+struct FixedClock: TimeSource {
+    func now() -> Double { 1_795_827_723 }
+    func sleep(_ seconds: Double) {}
 }

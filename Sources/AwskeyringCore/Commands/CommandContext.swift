@@ -14,8 +14,8 @@ package struct CommandContext {
     package var environment: [String: String]
     package var keyring: CredentialKeyring
     package var transport: any HTTPTransport
-    /// Seconds since the Unix epoch.
-    package var clock: @Sendable () -> Int
+    /// The time, for everything that reads it or waits.
+    package var clock: any TimeSource
     /// Opens the controlling terminal when a question must be asked; nil when there is none.
     package var openTerminal: () -> (any Terminal)?
     /// Where notes for the person go; never the credential document.
@@ -23,7 +23,7 @@ package struct CommandContext {
 
     package init(
         environment: [String: String], keyring: CredentialKeyring, transport: any HTTPTransport,
-        clock: @escaping @Sendable () -> Int, openTerminal: @escaping () -> (any Terminal)?,
+        clock: any TimeSource, openTerminal: @escaping () -> (any Terminal)?,
         diagnostics: @escaping (String) -> Void
     ) {
         self.environment = environment
@@ -38,7 +38,7 @@ package struct CommandContext {
     package static func live(environment: [String: String] = ProcessEnvironment.current()) -> CommandContext {
         CommandContext(
             environment: environment, keyring: .secretService(), transport: CurlTransport(),
-            clock: { Int(SystemClock.now()) }, openTerminal: { ControllingTerminal.open() },
+            clock: SystemClock(), openTerminal: { ControllingTerminal.open() },
             diagnostics: StandardError.write)
     }
 
@@ -139,9 +139,11 @@ extension CommandContext {
         let files = try configFiles()
         let sts = try STSConfiguration(profile: profile, files: files, environment: environment)
         let iam = try IAMConfiguration(profile: profile, files: files, environment: environment, sts: sts)
+        let connection = QueryConnection(transport: transport, clock: clock)
         return KeyRotation(
-            keyring: keyring, iam: IAMClient(configuration: iam, transport: transport, clock: clock),
-            sts: STSClient(configuration: sts, transport: transport, clock: clock), diagnostics: diagnostics)
+            keyring: keyring, iam: IAMClient(configuration: iam, connection: connection),
+            sts: STSClient(configuration: sts, connection: connection), diagnostics: diagnostics, clock: clock
+        )
     }
 }
 

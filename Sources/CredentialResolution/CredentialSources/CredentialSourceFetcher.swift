@@ -116,7 +116,7 @@ struct ContainerEndpointFetcher: CredentialSourceFetcher {
         throws(HelperError) -> AWSCredentials
     {
         try ContainerEndpointSource(profile: profile, environment: provider.environment)
-            .fetch(profile: profile, transport: provider.transport, sleep: provider.sleep)
+            .fetch(profile: profile, transport: provider.transport, clock: provider.clock)
     }
 }
 
@@ -131,7 +131,7 @@ struct CredentialProcessFetcher: CredentialSourceFetcher {
         try CredentialProcessSource(profile: profile, command: command)
             .fetch(
                 environment: HelperCallChain.environment(for: chain, from: provider.environment),
-                now: provider.clock())
+                clock: provider.clock)
     }
 }
 
@@ -143,10 +143,11 @@ extension WebIdentitySource: CredentialSourceFetcher {
         guard let configuration = plan.sts else {
             throw HelperError("internal error: no STS endpoint was worked out for web identity")
         }
-        let sts = STSClient(
-            configuration: configuration, transport: provider.transport, clock: provider.clock)
+        let sts = STSClient(configuration: configuration, connection: provider.stsConnection)
         return try sts.assumeRoleWithWebIdentity(
-            roleArn: roleArn, sessionName: sessionName ?? "awskeyring-helper-\(provider.clock())",
+            roleArn: roleArn,
+            sessionName: sessionName
+                ?? CredentialProvider.defaultSessionName(now: provider.clock.epochSeconds),
             webIdentityToken: try token(), durationSeconds: durationSeconds
         ).credentials
     }

@@ -18,8 +18,9 @@ package struct CredentialProvider {
     /// Where notes for the person go (stderr); never the credential document.
     package var diagnostics: (String) -> Void
     package var transport: any HTTPTransport
-    /// Seconds since the Unix epoch.
-    package var clock: @Sendable () -> Int
+    /// The time: expirations, session names and signing dates, the lock wait, the MFA prompt's and
+    /// mfa_process's limits, STS's deadline and the waits between tries.
+    package var clock: any TimeSource
     /// Opens the controlling terminal when a question must be asked; nil when there is none.
     package var openTerminal: () -> (any Terminal)?
     /// How long a process waits for another that is getting the same credentials.
@@ -28,14 +29,12 @@ package struct CredentialProvider {
     /// `AWS_ROLE_ARN` and `AWS_ROLE_SESSION_NAME`: botocore does so unless the profile was named
     /// explicitly, so the command sets this when there was no `--profile`.
     package var webIdentityFromEnvironment = false
-    /// Waits between tries of the container credentials endpoint; tests pass one that does not sleep.
-    package var sleep: @Sendable (Double) -> Void = SystemClock.sleep
 
     package init(
         files: AWSConfigFiles, keyring: CredentialKeyring, cache: SessionCache? = nil,
         environment: [String: String],
         diagnostics: @escaping (String) -> Void, transport: any HTTPTransport = CurlTransport(),
-        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
+        clock: any TimeSource = SystemClock(),
         openTerminal: @escaping () -> (any Terminal)? = { ControllingTerminal.open() }
     ) {
         self.files = files
@@ -47,6 +46,9 @@ package struct CredentialProvider {
         self.clock = clock
         self.openTerminal = openTerminal
     }
+
+    /// How STS is reached: this provider's transport and clock, the standard limits.
+    package var stsConnection: QueryConnection { QueryConnection(transport: transport, clock: clock) }
 
     /// AWS limits a role session assumed with another role's credentials to one hour.
     static let roleChainingLimit = 3600
@@ -69,7 +71,7 @@ package struct CredentialProvider {
 
         let lock = try ProcessLock.acquire(
             name: plan.lockKey.digest, directory: PrivateDirectory.runtime(environment: environment),
-            timeout: lockTimeout
+            timeout: lockTimeout, clock: clock
         ) { holder in
             let note = """
                 Waiting for another awskeyring-helper\(holder.map { " (pid \($0))" } ?? "") that is getting \
@@ -83,9 +85,9 @@ package struct CredentialProvider {
         if !refresh, let cached = try answer(finalKey, chain: chain) {
             return cached
         }
-        let sts = STSClient(configuration: stsConfiguration, transport: transport, clock: clock)
+        let sts = STSClient(configuration: stsConfiguration, connection: stsConnection)
         let result = try fetch(plan: plan, chain: chain, sts: sts, refresh: refresh)
-        cache.removeExpired(now: clock())
+        cache.removeExpired(now: clock.epochSeconds)
         return result
     }
 
@@ -98,7 +100,8 @@ package struct CredentialProvider {
         default: source = .fixed(nil)
         }
         return try cache.answer(
-            key, profile: chain.profile, sourceProfile: chain.source.profile, source: source, now: clock(),
+            key, profile: chain.profile, sourceProfile: chain.source.profile, source: source,
+            now: clock.epochSeconds,
             minimumRemaining: Self.minimumRemaining)
     }
 
@@ -107,7 +110,7 @@ package struct CredentialProvider {
     private func validCached(_ key: CacheKey, sourceKey: String?, minimum: Int) throws(HelperError)
         -> AWSCredentials?
     {
-        try cache.entry(key, sourceKey: sourceKey, now: clock(), minimumRemaining: minimum)
+        try cache.entry(key, sourceKey: sourceKey, now: clock.epochSeconds, minimumRemaining: minimum)
     }
 
     /// The long-lived keys a chain starts from, read once per fetch, and the digest that binds cached
@@ -194,7 +197,7 @@ package struct CredentialProvider {
         var chained = chained
         for index in start..<chain.roles.count {
             let role = chain.roles[index]
-            var parameters = Self.parameters(for: role, chained: chained, now: clock())
+            var parameters = Self.parameters(for: role, chained: chained, now: clock.epochSeconds)
             if let asked = role.durationSeconds, let capped = parameters.durationSeconds, capped < asked {
                 diagnostics(
                     """
@@ -249,12 +252,16 @@ package struct CredentialProvider {
             try cache.store(
                 credentials, key: key, profile: profile, sourceProfile: chain.source.profile,
                 sourceKey: sourceKey, description: what,
-                final: final, now: clock(), minimumRemaining: Self.minimumRemaining)
+                final: final, now: clock.epochSeconds, minimumRemaining: Self.minimumRemaining)
         } catch {
             // The credentials are good; failing to cache them only costs a later call.
             diagnostics("note: could not cache the session: \(error.message)")
         }
     }
+
+    /// The session name when the profile names none (`role_session_name`), as for every role this tool
+    /// assumes: the tool and the time, so CloudTrail tells the sessions apart.
+    static func defaultSessionName(now: Int) -> String { "awskeyring-helper-\(now)" }
 
     /// The AssumeRole call for a step: the default session name, and the one-hour cap AWS puts on a
     /// role assumed with role credentials (asking for more would fail the call).
@@ -267,7 +274,7 @@ package struct CredentialProvider {
         }
         return STSClient.AssumeRoleParameters(
             roleArn: role.roleArn,
-            sessionName: role.sessionName ?? "awskeyring-helper-\(now)",
+            sessionName: role.sessionName ?? defaultSessionName(now: now),
             durationSeconds: duration,
             externalId: role.externalId
         )

@@ -13,6 +13,8 @@ package struct MFATokenSource {
     package var timeout: Double = MFATokenSource.defaultTimeout
 
     package static let defaultTimeout = 120.0
+    /// Reads the deadline and times `mfa_process`.
+    package var clock: any TimeSource = SystemClock()
 
     package init(
         mfaProcess: String?, terminal: (any Terminal)?, profile: String, environment: [String: String]
@@ -31,7 +33,8 @@ package struct MFATokenSource {
         if let mfaProcess {
             let output: String
             do {
-                output = try ShellCommand.output(of: mfaProcess, environment: environment, timeout: timeout)
+                output = try ShellCommand.output(
+                    of: mfaProcess, environment: environment, timeout: timeout, clock: clock)
             } catch {
                 throw HelperError("mfa_process of profile '\(profile)' failed: \(error.message)")
             }
@@ -51,14 +54,14 @@ package struct MFATokenSource {
         if previousRejected {
             terminal.write("AWS rejected that code; wait for the next one.\n")
         }
-        let deadline = SystemClock.now() + timeout
+        let deadline = clock.now() + timeout
         for _ in 0..<3 {
             let typed: String
             do {
                 typed = try terminal.readLine(
                     prompt: "Enter MFA code for \(serial): ", echo: true,
-                    timeout: deadline - SystemClock.now())
-            } catch  where SystemClock.now() >= deadline {
+                    timeout: deadline - clock.now())
+            } catch  where clock.now() >= deadline {
                 throw HelperError(
                     """
                     no MFA code for \(serial) was typed within \(Int(timeout)) s, so profile '\(profile)' gave up \

@@ -81,7 +81,7 @@ package struct ProfileResolver: Sendable {
         while true {
             let settings = files.profiles[state.current]
             let environmentWebIdentity =
-                useEnvironment ? try webIdentity(state.current, settings ?? [:], true) : nil
+                useEnvironment ? try webIdentity(state.current, settings ?? [:], withEnvironment: true) : nil
             useEnvironment = false
             guard let settings else {
                 if let environmentWebIdentity { return finish(.webIdentity(environmentWebIdentity)) }
@@ -89,86 +89,25 @@ package struct ProfileResolver: Sendable {
                 return finish(.keyring(profile: state.current, inConfig: false))
             }
             visited.append(state.current)
-            let roleArn = settings.value("role_arn")
-            let hasWebIdentityFile = settings.value("web_identity_token_file") != nil
-            let isRole =
-                roleArn != nil && !hasWebIdentityFile && !(!topLevel && hasPlainTextKeys(settings))
-            guard isRole, let roleArn else {
-                if let web = environmentWebIdentity { return finish(.webIdentity(web)) }
-                if let web = try webIdentity(state.current, settings, false) {
-                    return finish(.webIdentity(web))
-                }
-                if hasPlainTextKeys(settings) { return finish(.plainTextKeys(profile: state.current)) }
-                if let command = settings.value("credential_process") {
-                    if let target = try HelperInvocation.target(
-                        of: command, profile: state.current, executablePath: executablePath,
-                        environment: environment)
-                    {
-                        if target == state.current {
-                            return finish(.keyring(profile: state.current, inConfig: true))
-                        }
-                        if visited.contains(target) {
-                            let cycle = (visited + [target]).joined(separator: " -> ")
-                            throw HelperError(
-                                """
-                                credential_process loop: \(cycle) (profile '\(state.current)' runs awskeyring-helper \
-                                for '\(target)', which leads back to it); break the cycle in your AWS config
-                                """)
-                        }
-                        state.handOffs.append((state.current, target, state.roles.count))
-                        namedBySourceProfileOf = nil
-                        state.current = target
-                        topLevel = true
-                        continue
-                    }
-                    // The profile asked for runs its credential_process only through the SDK (most likely
-                    // this helper behind a wrapper); a source profile's command is run to get its keys.
-                    if !topLevel { return finish(.process(profile: state.current, command: command)) }
-                }
-                return finish(.keyring(profile: state.current, inConfig: true))
+            let step: Step
+            if let roleArn = assumedRole(settings, topLevel: topLevel) {
+                state.roles.append(try roleStep(profile: state.current, roleArn: roleArn, settings: settings))
+                step = try roleSource(state.current, settings, visited: visited)
+            } else {
+                step = try ownSource(
+                    state.current, settings, environmentWebIdentity: environmentWebIdentity,
+                    topLevel: topLevel,
+                    visited: visited)
             }
-            state.roles.append(try roleStep(profile: state.current, roleArn: roleArn, settings: settings))
-
-            let sourceProfile = settings.value("source_profile")
-            let credentialSource = settings.value("credential_source")
-            switch (sourceProfile, credentialSource) {
-            case (nil, nil):
-                throw HelperError(
-                    """
-                    profile '\(state.current)' has role_arn but neither source_profile nor credential_source: \
-                    add 'source_profile = NAME' naming the profile whose keys assume the role
-                    """)
-            case (.some, .some):
-                throw HelperError(
-                    """
-                    profile '\(state.current)' has both source_profile and credential_source; keep only one \
-                    (botocore refuses such a profile too)
-                    """)
-            case (nil, .some(let name)):
-                switch name {
-                case "Environment": return finish(.environment(profile: state.current))
-                case "Ec2InstanceMetadata": return finish(.instanceMetadata(profile: state.current))
-                case "EcsContainer": return finish(.containerEndpoint(profile: state.current))
-                default:
-                    throw HelperError(
-                        """
-                        profile '\(state.current)': credential_source = \(name) is not one of Environment, \
-                        Ec2InstanceMetadata, EcsContainer
-                        """)
-                }
-            case (.some(let next), nil):
-                if next == state.current {
-                    // A profile may name itself to take its own keys (botocore allows this only with
-                    // keys written in the profile; keys in the keyring count the same here).
-                    return finish(
-                        hasPlainTextKeys(settings)
-                            ? .plainTextKeys(profile: state.current)
-                            : .keyring(profile: state.current, inConfig: true))
-                }
-                if let loopStart = visited.firstIndex(of: next) {
-                    let cycle = (visited[loopStart...] + [next]).joined(separator: " -> ")
-                    throw HelperError("source_profile loop: \(cycle); break the cycle in your AWS config")
-                }
+            switch step {
+            case .finish(let source):
+                return finish(source)
+            case .handOff(let target):
+                state.handOffs.append((state.current, target, state.roles.count))
+                namedBySourceProfileOf = nil
+                state.current = target
+                topLevel = true
+            case .sourceProfile(let next):
                 namedBySourceProfileOf = state.current
                 state.current = next
                 topLevel = false
@@ -176,9 +115,111 @@ package struct ProfileResolver: Sendable {
         }
     }
 
+    /// Where a walk goes after one profile.
+    private enum Step {
+        /// The chain ends here, with this source of credentials.
+        case finish(CredentialSource)
+        /// The profile's credential_process runs this helper for another profile, looked at as a top.
+        case handOff(String)
+        /// The profile's role is assumed with the credentials of its source_profile.
+        case sourceProfile(String)
+    }
+
+    /// The role a profile assumes, if it is a role profile: `role_arn` without a web identity token file,
+    /// and (below the top) without keys of its own, which win over the role there, as in botocore.
+    private func assumedRole(_ settings: ConfigSettings, topLevel: Bool) -> String? {
+        guard let roleArn = settings.value("role_arn"), settings.value("web_identity_token_file") == nil,
+            topLevel || !hasPlainTextKeys(settings)
+        else { return nil }
+        return roleArn
+    }
+
+    /// A profile without a role to assume: web identity, its own keys, a credential_process (this
+    /// helper for another profile, or another program), or the keyring.
+    private func ownSource(
+        _ profile: String, _ settings: ConfigSettings, environmentWebIdentity: WebIdentitySource?,
+        topLevel: Bool, visited: [String]
+    ) throws(HelperError) -> Step {
+        if let web = environmentWebIdentity { return .finish(.webIdentity(web)) }
+        if let web = try webIdentity(profile, settings, withEnvironment: false) {
+            return .finish(.webIdentity(web))
+        }
+        if hasPlainTextKeys(settings) { return .finish(.plainTextKeys(profile: profile)) }
+        if let command = settings.value("credential_process") {
+            if let target = try HelperInvocation.target(
+                of: command, profile: profile, executablePath: executablePath, environment: environment)
+            {
+                if target == profile {
+                    return .finish(.keyring(profile: profile, inConfig: true))
+                }
+                if visited.contains(target) {
+                    let cycle = (visited + [target]).joined(separator: " -> ")
+                    throw HelperError(
+                        """
+                        credential_process loop: \(cycle) (profile '\(profile)' runs awskeyring-helper \
+                        for '\(target)', which leads back to it); break the cycle in your AWS config
+                        """)
+                }
+                return .handOff(target)
+            }
+            // The profile asked for runs its credential_process only through the SDK (most likely
+            // this helper behind a wrapper); a source profile's command is run to get its keys.
+            if !topLevel { return .finish(.process(profile: profile, command: command)) }
+        }
+        return .finish(.keyring(profile: profile, inConfig: true))
+    }
+
+    /// Where a role profile's credentials come from: its `source_profile` or its `credential_source`.
+    private func roleSource(_ profile: String, _ settings: ConfigSettings, visited: [String])
+        throws(HelperError)
+        -> Step
+    {
+        let sourceProfile = settings.value("source_profile")
+        let credentialSource = settings.value("credential_source")
+        switch (sourceProfile, credentialSource) {
+        case (nil, nil):
+            throw HelperError(
+                """
+                profile '\(profile)' has role_arn but neither source_profile nor credential_source: \
+                add 'source_profile = NAME' naming the profile whose keys assume the role
+                """)
+        case (.some, .some):
+            throw HelperError(
+                """
+                profile '\(profile)' has both source_profile and credential_source; keep only one \
+                (botocore refuses such a profile too)
+                """)
+        case (nil, .some(let name)):
+            switch name {
+            case "Environment": return .finish(.environment(profile: profile))
+            case "Ec2InstanceMetadata": return .finish(.instanceMetadata(profile: profile))
+            case "EcsContainer": return .finish(.containerEndpoint(profile: profile))
+            default:
+                throw HelperError(
+                    """
+                    profile '\(profile)': credential_source = \(name) is not one of Environment, \
+                    Ec2InstanceMetadata, EcsContainer
+                    """)
+            }
+        case (.some(let next), nil):
+            if next == profile {
+                // A profile may name itself to take its own keys (botocore allows this only with
+                // keys written in the profile; keys in the keyring count the same here).
+                return .finish(
+                    hasPlainTextKeys(settings)
+                        ? .plainTextKeys(profile: profile) : .keyring(profile: profile, inConfig: true))
+            }
+            if let loopStart = visited.firstIndex(of: next) {
+                let cycle = (visited[loopStart...] + [next]).joined(separator: " -> ")
+                throw HelperError("source_profile loop: \(cycle); break the cycle in your AWS config")
+            }
+            return .sourceProfile(next)
+        }
+    }
+
     /// The web identity settings of a profile (with `environment`, the variables first, as botocore
     /// reads them for the profile asked for); nil when there is no token file.
-    private func webIdentity(_ profile: String, _ settings: ConfigSettings, _ withEnvironment: Bool)
+    private func webIdentity(_ profile: String, _ settings: ConfigSettings, withEnvironment: Bool)
         throws(HelperError) -> WebIdentitySource?
     {
         var fromEnvironment: [String] = []

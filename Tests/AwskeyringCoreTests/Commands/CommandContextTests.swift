@@ -33,7 +33,7 @@ import Testing
                 "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials", "XDG_RUNTIME_DIR": directory,
             ].merging(environment) { $1 },
             keyring: CredentialKeyring(store: store), transport: ScriptedTransport([]),
-            clock: { 1_795_827_723 }, openTerminal: { nil }, diagnostics: { _ in })
+            clock: TestClock(1_795_827_723), openTerminal: { nil }, diagnostics: { _ in })
     }
 
     func cleanUp() {

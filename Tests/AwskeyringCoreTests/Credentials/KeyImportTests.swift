@@ -76,7 +76,8 @@ import Testing
 
     func importer(_ store: InMemorySecretStore, notes: NoteLog) -> KeyImport {
         KeyImport(
-            keyring: CredentialKeyring(store: store), diagnostics: { notes.add($0) }, clock: { 1_795_827_723 }
+            keyring: CredentialKeyring(store: store), diagnostics: { notes.add($0) },
+            clock: TestClock(1_795_827_723)
         )
     }
 
@@ -86,7 +87,8 @@ import Testing
         let store = InMemorySecretStore()
         let notes = NoteLog()
         let report = try importer(store, notes: notes).run(
-            path: path, displayPath: "creds", profiles: ["a", "b"], force: false, removeFromFile: true)
+            path: path, displayPath: "creds", profiles: ["a", "b"],
+            options: .init(file: .removeKeys(backup: true)))
         #expect(report.imported == ["a", "b"])
         #expect(try CredentialKeyring(store: store).keys(profile: "a")?.accessKeyId == Self.idA)
         #expect(
@@ -119,7 +121,8 @@ import Testing
         let notes = NoteLog()
         #expect(throws: HelperError.self) {
             try importer(store, notes: notes).run(
-                path: path, displayPath: "creds", profiles: [], force: false, removeFromFile: true)
+                path: path, displayPath: "creds", profiles: [],
+                options: .init(file: .removeKeys(backup: true)))
         }
         #expect(try keyring.keys(profile: "b")?.accessKeyId == "AKIAOLDOLDOLDOLDOLDO")
         #expect(try keyring.keys(profile: "a")?.accessKeyId == Self.idA)
@@ -130,7 +133,7 @@ import Testing
         #expect(dir.read("credentials")?.contains(Self.idA) == false)
 
         let forced = try importer(store, notes: NoteLog()).run(
-            path: path, displayPath: "creds", profiles: ["b"], force: true, removeFromFile: false)
+            path: path, displayPath: "creds", profiles: ["b"], options: .init(replaceStoredKeys: true))
         #expect(forced.imported == ["b"])
         #expect(try keyring.keys(profile: "b")?.accessKeyId == Self.idB)
     }
@@ -142,7 +145,8 @@ import Testing
         let store = InMemorySecretStore()
         do {
             try importer(store, notes: NoteLog()).run(
-                path: path, displayPath: "creds", profiles: [], force: false, removeFromFile: true)
+                path: path, displayPath: "creds", profiles: [],
+                options: .init(file: .removeKeys(backup: true)))
             Issue.record("expected a failure")
         } catch {
             #expect(error.message.contains("creds, line 3"))
@@ -158,12 +162,11 @@ import Testing
         let path = dir.write("credentials", Self.file)
         #expect(throws: HelperError.self) {
             try importer(InMemorySecretStore(), notes: NoteLog()).run(
-                path: path, displayPath: "creds", profiles: ["nope"], force: false, removeFromFile: false)
+                path: path, displayPath: "creds", profiles: ["nope"])
         }
         #expect(throws: HelperError.self) {
             try importer(InMemorySecretStore(), notes: NoteLog()).run(
-                path: dir.path + "/none", displayPath: "none", profiles: [], force: false,
-                removeFromFile: false)
+                path: dir.path + "/none", displayPath: "none", profiles: [])
         }
     }
 

@@ -87,8 +87,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // From a profile name to credentials: the resolver and its plan, the provider and the credential
-        // sources, the session cache and its lock, MFA prompts, the keyring items, the output documents.
+        // From a profile name to credentials: which profile (ProfileSelection), the resolver and its plan,
+        // the provider and the credential sources, the session cache and its lock, MFA prompts, the
+        // keyring items and the key commands on them, the output documents.
         .target(
             name: "CredentialResolution",
             dependencies: [
@@ -100,8 +101,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // What the commands do beyond resolving credentials: explain, doctor, console sign-in, store,
-        // import, rotate, exec's process replacement.
+        // What the commands do beyond resolving credentials (explain, doctor, console sign-in, import,
+        // rotate, clear, exec's process replacement), and CommandContext, the one place the parts every
+        // command uses are put together.
         .target(
             name: "AwskeyringCore",
             dependencies: [
@@ -137,16 +139,16 @@ let package = Package(
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
-        // Argument parsing and rendering only; the work is in the library targets.
+        // Argument parsing and rendering only: every command gets its work from AwskeyringCore's
+        // CommandContext (the one place the keyring, transport, clock, terminal and environment are put
+        // together), so the program needs neither Keyring nor AWSQuery.
         .executableTarget(
             name: "awskeyring-helper",
             dependencies: [
                 "AwskeyringCore",
                 "CredentialResolution",
-                "AWSQuery",
                 "AWSConfigFile",
                 "HelperSupport",
-                "Keyring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
@@ -154,7 +156,8 @@ let package = Package(
             ]
         ),
         // Test doubles shared by the unit tests: a scripted HTTP transport and terminal, a keyring in
-        // memory, config files from text.
+        // memory, config files from text. A plain target (tests cannot import test targets), so its
+        // declarations are `package`.
         .target(
             name: "TestSupport",
             dependencies: ["HelperSupport", "AWSConfigFile", "AWSQuery", "CredentialResolution", "Keyring"],

@@ -34,6 +34,54 @@ package enum ConfigFileParser {
     }
 }
 
+/// The lines of a config or credentials file as configparser's `_read` classifies them, and the parts of
+/// a line it looks for: shared by the parser and `CredentialsFileEditor`, so both read a file alike.
+enum ConfigLines {
+    enum Kind {
+        /// A whole-line comment: `#` or `;` first after the indent.
+        case comment
+        /// Nothing but white space; its empty value starts at `at`.
+        case blank(at: Int)
+        /// Text: the line stripped of white space, and the indent in characters.
+        case text(Range<Int>, indent: Int)
+    }
+
+    @inline(__always)
+    static func classify(_ bytes: UnsafeBufferPointer<UInt8>, _ line: PythonText.Line) -> Kind {
+        let (lineStart, lineEnd) = (line.content.lowerBound, line.content.upperBound)
+        let (valueStart, indent) = PythonText.skipWhitespace(bytes, from: lineStart, to: lineEnd)
+        let valueEnd = PythonText.trimTrailingWhitespace(bytes, from: valueStart, to: lineEnd)
+        if valueStart == valueEnd { return .blank(at: valueStart) }
+        if bytes[valueStart] == UInt8(ascii: "#") || bytes[valueStart] == UInt8(ascii: ";") {
+            return .comment
+        }
+        return .text(valueStart..<valueEnd, indent: indent)
+    }
+
+    /// `\[(?P<header>.+)\]` matched at the start of the stripped line: everything between the first `[`
+    /// and the last `]`, at least one character.
+    static func sectionHeader(_ bytes: UnsafeBufferPointer<UInt8>, _ value: Range<Int>) -> Range<Int>? {
+        guard bytes[value.lowerBound] == UInt8(ascii: "[") else { return nil }
+        var close = value.upperBound - 1
+        while close > value.lowerBound + 1, bytes[close] != UInt8(ascii: "]") { close -= 1 }
+        guard close > value.lowerBound + 1, bytes[close] == UInt8(ascii: "]") else { return nil }
+        return (value.lowerBound + 1)..<close
+    }
+
+    /// The first `=` or `:` of an option line, which ends the option's name.
+    static func delimiter(_ bytes: UnsafeBufferPointer<UInt8>, _ value: Range<Int>) -> Int? {
+        value.first { bytes[$0] == UInt8(ascii: "=") || bytes[$0] == UInt8(ascii: ":") }
+    }
+
+    /// An option line's name as configparser keeps it: before the delimiter, stripped, lower-cased.
+    static func optionName(_ bytes: UnsafeBufferPointer<UInt8>, _ value: Range<Int>, delimiter: Int) -> (
+        name: String, isEmpty: Bool
+    ) {
+        let nameEnd = PythonText.trimTrailingWhitespace(bytes, from: value.lowerBound, to: delimiter)
+        return (PythonText.lower(bytes, value.lowerBound..<nameEnd), nameEnd == value.lowerBound)
+    }
+}
+
 /// One stripped line of an option value (empty for a blank line inside a value), as a range of the file.
 private struct Piece {
     var range: Range<Int>
@@ -137,25 +185,22 @@ private struct Parser {
         var indentLevel = 0
         for (index, line) in PythonText.lines(bytes).enumerated() {
             let lineNumber = index + 1
-            let (lineStart, lineEnd) = (line.content.lowerBound, line.content.upperBound)
-
-            let (valueStart, indent) = PythonText.skipWhitespace(bytes, from: lineStart, to: lineEnd)
-            let valueEnd = PythonText.trimTrailingWhitespace(bytes, from: valueStart, to: lineEnd)
-            let value = valueStart..<valueEnd
-
-            // A whole-line comment: an empty line that adds nothing to a value.
-            if !value.isEmpty,
-                bytes[valueStart] == UInt8(ascii: "#") || bytes[valueStart] == UInt8(ascii: ";")
-            {
+            let value: Range<Int>
+            let indent: Int
+            switch ConfigLines.classify(bytes, line) {
+            case .comment:
+                // A whole-line comment: an empty line that adds nothing to a value.
                 continue
-            }
-            if value.isEmpty {
+            case .blank(let at):
                 if let optionName, !optionName.isEmpty {
-                    appendPiece(
-                        Piece(range: valueStart..<valueStart, line: lineNumber), to: optionName, in: current)
+                    appendPiece(Piece(range: at..<at, line: lineNumber), to: optionName, in: current)
                 }
                 continue
+            case .text(let range, let depth):
+                value = range
+                indent = depth
             }
+            let valueStart = value.lowerBound
 
             // A continuation line: indented deeper than the line that started the current option.
             if let optionName, !optionName.isEmpty, indent > indentLevel, !isNone(current) {
@@ -164,7 +209,7 @@ private struct Parser {
             }
             indentLevel = indent
 
-            if let header = sectionHeader(value) {
+            if let header = ConfigLines.sectionHeader(bytes, value) {
                 let name = PythonText.string(bytes, header)
                 if let index = sectionIndex[ExactString(name)] {
                     throw error(
@@ -203,11 +248,7 @@ private struct Parser {
             }
 
             // An option line: the first '=' or ':' separates the name from the value.
-            guard
-                let delimiter = value.first(where: {
-                    bytes[$0] == UInt8(ascii: "=") || bytes[$0] == UInt8(ascii: ":")
-                })
-            else {
+            guard let delimiter = ConfigLines.delimiter(bytes, value) else {
                 if deferredError == nil {
                     deferredError = error(
                         lineNumber,
@@ -217,12 +258,11 @@ private struct Parser {
                 }
                 continue
             }
-            let nameEnd = PythonText.trimTrailingWhitespace(bytes, from: valueStart, to: delimiter)
-            if nameEnd == valueStart, deferredError == nil {
+            let (name, nameIsEmpty) = ConfigLines.optionName(bytes, value, delimiter: delimiter)
+            if nameIsEmpty, deferredError == nil {
                 let character = Character(Unicode.Scalar(bytes[delimiter]))
                 deferredError = error(lineNumber, "this line has no option name before '\(character)'")
             }
-            let name = PythonText.lower(bytes, valueStart..<nameEnd)
             let key = ExactString(name)
             if let first = optionsAdded[ExactString(sectionName)]?[key] {
                 throw error(
@@ -230,9 +270,11 @@ private struct Parser {
                     "duplicate option '\(name)' in section [\(sectionName)] (first at line \(first))")
             }
             optionsAdded[ExactString(sectionName), default: [:]][key] = lineNumber
-            let optionValueStart = PythonText.skipWhitespace(bytes, from: delimiter + 1, to: valueEnd).index
+            let optionValueStart = PythonText.skipWhitespace(bytes, from: delimiter + 1, to: value.upperBound)
+                .index
             let option = RawOption(
-                pieces: [Piece(range: optionValueStart..<valueEnd, line: lineNumber)], line: lineNumber)
+                pieces: [Piece(range: optionValueStart..<value.upperBound, line: lineNumber)],
+                line: lineNumber)
             switch current {
             case .none: break
             case .defaults: defaults.add(option, as: key)
@@ -254,16 +296,6 @@ private struct Parser {
         case .defaults: defaults.options[ExactString(option)]?.pieces.append(piece)
         case .section(let index): sectionList[index].options[ExactString(option)]?.pieces.append(piece)
         }
-    }
-
-    /// `\[(?P<header>.+)\]` matched at the start of the stripped line: everything between the first `[`
-    /// and the last `]`, at least one character.
-    private func sectionHeader(_ value: Range<Int>) -> Range<Int>? {
-        guard bytes[value.lowerBound] == UInt8(ascii: "[") else { return nil }
-        var close = value.upperBound - 1
-        while close > value.lowerBound + 1, bytes[close] != UInt8(ascii: "]") { close -= 1 }
-        guard close > value.lowerBound + 1, bytes[close] == UInt8(ascii: "]") else { return nil }
-        return (value.lowerBound + 1)..<close
     }
 
     /// botocore's per-section result: own options over `[DEFAULT]`'s, each joined and, when it starts on

@@ -1,8 +1,9 @@
 /// Finds and removes the key lines of profiles in a credentials file, leaving every other byte as it
 /// was: other options, comments, blank lines, section headers, line endings.
 ///
-/// It reads lines with the rules of `ConfigFileParser` (comments, continuation lines, section headers),
-/// and is meant for files that parser accepts; callers parse first and refuse what it rejects.
+/// It reads lines as `ConfigFileParser` does (`ConfigLines`: comments, blank and continuation lines,
+/// section headers, option names), and is meant for files that parser accepts; callers parse first and
+/// refuse what it rejects.
 package struct CredentialsFileEditor: Sendable {
     package static let keyOptions: Set<String> = ["aws_access_key_id", "aws_secret_access_key"]
 
@@ -54,19 +55,18 @@ package struct CredentialsFileEditor: Sendable {
 
         for line in PythonText.lines(bytes) {
             let whole = line.whole
-            let (lineStart, lineEnd) = (line.content.lowerBound, line.content.upperBound)
-
-            let (valueStart, indent) = PythonText.skipWhitespace(bytes, from: lineStart, to: lineEnd)
-            let valueEnd = PythonText.trimTrailingWhitespace(bytes, from: valueStart, to: lineEnd)
-            if valueStart < valueEnd,
-                bytes[valueStart] == UInt8(ascii: "#") || bytes[valueStart] == UInt8(ascii: ";")
-            {
+            let value: Range<Int>
+            let indent: Int
+            switch ConfigLines.classify(bytes, line) {
+            case .comment:
                 continue
-            }
-            if valueStart == valueEnd {
+            case .blank:
                 // Blank lines belong to the value only when a continuation line follows them.
                 if option?.collecting == true { pendingBlanks.append(whole) }
                 continue
+            case .text(let range, let depth):
+                value = range
+                indent = depth
             }
             if option != nil, indent > indentLevel {
                 pendingBlanks.forEach(collect)
@@ -77,24 +77,13 @@ package struct CredentialsFileEditor: Sendable {
             pendingBlanks = []
             indentLevel = indent
 
-            if bytes[valueStart] == UInt8(ascii: "[") {
-                var close = valueEnd - 1
-                while close > valueStart + 1, bytes[close] != UInt8(ascii: "]") { close -= 1 }
-                if close > valueStart + 1, bytes[close] == UInt8(ascii: "]") {
-                    section = PythonText.string(bytes, (valueStart + 1)..<close)
-                    option = nil
-                    continue
-                }
-            }
-            guard
-                let delimiter = (valueStart..<valueEnd).first(where: {
-                    bytes[$0] == UInt8(ascii: "=") || bytes[$0] == UInt8(ascii: ":")
-                })
-            else {
+            if let header = ConfigLines.sectionHeader(bytes, value) {
+                section = PythonText.string(bytes, header)
+                option = nil
                 continue
             }
-            let nameEnd = PythonText.trimTrailingWhitespace(bytes, from: valueStart, to: delimiter)
-            let name = PythonText.lower(bytes, valueStart..<nameEnd)
+            guard let delimiter = ConfigLines.delimiter(bytes, value) else { continue }
+            let name = ConfigLines.optionName(bytes, value, delimiter: delimiter).name
             option = (name, keyOptions.contains(name))
             collect(whole)
         }

@@ -81,12 +81,12 @@ package enum STSResponse {
         var errors = root.children(named: "Error")
         for list in root.children(named: "Errors") { errors += list.children(named: "Error") }
         guard let error = errors.first,
-            let code = error.children(named: "Code").first.map({ trimmed($0.text) }), !code.isEmpty
+            let code = error.children(named: "Code").first.map({ ASCIIText.trimmed($0.text) }), !code.isEmpty
         else { return nil }
-        let message = error.children(named: "Message").first.map { trimmed($0.text) } ?? ""
-        let type = error.children(named: "Type").first.map { trimmed($0.text) }
+        let message = error.children(named: "Message").first.map { ASCIIText.trimmed($0.text) } ?? ""
+        let type = error.children(named: "Type").first.map { ASCIIText.trimmed($0.text) }
         let requestId = (root.children(named: "RequestId").first ?? root.children(named: "RequestID").first)
-            .map { trimmed($0.text) }
+            .map { ASCIIText.trimmed($0.text) }
         return AWSServiceError(
             code: code, message: message, type: type?.isEmpty == true ? nil : type,
             requestId: requestId?.isEmpty == true ? nil : requestId)
@@ -137,12 +137,11 @@ package enum STSResponse {
             guard element.children.isEmpty else {
                 throw STSResponseError(reason: "\(context)/\(name) is not a simple value")
             }
-            let value = trimmed(element.text)
+            let value = ASCIIText.trimmed(element.text)
             guard !value.isEmpty else { throw STSResponseError(reason: "\(context)/\(name) is empty") }
             values.append(value)
         }
         return values
     }
 
-    private static func trimmed(_ text: String) -> String { ASCIIText.trimmed(text) }
 }

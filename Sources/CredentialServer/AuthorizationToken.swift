@@ -1,3 +1,5 @@
+import HelperSupport
+
 /// The secret a child process presents to the credentials endpoint in its `Authorization` header. New
 /// for every run, handed over only in the child's environment (never argv), and compared in constant
 /// time so its bytes cannot be guessed from response times.
@@ -12,14 +14,7 @@ package struct AuthorizationToken: Sendable, Equatable {
     }
 
     init(bytes: [UInt8]) {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        value = String(decoding: text, as: UTF8.self)
+        value = ASCIIText.hex(bytes)
     }
 
     /// Whether `presented` is this token. Every byte is looked at whatever the first difference, so the

@@ -24,7 +24,7 @@ package final class ContainerCredentialsEndpoint {
     /// Listens on 127.0.0.1 at a port the kernel picks.
     package init(
         token: AuthorizationToken, source: @escaping CredentialSource,
-        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) }
+        clock: any TimeSource = SystemClock()
     ) throws(ServerError) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let workers = NIOThreadPool(numberOfThreads: 1)
@@ -83,7 +83,7 @@ package final class ContainerCredentialsEndpoint {
 struct CredentialAnswer: Sendable {
     let token: AuthorizationToken
     let source: ContainerCredentialsEndpoint.CredentialSource
-    let clock: @Sendable () -> Int
+    let clock: any TimeSource
     let workers: NIOThreadPool?
 
     struct Response: Sendable, Equatable {
@@ -110,7 +110,8 @@ struct CredentialAnswer: Sendable {
         switch source() {
         case .success(let credentials):
             return Response(
-                status: .ok, body: ContainerCredentialsEndpoint.document(credentials, now: clock()))
+                status: .ok, body: ContainerCredentialsEndpoint.document(credentials, now: clock.epochSeconds)
+            )
         case .failure(let error):
             return Response(
                 status: .internalServerError, body: Self.message("CredentialsUnavailable", "\(error)"))

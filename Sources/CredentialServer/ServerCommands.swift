@@ -1,4 +1,3 @@
-import AWSConfigFile
 import AwskeyringCore
 import CredentialResolution
 import HelperSupport
@@ -73,47 +72,17 @@ package enum ServerCommands {
         }
     }
 
-    /// A profile's credentials as every command gets them (the Secret Service, both cache tiers, the
-    /// terminal for an MFA code, web identity variables when no profile was named).
-    static func provider(profileOption: String?, environment: [String: String], files: AWSConfigFiles)
-        -> CredentialProvider
-    {
-        let keyring = CredentialKeyring.secretService()
-        var provider = CredentialProvider(
-            files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
-            environment: environment, diagnostics: StandardError.write)
-        provider.webIdentityFromEnvironment = profileOption == nil
-        return provider
-    }
-
-    static func loadFiles(environment: [String: String]) throws(ConfigError) -> AWSConfigFiles {
-        do {
-            return try AWSConfigFiles.load(environment: environment)
-        } catch {
-            throw .unusableFile(error)
-        }
-    }
-
-    static func resolvedProfile(_ option: String?, environment: [String: String]) -> String {
-        if let option { return option }
-        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty {
-            return fromEnvironment
-        }
-        return "default"
-    }
-
     /// `exec --server`: the endpoint serves the credentials, renewed as they near expiry, while COMMAND
     /// runs.
     static func serve(_ arguments: Arguments, environment: [String: String]) throws -> Int32 {
-        let profileOption = arguments.profile
-        let profile = resolvedProfile(profileOption, environment: environment)
-        let files = try loadFiles(environment: environment)
+        let selection = ProfileSelection(option: arguments.profile)
+        let profile = selection.profile(environment: environment)
+        let files = try CommandContext.live(environment: environment).configFiles()
         // Before any thread starts (the Secret Service client starts some): a signal meant for the
         // command must not land in a thread that has it unblocked.
         ChildSupervisor.blockSignals()
         let fetch: @Sendable () throws -> AWSCredentials = {
-            try provider(profileOption: profileOption, environment: environment, files: files)
-                .credentials(profile: profile)
+            try CommandContext.live(environment: environment).credentials(selection, files: files)
         }
         // awskeyring-helper fetched them (and asked for any MFA code) before it became this program, so a
         // failure has already stopped the command from starting, and requests find them in the cache.
@@ -152,10 +121,11 @@ package enum ServerCommands {
 
     /// `login` with a display: the sign-in URL is opened through the one-time redirect.
     static func login(_ arguments: Arguments, environment: [String: String]) throws {
-        let files = try loadFiles(environment: environment)
-        let provider = provider(profileOption: arguments.profile, environment: environment, files: files)
+        let context = CommandContext.live(environment: environment)
+        let selection = ProfileSelection(option: arguments.profile)
+        let provider = context.credentialProvider(files: try context.configFiles(), selection: selection)
         let url = try ConsoleLogin(provider: provider).signInURL(
-            profile: resolvedProfile(arguments.profile, environment: environment),
+            profile: context.profile(selection),
             destination: arguments.destination, duration: arguments.duration ?? 3600)
         try SignInRedirect.open(url, environment: environment)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AwskeyringCore
+import CredentialResolution
 import HelperSupport
 
 /// Every command names itself in its configuration: deriving the name from the type's name costs a
@@ -28,9 +29,9 @@ struct AwskeyringHelper: ParsableCommand {
     /// A plain credential_process call goes straight to its work; everything else through the parser.
     static func main() {
         ProcessGuard.forbidCoreDumps()
-        if let call = Credentials.plainCall(Array(CommandLine.arguments.dropFirst())) {
+        if let selection = ProfileSelection.plainCall(Array(CommandLine.arguments.dropFirst())) {
             do {
-                try Credentials.printDocument(profileOption: call.profile, refresh: false)
+                try Credentials.printDocument(selection, refresh: false)
             } catch {
                 StandardError.report(error)
                 Self.exit(withError: ExitCode.failure)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import AwskeyringCore
+import CredentialResolution
 import HelperSupport
 
 extension AwskeyringHelper {
@@ -15,42 +17,14 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure {
-                try Self.printDocument(profileOption: options.profile, refresh: refresh)
+                try Self.printDocument(options.selection, refresh: refresh)
             }
         }
 
         /// The command's work; the start-up fast path calls it too.
-        static func printDocument(profileOption: String?, refresh: Bool) throws {
-            let environment = ProcessEnvironment.current()
-            let credentials = try fetchCredentials(
-                profileOption: profileOption, refresh: refresh, environment: environment,
-                files: try loadConfigFiles(environment: environment))
+        static func printDocument(_ selection: ProfileSelection, refresh: Bool) throws {
+            let credentials = try CommandContext.live().credentials(selection, refresh: refresh)
             StandardOutput.write(credentials.processDocument.text)
-        }
-
-        struct PlainCall: Equatable {
-            var profile: String?
-        }
-
-        /// The `--profile` of a plain credential_process call (`[credentials] [--profile P]`), recognised
-        /// without swift-argument-parser, whose reflection-based set-up costs as much as the whole
-        /// cached call. Anything else, including every error, is left to the full parser.
-        static func plainCall(_ arguments: [String]) -> PlainCall? {
-            var rest = arguments[...]
-            if rest.first == "credentials" { rest = rest.dropFirst() }
-            switch rest.count {
-            case 0:
-                return PlainCall(profile: nil)
-            case 1 where rest[rest.startIndex].hasPrefix("--profile="):
-                let profile = String(rest[rest.startIndex].dropFirst("--profile=".count))
-                return ProfileOptions.isValidName(profile) ? PlainCall(profile: profile) : nil
-            case 2 where rest[rest.startIndex] == "--profile":
-                let profile = rest[rest.index(after: rest.startIndex)]
-                return ProfileOptions.isValidName(profile) && !profile.hasPrefix("-")
-                    ? PlainCall(profile: profile) : nil
-            default:
-                return nil
-            }
         }
     }
 }

@@ -1,8 +1,6 @@
-import AWSQuery
 import ArgumentParser
 import AwskeyringCore
 import HelperSupport
-import Keyring
 
 extension AwskeyringHelper {
     struct Doctor: ParsableCommand {
@@ -25,11 +23,7 @@ extension AwskeyringHelper {
         var offline = false
 
         func run() throws {
-            var doctor = DoctorChecks(
-                health: SecretServiceHealth.probe(), keyring: .secretService(),
-                environment: ProcessEnvironment.current())
-            if !offline { doctor.iamTransport = CurlTransport() }
-            let findings = doctor.findings()
+            let findings = CommandContext.live().doctorChecks(offline: offline).findings()
             for finding in findings { StandardError.write(finding.line) }
             let problems = findings.filter { !$0.ok }.count
             if problems > 0 {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AwskeyringCore
 import CredentialResolution
 import HelperSupport
 
@@ -25,13 +26,7 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure {
-                let environment = ProcessEnvironment.current()
-                let profile = options.resolvedProfile(environment: environment)
-                let files = try loadConfigFiles(environment: environment)
-                let credentials = try fetchCredentials(
-                    profileOption: options.profile, environment: environment, files: files)
-                let variables = CredentialEnvironment(
-                    credentials: credentials, profile: profile, files: files, environment: environment)
+                let variables = try CommandContext.live().credentialEnvironment(options.selection)
                 StandardOutput.write(variables.text(format: format))
             }
         }

@@ -72,14 +72,9 @@ extension AwskeyringHelper {
             }
             var childEnvironment: [String: String] = [:]
             try reportingFailure {
-                let environment = ProcessEnvironment.current()
-                let profile = options.resolvedProfile(environment: environment)
-                let files = try loadConfigFiles(environment: environment)
-                let credentials = try fetchCredentials(
-                    profileOption: options.profile, environment: environment, files: files)
-                childEnvironment = CredentialEnvironment(
-                    credentials: credentials, profile: profile, files: files, environment: environment
-                ).applied(to: environment)
+                let context = CommandContext.live()
+                childEnvironment = try context.credentialEnvironment(options.selection)
+                    .applied(to: context.environment)
             }
             let line = commandLine
             let failure = ProcessReplacement.execute(
@@ -93,10 +88,7 @@ extension AwskeyringHelper {
         /// handling (Ctrl-C works); the server then finds them in the cache.
         private func runServing() throws {
             try reportingFailure {
-                let environment = ProcessEnvironment.current()
-                _ = try fetchCredentials(
-                    profileOption: options.profile, environment: environment,
-                    files: try loadConfigFiles(environment: environment))
+                _ = try CommandContext.live().credentials(options.selection)
             }
             var arguments = ["exec"]
             if let profile = options.profile { arguments += ["--profile", profile] }

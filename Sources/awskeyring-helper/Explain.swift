@@ -1,6 +1,5 @@
 import ArgumentParser
 import AwskeyringCore
-import CredentialResolution
 import HelperSupport
 import Keyring
 
@@ -27,26 +26,7 @@ extension AwskeyringHelper {
         func run() throws {
             var broken: String?
             try reportingFailure {
-                let environment = ProcessEnvironment.current()
-                let profile = options.resolvedProfile(environment: environment)
-                let files = try loadConfigFiles(environment: environment)
-                let fromEnvironment = options.profile == nil
-                // The keyring is asked only when the chain starts with keys stored in it.
-                var keyring = ProfileExplanation.KeyringCheck.notNeeded
-                if case .complete(let chain) = ProfileResolver(
-                    files: files, environment: environment, webIdentityFromEnvironment: fromEnvironment
-                ).walk(from: profile), case .keyring(let source, _) = chain.source {
-                    do throws(KeyringError) {
-                        // One lookup, not a search of every stored profile.
-                        let stored = try CredentialKeyring.secretService().hasKeys(profile: source)
-                        keyring = .read(profilesWithKeys: stored ? [source] : [])
-                    } catch {
-                        keyring = .unreachable(error)
-                    }
-                }
-                let explanation = try ProfileExplanation(
-                    profile: profile, files: files, environment: environment, keyring: keyring,
-                    webIdentityFromEnvironment: fromEnvironment)
+                let explanation = try CommandContext.live().explanation(options.selection)
                 // The text quotes the config files: no control character reaches the terminal.
                 StandardOutput.write(
                     json ? explanation.json.prettyText : ASCIIText.printable(explanation.text))

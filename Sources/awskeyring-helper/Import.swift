@@ -44,15 +44,18 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure {
-                let environment = ProcessEnvironment.current()
+                let context = CommandContext.live()
+                let environment = context.environment
                 let path =
                     credentialsFile.map { ConfigFileAccess.expandPath($0, environment: environment) }
                     ?? AWSConfigFiles.filePaths(environment: environment).credentials
-                let importer = KeyImport(keyring: .secretService(), diagnostics: StandardError.write)
+                let importer = KeyImport(keyring: context.keyring, diagnostics: context.diagnostics)
                 try importer.run(
                     path: path, displayPath: ConfigFileAccess.displayPath(path, environment: environment),
-                    profiles: profile, force: force, removeFromFile: removeFromFile,
-                    keepBackup: !noBackup)
+                    profiles: profile,
+                    options: KeyImport.Options(
+                        replaceStoredKeys: force,
+                        file: removeFromFile ? .removeKeys(backup: !noBackup) : .keep))
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AwskeyringCore
 import HelperSupport
 
 extension AwskeyringHelper {
@@ -13,8 +14,7 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure {
-                let manager = makeKeyManager(environment: ProcessEnvironment.current(), terminal: nil)
-                let rows = try manager.list()
+                let rows = try CommandContext.live().keyManager(terminal: nil).list()
                 if json {
                     let profiles = rows.map { row in
                         JSONValue.object([

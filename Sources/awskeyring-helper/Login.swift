@@ -1,6 +1,5 @@
 import ArgumentParser
 import AwskeyringCore
-import CredentialResolution
 import HelperSupport
 
 extension AwskeyringHelper {
@@ -59,16 +58,11 @@ extension AwskeyringHelper {
                 return
             }
             try reportingFailure {
-                let files = try loadConfigFiles(environment: environment)
-                let keyring = CredentialKeyring.secretService()
-                var provider = CredentialProvider(
-                    files: files, keyring: keyring,
-                    cache: .standard(keyring: keyring, environment: environment),
-                    environment: environment, diagnostics: StandardError.write)
-                provider.webIdentityFromEnvironment = options.profile == nil
+                let context = CommandContext.live()
+                let provider = context.credentialProvider(
+                    files: try context.configFiles(), selection: options.selection)
                 let url = try ConsoleLogin(provider: provider).signInURL(
-                    profile: options.resolvedProfile(environment: environment), destination: destination,
-                    duration: duration)
+                    profile: context.profile(options.selection), destination: destination, duration: duration)
                 StandardOutput.write(url + "\n")
             }
         }

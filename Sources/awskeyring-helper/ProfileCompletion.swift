@@ -1,7 +1,5 @@
-import AWSConfigFile
 import ArgumentParser
-import CredentialResolution
-import HelperSupport
+import AwskeyringCore
 
 /// Shell completion of profile names for `--profile`: the profiles of the config files and those with
 /// keys in the keyring. The generated scripts run the helper to get them (`---completion`), which is
@@ -12,12 +10,12 @@ enum ProfileCompletion {
     /// The known profile names that start with `prefix`, sorted. Whatever cannot be read (a broken
     /// config file, no keyring) just adds no names: completion must never print an error.
     static func names(prefix: String) -> [String] {
-        let environment = ProcessEnvironment.current()
+        let context = CommandContext.live()
         var names = Set<String>()
-        if let files = try? AWSConfigFiles.load(environment: environment) {
+        if let files = try? context.configFiles() {
             names.formUnion(files.profiles.keys)
         }
-        if let stored = try? CredentialKeyring.secretService().profilesWithKeys() {
+        if let stored = try? context.keyring.profilesWithKeys() {
             names.formUnion(stored)
         }
         return names.filter { $0.hasPrefix(prefix) && !$0.contains(where: \.isWhitespace) }.sorted()

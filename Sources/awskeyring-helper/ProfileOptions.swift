@@ -1,4 +1,3 @@
-import AWSConfigFile
 import ArgumentParser
 import CredentialResolution
 import HelperSupport
@@ -10,25 +9,11 @@ struct ProfileOptions: ParsableArguments {
         completion: ProfileCompletion.kind)
     var profile: String?
 
-    func resolvedProfile(environment: [String: String]) -> String {
-        Self.resolve(profile, environment: environment)
-    }
-
-    /// `--profile`, else `AWS_PROFILE`, else `default`.
-    static func resolve(_ option: String?, environment: [String: String]) -> String {
-        if let option { return option }
-        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty {
-            return fromEnvironment
-        }
-        return "default"
-    }
-
-    static func isValidName(_ profile: String) -> Bool {
-        !profile.isEmpty && !profile.contains(where: \.isNewline)
-    }
+    /// Which profile the command works on (`ProfileSelection` decides for every command).
+    var selection: ProfileSelection { ProfileSelection(option: profile) }
 
     func validate() throws {
-        if let profile, !Self.isValidName(profile) {
+        if let profile, !ProfileSelection.isValidName(profile) {
             throw ValidationError("--profile needs a profile name")
         }
     }
@@ -43,35 +28,4 @@ func reportingFailure(_ work: () throws -> Void) throws {
         StandardError.report(error)
         throw ExitCode.failure
     }
-}
-
-/// The config files named by the environment.
-func loadConfigFiles(environment: [String: String]) throws(ConfigError) -> AWSConfigFiles {
-    do {
-        return try AWSConfigFiles.load(environment: environment)
-    } catch {
-        throw .unusableFile(error)
-    }
-}
-
-/// What every key command works with: the user's Secret Service and both tiers of the session cache.
-func makeKeyManager(environment: [String: String], terminal: (any Terminal)?) -> KeyManager {
-    let keyring = CredentialKeyring.secretService()
-    return KeyManager(
-        keyring: keyring, sessions: .standard(keyring: keyring, environment: environment), terminal: terminal,
-        diagnostics: StandardError.write)
-}
-
-/// A profile's credentials, as every command that hands them out gets them: the user's Secret Service,
-/// both tiers of the session cache, and the web identity variables when no profile was named.
-func fetchCredentials(
-    profileOption: String?, refresh: Bool = false, environment: [String: String], files: AWSConfigFiles
-) throws -> AWSCredentials {
-    let keyring = CredentialKeyring.secretService()
-    var provider = CredentialProvider(
-        files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
-        environment: environment, diagnostics: StandardError.write)
-    provider.webIdentityFromEnvironment = profileOption == nil
-    return try provider.credentials(
-        profile: ProfileOptions.resolve(profileOption, environment: environment), refresh: refresh)
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CredentialResolution
+import AwskeyringCore
 import HelperSupport
 
 extension AwskeyringHelper {
@@ -16,9 +16,9 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure {
-                let environment = ProcessEnvironment.current()
-                let manager = makeKeyManager(environment: environment, terminal: ControllingTerminal.open())
-                try manager.remove(profile: options.resolvedProfile(environment: environment), yes: yes)
+                let context = CommandContext.live()
+                try context.keyManager(terminal: context.openTerminal())
+                    .remove(profile: context.profile(options.selection), yes: yes)
             }
         }
     }

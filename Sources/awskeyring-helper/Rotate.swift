@@ -1,4 +1,3 @@
-import AWSQuery
 import ArgumentParser
 import AwskeyringCore
 import HelperSupport
@@ -23,16 +22,9 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure {
-                let environment = ProcessEnvironment.current()
-                let profile = options.resolvedProfile(environment: environment)
-                let files = try loadConfigFiles(environment: environment)
-                let sts = try STSConfiguration(profile: profile, files: files, environment: environment)
-                let iam = try IAMConfiguration(
-                    profile: profile, files: files, environment: environment, sts: sts)
-                let rotation = KeyRotation(
-                    keyring: .secretService(), iam: IAMClient(configuration: iam),
-                    sts: STSClient(configuration: sts), diagnostics: StandardError.write)
-                try rotation.rotate(profile: profile)
+                let context = CommandContext.live()
+                let profile = context.profile(options.selection)
+                try context.keyRotation(profile).rotate(profile: profile)
             }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CredentialResolution
+import AwskeyringCore
 import HelperSupport
 
 extension AwskeyringHelper {
@@ -23,11 +23,10 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure {
-                let environment = ProcessEnvironment.current()
-                let manager = makeKeyManager(environment: environment, terminal: ControllingTerminal.open())
-                try manager.store(
-                    profile: options.resolvedProfile(environment: environment),
-                    environment: fromEnv ? environment : nil,
+                let context = CommandContext.live()
+                try context.keyManager(terminal: context.openTerminal()).store(
+                    profile: context.profile(options.selection),
+                    environment: fromEnv ? context.environment : nil,
                     force: force
                 )
             }

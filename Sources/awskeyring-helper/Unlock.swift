@@ -1,7 +1,6 @@
 import ArgumentParser
-import CredentialResolution
+import AwskeyringCore
 import HelperSupport
-import Keyring
 
 extension AwskeyringHelper {
     struct Unlock: ParsableCommand {
@@ -18,7 +17,8 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure {
-                try makeKeyringLock(terminal: ControllingTerminal.open()).unlock()
+                let context = CommandContext.live()
+                try context.keyringLock(terminal: context.openTerminal()).unlock()
             }
         }
     }
@@ -32,14 +32,8 @@ extension AwskeyringHelper {
 
         func run() throws {
             try reportingFailure {
-                try makeKeyringLock(terminal: nil).lock()
+                try CommandContext.live().keyringLock(terminal: nil).lock()
             }
         }
     }
-}
-
-func makeKeyringLock(terminal: (any Terminal)?) -> KeyringLock {
-    KeyringLock(
-        service: CredentialKeyring.secretServiceKeyring(), terminal: terminal,
-        diagnostics: StandardError.write)
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import AWSConfigFile
@@ -39,7 +40,7 @@ import Testing
     }
 
     func answer(_ result: Result<AWSCredentials, any Error>) -> CredentialAnswer {
-        CredentialAnswer(token: token, source: { result }, clock: { 1_795_827_723 }, workers: nil)
+        CredentialAnswer(token: token, source: { result }, clock: FixedClock(), workers: nil)
     }
 
     @Test func theTokenIsCheckedBeforeTheMethod() {
@@ -153,4 +154,10 @@ import Testing
         #expect(ServerCommands.parse(["exec", "--other", "x", "--", "true"]) == nil)
         #expect(ServerCommands.main(["exec", "--other", "x"]) == 64)
     }
+}
+
+/// The time the endpoint's answers are dated at.
+struct FixedClock: TimeSource {
+    func now() -> Double { 1_795_827_723 }
+    func sleep(_ seconds: Double) {}
 }

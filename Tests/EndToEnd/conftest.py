@@ -81,6 +81,15 @@ def moto(tmp_path_factory):
 
 
 @pytest.fixture
+def rotation_moto(tmp_path):
+    """A moto_server of the test's own (rotate changes its user's keys) whose IAM user has an allow-all
+    inline policy (moto enforces IAM policies once signature checking starts) and one access key.
+    Yields an e2e_helpers.MotoUser."""
+    with h.moto_server(tmp_path, unsigned_calls=h.moto_setup_calls()) as server:
+        yield server.create_user("rotator")
+
+
+@pytest.fixture
 def write_configs(tmp_path, env):
     """write_configs(config=..., credentials=...) -> env pointing AWS_CONFIG_FILE and
     AWS_SHARED_CREDENTIALS_FILE at files in tmp_path (None: the file does not exist)."""

@@ -287,6 +287,16 @@ _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Confi
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
+  <!-- The limits of Debian's session bus (/usr/share/dbus-1/session.conf): without them dbus-daemon keeps
+       its system-bus defaults (128 pending replies per connection, 64 connections being set up), which a
+       busy desktop session never meets and parallel tests do. -->
+  <limit name="max_incomplete_connections">10000</limit>
+  <limit name="max_connections_per_user">100000</limit>
+  <limit name="max_completed_connections">100000</limit>
+  <limit name="max_pending_service_starts">10000</limit>
+  <limit name="max_names_per_connection">50000</limit>
+  <limit name="max_match_rules_per_connection">50000</limit>
+  <limit name="max_replies_per_connection">50000</limit>
 </busconfig>
 """
 
@@ -539,6 +549,33 @@ def keyring_secret(env, attributes: dict) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Fake services on loopback
+
+
+class LoopbackServer:
+    """The base of the tests' small fake services (IMDS, the container endpoint, the federation
+    endpoint, proxies, a hostile STS): `serve(Handler)`, at the end of a subclass's __init__, starts a
+    threaded server on 127.0.0.1 at a free port and sets `url`; `close()` (or `stop()`) ends it."""
+
+    def serve(self, handler, path="", server_class=None):
+        import http.server
+        import threading
+
+        self.server = (server_class or http.server.ThreadingHTTPServer)(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def stop(self):
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------------
 # moto
 
 
@@ -559,9 +596,35 @@ def free_port() -> int:
 # The calls made before signature checking starts: create_user and create_access_key.
 MOTO_UNSIGNED_CALLS = 2
 
+ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+TRUST_ANY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
+
+
+@dataclass
+class MotoUser:
+    """An IAM user of moto's with an allow-all policy and one access key, and the roles made with it
+    (not frozen: a test that rotates the key may note the current one on it)."""
+    url: str
+    access_key_id: str
+    secret_access_key: str
+    user_arn: str
+    role_arns: dict
+
+
+def moto_setup_calls(roles=()) -> int:
+    """The unsigned calls `MotoServer.create_user` makes: create_user, put_user_policy,
+    create_access_key, then create_role and put_role_policy for each role."""
+    return 3 + 2 * len(roles)
+
 
 class MotoServer:
-    def __init__(self, root: Path):
+    """moto_server on loopback, the one way every test starts it. With `unsigned_calls`, moto checks
+    SigV4 signatures (and IAM policies) after that many AWS requests, which the test spends on setting
+    up users and roles; with None it checks nothing (AssumeRoleWithWebIdentity, which moto's check
+    refuses unsigned)."""
+
+    def __init__(self, root: Path, unsigned_calls: int | None = MOTO_UNSIGNED_CALLS):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = root / "moto.log"
@@ -571,8 +634,9 @@ class MotoServer:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(root),
             "LANG": "C.UTF-8",
-            "INITIAL_NO_AUTH_ACTION_COUNT": str(MOTO_UNSIGNED_CALLS),
         }
+        if unsigned_calls is not None:
+            env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(unsigned_calls)
         with open(self.log, "wb") as logf:
             self.proc = subprocess.Popen(
                 [*argv, "-H", "127.0.0.1", "-p", str(self.port)],
@@ -595,18 +659,36 @@ class MotoServer:
             self.stop()
             raise
 
-    def create_identity(self) -> Moto:
+    def setup_client(self, service="iam"):
+        """A boto3 client for the unsigned setup calls (any keys do for those)."""
         import boto3
 
-        # Any keys do for the unsigned calls.
-        iam = boto3.client(
-            "iam", endpoint_url=self.url, region_name="us-east-1",
+        return boto3.client(
+            service, endpoint_url=self.url, region_name="us-east-1",
             aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x" * 40,
         )
+
+    def create_identity(self) -> Moto:
+        iam = self.setup_client()
         user = iam.create_user(UserName="e2e-user")["User"]  # unsigned call 1
         key = iam.create_access_key(UserName="e2e-user")["AccessKey"]  # unsigned call 2
         KNOWN_SECRETS.add(key["SecretAccessKey"])
         return Moto(self.url, key["AccessKeyId"], key["SecretAccessKey"], user["Arn"])
+
+    def create_user(self, name: str, roles: dict | None = None) -> MotoUser:
+        """A user with an allow-all policy (moto enforces IAM policies once signatures are checked) and
+        an access key, and `roles` (role name -> trust policy document) each with an allow-all policy:
+        `moto_setup_calls(roles)` unsigned calls."""
+        iam = self.setup_client()
+        user = iam.create_user(UserName=name)["User"]
+        iam.put_user_policy(UserName=name, PolicyName="all", PolicyDocument=ALLOW_ALL)
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        KNOWN_SECRETS.add(key["SecretAccessKey"])
+        arns = {}
+        for role, trust in (roles or {}).items():
+            arns[role] = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+            iam.put_role_policy(RoleName=role, PolicyName="all", PolicyDocument=ALLOW_ALL)
+        return MotoUser(self.url, key["AccessKeyId"], key["SecretAccessKey"], user["Arn"], arns)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -618,6 +700,16 @@ class MotoServer:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def moto_server(root: Path, unsigned_calls: int | None = MOTO_UNSIGNED_CALLS):
+    """A `MotoServer` for the length of a `with` block (or a fixture's `yield from`/`with`)."""
+    server = MotoServer(root, unsigned_calls)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 # ---------------------------------------------------------------------------------------------------

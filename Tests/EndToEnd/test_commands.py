@@ -13,7 +13,6 @@ import stat
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
@@ -303,60 +302,6 @@ def test_import_from_an_explicit_file_and_unknown_profiles(write_configs, tmp_pa
 
 # ---------------------------------------------------------------------------------------------------
 # rotate: moto with signature checking
-
-
-UNSIGNED_SETUP_CALLS = 3  # create_user, put_user_policy, create_access_key
-
-
-class RotationMoto:
-    """A moto_server of our own whose IAM user has an allow-all inline policy (moto enforces IAM
-    policies once signature checking starts)."""
-
-    def __init__(self, root):
-        self.port = h.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        exe = h.shutil.which("moto_server")
-        argv = [exe] if exe else [sys.executable, "-m", "moto.server"]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(root), "LANG": "C.UTF-8",
-               "INITIAL_NO_AUTH_ACTION_COUNT": str(UNSIGNED_SETUP_CALLS)}
-        with open(root / "moto.log", "wb") as log:
-            self.proc = subprocess.Popen([*argv, "-H", "127.0.0.1", "-p", str(self.port)], env=env,
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-
-        def ready():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"moto_server exited: {(root / 'moto.log').read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/moto-api/", timeout=1) as r:
-                    return r.status == 200
-            except OSError:
-                return False
-
-        h._wait_for(ready, 30, "moto_server")
-        import boto3
-
-        iam = boto3.client("iam", endpoint_url=self.url, region_name="us-east-1",
-                           aws_access_key_id="AKIASETUPSETUPSETUP0", aws_secret_access_key="s" * 40)
-        self.user_arn = iam.create_user(UserName="rotator")["User"]["Arn"]
-        iam.put_user_policy(UserName="rotator", PolicyName="all", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
-        key = iam.create_access_key(UserName="rotator")["AccessKey"]
-        h.KNOWN_SECRETS.add(key["SecretAccessKey"])
-        self.access_key_id, self.secret_access_key = key["AccessKeyId"], key["SecretAccessKey"]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=10)
-
-
-@pytest.fixture
-def rotation_moto(tmp_path):
-    server = RotationMoto(tmp_path)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _aws(env, *args):

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -243,7 +242,7 @@ def test_a_capped_duration_is_said_on_stderr(env, write_configs, sts):
 # A refused metadata or container request is not retried
 
 
-class Endpoint:
+class Endpoint(h.LoopbackServer):
     """A loopback HTTP server that counts requests and answers each with `status` (IMDS token PUTs
     with a token)."""
 
@@ -268,13 +267,7 @@ class Endpoint:
 
             do_GET = do_PUT = _answer
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 @contextlib.contextmanager

@@ -501,13 +501,19 @@ def test_mfa_process_leaving_a_background_process_is_not_waited_for(mfa_world):
 
 
 def test_mfa_process_that_hangs_is_stopped_at_its_bound(mfa_world):
-    """The bound is 120 s, kept on purpose: mfa_process is often interactive (a hardware key to touch,
-    a password manager to unlock), and other callers wait up to 180 s for the one that runs it. The
-    process is killed, the failure says so, and nothing was sent to STS."""
-    role = _mfa_role(mfa_world, "exec >&-; sleep 200")
-    result, elapsed = timed_exit(["--profile", role], mfa_world.env, timeout=170)
-    assert_clean_failure(result, mentions=["mfa_process", role, "did not finish within 120 s"])
-    assert 115 < elapsed < 140, f"{elapsed:.1f}s"
+    """A command that closes its output and hangs is killed at its bound, the failure says so, and
+    nothing was sent to STS. The default bound (120 s, kept on purpose: mfa_process is often
+    interactive, and other callers wait up to 180 s for the one that runs it) is reached on a test clock
+    in TimeLimitTests; here the profile sets a short one, so the wiring is proven in seconds."""
+    role = h.fresh_profile("mfa-role")
+    mfa_world.write_config(
+        f"[profile {role}]\nrole_arn = {role_arn('fault')}\nsource_profile = {mfa_world.base}\n"
+        f"mfa_serial = {SERIAL}\nmfa_prompt_timeout = 2\n"
+        f"mfa_process = {mfa_world.mfa_script(name=role + '.sh', body='exec >&-; sleep 200')}\n"
+    )
+    result, elapsed = timed_exit(["--profile", role], mfa_world.env, timeout=60)
+    assert_clean_failure(result, mentions=["mfa_process", role, "did not finish within 2 s"])
+    assert 1.5 < elapsed < LOCAL_BOUND * 2, f"{elapsed:.1f}s"
     assert mfa_world.fake.helper_calls() == []
 
 
@@ -607,7 +613,7 @@ def test_sigkill_during_a_cache_refresh_leaves_no_stale_lock(role_setup, sts):
     assert_keys(e, source, *keys)
 
 
-class HoldingProxy:
+class HoldingProxy(h.LoopbackServer):
     """A forwarding HTTP proxy in front of moto that can hold a request of a given Action before
     forwarding it or after moto answered it, until released; `arrived[action]` is set when it holds one.
     Headers (Host included) go through unchanged, so moto's signature checks still apply."""
@@ -654,10 +660,7 @@ class HoldingProxy:
                 except OSError:
                     pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.serve(Handler)
 
     def arm(self, action, when):
         self.hold, self.actions = (action, when), []
@@ -666,22 +669,20 @@ class HoldingProxy:
 
     def close(self):
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().close()
 
 
 @pytest.fixture(scope="module")
 def rotation_backend(tmp_path_factory):
-    from test_commands import RotationMoto
-
-    moto = RotationMoto(tmp_path_factory.mktemp("rotation-moto"))
-    moto.current_keys = (moto.access_key_id, moto.secret_access_key)  # each case rotates it
-    proxy = HoldingProxy(moto.url)
-    try:
-        yield moto, proxy
-    finally:
-        proxy.close()
-        moto.stop()
+    root = tmp_path_factory.mktemp("rotation-moto")
+    with h.moto_server(root, unsigned_calls=h.moto_setup_calls()) as server:
+        moto = server.create_user("rotator")
+        moto.current_keys = (moto.access_key_id, moto.secret_access_key)  # each case rotates it
+        proxy = HoldingProxy(moto.url)
+        try:
+            yield moto, proxy
+        finally:
+            proxy.close()
 
 
 def _iam(moto, key_id, secret):

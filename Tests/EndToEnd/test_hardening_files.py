@@ -29,7 +29,6 @@ import pytest
 
 import e2e_helpers as h
 from e2e_helpers import assert_clean_failure, assert_success, env_with, store_from_env, tool
-from test_commands import RotationMoto
 
 
 @pytest.fixture
@@ -41,15 +40,6 @@ def own_session(tmp_path):
         yield session
     finally:
         session.stop()
-
-
-@pytest.fixture
-def rotation_moto(tmp_path):
-    server = RotationMoto(tmp_path)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _key_file(profile, key_id, secret, extra=""):

@@ -107,7 +107,7 @@ def _serve_tls(fake: FakeSTS, pki) -> int:
     return fake.port
 
 
-class RecordingProxy:
+class RecordingProxy(h.LoopbackServer):
     """An HTTP proxy on 127.0.0.1: records every request line it gets; tunnels CONNECT to 127.0.0.1 on
     the requested port (whatever the host name); answers anything else 502."""
 
@@ -134,14 +134,7 @@ class RecordingProxy:
                 else:
                     self.request.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler, server_class=socketserver.ThreadingTCPServer)
 
 
 def _pipe_both_ways(a: socket.socket, b: socket.socket) -> None:
@@ -317,7 +310,7 @@ def test_ca_bundle_replaces_the_system_store(world, pki, system_store_trusting_t
 # 10. Control characters from services, files and commands never reach the terminal
 
 
-class _HostileSTS:
+class _HostileSTS(h.LoopbackServer):
     """Answers every request with an STS error whose message carries C1 controls (CSI, NEL), raw and
     as character references (C0 controls other than tab and newline cannot appear in XML 1.0)."""
 
@@ -343,13 +336,7 @@ class _HostileSTS:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 def test_control_characters_are_removed_from_service_file_and_command_text(world, tmp_path):

@@ -8,9 +8,8 @@ signature of the stored keys).
 from __future__ import annotations
 
 import json
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -27,7 +26,7 @@ def moto_login(tmp_path_factory):
     yield from moto_with_role(tmp_path_factory.mktemp("moto-login"))
 
 
-class FakeFederation:
+class FakeFederation(h.LoopbackServer):
     """The federation endpoint's getSigninToken: records each request's query, checks the Session
     document's shape, and answers a sign-in token (or `status` when set)."""
 
@@ -63,13 +62,7 @@ class FakeFederation:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/federation"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler, path="/federation")
 
 
 @pytest.fixture

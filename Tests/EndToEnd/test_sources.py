@@ -5,25 +5,16 @@ calling themselves in a loop."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 import e2e_helpers as h
 from e2e_helpers import assert_clean_failure, credential_document, env_with, store_from_env, tool
 
-# create_user, put_user_policy, create_access_key, create_role, put_role_policy
-UNSIGNED_SETUP_CALLS = 5
-ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 TRUST = json.dumps(
     {
         "Version": "2012-10-17",
@@ -33,54 +24,22 @@ TRUST = json.dumps(
         ],
     }
 )
+ROLES = {"target": TRUST}
 
 
-class SignedMoto:
+class SignedMoto(h.MotoServer):
     """moto_server checking SigV4 signatures after the setup calls: an IAM user with a key and a role
     any principal of the account may assume."""
 
     def __init__(self, root, signatures=True):
-        self.port = h.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        exe = shutil.which("moto_server")
-        argv = [exe] if exe else [sys.executable, "-m", "moto.server"]
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(root),
-            "LANG": "C.UTF-8",
-        }
-        if signatures:
-            env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(UNSIGNED_SETUP_CALLS)
-        self.log = open(root / "moto.log", "wb")
-        self.proc = subprocess.Popen(
-            [*argv, "-H", "127.0.0.1", "-p", str(self.port)],
-            env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        import urllib.request
-
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/moto-api/", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    self.stop()
-                    raise RuntimeError("moto_server did not start")
-                time.sleep(0.1)
-        import boto3
-
-        iam = boto3.client(
-            "iam", endpoint_url=self.url, region_name="us-east-1",
-            aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x" * 40,
-        )
-        iam.create_user(UserName="sources-user")
-        iam.put_user_policy(UserName="sources-user", PolicyName="all", PolicyDocument=ALL)
-        key = iam.create_access_key(UserName="sources-user")["AccessKey"]
-        self.role_arn = iam.create_role(RoleName="target", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
-        iam.put_role_policy(RoleName="target", PolicyName="all", PolicyDocument=ALL)
-        self.key_id, self.secret = key["AccessKeyId"], key["SecretAccessKey"]
-        h.KNOWN_SECRETS.add(self.secret)
+        super().__init__(root, unsigned_calls=h.moto_setup_calls(ROLES) if signatures else None)
+        try:
+            user = self.create_user("sources-user", ROLES)
+        except BaseException:
+            self.stop()
+            raise
+        self.role_arn = user.role_arns["target"]
+        self.key_id, self.secret = user.access_key_id, user.secret_access_key
 
     def instance_credentials(self) -> dict:
         """Temporary credentials as IMDS or the container endpoint hand them out: a role session of
@@ -106,13 +65,6 @@ class SignedMoto:
         )
         return sts.get_caller_identity()["Arn"]
 
-    def stop(self):
-        if self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=10)
-        self.log.close()
-
 
 @pytest.fixture(scope="module")
 def moto(tmp_path_factory):
@@ -131,7 +83,7 @@ def unsigned_moto(tmp_path_factory):
     server.stop()
 
 
-class RecordingProxy:
+class RecordingProxy(h.LoopbackServer):
     """Forwards POSTs to `target` and records each request's headers and form fields."""
 
     def __init__(self, target):
@@ -163,16 +115,10 @@ class RecordingProxy:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
-class FakeEndpoint:
+class FakeEndpoint(h.LoopbackServer):
     """A threaded HTTP server on loopback answering with `routes[(method, path)](handler)` and recording
     (method, path, headers) of every request."""
 
@@ -199,14 +145,7 @@ class FakeEndpoint:
 
             do_GET = do_PUT = answer
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)
 
 
 def metadata_document(moto):

@@ -12,18 +12,12 @@ from __future__ import annotations
 import calendar
 import contextlib
 import json
-import os
 import re
 import shlex
-import shutil
-import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from dataclasses import dataclass
 
 import pytest
 
@@ -42,7 +36,6 @@ from fault_sts import FakeSTS
 
 ACCOUNT = "123456789012"
 EXTERNAL_ID = "ext-7f3a-e2e"
-ALLOW_ALL = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 
 def trust_policy(external_id=None):
@@ -56,70 +49,16 @@ def trust_policy(external_id=None):
 
 # Roles to create: name -> external id required by its trust policy (None: none).
 ROLES = {"e2e-a": None, "e2e-b": None, "e2e-ext": EXTERNAL_ID}
-# create_user, put_user_policy, create_access_key, then create_role + put_role_policy per role.
-SETUP_CALLS = 3 + 2 * len(ROLES)
-
-
-@dataclass(frozen=True)
-class MotoIAM:
-    url: str
-    access_key_id: str
-    secret_access_key: str
-    user_arn: str
-    role_arns: dict
 
 
 @pytest.fixture(scope="module")
 def moto_iam(tmp_path_factory):
-    """moto_server with signature checks after the SETUP_CALLS unsigned requests that create the user,
-    its allow-all policy and key, and the roles."""
+    """moto_server with signature checks after the unsigned requests that create the user, its
+    allow-all policy and key, and the roles. Yields an e2e_helpers.MotoUser."""
+    roles = {name: trust_policy(external_id) for name, external_id in ROLES.items()}
     root = tmp_path_factory.mktemp("moto-roles")
-    port = h.free_port()
-    url = f"http://127.0.0.1:{port}"
-    exe = shutil.which("moto_server")
-    argv = [exe] if exe else [sys.executable, "-m", "moto.server"]
-    menv = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(root),
-        "LANG": "C.UTF-8",
-        "INITIAL_NO_AUTH_ACTION_COUNT": str(SETUP_CALLS),
-    }
-    with open(root / "moto.log", "wb") as log:
-        proc = subprocess.Popen([*argv, "-H", "127.0.0.1", "-p", str(port)], env=menv, stdin=subprocess.DEVNULL,
-                                stdout=log, stderr=log, start_new_session=True)
-    try:
-        def ready():
-            if proc.poll() is not None:
-                raise RuntimeError(f"moto_server exited:\n{(root / 'moto.log').read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/moto-api/", timeout=1) as r:
-                    return r.status == 200
-            except OSError:
-                return False
-
-        h._wait_for(ready, 30, "moto_server to answer")
-        import boto3
-
-        iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1",
-                           aws_access_key_id="AKIASETUPSETUPSETUP0", aws_secret_access_key="s" * 40)
-        user = iam.create_user(UserName="e2e-roles-user")["User"]
-        iam.put_user_policy(UserName="e2e-roles-user", PolicyName="all", PolicyDocument=ALLOW_ALL)
-        key = iam.create_access_key(UserName="e2e-roles-user")["AccessKey"]
-        h.KNOWN_SECRETS.add(key["SecretAccessKey"])
-        arns = {}
-        for name, external_id in ROLES.items():
-            arns[name] = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy(external_id))[
-                "Role"]["Arn"]
-            iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=ALLOW_ALL)
-        yield MotoIAM(url, key["AccessKeyId"], key["SecretAccessKey"], user["Arn"], arns)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
+    with h.moto_server(root, unsigned_calls=h.moto_setup_calls(roles)) as server:
+        yield server.create_user("e2e-roles-user", roles)
 
 
 class Forwarder:

@@ -35,12 +35,11 @@ package struct SourceFixture {
         _ config: String, transport: ScriptedTransport, environment: [String: String] = [:],
         diagnostics: @escaping (String) -> Void = { _ in }
     ) throws -> CredentialProvider {
-        var provider = CredentialProvider(
+        CredentialProvider(
             files: try configFiles(config), keyring: CredentialKeyring(store: store),
             environment: ["XDG_RUNTIME_DIR": directory, "PATH": "/usr/bin:/bin"].merging(environment) { $1 },
-            diagnostics: diagnostics, transport: transport, clock: { Self.start }, openTerminal: { nil })
-        provider.sleep = { _ in }
-        return provider
+            diagnostics: diagnostics, transport: transport, clock: TestClock(Self.start),
+            openTerminal: { nil })
     }
 
     /// Writes `text` to a file in the fixture's directory and returns its path.

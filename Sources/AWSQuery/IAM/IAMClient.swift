@@ -4,7 +4,7 @@ import HelperSupport
 
 /// Where IAM is called for a profile. IAM is a global service: one endpoint per partition, signed for
 /// that partition's home region, unless the SDKs' endpoint settings name another.
-package struct IAMConfiguration: Sendable, Equatable {
+package struct IAMConfiguration: QueryEndpointConfiguration, Equatable {
     package var endpoint: String
     package var signingRegion: String
     /// Where the endpoint came from, for messages.
@@ -57,38 +57,11 @@ package struct IAMConfiguration: Sendable, Equatable {
 /// The IAM calls `rotate` makes, over the query protocol (API version 2010-05-08), signed with the keys
 /// of the IAM user whose access keys they manage.
 package struct IAMClient: Sendable {
-    package var configuration: IAMConfiguration
-    package var transport: any HTTPTransport
-    package var clock: @Sendable () -> Int
-    package var sleep: @Sendable (Double) -> Void
-    package var random: @Sendable () -> Double
+    let queryClient: AWSQueryClient
 
-    package init(
-        configuration: IAMConfiguration,
-        transport: any HTTPTransport = CurlTransport(),
-        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
-        sleep: @escaping @Sendable (Double) -> Void = SystemClock.sleep,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) {
-        self.configuration = configuration
-        self.transport = transport
-        self.clock = clock
-        self.sleep = sleep
-        self.random = random
-    }
-
-    /// The whole time one call may take, retries included, in seconds; `doctor` asks for less.
-    package var deadline: Double = 15
-
-    var queryClient: AWSQueryClient {
-        AWSQueryClient(
-            serviceName: "IAM", signingName: "iam", apiVersion: "2010-05-08",
-            endpoint: configuration.endpoint,
-            signingRegion: configuration.signingRegion, caBundle: configuration.caBundle,
-            proxies: configuration.proxies, maxAttempts: configuration.maxAttempts, transport: transport,
-            clock: clock, sleep: sleep,
-            random: random, deadline: deadline, connectTimeout: min(3, deadline),
-            attemptTimeout: min(6, deadline))
+    /// - Parameter connection: as for STS; `doctor` shortens the time limits.
+    package init(configuration: IAMConfiguration, connection: QueryConnection = QueryConnection()) {
+        queryClient = AWSQueryClient(service: .iam, configuration: configuration, connection: connection)
     }
 
     /// The access keys of the user the credentials belong to (IAM allows two per user).
@@ -137,22 +110,28 @@ package struct IAMAccessKey: Sendable, Equatable {
 
 /// Reading IAM's XML answers.
 enum IAMResponse {
-    /// The `member`s of `ListAccessKeysResponse/ListAccessKeysResult/AccessKeyMetadata`.
-    static func accessKeys(from body: [UInt8]) throws(IAMResponseError) -> [IAMAccessKey] {
+    /// The element `ACTIONResponse/ACTIONResult/ELEMENT` of an action's answer.
+    private static func resultElement(
+        _ body: [UInt8], action: IAMResponseError.Action, element: String
+    ) throws(IAMResponseError) -> XMLElement {
         let root: XMLElement
         do {
             root = try XMLReader.parse(body)
         } catch {
-            throw IAMResponseError(
-                action: .listAccessKeys, reason: "not a well-formed XML document (\(error))")
+            throw IAMResponseError(action: action, reason: "not a well-formed XML document (\(error))")
         }
-        guard root.localName == "ListAccessKeysResponse",
-            let result = root.children(named: "ListAccessKeysResult").first,
-            let metadata = result.children(named: "AccessKeyMetadata").first
+        guard root.localName == action.rawValue + "Response",
+            let result = root.children(named: action.rawValue + "Result").first,
+            let found = result.children(named: element).first
         else {
-            throw IAMResponseError(
-                action: .listAccessKeys, reason: "the document is not a ListAccessKeysResponse")
+            throw IAMResponseError(action: action, reason: "the document is not a \(action.rawValue)Response")
         }
+        return found
+    }
+
+    /// The `member`s of `ListAccessKeysResponse/ListAccessKeysResult/AccessKeyMetadata`.
+    static func accessKeys(from body: [UInt8]) throws(IAMResponseError) -> [IAMAccessKey] {
+        let metadata = try resultElement(body, action: .listAccessKeys, element: "AccessKeyMetadata")
         var keys: [IAMAccessKey] = []
         for member in metadata.children(named: "member") {
             func value(_ name: String) -> String {
@@ -173,20 +152,7 @@ enum IAMResponse {
 
     /// The pair in `CreateAccessKeyResponse/CreateAccessKeyResult/AccessKey`.
     static func accessKey(from body: [UInt8]) throws(IAMResponseError) -> LongLivedKeys {
-        let root: XMLElement
-        do {
-            root = try XMLReader.parse(body)
-        } catch {
-            throw IAMResponseError(
-                action: .createAccessKey, reason: "not a well-formed XML document (\(error))")
-        }
-        guard root.localName == "CreateAccessKeyResponse",
-            let result = root.children(named: "CreateAccessKeyResult").first,
-            let key = result.children(named: "AccessKey").first
-        else {
-            throw IAMResponseError(
-                action: .createAccessKey, reason: "the document is not a CreateAccessKeyResponse")
-        }
+        let key = try resultElement(body, action: .createAccessKey, element: "AccessKey")
         func value(_ name: String) throws(IAMResponseError) -> String {
             guard let element = key.children(named: name).first, element.children.isEmpty else {
                 throw IAMResponseError(action: .createAccessKey, reason: "AccessKey has no \(name)")

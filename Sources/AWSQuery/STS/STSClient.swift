@@ -4,31 +4,13 @@ import HelperSupport
 /// The STS calls this tool makes, over the query protocol (form-encoded POST, XML answers), signed with
 /// SigV4, retried the way the SDKs' standard mode retries, within an overall time bound.
 package struct STSClient: Sendable {
-    package var configuration: STSConfiguration
-    package var transport: any HTTPTransport
-    /// Seconds since the Unix epoch; a parameter so tests control signing dates.
-    package var clock: @Sendable () -> Int
-    /// Waits between attempts; tests pass one that does not sleep.
-    package var sleep: @Sendable (Double) -> Void
-    /// A number in [0, 1) for backoff jitter.
-    package var random: @Sendable () -> Double
-    /// The bound on one call, all attempts and waits included.
-    package var deadline: Double = 15
-    package var connectTimeout: Double = 3
-    package var attemptTimeout: Double = 6
+    /// The query-protocol machinery (signing, retries, time bound) for the configuration.
+    let queryClient: AWSQueryClient
 
-    package init(
-        configuration: STSConfiguration,
-        transport: any HTTPTransport = CurlTransport(),
-        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
-        sleep: @escaping @Sendable (Double) -> Void = SystemClock.sleep,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) {
-        self.configuration = configuration
-        self.transport = transport
-        self.clock = clock
-        self.sleep = sleep
-        self.random = random
+    /// - Parameter connection: transport, clock (signing dates, the deadline, waits between attempts),
+    ///   jitter and time limits.
+    package init(configuration: STSConfiguration, connection: QueryConnection = QueryConnection()) {
+        queryClient = AWSQueryClient(service: .sts, configuration: configuration, connection: connection)
     }
 
     package struct AssumeRoleParameters: Sendable, Equatable {
@@ -129,17 +111,6 @@ package struct STSClient: Sendable {
         } catch {
             throw .unreadableResponse(service: "STS", call: what, reason: error.description)
         }
-    }
-
-    /// The query-protocol machinery (signing, retries, time bound) for this configuration.
-    var queryClient: AWSQueryClient {
-        AWSQueryClient(
-            serviceName: "STS", signingName: "sts", apiVersion: "2011-06-15",
-            endpoint: configuration.endpoint, signingRegion: configuration.signingRegion,
-            caBundle: configuration.caBundle, proxies: configuration.proxies,
-            maxAttempts: configuration.maxAttempts, transport: transport,
-            clock: clock, sleep: sleep, random: random, deadline: deadline, connectTimeout: connectTimeout,
-            attemptTimeout: attemptTimeout)
     }
 
     /// Sends one action and returns the body of its successful answer, retrying what may succeed later.

@@ -3,16 +3,22 @@ import HelperSupport
 
 /// Where and how STS is called for a profile: the endpoint and signing region, trust store and retries,
 /// from the environment and the profile's settings in the SDKs' order of precedence.
-package struct STSConfiguration: Sendable, Equatable {
+package struct STSConfiguration: QueryEndpointConfiguration, Equatable {
     package var endpoint: String
     package var signingRegion: String
     /// Where the endpoint came from, for `explain`.
     package var endpointSource: String
     package var caBundle: String?
     package var maxAttempts: Int
-    package var retryMode: String
+    package var retryMode: RetryMode
     /// The proxy variables of the environment (https endpoints follow them, as in the SDKs).
     package var proxies: ProxyEnvironment
+
+    /// The SDKs' `retry_mode`. Every mode retries as standard mode does here; legacy only allows more
+    /// attempts by default.
+    package enum RetryMode: String, Sendable {
+        case standard, legacy, adaptive
+    }
 
     /// Regions that `sts_regional_endpoints = legacy` sends to the global endpoint.
     static let legacyGlobalRegions: Set<String> = [
@@ -68,11 +74,12 @@ package struct STSConfiguration: Sendable, Equatable {
 
         caBundle = setting("AWS_CA_BUNDLE", "ca_bundle").map { Self.expandHome($0, environment: environment) }
         proxies = ProxyEnvironment(environment)
-        retryMode = setting("AWS_RETRY_MODE", "retry_mode") ?? "standard"
-        guard ["standard", "legacy", "adaptive"].contains(retryMode) else {
+        let mode = setting("AWS_RETRY_MODE", "retry_mode") ?? RetryMode.standard.rawValue
+        guard let retryMode = RetryMode(rawValue: mode) else {
             throw .invalidValue(
-                name: "retry_mode", value: retryMode, expected: "'standard', 'legacy' or 'adaptive'")
+                name: "retry_mode", value: mode, expected: "'standard', 'legacy' or 'adaptive'")
         }
+        self.retryMode = retryMode
         if let text = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
             guard let attempts = Int(text), attempts >= 1, attempts <= 20 else {
                 throw .invalidValue(
@@ -80,7 +87,7 @@ package struct STSConfiguration: Sendable, Equatable {
             }
             maxAttempts = attempts
         } else {
-            maxAttempts = retryMode == "legacy" ? 5 : 3
+            maxAttempts = retryMode == .legacy ? 5 : 3
         }
     }
 

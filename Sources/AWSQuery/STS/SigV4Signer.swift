@@ -222,7 +222,7 @@ package struct SigV4Signer: Sendable {
     }
 
     static func signature(signingKey: [UInt8], stringToSign: String) -> String {
-        hex(hmac(key: signingKey, message: Array(stringToSign.utf8)))
+        ASCIIText.hex(hmac(key: signingKey, message: Array(stringToSign.utf8)))
     }
 
     // MARK: - Helpers
@@ -238,18 +238,7 @@ package struct SigV4Signer: Sendable {
         Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
 
-    static func hexSHA256(_ bytes: [UInt8]) -> String { hex(Array(SHA256.hash(data: bytes))) }
-
-    package static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hexSHA256(_ bytes: [UInt8]) -> String { ASCIIText.hex(Array(SHA256.hash(data: bytes))) }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters (and `/` when asked), with
     /// upper-case hex digits.

@@ -105,8 +105,7 @@ package struct ConsoleLogin {
             configuration = try STSConfiguration(
                 profile: chain.profile, files: provider.files, environment: provider.environment)
         }
-        let sts = STSClient(
-            configuration: configuration, transport: provider.transport, clock: provider.clock)
+        let sts = STSClient(configuration: configuration, connection: provider.stsConnection)
         let token = try sts.getFederationToken(
             name: ConsoleSignIn.federatedUserName(profile: profile), policy: ConsoleSignIn.allowAllPolicy,
             durationSeconds: duration, with: source)

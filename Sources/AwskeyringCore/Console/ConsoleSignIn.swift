@@ -110,13 +110,17 @@ package enum ConsoleSignIn {
     }
 
     private struct SigninTokenDocument: Decodable {
-        var SigninToken: String?
+        var signinToken: String?
+
+        enum CodingKeys: String, CodingKey {
+            case signinToken = "SigninToken"
+        }
     }
 
     /// The token in the federation endpoint's answer (`{"SigninToken": "..."}`); nil when there is none.
     package static func signinToken(from body: [UInt8]) -> String? {
         guard let document = try? JSONDecoder().decode(SigninTokenDocument.self, from: Data(body)),
-            let token = document.SigninToken, !token.isEmpty,
+            let token = document.signinToken, !token.isEmpty,
             !token.contains(where: { $0.isWhitespace || $0.isNewline })
         else { return nil }
         return token

@@ -14,13 +14,13 @@ package struct KeyImport {
     package var keyring: CredentialKeyring
     /// Where the report for the person goes (stderr).
     package var diagnostics: (String) -> Void
-    /// Seconds since the Unix epoch, for the backup's name.
-    package var clock: () -> Int
+    /// The time, for the backup's name.
+    package var clock: any TimeSource
     package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
 
     package init(
         keyring: CredentialKeyring, diagnostics: @escaping (String) -> Void,
-        clock: @escaping () -> Int = { Int(SystemClock.now()) },
+        clock: any TimeSource = SystemClock(),
         readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
     ) {
         self.keyring = keyring
@@ -47,14 +47,33 @@ package struct KeyImport {
         }
     }
 
+    /// What an import does besides storing keys the keyring does not hold yet.
+    package struct Options: Sendable, Equatable {
+        /// Whether other keys already stored for a profile are replaced (`--force`) or the profile is
+        /// skipped.
+        package var replaceStoredKeys: Bool
+        /// What becomes of the key lines in the file.
+        package var file: FileChange
+
+        package enum FileChange: Sendable, Equatable {
+            /// The file is left as it is (the person is told the keys are still there).
+            case keep
+            /// The imported keys are removed from the file (`--remove-from-file`), after a private
+            /// backup of the previous file unless `backup` is false (`--no-backup`).
+            case removeKeys(backup: Bool)
+        }
+
+        package init(replaceStoredKeys: Bool = false, file: FileChange = .keep) {
+            self.replaceStoredKeys = replaceStoredKeys
+            self.file = file
+        }
+    }
+
     /// Imports the key pairs of `profiles` (all profiles with a key pair when empty) from the file at
     /// `path`. Throws when nothing could be read, or when some profile was skipped (after doing the rest
     /// and reporting it).
     @discardableResult
-    package func run(
-        path: String, displayPath: String, profiles: [String], force: Bool, removeFromFile: Bool,
-        keepBackup: Bool = true
-    )
+    package func run(path: String, displayPath: String, profiles: [String], options: Options = Options())
         throws -> Report
     {
         guard let bytes = try read(path) else {
@@ -68,77 +87,121 @@ package struct KeyImport {
         }
         let editor = CredentialsFileEditor(bytes: bytes)
         var report = Report()
-
-        var candidates: [ConfigSection]
-        if profiles.isEmpty {
-            candidates = sections.filter { editor.hasOwnKeyPair(section: $0.name) }
-            guard !candidates.isEmpty else {
-                throw ImportError.noKeyPairs(displayPath: displayPath)
-            }
-        } else {
-            candidates = []
-            for name in profiles {
-                guard let section = sections.first(where: { $0.name == name }) else {
-                    throw ImportError.noSuchProfile(name, displayPath: displayPath)
-                }
-                candidates.append(section)
-            }
-        }
-
+        let candidates = try candidates(
+            sections, editor: editor, profiles: profiles, displayPath: displayPath)
         var removable: Set<String> = []
         for section in candidates {
-            let name = section.name
-            if !editor.hasOwnKeyPair(section: name) {
-                let inherited = section.settings.value("aws_access_key_id") != nil
+            let askedFor = !profiles.isEmpty
+            if try importKeys(
+                of: section, editor: editor, askedFor: askedFor, options: options, report: &report)
+            {
+                removable.insert(section.name)
+            }
+        }
+        tell(report)
+
+        switch options.file {
+        case .removeKeys(let backup) where !removable.isEmpty:
+            try rewrite(
+                path: path, displayPath: displayPath, original: bytes,
+                without: editor.removingKeys(of: removable), profiles: removable, keepBackup: backup,
+                report: &report)
+        case .keep where !removable.isEmpty:
+            diagnostics(
+                """
+                The keys are still written in \(displayPath), and SDKs prefer them there: delete them, or run \
+                import again with --remove-from-file.
+                """)
+        default:
+            break
+        }
+        if !report.skipped.isEmpty {
+            throw ImportError.skipped(report.skipped.map(\.profile))
+        }
+        return report
+    }
+
+    /// The sections to import: those named (each must exist), or every section writing its own key
+    /// pair (there must be one).
+    private func candidates(
+        _ sections: [ConfigSection], editor: CredentialsFileEditor, profiles: [String], displayPath: String
+    ) throws(ImportError) -> [ConfigSection] {
+        if profiles.isEmpty {
+            let candidates = sections.filter { editor.hasOwnKeyPair(section: $0.name) }
+            guard !candidates.isEmpty else {
+                throw .noKeyPairs(displayPath: displayPath)
+            }
+            return candidates
+        }
+        var candidates: [ConfigSection] = []
+        for name in profiles {
+            guard let section = sections.first(where: { $0.name == name }) else {
+                throw .noSuchProfile(name, displayPath: displayPath)
+            }
+            candidates.append(section)
+        }
+        return candidates
+    }
+
+    /// Stores one section's key pair, noting in `report` what happened; true when the keyring now holds
+    /// that pair, so its lines may go from the file. `askedFor`: the profile was named, so leaving it
+    /// is a failure rather than a note.
+    private func importKeys(
+        of section: ConfigSection, editor: CredentialsFileEditor, askedFor: Bool, options: Options,
+        report: inout Report
+    ) throws -> Bool {
+        let name = section.name
+        if !editor.hasOwnKeyPair(section: name) {
+            let inherited = section.settings.value("aws_access_key_id") != nil
+            report.skipped.append(
+                (
+                    name,
+                    inherited
+                        ? "its keys come from [DEFAULT]"
+                        : "it has no aws_access_key_id and aws_secret_access_key"
+                ))
+            return false
+        }
+        if section.settings.value("aws_session_token") != nil {
+            let reason = "it has an aws_session_token: temporary keys are not imported"
+            if askedFor {
+                report.skipped.append((name, reason))
+            } else {
+                diagnostics("Left profile '\(name)' alone: \(reason).")
+            }
+            return false
+        }
+        let keys: LongLivedKeys
+        do {
+            keys = try LongLivedKeys(
+                accessKeyId: section.settings.value("aws_access_key_id") ?? "",
+                secretAccessKey: section.settings.value("aws_secret_access_key") ?? "")
+        } catch {
+            report.skipped.append((name, error.description))
+            return false
+        }
+        if let stored = try keyring.keys(profileIfReadable: name) {
+            if stored.accessKeyId == keys.accessKeyId, (try? keyring.keys(profile: name)) == keys {
+                report.alreadyStored.append(name)
+                return true
+            }
+            if !options.replaceStoredKeys {
                 report.skipped.append(
                     (
                         name,
-                        inherited
-                            ? "its keys come from [DEFAULT]"
-                            : "it has no aws_access_key_id and aws_secret_access_key"
+                        "the keyring already holds other keys for it (\(stored)); pass --force to replace them"
                     ))
-                continue
+                return false
             }
-            if section.settings.value("aws_session_token") != nil {
-                let reason = "it has an aws_session_token: temporary keys are not imported"
-                // Asked for by name, leaving it is a failure; found on the way, it is only a note.
-                if profiles.isEmpty {
-                    diagnostics("Left profile '\(name)' alone: \(reason).")
-                } else {
-                    report.skipped.append((name, reason))
-                }
-                continue
-            }
-            let keys: LongLivedKeys
-            do {
-                keys = try LongLivedKeys(
-                    accessKeyId: section.settings.value("aws_access_key_id") ?? "",
-                    secretAccessKey: section.settings.value("aws_secret_access_key") ?? "")
-            } catch {
-                report.skipped.append((name, error.description))
-                continue
-            }
-            if let stored = try keyring.keys(profileIfReadable: name) {
-                if stored.accessKeyId == keys.accessKeyId, (try? keyring.keys(profile: name)) == keys {
-                    report.alreadyStored.append(name)
-                    removable.insert(name)
-                    continue
-                }
-                if !force {
-                    report.skipped.append(
-                        (
-                            name,
-                            "the keyring already holds other keys for it (\(stored)); pass --force to replace them"
-                        ))
-                    continue
-                }
-            }
-            try keyring.storeKeys(keys, profile: name)
-            _ = try? SessionCache(keyring: keyring).clear(profile: name)
-            report.imported.append(name)
-            removable.insert(name)
         }
+        try keyring.storeKeys(keys, profile: name)
+        _ = try? SessionCache(keyring: keyring).clear(profile: name)
+        report.imported.append(name)
+        return true
+    }
 
+    /// The report, profile by profile, for the person.
+    private func tell(_ report: Report) {
         for name in report.imported {
             diagnostics("Imported the keys of profile '\(name)' into the keyring.")
         }
@@ -148,23 +211,6 @@ package struct KeyImport {
         for (name, reason) in report.skipped {
             diagnostics("Skipped profile '\(name)': \(reason).")
         }
-
-        if removeFromFile, !removable.isEmpty {
-            try rewrite(
-                path: path, displayPath: displayPath, original: bytes,
-                without: editor.removingKeys(of: removable), profiles: removable, keepBackup: keepBackup,
-                report: &report)
-        } else if !removable.isEmpty {
-            diagnostics(
-                """
-                The keys are still written in \(displayPath), and SDKs prefer them there: delete them, or run \
-                import again with --remove-from-file.
-                """)
-        }
-        if !report.skipped.isEmpty {
-            throw ImportError.skipped(report.skipped.map(\.profile))
-        }
-        return report
     }
 
     /// Rewrites the file at `path` without the key lines, after a private backup unless told not to,
@@ -175,34 +221,34 @@ package struct KeyImport {
         path: String, displayPath: String, original: [UInt8], without rewritten: [UInt8],
         profiles: Set<String>,
         keepBackup: Bool, report: inout Report
-    ) throws {
+    ) throws(ImportError) {
         // The file must be the one that was read: never write over changes made meanwhile.
         guard (try? read(path)) == original else {
-            throw ImportError.changedMeanwhile(displayPath: displayPath)
+            throw .changedMeanwhile(displayPath: displayPath)
         }
         let target: String
         do {
             target = try FileReplacement.replacementTarget(of: path)
         } catch {
-            throw ImportError.notRewritten(displayPath: displayPath, error)
+            throw .notRewritten(displayPath: displayPath, error)
         }
-        let suffix = ".bak-" + Self.backupStamp(clock())
+        let suffix = ".bak-" + Self.backupStamp(clock.epochSeconds)
         let backup = path + suffix
         if keepBackup {
             do {
                 try FileReplacement.writeNewPrivateFile(original, at: backup)
             } catch {
-                throw ImportError.notRewritten(displayPath: displayPath, error)
+                throw .notRewritten(displayPath: displayPath, error)
             }
         }
         do {
             try FileReplacement.replace(path, with: rewritten)
         } catch {
             if keepBackup { unlink(backup) }
-            throw ImportError.notRewritten(displayPath: displayPath, error)
+            throw .notRewritten(displayPath: displayPath, error)
         }
         guard (try? read(path)) == rewritten else {
-            throw ImportError.notReadBack(displayPath: displayPath)
+            throw .notReadBack(displayPath: displayPath)
         }
         report.rewrittenPath = target
         let names = profiles.sorted().map { "'\($0)'" }.joined(separator: ", ")
@@ -226,7 +272,7 @@ package struct KeyImport {
         do {
             return try readFile(path)
         } catch {
-            throw ImportError.unreadable(error)
+            throw .unreadable(error)
         }
     }
 

@@ -13,20 +13,20 @@ package struct KeyRotation {
     /// Progress notes for the person (stderr).
     package var diagnostics: (String) -> Void
     /// Waits between checks of the new key; tests pass one that does not sleep.
-    package var sleep: (Double) -> Void
+    package var clock: any TimeSource
     /// How long a new key may take to start working (IAM is eventually consistent), in seconds.
     package var propagationWait: Double = 12
     package var retryInterval: Double = 1.5
 
     package init(
         keyring: CredentialKeyring, iam: IAMClient, sts: STSClient, diagnostics: @escaping (String) -> Void,
-        sleep: @escaping (Double) -> Void = SystemClock.sleep
+        clock: any TimeSource = SystemClock()
     ) {
         self.keyring = keyring
         self.iam = iam
         self.sts = sts
         self.diagnostics = diagnostics
-        self.sleep = sleep
+        self.clock = clock
     }
 
     /// Errors that mean "this key is not known (yet)": worth asking again while a new key propagates.
@@ -155,7 +155,7 @@ package struct KeyRotation {
                 guard let code = error.serviceError?.code, Self.propagationCodes.contains(code),
                     waited + retryInterval <= propagationWait
                 else { throw error }
-                sleep(retryInterval)
+                clock.sleep(retryInterval)
                 waited += retryInterval
             }
         }

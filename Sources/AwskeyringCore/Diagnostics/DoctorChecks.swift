@@ -40,6 +40,8 @@ package struct DoctorChecks {
     package var listDirectory: (String) -> [String]? = DoctorChecks.directoryEntries
     /// How IAM is reached to look for spare access keys; nil asks nothing (offline).
     package var iamTransport: (any HTTPTransport)?
+    /// Times the IAM check against its budget, and signs and paces its calls.
+    package var clock: any TimeSource = SystemClock()
 
     package init(
         health: SecretServiceHealth, keyring: CredentialKeyring, environment: [String: String],

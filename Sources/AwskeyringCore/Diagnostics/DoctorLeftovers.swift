@@ -138,7 +138,7 @@ extension DoctorChecks {
         var heldBy: [String: [String]] = [:]
         for (profile, keys) in stored { heldBy[keys.accessKeyId, default: []].append(profile) }
 
-        let start = SystemClock.now()
+        let start = clock.now()
         var findings: [DoctorFinding] = []
         var seen: Set<String> = []
         /// Endpoint → why it could not be reached: asked once, not once per key.
@@ -146,7 +146,7 @@ extension DoctorChecks {
         for (profile, keys) in stored where seen.insert(keys.accessKeyId).inserted {
             let holders = heldBy[keys.accessKeyId] ?? [profile]
             let subject = "IAM keys of profile \(holders.joined(separator: ", "))"
-            let remaining = Self.iamBudget - (SystemClock.now() - start)
+            let remaining = Self.iamBudget - (clock.now() - start)
             guard remaining >= 1 else {
                 findings.append(
                     DoctorFinding(
@@ -164,8 +164,11 @@ extension DoctorChecks {
                 if let failure = unreachable[endpoint] { throw failure }
                 // One attempt: doctor reports, it does not wait for a service to come back.
                 configuration.maxAttempts = 1
-                var client = IAMClient(configuration: configuration, transport: iamTransport)
-                client.deadline = min(Self.iamCallDeadline, remaining)
+                let client = IAMClient(
+                    configuration: configuration,
+                    connection: QueryConnection(
+                        transport: iamTransport, clock: clock,
+                        limits: QueryTimeLimits().capped(at: min(Self.iamCallDeadline, remaining))))
                 listed = try client.listAccessKeys(
                     with: AWSCredentials(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
                 )

@@ -315,9 +315,7 @@ package struct ProfileExplanation {
         SourceContext(
             instanceMetadata: try? InstanceMetadataSource(
                 profile: chain.profile, files: files, environment: environment),
-            containerURL: environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"].map {
-                "http://\(ContainerEndpointSource.ecsAddress)\($0)"
-            } ?? environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+            containerURL: ContainerEndpointSource.Location(environment: environment)?.url,
             containerAuthorization: environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] != nil
                 ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
                 : environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] != nil

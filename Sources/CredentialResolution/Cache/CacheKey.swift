@@ -1,5 +1,5 @@
-import AWSQuery
 import Crypto
+import HelperSupport
 
 /// A cache entry's name: a digest of everything that changes the credentials it holds. Only the digest
 /// is stored, as a keyring attribute and a lock-file name; it reveals none of its inputs.
@@ -17,7 +17,7 @@ package struct CacheKey: Sendable, Equatable, Hashable, CustomStringConvertible 
                 text.append(UInt8(ascii: "-"))
             }
         }
-        digest = SigV4Signer.hex(Array(SHA256.hash(data: text).prefix(20)))
+        digest = ASCIIText.hex(Array(SHA256.hash(data: text).prefix(20)))
     }
 
     package var description: String { digest }

@@ -34,8 +34,8 @@ package struct KernelCacheTier {
 
         init(key: CacheKey, profile: String, sourceProfile: String) {
             description =
-                KernelCacheTier.prefix + key.digest + ":" + SigV4Signer.hex(Array(sourceProfile.utf8)) + ":"
-                + SigV4Signer.hex(Array(profile.utf8))
+                KernelCacheTier.prefix + key.digest + ":" + ASCIIText.hex(Array(sourceProfile.utf8)) + ":"
+                + ASCIIText.hex(Array(profile.utf8))
         }
     }
 
@@ -66,7 +66,7 @@ package struct KernelCacheTier {
     /// Drops the tier's entries: all, or those of `profile` (as asked for or as the source of keys).
     /// Entries that earlier versions kept in the per-user keyring go too.
     static func remove(profile: String?) {
-        let name = profile.map { SigV4Signer.hex(Array($0.utf8)) }
+        let name = profile.map { ASCIIText.hex(Array($0.utf8)) }
         for inUserKeyring in [false, true] {
             KernelKeyring().remove(descriptionsWithPrefix: prefix, inUserKeyring: inUserKeyring) {
                 description in

@@ -22,10 +22,11 @@ package final class ProcessLock {
         close(fd)
     }
 
-    /// Takes the lock `name` in `directory`, waiting up to `timeout` seconds. `waiting` is called once,
-    /// with the holder's pid when known, if the lock is busy.
+    /// Takes the lock `name` in `directory`, waiting up to `timeout` seconds as `clock` tells them.
+    /// `waiting` is called once, with the holder's pid when known, if the lock is busy.
     package static func acquire(
-        name: String, directory: String, timeout: Double, waiting: (Int32?) -> Void
+        name: String, directory: String, timeout: Double, clock: any TimeSource = SystemClock(),
+        waiting: (Int32?) -> Void
     ) throws(LockError) -> ProcessLock {
         // The file is opened relative to the directory checked, so the directory cannot be swapped
         // between the check and the open.
@@ -36,7 +37,7 @@ package final class ProcessLock {
         guard fd >= 0 else {
             throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
-        let start = SystemClock.now()
+        let start = clock.now()
         var announced = false
         var ancestorSeen: Double?
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -50,13 +51,13 @@ package final class ProcessLock {
             // at a timeout. Seen twice 0.2 s apart, so a pid left by a previous holder, read just
             // before the new holder writes its own, is not mistaken for one.
             if let holder = holderPid(fd: fd), isSelfOrAncestor(holder) {
-                let since = ancestorSeen ?? SystemClock.now()
+                let since = ancestorSeen ?? clock.now()
                 ancestorSeen = since
-                if SystemClock.now() - since >= 0.2 {
+                if clock.now() - since >= 0.2 {
                     close(fd)
                     throw .waitsForItself(holder: holder)
                 }
-                SystemClock.sleep(0.05)
+                clock.sleep(0.05)
                 continue
             }
             ancestorSeen = nil
@@ -64,12 +65,12 @@ package final class ProcessLock {
                 announced = true
                 waiting(holderPid(fd: fd))
             }
-            if SystemClock.now() - start > timeout {
+            if clock.now() - start > timeout {
                 let holder = holderPid(fd: fd)
                 close(fd)
                 throw .timedOut(seconds: Int(timeout), holder: holder)
             }
-            SystemClock.sleep(0.05)
+            clock.sleep(0.05)
         }
         let pid = "\(getpid())\n"
         ftruncate(fd, 0)

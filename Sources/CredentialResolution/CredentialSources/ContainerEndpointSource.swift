@@ -15,34 +15,69 @@ package struct ContainerEndpointSource {
     static let attempts = 3
     static let pause = 1.0
 
+    /// Where the environment says the endpoint is: a path on the ECS address, or a whole URL.
+    package enum Location: Equatable {
+        case relative(String)
+        case full(String)
+
+        /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, else `AWS_CONTAINER_CREDENTIALS_FULL_URI`, as botocore
+        /// looks; nil when neither is set.
+        package init?(environment: [String: String]) {
+            if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
+                self = .relative(relative)
+            } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
+                self = .full(full)
+            } else {
+                return nil
+            }
+        }
+
+        package var url: String {
+            switch self {
+            case .relative(let path): "http://\(ContainerEndpointSource.ecsAddress)\(path)"
+            case .full(let url): url
+            }
+        }
+
+        /// The variable and its value, for cache keys (which task's or pod's role; never the token).
+        var descriptor: String {
+            switch self {
+            case .relative(let path): "relative:" + path
+            case .full(let url): "full:" + url
+            }
+        }
+    }
+
     var url: String
+    /// `url` parsed, once: for the loopback pin of each try.
+    var parsedURL: EndpointURL
     var tokenFile: String?
     var token: String?
 
     init(profile: String, environment: [String: String]) throws(CredentialSourceError) {
-        if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
-            url = "http://\(Self.ecsAddress)\(relative)"
-        } else if let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] {
-            url = full
+        if let location = Location(environment: environment) {
+            url = location.url
         } else {
             throw .containerNotConfigured(profile: profile)
         }
-        try Self.checkAllowed(url, profile: profile)
+        parsedURL = try Self.checkAllowed(url, profile: profile)
         tokenFile = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]
         token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
     }
 
     /// botocore's rule: https anywhere; plain http only to a loopback address or a container host.
-    static func checkAllowed(_ url: String, profile: String) throws(CredentialSourceError) {
+    /// Returns the URL parsed.
+    @discardableResult
+    static func checkAllowed(_ url: String, profile: String) throws(CredentialSourceError) -> EndpointURL {
         let parsed: EndpointURL
         do {
             parsed = try EndpointURL(url, allowingQuery: true)
         } catch {
             throw .containerURLInvalid(profile: profile, url: url)
         }
-        if parsed.scheme == "https" { return }
+        if parsed.scheme == "https" { return parsed }
         let host = parsed.bareHost
-        if allowedHosts.contains(host) || parsed.isLoopback { return }
+        if allowedHosts.contains(host) || parsed.isLoopback { return parsed }
         throw .containerHostNotAllowed(profile: profile, host: host, allowed: allowedHosts.sorted())
     }
 
@@ -70,7 +105,7 @@ package struct ContainerEndpointSource {
     }
 
     func fetch(
-        profile: String, transport: any HTTPTransport, sleep: @Sendable (Double) -> Void
+        profile: String, transport: any HTTPTransport, clock: any TimeSource
     ) throws(CredentialSourceError) -> AWSCredentials {
         var headers = [SigningHeader(name: "Accept", value: "application/json")]
         if let authorization = try authorization(profile: profile) {
@@ -81,10 +116,10 @@ package struct ContainerEndpointSource {
         // and `localhost` pinned to its loopback addresses.
         let options = TransportOptions(
             connectTimeout: Self.timeout, totalTimeout: Self.timeout,
-            pin: (try? EndpointURL(url, allowingQuery: true))?.loopbackPin)
+            pin: parsedURL.loopbackPin)
         var last = ""
         for attempt in 1...Self.attempts {
-            if attempt > 1 { sleep(Self.pause) }
+            if attempt > 1 { clock.sleep(Self.pause) }
             let response: HTTPResponse
             do {
                 response = try transport.send(request, options: options)

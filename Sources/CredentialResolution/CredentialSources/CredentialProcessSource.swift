@@ -14,29 +14,38 @@ import HelperSupport
 struct CredentialProcessSource {
     /// A bound on the whole run: long enough for a person to answer a prompt, short enough that a
     /// stuck command does not hang every SDK call behind it.
-    static let timeout = 120.0
+    static let defaultTimeout = 120.0
 
     var profile: String
     var command: String
+    var timeout = CredentialProcessSource.defaultTimeout
 
+    /// The document's members, named as the document spells them.
     private struct Document: Decodable {
-        var Version: Int?
-        var AccessKeyId: String?
-        var SecretAccessKey: String?
-        var SessionToken: String?
-        var Expiration: String?
+        var version: Int?
+        var accessKeyId: String?
+        var secretAccessKey: String?
+        var sessionToken: String?
+        var expiration: String?
+
+        enum CodingKeys: String, CodingKey {
+            case version = "Version", accessKeyId = "AccessKeyId", secretAccessKey = "SecretAccessKey"
+            case sessionToken = "SessionToken", expiration = "Expiration"
+        }
     }
 
+    /// Runs the command, its time limit measured on `clock`, and reads its document (expirations
+    /// against `clock` too).
     /// - Throws: `ConfigError`, `ShellCommandError` or `CredentialSourceError`.
-    func fetch(environment: [String: String], now: Int) throws -> AWSCredentials {
+    func fetch(environment: [String: String], clock: any TimeSource) throws -> AWSCredentials {
         guard let words = ShellWords.split(command) else {
             throw ConfigError.unsplittableCredentialProcess(profile: profile)
         }
-        let output = try ShellCommand.run(words, environment: environment, timeout: Self.timeout) {
+        let output = try ShellCommand.run(words, environment: environment, timeout: timeout, clock: clock) {
             ShellCommandError(
                 command: "the credential_process of profile '\(profile)' (\(command))", reason: $0)
         }
-        return try Self.parse(output, profile: profile, now: now)
+        return try Self.parse(output, profile: profile, now: clock.epochSeconds)
     }
 
     /// The credentials in a credential_process document. Messages never quote the output: it holds a
@@ -50,15 +59,15 @@ struct CredentialProcessSource {
         guard let document = try? JSONDecoder().decode(Document.self, from: Data(output)) else {
             throw bad("did not print a JSON credential document")
         }
-        guard document.Version == 1 else {
-            throw bad(document.Version.map { "printed Version \($0), not 1" } ?? "printed no integer Version")
+        guard document.version == 1 else {
+            throw bad(document.version.map { "printed Version \($0), not 1" } ?? "printed no integer Version")
         }
-        guard let id = document.AccessKeyId, !id.isEmpty else { throw bad("printed no AccessKeyId") }
-        guard let secret = document.SecretAccessKey, !secret.isEmpty else {
+        guard let id = document.accessKeyId, !id.isEmpty else { throw bad("printed no AccessKeyId") }
+        guard let secret = document.secretAccessKey, !secret.isEmpty else {
             throw bad("printed no SecretAccessKey")
         }
         var expiration: Int?
-        if let text = document.Expiration {
+        if let text = document.expiration {
             guard let parsed = Timestamp.parse(text) else {
                 throw bad("printed an Expiration that is not an ISO 8601 time")
             }
@@ -67,7 +76,7 @@ struct CredentialProcessSource {
             }
             expiration = parsed
         }
-        let token = document.SessionToken.flatMap { $0.isEmpty ? nil : $0 }
+        let token = document.sessionToken.flatMap { $0.isEmpty ? nil : $0 }
         return AWSCredentials(
             accessKeyId: id, secretAccessKey: secret, sessionToken: token, expiration: expiration)
     }

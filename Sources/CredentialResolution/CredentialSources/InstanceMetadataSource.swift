@@ -67,40 +67,60 @@ package struct InstanceMetadataSource {
         TransportOptions(connectTimeout: timeout, totalTimeout: timeout, proxy: proxy)
     }
 
-    /// The role's credentials, or an error that says what failed and what to check.
+    /// The role's credentials, or an error that says what failed and what to check: a session token
+    /// (IMDSv2, unless the service answers only IMDSv1), the role's name, then its credentials.
     func fetch(profile: String, transport: any HTTPTransport) throws(CredentialSourceError) -> AWSCredentials
     {
-        func failure(_ what: String) -> CredentialSourceError {
-            .metadataUnavailable(
-                profile: profile, problem: what, endpoint: endpoint, attempts: attempts, timeout: Int(timeout)
-            )
-        }
         if disabled {
             throw .metadataDisabled(profile: profile)
         }
-
-        let token = try sessionToken(failure: failure)
+        let token = try sessionToken(profile: profile, transport: transport)
         if token == nil && v1Disabled {
             throw failure(
-                "no IMDSv2 session token could be had and ec2_metadata_v1_disabled forbids IMDSv1")
+                profile, "no IMDSv2 session token could be had and ec2_metadata_v1_disabled forbids IMDSv1")
         }
         let headers = token.map { [SigningHeader(name: "X-aws-ec2-metadata-token", value: $0)] } ?? []
+        let roleName = try roleName(profile: profile, headers: headers, transport: transport)
+        return try credentials(of: roleName, profile: profile, headers: headers, transport: transport)
+    }
 
-        func refused(_ status: Int) -> CredentialSourceError {
-            .metadataRefused(profile: profile, endpoint: endpoint, status: status)
-        }
+    /// What failed, with where and how the service was asked and what to raise if it is slow.
+    private func failure(_ profile: String, _ what: String) -> CredentialSourceError {
+        .metadataUnavailable(
+            profile: profile, problem: what, endpoint: endpoint, attempts: attempts, timeout: Int(timeout))
+    }
+
+    /// A refusal (401, 403) of a GET.
+    private func refusal(_ profile: String, _ status: Int) -> CredentialSourceError {
+        .metadataRefused(profile: profile, endpoint: endpoint, status: status)
+    }
+
+    /// The name of the role attached to the instance.
+    private func roleName(profile: String, headers: [SigningHeader], transport: any HTTPTransport)
+        throws(CredentialSourceError) -> String
+    {
         let roleName = try get(
-            Self.credentialsPath, headers: headers, transport: transport, refused: refused
+            Self.credentialsPath, headers: headers, transport: transport, refused: { refusal(profile, $0) }
         ) { body in
             !body.isEmpty
         }
         .map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
         guard let roleName, !roleName.isEmpty else {
-            throw failure("the instance's role name could not be read (is an IAM role attached to it?)")
+            throw failure(
+                profile, "the instance's role name could not be read (is an IAM role attached to it?)")
         }
+        return roleName
+    }
+
+    /// The credentials document of `roleName`, asked for again (as botocore does) only when the answer
+    /// is not JSON.
+    private func credentials(
+        of roleName: String, profile: String, headers: [SigningHeader], transport: any HTTPTransport
+    ) throws(CredentialSourceError) -> AWSCredentials {
         var problem: MetadataCredentials.Problem?
         let body = try get(
-            Self.credentialsPath + roleName, headers: headers, transport: transport, refused: refused
+            Self.credentialsPath + roleName, headers: headers, transport: transport,
+            refused: { refusal(profile, $0) }
         ) { body in
             do throws(MetadataCredentials.Problem) {
                 _ = try MetadataCredentials.parse(body)
@@ -113,6 +133,7 @@ package struct InstanceMetadataSource {
         }
         guard let body else {
             throw failure(
+                profile,
                 "the credentials of role '\(roleName)' could not be read"
                     + (problem.map { " (it sent \(MetadataCredentials.describe($0)))" } ?? ""))
         }
@@ -120,42 +141,46 @@ package struct InstanceMetadataSource {
             return try MetadataCredentials.parse(body)
         } catch {
             throw failure(
+                profile,
                 "the metadata service sent \(MetadataCredentials.describe(error)) for role '\(roleName)'")
         }
+    }
 
-        func sessionToken(failure: (String) -> CredentialSourceError) throws(CredentialSourceError) -> String?
-        {
-            let request = HTTPRequest(
-                method: "PUT", url: url(Self.tokenPath),
-                headers: [SigningHeader(name: "X-aws-ec2-metadata-token-ttl-seconds", value: Self.tokenTTL)],
-                body: [])
-            for _ in 0..<attempts {
-                let outcome: Result<HTTPResponse, HTTPFailure>
-                do {
-                    outcome = .success(try transport.send(request, options: options))
-                } catch {
-                    outcome = .failure(error)
-                }
-                switch outcome {
-                case .success(let response) where response.status == 200:
-                    return String(decoding: response.body, as: UTF8.self)
-                case .success(let response) where [403, 404, 405].contains(response.status):
-                    return nil
-                case .success(let response) where response.status == 400:
-                    throw failure("the metadata service refused the session token request (HTTP 400)")
-                case .success:
-                    continue
-                case .failure(let error) where error.kind == .timeout:
-                    // As botocore: a service that does not answer the PUT may still answer IMDSv1.
-                    return nil
-                case .failure(let error) where error.isTransient:
-                    continue
-                case .failure(let error):
-                    throw failure("the metadata service could not be reached: \(error.description)")
-                }
+    /// An IMDSv2 session token; nil when the service answers only IMDSv1 (the PUT refused with 403, 404
+    /// or 405, or not answered in time, as botocore takes it).
+    private func sessionToken(profile: String, transport: any HTTPTransport) throws(CredentialSourceError)
+        -> String?
+    {
+        let request = HTTPRequest(
+            method: "PUT", url: url(Self.tokenPath),
+            headers: [SigningHeader(name: "X-aws-ec2-metadata-token-ttl-seconds", value: Self.tokenTTL)],
+            body: [])
+        for _ in 0..<attempts {
+            let outcome: Result<HTTPResponse, HTTPFailure>
+            do {
+                outcome = .success(try transport.send(request, options: options))
+            } catch {
+                outcome = .failure(error)
             }
-            return nil
+            switch outcome {
+            case .success(let response) where response.status == 200:
+                return String(decoding: response.body, as: UTF8.self)
+            case .success(let response) where [403, 404, 405].contains(response.status):
+                return nil
+            case .success(let response) where response.status == 400:
+                throw failure(profile, "the metadata service refused the session token request (HTTP 400)")
+            case .success:
+                continue
+            case .failure(let error) where error.kind == .timeout:
+                // As botocore: a service that does not answer the PUT may still answer IMDSv1.
+                return nil
+            case .failure(let error) where error.isTransient:
+                continue
+            case .failure(let error):
+                throw failure(profile, "the metadata service could not be reached: \(error.description)")
+            }
         }
+        return nil
     }
 
     /// A GET tried up to `attempts` times, until an answer with status 200 that `accept`s its body. A

@@ -9,11 +9,17 @@ import HelperSupport
 /// The credential document IMDS and the container endpoint answer with:
 /// `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration", ...}`.
 enum MetadataCredentials {
+    /// The document's members, named as the document spells them.
     private struct Document: Decodable {
-        var AccessKeyId: String?
-        var SecretAccessKey: String?
-        var Token: String?
-        var Expiration: String?
+        var accessKeyId: String?
+        var secretAccessKey: String?
+        var token: String?
+        var expiration: String?
+
+        enum CodingKeys: String, CodingKey {
+            case accessKeyId = "AccessKeyId", secretAccessKey = "SecretAccessKey", token = "Token"
+            case expiration = "Expiration"
+        }
     }
 
     enum Problem: Error, Equatable {
@@ -27,12 +33,12 @@ enum MetadataCredentials {
         guard let document = try? JSONDecoder().decode(Document.self, from: Data(body)) else {
             throw .notJSON
         }
-        guard let id = document.AccessKeyId, !id.isEmpty else { throw .missing("AccessKeyId") }
-        guard let secret = document.SecretAccessKey, !secret.isEmpty else {
+        guard let id = document.accessKeyId, !id.isEmpty else { throw .missing("AccessKeyId") }
+        guard let secret = document.secretAccessKey, !secret.isEmpty else {
             throw .missing("SecretAccessKey")
         }
-        guard let token = document.Token, !token.isEmpty else { throw .missing("Token") }
-        guard let text = document.Expiration else { throw .missing("Expiration") }
+        guard let token = document.token, !token.isEmpty else { throw .missing("Token") }
+        guard let text = document.expiration else { throw .missing("Expiration") }
         guard let expiration = Timestamp.parse(text) else { throw .badExpiration }
         return AWSCredentials(
             accessKeyId: id, secretAccessKey: secret, sessionToken: token, expiration: expiration)

@@ -37,49 +37,17 @@ package struct CredentialPlan {
             return nil
         }
 
-        let sourceDescriptor: String
-        switch chain.source {
-        case .keyring(let profile, _):
-            sourceDescriptor = "keyring:" + profile
-        case .plainTextKeys(let profile):
-            sourceDescriptor =
-                "plain:" + profile + ":" + (files.profiles[profile]?.value("aws_access_key_id") ?? "")
-        case .environment:
-            // The secret too: other keys under the same id must not be answered from this cache. The
-            // descriptor is only ever hashed, never stored.
-            sourceDescriptor =
-                "environment:" + (environment["AWS_ACCESS_KEY_ID"] ?? "") + "\u{1F}"
-                + (environment["AWS_SECRET_ACCESS_KEY"] ?? "")
-        case .instanceMetadata:
-            let metadata = try InstanceMetadataSource(
-                profile: chain.profile, files: files, environment: environment)
-            sourceDescriptor = "imds:" + metadata.endpoint
-        case .containerEndpoint:
-            // The endpoint tells one task's or pod's role from another's; the token is a secret.
-            sourceDescriptor =
-                "container:"
-                + (environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"].map { "relative:" + $0 }
-                    ?? environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"].map { "full:" + $0 } ?? "")
-        case .webIdentity(let web):
-            sourceDescriptor = [
-                "web-identity", web.profile, web.roleArn, web.tokenFile, web.sessionName ?? "-",
-                web.durationSeconds.map(String.init) ?? "-",
-            ].joined(separator: "\u{1F}")
-        case .process(let profile, let command):
-            sourceDescriptor = "process:" + profile + "\u{1F}" + command
-        }
+        let sourceDescriptor = try Self.sourceDescriptor(chain, files: files, environment: environment)
         // Temporary credentials cannot get an MFA session (GetSessionToken): their roles take the code.
         let longLived = chain.source.givesLongLivedKeys
         let direct = setting("mfa_with_assume_role")?.value.lowercased() == "true" || !longLived
         let serial =
             chain.roles.first?.mfaSerial ?? (longLived ? files.profiles[source]?.value("mfa_serial") : nil)
         mfaProcess = setting("mfa_process")?.value
-        if let text = setting("mfa_prompt_timeout") {
-            guard let seconds = Int(text.value), (1...3600).contains(seconds) else {
-                throw ConfigError.invalidProfileValue(
-                    profile: text.profile, name: "mfa_prompt_timeout", value: text.value,
-                    expected: "a whole number of seconds from 1 to 3600")
-            }
+        if let seconds = try Self.wholeNumber(
+            setting("mfa_prompt_timeout"), named: "mfa_prompt_timeout", in: 1...3600,
+            "whole number of seconds")
+        {
             mfaTimeout = Double(seconds)
         }
         lockKey = CacheKey(["lock", sourceDescriptor])
@@ -98,32 +66,88 @@ package struct CredentialPlan {
             mfaSerial = directMFASerials[0]
         } else if let serial, longLived {
             mfaSerial = serial
-            if let text = setting("mfa_session_duration") {
-                guard let seconds = Int(text.value), (900...129_600).contains(seconds) else {
-                    throw ConfigError.invalidProfileValue(
-                        profile: text.profile, name: "mfa_session_duration", value: text.value,
-                        expected: "a whole number from 900 to 129600")
-                }
-                mfaSessionDuration = seconds
-            } else {
-                mfaSessionDuration = Self.defaultMFASessionDuration
-            }
+            mfaSessionDuration =
+                try Self.wholeNumber(
+                    setting("mfa_session_duration"), named: "mfa_session_duration", in: 900...129_600)
+                ?? Self.defaultMFASessionDuration
             mfaSessionKey = CacheKey([
                 "mfa-session", sourceDescriptor, serial, mfaSessionDuration.map(String.init), endpoint,
             ])
         }
 
         lockKey = CacheKey(["lock", sourceDescriptor, mfaSerial])
-        var previous = mfaSessionKey?.digest ?? sourceDescriptor
-        for (index, role) in chain.roles.enumerated() {
+        roleKeys = Self.roleKeys(
+            chain.roles, after: mfaSessionKey?.digest ?? sourceDescriptor, endpoint: endpoint,
+            directMFASerials: directMFASerials)
+        finalKey = roleKeys.last ?? mfaSessionKey
+    }
+
+    /// What the chain's credentials start from, as the cache keys name it: the keys themselves (through
+    /// their profile or id), or the place temporary credentials come from. Only ever hashed.
+    private static func sourceDescriptor(
+        _ chain: CredentialChain, files: AWSConfigFiles, environment: [String: String]
+    ) throws -> String {
+        switch chain.source {
+        case .keyring(let profile, _):
+            return "keyring:" + profile
+        case .plainTextKeys(let profile):
+            return
+                "plain:" + profile + ":" + (files.profiles[profile]?.value("aws_access_key_id") ?? "")
+        case .environment:
+            // The secret too: other keys under the same id must not be answered from this cache. The
+            // descriptor is only ever hashed, never stored.
+            return
+                "environment:" + (environment["AWS_ACCESS_KEY_ID"] ?? "") + "\u{1F}"
+                + (environment["AWS_SECRET_ACCESS_KEY"] ?? "")
+        case .instanceMetadata:
+            let metadata = try InstanceMetadataSource(
+                profile: chain.profile, files: files, environment: environment)
+            return "imds:" + metadata.endpoint
+        case .containerEndpoint:
+            // The endpoint tells one task's or pod's role from another's; the token is a secret.
+            return
+                "container:" + (ContainerEndpointSource.Location(environment: environment)?.descriptor ?? "")
+        case .webIdentity(let web):
+            return [
+                "web-identity", web.profile, web.roleArn, web.tokenFile, web.sessionName ?? "-",
+                web.durationSeconds.map(String.init) ?? "-",
+            ].joined(separator: "\u{1F}")
+        case .process(let profile, let command):
+            return "process:" + profile + "\u{1F}" + command
+        }
+    }
+
+    /// Each role step's cache key, chained: a step's key names the one it is assumed with, so nothing
+    /// is answered from a session made with other credentials.
+    private static func roleKeys(
+        _ roles: [RoleStep], after first: String, endpoint: String, directMFASerials: [Int: String]
+    ) -> [CacheKey] {
+        var keys: [CacheKey] = []
+        var previous = first
+        for (index, role) in roles.enumerated() {
             let key = CacheKey([
                 "role", previous, role.roleArn, role.externalId, role.sessionName,
                 role.durationSeconds.map(String.init),
                 endpoint, directMFASerials[index],
             ])
-            roleKeys.append(key)
+            keys.append(key)
             previous = key.digest
         }
-        finalKey = roleKeys.last ?? mfaSessionKey
+        return keys
+    }
+
+    /// A setting that must be a whole number within `range` (`what` says so in the error); nil when
+    /// not set.
+    private static func wholeNumber(
+        _ setting: (value: String, profile: String)?, named key: String, in range: ClosedRange<Int>,
+        _ what: String = "whole number"
+    ) throws(ConfigError) -> Int? {
+        guard let setting else { return nil }
+        guard let number = Int(setting.value), range.contains(number) else {
+            throw .invalidProfileValue(
+                profile: setting.profile, name: key, value: setting.value,
+                expected: "a \(what) from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
     }
 }

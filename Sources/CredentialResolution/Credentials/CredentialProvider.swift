@@ -18,8 +18,9 @@ package struct CredentialProvider {
     /// Where notes for the person go (stderr); never the credential document.
     package var diagnostics: (String) -> Void
     package var transport: any HTTPTransport
-    /// Seconds since the Unix epoch.
-    package var clock: @Sendable () -> Int
+    /// The time: expirations, session names and signing dates, the lock wait, the MFA prompt's and
+    /// mfa_process's limits, STS's deadline and the waits between tries.
+    package var clock: any TimeSource
     /// Opens the controlling terminal when a question must be asked; nil when there is none.
     package var openTerminal: () -> (any Terminal)?
     /// How long a process waits for another that is getting the same credentials.
@@ -28,14 +29,12 @@ package struct CredentialProvider {
     /// `AWS_ROLE_ARN` and `AWS_ROLE_SESSION_NAME`: botocore does so unless the profile was named
     /// explicitly, so the command sets this when there was no `--profile`.
     package var webIdentityFromEnvironment = false
-    /// Waits between tries of the container credentials endpoint; tests pass one that does not sleep.
-    package var sleep: @Sendable (Double) -> Void = SystemClock.sleep
 
     package init(
         files: AWSConfigFiles, keyring: CredentialKeyring, cache: SessionCache? = nil,
         environment: [String: String],
         diagnostics: @escaping (String) -> Void, transport: any HTTPTransport = CurlTransport(),
-        clock: @escaping @Sendable () -> Int = { Int(SystemClock.now()) },
+        clock: any TimeSource = SystemClock(),
         openTerminal: @escaping () -> (any Terminal)? = { ControllingTerminal.open() }
     ) {
         self.files = files
@@ -47,6 +46,9 @@ package struct CredentialProvider {
         self.clock = clock
         self.openTerminal = openTerminal
     }
+
+    /// How STS is reached: this provider's transport and clock, the standard limits.
+    package var stsConnection: QueryConnection { QueryConnection(transport: transport, clock: clock) }
 
     /// AWS limits a role session assumed with another role's credentials to one hour.
     static let roleChainingLimit = 3600
@@ -69,7 +71,7 @@ package struct CredentialProvider {
 
         let lock = try ProcessLock.acquire(
             name: plan.lockKey.digest, directory: PrivateDirectory.runtime(environment: environment),
-            timeout: lockTimeout
+            timeout: lockTimeout, clock: clock
         ) { holder in
             let note = """
                 Waiting for another awskeyring-helper\(holder.map { " (pid \($0))" } ?? "") that is getting \
@@ -83,9 +85,9 @@ package struct CredentialProvider {
         if !refresh, let cached = try answer(finalKey, chain: chain) {
             return cached
         }
-        let sts = STSClient(configuration: stsConfiguration, transport: transport, clock: clock)
+        let sts = STSClient(configuration: stsConfiguration, connection: stsConnection)
         let result = try fetch(plan: plan, chain: chain, sts: sts, refresh: refresh)
-        cache.removeExpired(now: clock())
+        cache.removeExpired(now: clock.epochSeconds)
         return result
     }
 
@@ -98,7 +100,8 @@ package struct CredentialProvider {
         default: source = .fixed(nil)
         }
         return try cache.answer(
-            key, profile: chain.profile, sourceProfile: chain.source.profile, source: source, now: clock(),
+            key, profile: chain.profile, sourceProfile: chain.source.profile, source: source,
+            now: clock.epochSeconds,
             minimumRemaining: Self.minimumRemaining)
     }
 
@@ -107,7 +110,7 @@ package struct CredentialProvider {
     private func validCached(_ key: CacheKey, sourceKey: String?, minimum: Int) throws
         -> AWSCredentials?
     {
-        try cache.entry(key, sourceKey: sourceKey, now: clock(), minimumRemaining: minimum)
+        try cache.entry(key, sourceKey: sourceKey, now: clock.epochSeconds, minimumRemaining: minimum)
     }
 
     /// The long-lived keys a chain starts from, read once per fetch, and the digest that binds cached
@@ -194,7 +197,7 @@ package struct CredentialProvider {
         var chained = chained
         for index in start..<chain.roles.count {
             let role = chain.roles[index]
-            var parameters = Self.parameters(for: role, chained: chained, now: clock())
+            var parameters = Self.parameters(for: role, chained: chained, now: clock.epochSeconds)
             if let asked = role.durationSeconds, let capped = parameters.durationSeconds, capped < asked {
                 diagnostics(
                     """
@@ -252,12 +255,16 @@ package struct CredentialProvider {
             try cache.store(
                 credentials, key: key, profile: profile, sourceProfile: chain.source.profile,
                 sourceKey: sourceKey, description: what,
-                final: final, now: clock(), minimumRemaining: Self.minimumRemaining)
+                final: final, now: clock.epochSeconds, minimumRemaining: Self.minimumRemaining)
         } catch {
             // The credentials are good; failing to cache them only costs a later call.
             diagnostics("note: could not cache the session: \(error)")
         }
     }
+
+    /// The session name when the profile names none (`role_session_name`), as for every role this tool
+    /// assumes: the tool and the time, so CloudTrail tells the sessions apart.
+    static func defaultSessionName(now: Int) -> String { "awskeyring-helper-\(now)" }
 
     /// The AssumeRole call for a step: the default session name, and the one-hour cap AWS puts on a
     /// role assumed with role credentials (asking for more would fail the call).
@@ -270,7 +277,7 @@ package struct CredentialProvider {
         }
         return STSClient.AssumeRoleParameters(
             roleArn: role.roleArn,
-            sessionName: role.sessionName ?? "awskeyring-helper-\(now)",
+            sessionName: role.sessionName ?? defaultSessionName(now: now),
             durationSeconds: duration,
             externalId: role.externalId
         )
@@ -286,77 +293,7 @@ package struct CredentialProvider {
     package func sourceCredentials(_ chain: CredentialChain, plan: CredentialPlan) throws
         -> AWSCredentials
     {
-        switch chain.source {
-        case .keyring(let profile, let inConfig):
-            guard let keys = try keyring.keys(profile: profile) else {
-                // The failure path only: the keyring's list of names is not read on a good call.
-                let stored = inConfig ? [] : ((try? keyring.profilesWithKeys()) ?? [])
-                throw CredentialError.noKeys(
-                    profile: profile,
-                    message: Self.missingKeysMessage(
-                        profile: profile, inConfig: inConfig, files: files,
-                        sourceProfileOf: chain.missingSourceProfileOf, storedProfiles: stored))
-            }
-            return keys.credentials
-        case .plainTextKeys(let profile):
-            let settings = files.profiles[profile] ?? [:]
-            guard let id = settings.value("aws_access_key_id"),
-                let secret = settings.value("aws_secret_access_key")
-            else {
-                throw CredentialError.incompletePlainTextKeys(profile: profile)
-            }
-            diagnostics(
-                """
-                note: profile '\(profile)' keeps its keys in plain text; move them into the keyring with \
-                'awskeyring-helper store --profile \(profile)' and delete them from the file
-                """)
-            return AWSCredentials(
-                accessKeyId: id, secretAccessKey: secret, sessionToken: settings.value("aws_session_token"))
-        case .environment(let profile):
-            guard let id = environment["AWS_ACCESS_KEY_ID"].flatMap({ $0.isEmpty ? nil : $0 }),
-                let secret = environment["AWS_SECRET_ACCESS_KEY"].flatMap({ $0.isEmpty ? nil : $0 })
-            else {
-                throw CredentialError.environmentKeysMissing(profile: profile)
-            }
-            let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-            return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token)
-        case .instanceMetadata(let profile):
-            return try InstanceMetadataSource(profile: chain.profile, files: files, environment: environment)
-                .fetch(profile: profile, transport: transport)
-        case .containerEndpoint(let profile):
-            return try ContainerEndpointSource(profile: profile, environment: environment)
-                .fetch(profile: profile, transport: transport, sleep: sleep)
-        case .process(let profile, let command):
-            return try CredentialProcessSource(profile: profile, command: command)
-                .fetch(environment: HelperCallChain.environment(for: chain, from: environment), now: clock())
-        case .webIdentity(let source):
-            guard let configuration = plan.sts else {
-                throw CredentialError.noSTSForWebIdentity
-            }
-            let sts = STSClient(configuration: configuration, transport: transport, clock: clock)
-            return try sts.assumeRoleWithWebIdentity(
-                roleArn: source.roleArn, sessionName: source.sessionName ?? "awskeyring-helper-\(clock())",
-                webIdentityToken: try Self.webIdentityToken(source), durationSeconds: source.durationSeconds
-            ).credentials
-        }
-    }
-
-    /// The token, read afresh each time: the platform replaces the file before the token expires.
-    static func webIdentityToken(_ source: WebIdentitySource) throws(CredentialSourceError) -> String {
-        let bytes: [UInt8]?
-        do {
-            bytes = try ConfigFileAccess.readFile(atPath: source.tokenFile)
-        } catch {
-            throw .webIdentityTokenUnreadable(profile: source.profile, error)
-        }
-        guard let bytes else {
-            throw .webIdentityTokenMissing(profile: source.profile, path: source.tokenFile)
-        }
-        let token = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
-        guard !token.isEmpty else {
-            throw .webIdentityTokenEmpty(profile: source.profile, path: source.tokenFile)
-        }
-        return token
+        try chain.source.fetcher.credentials(for: chain, plan: plan, provider: self)
     }
 
     /// Why a chain whose source is keyring keys cannot start. For a profile in no file: a typo in a

@@ -13,6 +13,8 @@ package struct MFATokenSource {
     package var timeout: Double = MFATokenSource.defaultTimeout
 
     package static let defaultTimeout = 120.0
+    /// Reads the deadline and times `mfa_process`.
+    package var clock: any TimeSource = SystemClock()
 
     package init(
         mfaProcess: String?, terminal: (any Terminal)?, profile: String, environment: [String: String]
@@ -31,7 +33,8 @@ package struct MFATokenSource {
         if let mfaProcess {
             let output: String
             do {
-                output = try ShellCommand.output(of: mfaProcess, environment: environment, timeout: timeout)
+                output = try ShellCommand.output(
+                    of: mfaProcess, environment: environment, timeout: timeout, clock: clock)
             } catch {
                 throw .processFailed(profile: profile, error)
             }
@@ -46,15 +49,15 @@ package struct MFATokenSource {
         if previousRejected {
             terminal.write("AWS rejected that code; wait for the next one.\n")
         }
-        let deadline = SystemClock.now() + timeout
+        let deadline = clock.now() + timeout
         for _ in 0..<3 {
             let typed: String
             do {
                 typed = try terminal.readLine(
                     prompt: "Enter MFA code for \(serial): ", echo: true,
-                    timeout: deadline - SystemClock.now())
+                    timeout: deadline - clock.now())
             } catch {
-                guard SystemClock.now() >= deadline else { throw .terminal(error) }
+                guard clock.now() >= deadline else { throw .terminal(error) }
                 throw .promptTimedOut(profile: profile, serial: serial, seconds: Int(timeout))
             }
             if let code = Self.normalisedCode(typed) { return code }

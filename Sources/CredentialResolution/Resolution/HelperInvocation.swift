@@ -34,11 +34,7 @@ enum HelperInvocation {
                 throw .helperArgument(profile: profile, argument: argument)
             }
         }
-        if let target, !target.isEmpty { return target }
-        if let fromEnvironment = environment["AWS_PROFILE"], !fromEnvironment.isEmpty {
-            return fromEnvironment
-        }
-        return "default"
+        return ProfileSelection(option: target).profile(environment: environment)
     }
 
     static func isHelper(_ program: String, executablePath: String?) -> Bool {

@@ -82,7 +82,7 @@ package struct ProfileResolver: Sendable {
         while true {
             let settings = files.profiles[state.current]
             let environmentWebIdentity =
-                useEnvironment ? try webIdentity(state.current, settings ?? [:], true) : nil
+                useEnvironment ? try webIdentity(state.current, settings ?? [:], withEnvironment: true) : nil
             useEnvironment = false
             guard let settings else {
                 if let environmentWebIdentity { return finish(.webIdentity(environmentWebIdentity)) }
@@ -90,70 +90,25 @@ package struct ProfileResolver: Sendable {
                 return finish(.keyring(profile: state.current, inConfig: false))
             }
             visited.append(state.current)
-            let roleArn = settings.value("role_arn")
-            let hasWebIdentityFile = settings.value("web_identity_token_file") != nil
-            let isRole =
-                roleArn != nil && !hasWebIdentityFile && !(!topLevel && hasPlainTextKeys(settings))
-            guard isRole, let roleArn else {
-                if let web = environmentWebIdentity { return finish(.webIdentity(web)) }
-                if let web = try webIdentity(state.current, settings, false) {
-                    return finish(.webIdentity(web))
-                }
-                if hasPlainTextKeys(settings) { return finish(.plainTextKeys(profile: state.current)) }
-                if let command = settings.value("credential_process") {
-                    if let target = try HelperInvocation.target(
-                        of: command, profile: state.current, executablePath: executablePath,
-                        environment: environment)
-                    {
-                        if target == state.current {
-                            return finish(.keyring(profile: state.current, inConfig: true))
-                        }
-                        if visited.contains(target) {
-                            let cycle = (visited + [target]).joined(separator: " -> ")
-                            throw .helperLoop(cycle: cycle, profile: state.current, target: target)
-                        }
-                        state.handOffs.append((state.current, target, state.roles.count))
-                        namedBySourceProfileOf = nil
-                        state.current = target
-                        topLevel = true
-                        continue
-                    }
-                    // The profile asked for runs its credential_process only through the SDK (most likely
-                    // this helper behind a wrapper); a source profile's command is run to get its keys.
-                    if !topLevel { return finish(.process(profile: state.current, command: command)) }
-                }
-                return finish(.keyring(profile: state.current, inConfig: true))
+            let step: Step
+            if let roleArn = assumedRole(settings, topLevel: topLevel) {
+                state.roles.append(try roleStep(profile: state.current, roleArn: roleArn, settings: settings))
+                step = try roleSource(state.current, settings, visited: visited)
+            } else {
+                step = try ownSource(
+                    state.current, settings, environmentWebIdentity: environmentWebIdentity,
+                    topLevel: topLevel,
+                    visited: visited)
             }
-            state.roles.append(try roleStep(profile: state.current, roleArn: roleArn, settings: settings))
-
-            let sourceProfile = settings.value("source_profile")
-            let credentialSource = settings.value("credential_source")
-            switch (sourceProfile, credentialSource) {
-            case (nil, nil):
-                throw .roleWithoutSource(profile: state.current)
-            case (.some, .some):
-                throw .sourceProfileAndCredentialSource(profile: state.current)
-            case (nil, .some(let name)):
-                switch name {
-                case "Environment": return finish(.environment(profile: state.current))
-                case "Ec2InstanceMetadata": return finish(.instanceMetadata(profile: state.current))
-                case "EcsContainer": return finish(.containerEndpoint(profile: state.current))
-                default:
-                    throw .unknownCredentialSource(profile: state.current, name: name)
-                }
-            case (.some(let next), nil):
-                if next == state.current {
-                    // A profile may name itself to take its own keys (botocore allows this only with
-                    // keys written in the profile; keys in the keyring count the same here).
-                    return finish(
-                        hasPlainTextKeys(settings)
-                            ? .plainTextKeys(profile: state.current)
-                            : .keyring(profile: state.current, inConfig: true))
-                }
-                if let loopStart = visited.firstIndex(of: next) {
-                    let cycle = (visited[loopStart...] + [next]).joined(separator: " -> ")
-                    throw .sourceProfileLoop(cycle: cycle)
-                }
+            switch step {
+            case .finish(let source):
+                return finish(source)
+            case .handOff(let target):
+                state.handOffs.append((state.current, target, state.roles.count))
+                namedBySourceProfileOf = nil
+                state.current = target
+                topLevel = true
+            case .sourceProfile(let next):
                 namedBySourceProfileOf = state.current
                 state.current = next
                 topLevel = false
@@ -161,9 +116,95 @@ package struct ProfileResolver: Sendable {
         }
     }
 
+    /// Where a walk goes after one profile.
+    private enum Step {
+        /// The chain ends here, with this source of credentials.
+        case finish(CredentialSource)
+        /// The profile's credential_process runs this helper for another profile, looked at as a top.
+        case handOff(String)
+        /// The profile's role is assumed with the credentials of its source_profile.
+        case sourceProfile(String)
+    }
+
+    /// The role a profile assumes, if it is a role profile: `role_arn` without a web identity token file,
+    /// and (below the top) without keys of its own, which win over the role there, as in botocore.
+    private func assumedRole(_ settings: ConfigSettings, topLevel: Bool) -> String? {
+        guard let roleArn = settings.value("role_arn"), settings.value("web_identity_token_file") == nil,
+            topLevel || !hasPlainTextKeys(settings)
+        else { return nil }
+        return roleArn
+    }
+
+    /// A profile without a role to assume: web identity, its own keys, a credential_process (this
+    /// helper for another profile, or another program), or the keyring.
+    private func ownSource(
+        _ profile: String, _ settings: ConfigSettings, environmentWebIdentity: WebIdentitySource?,
+        topLevel: Bool, visited: [String]
+    ) throws(ProfileError) -> Step {
+        if let web = environmentWebIdentity { return .finish(.webIdentity(web)) }
+        if let web = try webIdentity(profile, settings, withEnvironment: false) {
+            return .finish(.webIdentity(web))
+        }
+        if hasPlainTextKeys(settings) { return .finish(.plainTextKeys(profile: profile)) }
+        if let command = settings.value("credential_process") {
+            if let target = try HelperInvocation.target(
+                of: command, profile: profile, executablePath: executablePath, environment: environment)
+            {
+                if target == profile {
+                    return .finish(.keyring(profile: profile, inConfig: true))
+                }
+                if visited.contains(target) {
+                    let cycle = (visited + [target]).joined(separator: " -> ")
+                    throw .helperLoop(cycle: cycle, profile: profile, target: target)
+                }
+                return .handOff(target)
+            }
+            // The profile asked for runs its credential_process only through the SDK (most likely
+            // this helper behind a wrapper); a source profile's command is run to get its keys.
+            if !topLevel { return .finish(.process(profile: profile, command: command)) }
+        }
+        return .finish(.keyring(profile: profile, inConfig: true))
+    }
+
+    /// Where a role profile's credentials come from: its `source_profile` or its `credential_source`.
+    private func roleSource(_ profile: String, _ settings: ConfigSettings, visited: [String])
+        throws(ProfileError)
+        -> Step
+    {
+        let sourceProfile = settings.value("source_profile")
+        let credentialSource = settings.value("credential_source")
+        switch (sourceProfile, credentialSource) {
+        case (nil, nil):
+            throw .roleWithoutSource(profile: profile)
+        case (.some, .some):
+            throw .sourceProfileAndCredentialSource(profile: profile)
+        case (nil, .some(let name)):
+            switch name {
+            case "Environment": return .finish(.environment(profile: profile))
+            case "Ec2InstanceMetadata": return .finish(.instanceMetadata(profile: profile))
+            case "EcsContainer": return .finish(.containerEndpoint(profile: profile))
+            default:
+                throw .unknownCredentialSource(profile: profile, name: name)
+            }
+        case (.some(let next), nil):
+            if next == profile {
+                // A profile may name itself to take its own keys (botocore allows this only with
+                // keys written in the profile; keys in the keyring count the same here).
+                return .finish(
+                    hasPlainTextKeys(settings)
+                        ? .plainTextKeys(profile: profile) : .keyring(profile: profile, inConfig: true))
+            }
+            if let loopStart = visited.firstIndex(of: next) {
+                let cycle = (visited[loopStart...] + [next]).joined(separator: " -> ")
+                throw .sourceProfileLoop(cycle: cycle)
+            }
+            return .sourceProfile(next)
+        }
+    }
+
     /// The web identity settings of a profile (with `environment`, the variables first, as botocore
     /// reads them for the profile asked for); nil when there is no token file.
-    private func webIdentity(_ profile: String, _ settings: ConfigSettings, _ withEnvironment: Bool)
+    private func webIdentity(_ profile: String, _ settings: ConfigSettings, withEnvironment: Bool)
         throws(ProfileError) -> WebIdentitySource?
     {
         var fromEnvironment: [String] = []

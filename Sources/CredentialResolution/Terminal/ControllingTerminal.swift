@@ -9,20 +9,23 @@ import HelperSupport
 /// The process's controlling terminal, `/dev/tty`.
 package final class ControllingTerminal: Terminal {
     private let fd: Int32
+    /// Measures the time limits of `readLine(prompt:echo:timeout:)`.
+    private let clock: any TimeSource
 
     /// Opens `/dev/tty`; nil when the process has no controlling terminal (CI, cron, a service).
-    package static func open() -> ControllingTerminal? {
+    package static func open(clock: any TimeSource = SystemClock()) -> ControllingTerminal? {
         let fd = Glibc.open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         guard isatty(fd) == 1 else {
             close(fd)
             return nil
         }
-        return ControllingTerminal(fd: fd)
+        return ControllingTerminal(fd: fd, clock: clock)
     }
 
-    private init(fd: Int32) {
+    private init(fd: Int32, clock: any TimeSource) {
         self.fd = fd
+        self.clock = clock
     }
 
     deinit {
@@ -40,7 +43,7 @@ package final class ControllingTerminal: Terminal {
     }
 
     package func readLine(prompt: String, echo: Bool, timeout: Double) throws(TerminalError) -> String {
-        try readLine(prompt: prompt, echo: echo, deadline: SystemClock.now() + timeout)
+        try readLine(prompt: prompt, echo: echo, deadline: clock.now() + timeout)
     }
 
     private func readLine(prompt: String, echo: Bool, deadline: Double?) throws(TerminalError) -> String {
@@ -69,7 +72,7 @@ package final class ControllingTerminal: Terminal {
         var byte: UInt8 = 0
         while true {
             if let deadline {
-                let remaining = deadline - SystemClock.now()
+                let remaining = deadline - clock.now()
                 var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 let ready = remaining > 0 ? poll(&poller, 1, Int32(min(remaining, 3600) * 1000) + 1) : 0
                 if ready < 0 && errno == EINTR { continue }

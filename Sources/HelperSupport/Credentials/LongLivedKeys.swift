@@ -58,13 +58,3 @@ package struct LongLivedKeys: Sendable, Equatable {
         return nil
     }
 }
-
-extension String {
-    package func trimmingWhitespace() -> String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return String(scalars[first...last])
-    }
-}

@@ -7,12 +7,22 @@ package enum ASCIIText {
         byte == 0x20 || byte == 0x09 || byte == 0x0a || byte == 0x0d || byte == 0x0b || byte == 0x0c
     }
 
+    /// Protocol text without leading and trailing ASCII whitespace.
     package static func trimmed(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        guard let first = bytes.firstIndex(where: { !isWhitespace($0) }),
-            let last = bytes.lastIndex(where: { !isWhitespace($0) })
-        else { return "" }
-        return String(decoding: bytes[first...last], as: UTF8.self)
+        text.trimming { $0.isASCII && isWhitespace(UInt8($0.value)) }
+    }
+
+    /// Lower-case hexadecimal, two digits a byte: SigV4's signatures and hashes, cache key digests,
+    /// names in the kernel keyring, authorization tokens.
+    package static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     package static func lowercased(_ text: String) -> String {
@@ -21,6 +31,23 @@ package enum ASCIIText {
 
     package static func uppercased(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 >= 0x61 && $0 <= 0x7a ? $0 - 0x20 : $0 }, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// The text without the leading and trailing characters `isWhitespace` names: the one trimmer, for
+    /// every notion of white space this tool has (ASCII protocol text, Unicode for what people type).
+    package func trimming(_ isWhitespace: (Unicode.Scalar) -> Bool) -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isWhitespace($0) }),
+            let last = scalars.lastIndex(where: { !isWhitespace($0) })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+
+    /// Without leading and trailing Unicode white space: typed answers, keys, codes, tokens.
+    package func trimmingWhitespace() -> String {
+        trimming { $0.properties.isWhitespace }
     }
 }
 

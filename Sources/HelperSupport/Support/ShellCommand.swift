@@ -16,11 +16,13 @@ package enum ShellCommand {
     }
 
     /// A command line run with `/bin/sh -c`.
-    package static func output(of command: String, environment: [String: String], timeout: Double)
-        throws(ShellCommandError)
-        -> String
-    {
-        let output = try run(["/bin/sh", "-c", command], environment: environment, timeout: timeout) {
+    package static func output(
+        of command: String, environment: [String: String], timeout: Double,
+        clock: any TimeSource = SystemClock()
+    ) throws(ShellCommandError) -> String {
+        let output = try run(
+            ["/bin/sh", "-c", command], environment: environment, timeout: timeout, clock: clock
+        ) {
             ShellCommandError(command: "the command '\(command)'", reason: $0)
         }
         return String(decoding: output, as: UTF8.self)
@@ -28,10 +30,10 @@ package enum ShellCommand {
 
     /// Runs `arguments` without a shell (the program found on the environment's `PATH`) and returns
     /// everything it printed on stdout. `failure` turns "exited with status 1" and the like into the
-    /// message of the error thrown.
+    /// message of the error thrown. `timeout` is measured on `clock`; the waits for output are real.
     package static func run(
         _ arguments: [String], environment: [String: String], timeout: Double,
-        failure: (ShellCommandError.Reason) -> ShellCommandError
+        clock: any TimeSource = SystemClock(), failure: (ShellCommandError.Reason) -> ShellCommandError
     ) throws(ShellCommandError) -> [UInt8] {
         guard let program = arguments.first, !program.isEmpty else {
             throw failure(.empty)
@@ -39,6 +41,28 @@ package enum ShellCommand {
         guard let path = executablePath(program, searchPath: environment["PATH"]) else {
             throw failure(.notExecutable(program: program))
         }
+        let child = try spawn(path: path, arguments: arguments, environment: environment, failure: failure)
+        let terminal = ForegroundHandOver(to: child.pid)
+        defer { terminal.takeBack() }
+        var collected = Collected(output: child.output, errors: child.errors, clock: clock)
+        let (outcome, status) = waitForExit(
+            of: child.pid, collecting: &collected, timeout: timeout, clock: clock)
+        return try verdict(
+            outcome, status: status, output: collected.output, timeout: timeout, failure: failure)
+    }
+
+    /// A started command: its pid and the reading ends of its stdout and stderr pipes.
+    private struct Child {
+        var pid: pid_t
+        var output: Int32
+        var errors: Int32
+    }
+
+    /// Starts `path` with its stdout and stderr on new pipes, in a process group of its own.
+    private static func spawn(
+        path: String, arguments: [String], environment: [String: String],
+        failure: (ShellCommandError.Reason) -> ShellCommandError
+    ) throws(ShellCommandError) -> Child {
         var outputFds: [Int32] = [0, 0]
         var errorFds: [Int32] = [0, 0]
         guard pipe(&outputFds) == 0 else {
@@ -81,16 +105,20 @@ package enum ShellCommand {
             close(errorFds[0])
             throw failure(.cannotStart(String(cString: strerror(spawned))))
         }
-        let terminal = ForegroundHandOver(to: pid)
-        defer { terminal.takeBack() }
+        return Child(pid: pid, output: outputFds[0], errors: errorFds[0])
+    }
 
-        var collected = Collected(output: outputFds[0], errors: errorFds[0])
-        let start = SystemClock.now()
+    /// Collects the command's output until it exits, prints too much, or reaches `timeout` on `clock`;
+    /// then closes the pipes and, unless it exited, kills its process group and reaps it.
+    private static func waitForExit(
+        of pid: pid_t, collecting collected: inout Collected, timeout: Double, clock: any TimeSource
+    ) -> (Outcome, status: Int32) {
+        let start = clock.now()
         var outcome = Outcome.endOfOutput
         var status: Int32 = 0
         var reaped = false
         while !reaped {
-            let remaining = timeout - (SystemClock.now() - start)
+            let remaining = timeout - (clock.now() - start)
             if remaining <= 0 {
                 outcome = .timedOut
                 break
@@ -121,7 +149,14 @@ package enum ShellCommand {
             kill(-pid, SIGKILL)
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
-        let output = collected.output
+        return (outcome, status)
+    }
+
+    /// The output of a command that ended well, or the error that says how it did not.
+    private static func verdict(
+        _ outcome: Outcome, status: Int32, output: [UInt8], timeout: Double,
+        failure: (ShellCommandError.Reason) -> ShellCommandError
+    ) throws(ShellCommandError) -> [UInt8] {
         switch outcome {
         case .timedOut: throw failure(.timedOut(seconds: Int(timeout)))
         case .tooMuchOutput:
@@ -149,10 +184,13 @@ package enum ShellCommand {
         /// An incomplete UTF-8 sequence at the end of what was read from stderr.
         var pendingError: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
+        /// Paces the wait when both pipes are closed but the command still runs.
+        let clock: any TimeSource
 
-        init(output: Int32, errors: Int32) {
+        init(output: Int32, errors: Int32, clock: any TimeSource) {
             outputFd = output
             errorFd = errors
+            self.clock = clock
         }
 
         /// Waits up to `seconds` for either pipe and reads what is there; false when nothing was read
@@ -163,7 +201,7 @@ package enum ShellCommand {
                 pollfd(fd: $0, events: Int16(POLLIN), revents: 0)
             }
             guard !pollers.isEmpty else {
-                SystemClock.sleep(min(seconds, 0.01))
+                clock.sleep(min(seconds, 0.01))
                 return false
             }
             let ready = poll(&pollers, nfds_t(pollers.count), Int32(seconds * 1000))

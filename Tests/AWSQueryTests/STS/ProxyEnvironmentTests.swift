@@ -58,7 +58,9 @@ import Testing
                 "HTTP_PROXY": "http://p",
                 "https_proxy": "http://p", "ALL_PROXY": "http://p",
             ])
-        let client = STSClient(configuration: configuration, transport: transport, clock: { 1_795_827_723 })
+        let client = STSClient(
+            configuration: configuration,
+            connection: QueryConnection(transport: transport, clock: TestClock()))
         _ = try client.getSessionToken(
             durationSeconds: 3600, serialNumber: nil, tokenCode: nil,
             with: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "secret"))

@@ -14,13 +14,13 @@ import Testing
 
     func client(
         _ transport: ScriptedTransport, config: String = "[profile p]\nregion = eu-west-1\n",
-        environment: [String: String] = [:], waits: WaitLog = WaitLog()
+        environment: [String: String] = [:], clock: TestClock = TestClock(now)
     ) throws -> STSClient {
         let configuration = try STSConfiguration(
             profile: "p", files: try configFiles(config), environment: environment)
         return STSClient(
-            configuration: configuration, transport: transport, clock: { Self.now },
-            sleep: { seconds in waits.values.withLock { $0.append(seconds) } }, random: { 0.5 })
+            configuration: configuration,
+            connection: QueryConnection(transport: transport, clock: clock, random: { 0.5 }))
     }
 
     func assume(_ client: STSClient) throws -> STSCredentialsResult {
@@ -60,10 +60,26 @@ import Testing
             STSReply.status(500), STSReply.error("Throttling", "Rate exceeded", status: 400),
             STSReply.credentials("AssumeRole", id: "ASIA2", expiration: Self.now + 3600),
         ])
-        let waits = WaitLog()
-        #expect(try assume(try client(transport, waits: waits)).credentials.accessKeyId == "ASIA2")
+        let clock = TestClock(Self.now)
+        #expect(try assume(try client(transport, clock: clock)).credentials.accessKeyId == "ASIA2")
         #expect(transport.requests.count == 3)
-        #expect(waits.values.withLock { $0 } == [0.5, 1.0])
+        #expect(clock.waits == [0.5, 1.0])
+    }
+
+    /// The whole call is bounded (15 s): with ten attempts allowed, the retries stop when the next wait
+    /// would reach past the deadline on the clock.
+    @Test func theDeadlineEndsTheRetriesBeforeMaxAttempts() throws {
+        let transport = ScriptedTransport(Array(repeating: STSReply.status(503), count: 10))
+        let clock = TestClock(Self.now)
+        let config = "[profile p]\nregion = eu-west-1\nmax_attempts = 10\n"
+        let error = #expect(
+            throws: AWSQueryError.httpStatus(
+                503, service: "STS", call: "AssumeRole \(Self.role)", attempts: 5)
+        ) { try assume(try client(transport, config: config, clock: clock)) }
+        #expect(
+            error?.description == "AssumeRole \(Self.role) failed: STS answered HTTP 503 (after 5 attempts)")
+        #expect(clock.waits == [0.5, 1.0, 2.0, 4.0])
+        #expect(transport.options.map(\.totalTimeout) == [6, 6, 6, 6, 6])
     }
 
     @Test func givesUpAfterMaxAttempts() throws {

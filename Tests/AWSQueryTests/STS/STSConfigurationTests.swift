@@ -77,7 +77,7 @@ import Testing
             "[profile p]\nmax_attempts = 7\nretry_mode = legacy\nca_bundle = ~/ca.pem\n",
             environment: ["HOME": "/home/me"])
         #expect(sts.maxAttempts == 7)
-        #expect(sts.retryMode == "legacy")
+        #expect(sts.retryMode == .legacy)
         #expect(sts.caBundle == "/home/me/ca.pem")
         let fromEnvironment = try configuration(
             "[profile p]\nmax_attempts = 7\n",

@@ -307,7 +307,7 @@ struct SigV4SignerTests {
     func documentedSigningKey() {
         let key = SigV4Signer.signingKey(
             secretAccessKey: Suite.secret, dateStamp: "20120215", region: "us-east-1", service: "iam")
-        #expect(SigV4Signer.hex(key) == "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d")
+        #expect(ASCIIText.hex(key) == "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d")
     }
 
     @Test("signature over a known string to sign")

@@ -76,7 +76,8 @@ import Testing
 
     func importer(_ store: InMemorySecretStore, notes: NoteLog) -> KeyImport {
         KeyImport(
-            keyring: CredentialKeyring(store: store), diagnostics: { notes.add($0) }, clock: { 1_795_827_723 }
+            keyring: CredentialKeyring(store: store), diagnostics: { notes.add($0) },
+            clock: TestClock(1_795_827_723)
         )
     }
 
@@ -86,7 +87,8 @@ import Testing
         let store = InMemorySecretStore()
         let notes = NoteLog()
         let report = try importer(store, notes: notes).run(
-            path: path, displayPath: "creds", profiles: ["a", "b"], force: false, removeFromFile: true)
+            path: path, displayPath: "creds", profiles: ["a", "b"],
+            options: .init(file: .removeKeys(backup: true)))
         #expect(report.imported == ["a", "b"])
         #expect(try CredentialKeyring(store: store).keys(profile: "a")?.accessKeyId == Self.idA)
         #expect(
@@ -119,7 +121,8 @@ import Testing
         let notes = NoteLog()
         #expect(throws: ImportError.skipped(["b"])) {
             try importer(store, notes: notes).run(
-                path: path, displayPath: "creds", profiles: [], force: false, removeFromFile: true)
+                path: path, displayPath: "creds", profiles: [],
+                options: .init(file: .removeKeys(backup: true)))
         }
         #expect(try keyring.keys(profile: "b")?.accessKeyId == "AKIAOLDOLDOLDOLDOLDO")
         #expect(try keyring.keys(profile: "a")?.accessKeyId == Self.idA)
@@ -130,7 +133,7 @@ import Testing
         #expect(dir.read("credentials")?.contains(Self.idA) == false)
 
         let forced = try importer(store, notes: NoteLog()).run(
-            path: path, displayPath: "creds", profiles: ["b"], force: true, removeFromFile: false)
+            path: path, displayPath: "creds", profiles: ["b"], options: .init(replaceStoredKeys: true))
         #expect(forced.imported == ["b"])
         #expect(try keyring.keys(profile: "b")?.accessKeyId == Self.idB)
     }
@@ -142,7 +145,8 @@ import Testing
         let store = InMemorySecretStore()
         let error = #expect(throws: ImportError.self) {
             try importer(store, notes: NoteLog()).run(
-                path: path, displayPath: "creds", profiles: [], force: false, removeFromFile: true)
+                path: path, displayPath: "creds", profiles: [],
+                options: .init(file: .removeKeys(backup: true)))
         }
         guard case .unparsable(let parse)? = error else {
             Issue.record("expected the file refused, got \(String(describing: error))")
@@ -161,12 +165,11 @@ import Testing
         let path = dir.write("credentials", Self.file)
         #expect(throws: ImportError.noSuchProfile("nope", displayPath: "creds")) {
             try importer(InMemorySecretStore(), notes: NoteLog()).run(
-                path: path, displayPath: "creds", profiles: ["nope"], force: false, removeFromFile: false)
+                path: path, displayPath: "creds", profiles: ["nope"])
         }
         #expect(throws: ImportError.noFile(displayPath: "none")) {
             try importer(InMemorySecretStore(), notes: NoteLog()).run(
-                path: dir.path + "/none", displayPath: "none", profiles: [], force: false,
-                removeFromFile: false)
+                path: dir.path + "/none", displayPath: "none", profiles: [])
         }
     }
 

@@ -66,7 +66,7 @@ import Testing
         let keyring: CredentialKeyring
         let transport: ScriptedTransport
         let rotation: KeyRotation
-        let waits: WaitLog
+        let clock: TestClock
     }
 
     /// A rotation of profile p whose IAM first answers ListAccessKeys with `listed` (p's key alone by
@@ -84,18 +84,13 @@ import Testing
         let files = try configFiles("[profile p]\nregion = eu-west-1\n")
         let stsConfig = try STSConfiguration(profile: "p", files: files, environment: [:])
         let iamConfig = try IAMConfiguration(profile: "p", files: files, environment: [:], sts: stsConfig)
-        let waits = WaitLog()
-        let sleep: @Sendable (Double) -> Void = { seconds in waits.values.withLock { $0.append(seconds) } }
+        let clock = TestClock(Self.now)
+        let connection = QueryConnection(transport: transport, clock: clock, random: { 0 })
         let rotation = KeyRotation(
-            keyring: keyring,
-            iam: IAMClient(
-                configuration: iamConfig, transport: transport, clock: { Self.now }, sleep: sleep,
-                random: { 0 }),
-            sts: STSClient(
-                configuration: stsConfig, transport: transport, clock: { Self.now }, sleep: sleep,
-                random: { 0 }),
-            diagnostics: { _ in }, sleep: sleep)
-        return Setup(store: memory, keyring: keyring, transport: transport, rotation: rotation, waits: waits)
+            keyring: keyring, iam: IAMClient(configuration: iamConfig, connection: connection),
+            sts: STSClient(configuration: stsConfig, connection: connection), diagnostics: { _ in },
+            clock: clock)
+        return Setup(store: memory, keyring: keyring, transport: transport, rotation: rotation, clock: clock)
     }
 
     func authorizationKeyId(_ request: HTTPRequest) -> String? {
@@ -167,7 +162,7 @@ import Testing
         }
         #expect(try s.keyring.keys(profile: "p") == Self.oldKeys)
         // Retried while the key could still be propagating, then gave up.
-        #expect(s.waits.values.withLock { $0 }.count == 8)
+        #expect(s.clock.waits.count == 8)
         let last = try #require(s.transport.requests.last)
         #expect(s.transport.forms.last?["Action"] == "DeleteAccessKey")
         #expect(s.transport.forms.last?["AccessKeyId"] == Self.newId)
@@ -302,8 +297,9 @@ import Testing
             keyring: CredentialKeyring(store: InMemorySecretStore()),
             iam: IAMClient(
                 configuration: try IAMConfiguration(profile: "q", files: files, environment: [:], sts: sts),
-                transport: transport),
-            sts: STSClient(configuration: sts, transport: transport), diagnostics: { _ in })
+                connection: QueryConnection(transport: transport)),
+            sts: STSClient(configuration: sts, connection: QueryConnection(transport: transport)),
+            diagnostics: { _ in })
         #expect(throws: KeyCommandError.nothingToRotate(profile: "q")) { try rotation.rotate(profile: "q") }
         #expect(transport.requests.isEmpty)
     }

@@ -25,12 +25,12 @@ import Testing
     @Test func aLockHeldByThisProcessOrAnAncestorIsALoop() throws {
         let directory = directory()
         let held = try ProcessLock.acquire(name: "k", directory: directory, timeout: 1) { _ in }
-        let start = SystemClock.now()
+        let start = SystemClock().now()
         var waited = false
         #expect(throws: LockError.waitsForItself(holder: getpid())) {
             try ProcessLock.acquire(name: "k", directory: directory, timeout: 30) { _ in waited = true }
         }
-        #expect(SystemClock.now() - start < 5)
+        #expect(SystemClock().now() - start < 5)
         #expect(!waited)
         withExtendedLifetime(held) {}
         _ = try ProcessLock.acquire(name: "k2", directory: directory, timeout: 1) { _ in }

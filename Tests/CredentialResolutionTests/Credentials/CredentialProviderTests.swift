@@ -46,7 +46,7 @@ import Testing
         """
 
     let store = InMemorySecretStore()
-    let clock = Clock(start)
+    let clock = TestClock(start)
     let runtime: String
 
     init() throws {
@@ -65,11 +65,10 @@ import Testing
     func provider(_ transport: ScriptedTransport, terminal: ScriptedTerminal? = nil) throws
         -> CredentialProvider
     {
-        let clock = self.clock
-        return CredentialProvider(
+        CredentialProvider(
             files: try configFiles(Self.config), keyring: CredentialKeyring(store: store),
             environment: ["XDG_RUNTIME_DIR": runtime, "PATH": "/usr/bin:/bin"], diagnostics: { _ in },
-            transport: transport, clock: { clock.read() }, openTerminal: { terminal })
+            transport: transport, clock: clock, openTerminal: { terminal })
     }
 
     func advance(_ seconds: Int) {
@@ -313,20 +312,5 @@ import Testing
                     accessKeyId: "AKIAIOSFODNN7EXAMPLE",
                     secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))
         #expect(store.all.count == 1)
-    }
-}
-
-/// A clock the test moves by hand.
-final class Clock: Sendable {
-    private let now: Mutex<Int>
-
-    init(_ start: Int) {
-        now = Mutex(start)
-    }
-
-    func read() -> Int { now.withLock { $0 } }
-
-    func advance(_ seconds: Int) {
-        now.withLock { $0 += seconds }
     }
 }

@@ -13,9 +13,9 @@ import Testing
     static let environment = ["PATH": "/usr/bin:/bin"]
 
     func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
-        let start = SystemClock.now()
+        let start = SystemClock().now()
         let value = try body()
-        return (value, SystemClock.now() - start)
+        return (value, SystemClock().now() - start)
     }
 
     @Test func aCommandThatLeavesABackgroundProcessHoldingItsOutputEndsWhenItExits() throws {
@@ -84,7 +84,7 @@ import Testing
         for _ in 0..<100 where !gone {
             // Killed; reparented to init, which reaps it (or leaves a zombie in a container).
             gone = kill(pid, 0) != 0 || isZombie(pid)
-            if !gone { SystemClock.sleep(0.05) }
+            if !gone { SystemClock().sleep(0.05) }
         }
         if !gone { kill(pid, SIGKILL) }
         #expect(gone)

@@ -1,0 +1,155 @@
+import AWSConfigFile
+import AWSQuery
+import CredentialResolution
+import HelperSupport
+import Keyring
+
+/// The one place where the parts every command works with are put together: the process environment,
+/// the user's Secret Service keyring (with both tiers of the session cache), the libcurl transport, the
+/// system clock, the controlling terminal and stderr for notes. Both programs start each command from
+/// `live()`, so a command only parses its arguments, asks this for the work, and prints the result.
+/// Nothing is opened or read until a command asks: the plain credential_process call pays only for
+/// what it uses.
+package struct CommandContext {
+    package var environment: [String: String]
+    package var keyring: CredentialKeyring
+    package var transport: any HTTPTransport
+    /// The time, for everything that reads it or waits.
+    package var clock: any TimeSource
+    /// Opens the controlling terminal when a question must be asked; nil when there is none.
+    package var openTerminal: () -> (any Terminal)?
+    /// Where notes for the person go; never the credential document.
+    package var diagnostics: (String) -> Void
+
+    package init(
+        environment: [String: String], keyring: CredentialKeyring, transport: any HTTPTransport,
+        clock: any TimeSource, openTerminal: @escaping () -> (any Terminal)?,
+        diagnostics: @escaping (String) -> Void
+    ) {
+        self.environment = environment
+        self.keyring = keyring
+        self.transport = transport
+        self.clock = clock
+        self.openTerminal = openTerminal
+        self.diagnostics = diagnostics
+    }
+
+    /// The real parts, for the process environment (or the one given).
+    package static func live(environment: [String: String] = ProcessEnvironment.current()) -> CommandContext {
+        CommandContext(
+            environment: environment, keyring: .secretService(), transport: CurlTransport(),
+            clock: SystemClock(), openTerminal: { ControllingTerminal.open() },
+            diagnostics: StandardError.write)
+    }
+
+    /// The config files the environment names.
+    package func configFiles() throws(ConfigError) -> AWSConfigFiles {
+        do {
+            return try AWSConfigFiles.load(environment: environment)
+        } catch {
+            throw .unusableFile(error)
+        }
+    }
+
+    package func profile(_ selection: ProfileSelection) -> String {
+        selection.profile(environment: environment)
+    }
+
+    /// A profile's credentials as every command that hands them out gets them: the keyring, both tiers
+    /// of the session cache, the terminal for an MFA code, and the web identity variables when no
+    /// profile was named.
+    package func credentialProvider(files: AWSConfigFiles, selection: ProfileSelection) -> CredentialProvider
+    {
+        var provider = CredentialProvider(
+            files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
+            environment: environment, diagnostics: diagnostics, transport: transport, clock: clock,
+            openTerminal: openTerminal)
+        provider.webIdentityFromEnvironment = selection.webIdentityFromEnvironment
+        return provider
+    }
+
+    package func credentials(
+        _ selection: ProfileSelection, refresh: Bool = false, files: AWSConfigFiles? = nil
+    ) throws -> AWSCredentials {
+        let loaded: AWSConfigFiles
+        if let files { loaded = files } else { loaded = try configFiles() }
+        return try credentialProvider(files: loaded, selection: selection)
+            .credentials(profile: profile(selection), refresh: refresh)
+    }
+
+    /// `env` and `exec`: the variables that hand a profile's credentials to a program.
+    package func credentialEnvironment(_ selection: ProfileSelection) throws -> CredentialEnvironment {
+        let files = try configFiles()
+        let credentials = try credentials(selection, files: files)
+        return CredentialEnvironment(
+            credentials: credentials, profile: profile(selection), files: files, environment: environment)
+    }
+
+    /// `explain`. The keyring is asked only when the chain starts with keys stored in it, and then for
+    /// that profile's item alone; an unreachable keyring is shown, not an error.
+    package func explanation(_ selection: ProfileSelection) throws -> ProfileExplanation {
+        let profile = profile(selection)
+        let files = try configFiles()
+        var check = ProfileExplanation.KeyringCheck.notNeeded
+        if case .complete(let chain) = ProfileResolver(
+            files: files, environment: environment,
+            webIdentityFromEnvironment: selection.webIdentityFromEnvironment
+        ).walk(from: profile), case .keyring(let source, _) = chain.source {
+            do throws(KeyringError) {
+                // One lookup, not a search of every stored profile.
+                let stored = try keyring.hasKeys(profile: source)
+                check = .read(profilesWithKeys: stored ? [source] : [])
+            } catch {
+                check = .unreachable(error)
+            }
+        }
+        return try ProfileExplanation(
+            profile: profile, files: files, environment: environment, keyring: check,
+            webIdentityFromEnvironment: selection.webIdentityFromEnvironment)
+    }
+
+    /// `doctor`: the Secret Service probed now; IAM asked about the stored keys unless `offline`.
+    package func doctorChecks(offline: Bool) -> DoctorChecks {
+        var doctor = DoctorChecks(
+            health: SecretServiceHealth.probe(), keyring: keyring, environment: environment)
+        if !offline { doctor.iamTransport = transport }
+        return doctor
+    }
+
+    /// `store`, `remove`, `list`.
+    package func keyManager(terminal: (any Terminal)?) -> KeyManager {
+        KeyManager(
+            keyring: keyring, sessions: .standard(keyring: keyring, environment: environment),
+            terminal: terminal,
+            diagnostics: diagnostics)
+    }
+
+    /// `unlock`, `lock`.
+    package func keyringLock(terminal: (any Terminal)?) -> KeyringLock {
+        KeyringLock(
+            service: CredentialKeyring.secretServiceKeyring(), terminal: terminal, diagnostics: diagnostics)
+    }
+}
+
+extension CommandContext {
+    /// `rotate`: STS and IAM as the profile's settings say, over this context's transport.
+    package func keyRotation(_ profile: String) throws -> KeyRotation {
+        let files = try configFiles()
+        let sts = try STSConfiguration(profile: profile, files: files, environment: environment)
+        let iam = try IAMConfiguration(profile: profile, files: files, environment: environment, sts: sts)
+        let connection = QueryConnection(transport: transport, clock: clock)
+        return KeyRotation(
+            keyring: keyring, iam: IAMClient(configuration: iam, connection: connection),
+            sts: STSClient(configuration: sts, connection: connection), diagnostics: diagnostics, clock: clock
+        )
+    }
+}
+
+extension CommandContext {
+    /// `clear`: both tiers of the session cache, the Secret Service probed when it runs.
+    package func sessionClearing() -> SessionClearing {
+        SessionClearing(
+            keyring: keyring, sessions: .standard(keyring: keyring, environment: environment),
+            environment: environment, health: { SecretServiceHealth.probe() })
+    }
+}

@@ -583,9 +583,12 @@ def test_no_core_file_while_waiting_for_mfa_process(world, tmp_path):
         f"[profile {role}]\nrole_arn = {role_arn('core')}\nsource_profile = {world.base}\n"
         f"mfa_serial = {SERIAL}\nmfa_process = echo $$ > {shlex.quote(str(pid_file))}; sleep 60\n"
     )
+    # A debug build's Swift runtime would start its crash backtracer on SIGABRT and take over a minute
+    # to die; the release binary, linked statically, has none.
+    env = h.env_with(world.env, SWIFT_BACKTRACE="enable=no")
     helper = subprocess.Popen(
         ["sh", "-c", 'ulimit -c unlimited && exec "$@"', "sh", h.helper_bin(), "--profile", role],
-        env=world.env, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         start_new_session=True,
     )
     try:

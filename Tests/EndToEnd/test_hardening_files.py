@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import stat
 import subprocess
@@ -207,6 +208,9 @@ def test_without_xdg_runtime_dir_the_lock_lives_in_the_cache_directory(role_setu
     e, role, cache = role_setup
     e = env_with(e, XDG_RUNTIME_DIR=None)
     keep = str(tmp_path_factory.getbasetemp())
+    # Only `keep` survives the fresh /tmp: the helper runs from a copy there, wherever it was built.
+    helper = tmp_path_factory.mktemp("bin") / "awskeyring-helper"
+    shutil.copy2(h.helper_bin(), helper)
     squatted = f"/tmp/awskeyring-helper-{os.getuid()}"
     script = """
         set -e
@@ -222,7 +226,7 @@ def test_without_xdg_runtime_dir_the_lock_lives_in_the_cache_directory(role_setu
         ls -A "$SQUATTED" | sed 's/^/inside /'
     """
     r = h.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", keep,
-               h.helper_bin(), "--profile", role], env_with(e, SQUATTED=squatted), timeout=60)
+               str(helper), "--profile", role], env_with(e, SQUATTED=squatted), timeout=60)
     assert r.rc == 0, "the role call must work whoever owns /tmp/awskeyring-helper-UID\n" + r.describe()
     lines = r.stdout.splitlines()
     doc = json.loads(lines[0])

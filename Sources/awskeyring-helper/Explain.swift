@@ -1,7 +1,6 @@
 import ArgumentParser
 import AwskeyringCore
 import HelperSupport
-import Keyring
 
 extension AwskeyringHelper {
     struct Explain: ParsableCommand {

@@ -3,6 +3,51 @@ import AWSQuery
 import HelperSupport
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A private directory `/tmp/<prefix>.XXXXXX` (mkdtemp) for a test's files, removed with everything in it
+/// when the test lets go of it.
+package final class TemporaryDirectory: Sendable {
+    package let path: String
+
+    package init(_ prefix: String) throws {
+        var template = Array("/tmp/\(prefix).XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
+        }
+        guard let made else {
+            throw FileError.systemCall(.create("/tmp/\(prefix)"), reason: "mkdtemp failed")
+        }
+        path = made
+    }
+
+    deinit {
+        Self.remove(path)
+    }
+
+    /// Removes `path` and, for a directory, everything in it first, without following links.
+    private static func remove(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFDIR, let directory = opendir(path) {
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(directory)
+            for name in names { remove(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+}
+
 /// Config files from text, as botocore would read them.
 package func configFiles(_ config: String, credentials: String? = nil) throws -> AWSConfigFiles {
     try AWSConfigFiles.parse(

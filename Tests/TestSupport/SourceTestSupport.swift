@@ -13,17 +13,11 @@ import Testing
 package struct SourceFixture {
     package static let start = 1_795_827_723
     package let store = InMemorySecretStore()
-    package let directory: String
+    private let temporary: TemporaryDirectory
+    package var directory: String { temporary.path }
 
     package init() throws {
-        var template = Array("/tmp/awskeyring-source-tests.XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
-        }
-        guard let made else {
-            throw FileError.systemCall(.create("/tmp/awskeyring-source-tests"), reason: "mkdtemp failed")
-        }
-        directory = made
+        temporary = try TemporaryDirectory("awskeyring-source-tests")
         try CredentialKeyring(store: store).storeKeys(
             LongLivedKeys(
                 accessKeyId: "AKIAIOSFODNN7EXAMPLE",

@@ -13,14 +13,11 @@ import Testing
 /// The composition root, built from doubles: what the commands get from it.
 @Suite struct CommandContextTests {
     let store = InMemorySecretStore()
-    let directory: String
+    let temporary: TemporaryDirectory
+    var directory: String { temporary.path }
 
     init() throws {
-        var template = Array("/tmp/awskeyring-context-tests.XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
-        }
-        directory = try #require(made)
+        temporary = try TemporaryDirectory("awskeyring-context-tests")
         let config = fopen(directory + "/config", "w")
         fputs("[profile base]\nregion = eu-west-1\n", config)
         fclose(config)
@@ -36,13 +33,7 @@ import Testing
             clock: TestClock(1_795_827_723), openTerminal: { nil }, diagnostics: { _ in })
     }
 
-    func cleanUp() {
-        unlink(directory + "/config")
-        rmdir(directory)
-    }
-
     @Test func credentialsAndTheirEnvironmentForTheSelectedProfile() throws {
-        defer { cleanUp() }
         try CredentialKeyring(store: store).storeKeys(
             LongLivedKeys(
                 accessKeyId: "AKIAIOSFODNN7EXAMPLE",
@@ -58,7 +49,6 @@ import Testing
     }
 
     @Test func explainAsksTheKeyringForTheSourceProfileAndShowsALockedOne() throws {
-        defer { cleanUp() }
         #expect(
             try context().explanation(ProfileSelection(option: "base")).keyring
                 == .read(profilesWithKeys: []))
@@ -70,7 +60,6 @@ import Testing
     }
 
     @Test func doctorAsksIAMOnlyWhenOnline() {
-        defer { cleanUp() }
         #expect(context().doctorChecks(offline: true).iamTransport == nil)
         #expect(context().doctorChecks(offline: false).iamTransport != nil)
     }

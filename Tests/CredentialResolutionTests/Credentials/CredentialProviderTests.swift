@@ -47,14 +47,11 @@ import Testing
 
     let store = InMemorySecretStore()
     let clock = TestClock(start)
-    let runtime: String
+    let temporary: TemporaryDirectory
+    var runtime: String { temporary.path }
 
     init() throws {
-        var template = Array("/tmp/awskeyring-tests.XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
-        }
-        runtime = try #require(made)
+        temporary = try TemporaryDirectory("awskeyring-tests")
         try CredentialKeyring(store: store).storeKeys(
             LongLivedKeys(
                 accessKeyId: "AKIAIOSFODNN7EXAMPLE",

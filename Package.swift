@@ -7,8 +7,8 @@ import PackageDescription
 
 // The release binary, which every SDK call starts: the Swift runtime linked in, and relative relocations
 // packed (RELR, lld), since loading and relocating code is most of a cached call's cost. The
-// toolchain-internal libraries are the ones the static FoundationEssentials needs (swift-crypto and the
-// argument parser import it); debug and test builds link the runtime dynamically and need none of this.
+// toolchain-internal libraries are the ones the static FoundationEssentials needs (JSON reading and
+// the argument parser import it); debug and test builds link the runtime dynamically and need none of this.
 // --no-export-dynamic: -static-stdlib exports every symbol of our own objects, which also keeps all of
 // them from being garbage-collected; nothing loads this program as a library, so none is exported.
 // -z now: the few hundred imports from libc are bound at start and the table holding them is then
@@ -31,7 +31,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -52,6 +51,13 @@ let package = Package(
         .target(
             name: "CSecretBus",
             linkerSettings: [.linkedLibrary("dl")]
+        ),
+        // SHA-256 (libmd, linked in: every call hashes its cache keys) and HMAC-SHA-256 for SigV4 (OpenSSL's
+        // libcrypto, loaded with dlopen on first use, as libcurl loads it for the same requests). A
+        // Swift crypto library would bring FoundationEssentials' start-up cost to every call.
+        .target(
+            name: "CDigest",
+            linkerSettings: [.linkedLibrary("dl"), .unsafeFlags(["-Xlinker", "-l:libmd.a"])]
         ),
         // add_key/keyctl for the kernel keyring tier (syscall() is variadic).
         .target(name: "CKernelKeyring"),
@@ -84,7 +90,7 @@ let package = Package(
                 "AWSXML",
                 "AWSConfigFile",
                 "CCurlShim",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CDigest",
             ]
         ),
         // From a profile name to credentials: which profile (ProfileSelection), the resolver and its plan,
@@ -98,7 +104,6 @@ let package = Package(
                 "AWSConfigFile",
                 "AWSQuery",
                 "Keyring",
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // What the commands do beyond resolving credentials (explain, doctor, console sign-in, import,

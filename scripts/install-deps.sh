@@ -12,7 +12,7 @@ apt_packages=(
   pkg-config libsecret-1-dev libglib2.0-dev libcurl4-openssl-dev libcurl4
   gnome-keyring libsecret-tools dbus dbus-bin
   python3 python3-venv procps util-linux time strace valgrind
-  dpkg-dev lintian binutils gcc g++ gzip man-db openssl
+  libmd-dev dpkg-dev lintian binutils gcc g++ gzip man-db openssl
   zsh fish
 )
 # Exact versions, from one file (see its first lines for why).

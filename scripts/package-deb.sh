@@ -58,8 +58,9 @@ shlibs="$(cd "$work" && dpkg-shlibdeps -O -e root/usr/bin/awskeyring-helper \
 # - libsecret-1-0 (Secret Service; 0.19.1 added secret_password_searchv_sync and SecretRetrievable),
 #   which brings libglib2.0-0 (GLib, GIO, GObject; the loader calls GLib functions itself);
 # - libcurl4 (STS, IAM and metadata requests);
+# - libssl3 (libcrypto's HMAC-SHA-256 for signing them; libcurl4 loads it too);
 # - libsystemd0 (sd-bus, the Secret Service reader on the cached path).
-depends="$shlibs, libsecret-1-0 (>= 0.19.1), libglib2.0-0, libcurl4, libsystemd0"
+depends="$shlibs, libsecret-1-0 (>= 0.19.1), libglib2.0-0, libcurl4, libssl3, libsystemd0"
 
 install -d -m 0755 "$root/DEBIAN"
 (cd "$root" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"

@@ -112,8 +112,9 @@ struct AWSQueryClient: Sendable {
         while true {
             attempt += 1
             let remaining = limits.deadline - (clock.now() - start)
-            let outcome = send(
-                body: body, to: url, credentials: credentials, timeout: min(limits.attemptTimeout, remaining))
+            let outcome = try send(
+                body: body, to: url, credentials: credentials, timeout: min(limits.attemptTimeout, remaining),
+                describing: what)
             let retryable: Bool
             let failure: AWSQueryError
             switch outcome {
@@ -149,9 +150,11 @@ struct AWSQueryClient: Sendable {
         }
     }
 
-    private func send(body: String, to url: EndpointURL, credentials: AWSCredentials?, timeout: Double)
-        -> Result<HTTPResponse, HTTPFailure>
-    {
+    /// One attempt: the transport's answer or failure; throws only when the request cannot be signed.
+    private func send(
+        body: String, to url: EndpointURL, credentials: AWSCredentials?, timeout: Double,
+        describing what: String
+    ) throws(AWSQueryError) -> Result<HTTPResponse, HTTPFailure> {
         let bodyBytes = Array(body.utf8)
         var headers = [
             SigningHeader(name: "Host", value: url.hostHeader),
@@ -160,9 +163,14 @@ struct AWSQueryClient: Sendable {
         if let credentials {
             let signer = SigV4Signer(
                 credentials: credentials, region: configuration.signingRegion, service: service.signingName)
-            headers += signer.sign(
-                SigningRequest(method: "POST", path: url.path, query: "", headers: headers, body: bodyBytes),
-                date: connection.clock.epochSeconds)
+            do {
+                headers += try signer.sign(
+                    SigningRequest(
+                        method: "POST", path: url.path, query: "", headers: headers, body: bodyBytes),
+                    date: connection.clock.epochSeconds)
+            } catch {
+                throw .cannotSign(call: what, reason: error.reason)
+            }
         }
         let request = HTTPRequest(method: "POST", url: url.text, headers: headers, body: bodyBytes)
         // Plain http goes only to loopback (checked in `call`), and never through a proxy: the proxy would

@@ -17,6 +17,8 @@ package enum AWSQueryError: Error, Sendable, Equatable, CustomStringConvertible 
     case transport(HTTPFailure, url: String, call: String, attempts: Int)
     /// The service answered, but not with a document that could be read; `reason` never quotes it.
     case unreadableResponse(service: String, call: String, reason: String)
+    /// The request could not be signed (libcrypto is missing); nothing was sent.
+    case cannotSign(call: String, reason: String)
 
     /// The service's own error, when the failure is the service refusing the call.
     package var serviceError: AWSServiceError? {
@@ -42,6 +44,8 @@ package enum AWSQueryError: Error, Sendable, Equatable, CustomStringConvertible 
             return "\(call) failed: \(url) \(failure.description)" + tries(attempts)
         case .unreadableResponse(let service, let call, let reason):
             return "\(call) failed: \(service) sent a response that could not be read (\(reason))"
+        case .cannotSign(let call, let reason):
+            return "\(call) failed: the request could not be signed: \(reason)"
         }
     }
 }

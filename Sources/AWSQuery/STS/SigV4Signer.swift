@@ -1,4 +1,3 @@
-import Crypto
 import HelperSupport
 
 /// An HTTP request as it will be sent, reduced to what AWS Signature Version 4 covers.
@@ -73,15 +72,15 @@ package struct SigV4Signer: Sendable {
     /// session token), Authorization. `date` is seconds since the Unix epoch — passed in, never read
     /// from the clock, so the signer is deterministic. Any headers of the same names already on the
     /// request must be replaced by these.
-    package func sign(_ request: SigningRequest, date: Int) -> [SigningHeader] {
+    package func sign(_ request: SigningRequest, date: Int) throws(DigestUnavailable) -> [SigningHeader] {
         let amzDate = Self.amzDate(date)
         let canonical = canonicalRequest(request, amzDate: amzDate)
         let scope = credentialScope(amzDate: amzDate)
         let toSign = Self.stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: canonical.text)
-        let key = Self.signingKey(
+        let key = try Self.signingKey(
             secretAccessKey: credentials.secretAccessKey, dateStamp: Self.dateStamp(amzDate), region: region,
             service: service)
-        let signature = Self.signature(signingKey: key, stringToSign: toSign)
+        let signature = try Self.signature(signingKey: key, stringToSign: toSign)
         var added = [SigningHeader(name: "X-Amz-Date", value: amzDate)]
         if let token = credentials.sessionToken {
             added.append(SigningHeader(name: "X-Amz-Security-Token", value: token))
@@ -212,17 +211,17 @@ package struct SigV4Signer: Sendable {
 
     /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
     static func signingKey(secretAccessKey: String, dateStamp: String, region: String, service: String)
-        -> [UInt8]
+        throws(DigestUnavailable) -> [UInt8]
     {
         var key = Array("AWS4\(secretAccessKey)".utf8)
         for part in [dateStamp, region, service, "aws4_request"] {
-            key = hmac(key: key, message: Array(part.utf8))
+            key = try Digest.hmacSHA256(key: key, message: Array(part.utf8))
         }
         return key
     }
 
-    static func signature(signingKey: [UInt8], stringToSign: String) -> String {
-        ASCIIText.hex(hmac(key: signingKey, message: Array(stringToSign.utf8)))
+    static func signature(signingKey: [UInt8], stringToSign: String) throws(DigestUnavailable) -> String {
+        ASCIIText.hex(try Digest.hmacSHA256(key: signingKey, message: Array(stringToSign.utf8)))
     }
 
     // MARK: - Helpers
@@ -234,11 +233,7 @@ package struct SigV4Signer: Sendable {
 
     static func dateStamp(_ amzDate: String) -> String { String(amzDate.prefix(8)) }
 
-    static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
-    }
-
-    static func hexSHA256(_ bytes: [UInt8]) -> String { ASCIIText.hex(Array(SHA256.hash(data: bytes))) }
+    static func hexSHA256(_ bytes: [UInt8]) -> String { ASCIIText.hex(Digest.sha256(bytes)) }
 
     /// RFC 3986 percent-encoding of everything but the unreserved characters (and `/` when asked), with
     /// upper-case hex digits.

@@ -1,4 +1,4 @@
-import Crypto
+import AWSQuery
 import HelperSupport
 
 /// A cache entry's name: a digest of everything that changes the credentials it holds. Only the digest
@@ -17,7 +17,7 @@ package struct CacheKey: Sendable, Equatable, Hashable, CustomStringConvertible 
                 text.append(UInt8(ascii: "-"))
             }
         }
-        digest = ASCIIText.hex(Array(SHA256.hash(data: text).prefix(20)))
+        digest = ASCIIText.hex(Array(Digest.sha256(text).prefix(20)))
     }
 
     package var description: String { digest }

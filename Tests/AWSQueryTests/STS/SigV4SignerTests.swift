@@ -296,48 +296,48 @@ struct SigV4SignerTests {
     }
 
     @Test("Authorization header", arguments: Suite.vectors)
-    func authorization(_ vector: SuiteVector) {
-        let added = vector.signer.sign(vector.request, date: Suite.date)
+    func authorization(_ vector: SuiteVector) throws {
+        let added = try vector.signer.sign(vector.request, date: Suite.date)
         #expect(added.first { $0.name == "Authorization" }?.value == vector.authorization)
         #expect(added.first { $0.name == "X-Amz-Date" }?.value == "20150830T123600Z")
         #expect(added.first { $0.name == "X-Amz-Security-Token" }?.value == vector.sessionToken)
     }
 
     @Test("signing key from the AWS documentation example")
-    func documentedSigningKey() {
-        let key = SigV4Signer.signingKey(
+    func documentedSigningKey() throws {
+        let key = try SigV4Signer.signingKey(
             secretAccessKey: Suite.secret, dateStamp: "20120215", region: "us-east-1", service: "iam")
         #expect(ASCIIText.hex(key) == "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d")
     }
 
     @Test("signature over a known string to sign")
-    func signatureStage() {
-        let key = SigV4Signer.signingKey(
+    func signatureStage() throws {
+        let key = try SigV4Signer.signingKey(
             secretAccessKey: Suite.secret, dateStamp: "20150830", region: "us-east-1", service: "service")
         #expect(
-            SigV4Signer.signature(
+            try SigV4Signer.signature(
                 signingKey: key,
                 stringToSign: Suite.sts("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"))
                 == "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
     }
 
     @Test("added headers come in a fixed order, token only with a session token")
-    func addedHeaders() {
+    func addedHeaders() throws {
         let request = SigningRequest(
             method: "POST", path: "/", headers: [SigningHeader(name: "Host", value: "sts.amazonaws.com")])
         let plain = SigV4Signer(
             credentials: AWSCredentials(accessKeyId: "AKID", secretAccessKey: "SECRET"), region: "us-east-1",
             service: "sts")
-        #expect(plain.sign(request, date: 0).map(\.name) == ["X-Amz-Date", "Authorization"])
+        #expect(try plain.sign(request, date: 0).map(\.name) == ["X-Amz-Date", "Authorization"])
         let temporary = SigV4Signer(
             credentials: AWSCredentials(
                 accessKeyId: "ASIA", secretAccessKey: "SECRET", sessionToken: "TOKEN"),
             region: "us-east-1", service: "sts")
         #expect(
-            temporary.sign(request, date: 0).map(\.name) == [
+            try temporary.sign(request, date: 0).map(\.name) == [
                 "X-Amz-Date", "X-Amz-Security-Token", "Authorization",
             ])
-        #expect(temporary.sign(request, date: 0) == temporary.sign(request, date: 0))
+        #expect(try temporary.sign(request, date: 0) == temporary.sign(request, date: 0))
     }
 
     /// What botocore 1.43 sends for `sts.get_caller_identity()` with a session token: it signs content-type,
@@ -370,7 +370,7 @@ struct SigV4SignerTests {
 
     /// Expected values printed by `Tests/EndToEnd/sigv4_reference.py` (botocore 1.43's `SigV4Auth`).
     @Test("matches botocore for an STS AssumeRole POST with a session token")
-    func botocoreAssumeRole() {
+    func botocoreAssumeRole() throws {
         let request = SigningRequest(
             method: "POST", path: "/",
             headers: [
@@ -387,7 +387,7 @@ struct SigV4SignerTests {
                 accessKeyId: "AKIDEXAMPLE", secretAccessKey: Suite.secret, sessionToken: "TOKEN/+="),
             region: "eu-west-1", service: "sts")
         #expect(
-            signer.sign(request, date: 1_795_999_820) == [
+            try signer.sign(request, date: 1_795_999_820) == [
                 SigningHeader(name: "X-Amz-Date", value: "20261130T005020Z"),
                 SigningHeader(name: "X-Amz-Security-Token", value: "TOKEN/+="),
                 SigningHeader(
@@ -399,7 +399,7 @@ struct SigV4SignerTests {
     }
 
     @Test("matches botocore for an encoded path, a query and a padded header")
-    func botocoreQueryAndPath() {
+    func botocoreQueryAndPath() throws {
         let request = SigningRequest(
             method: "GET", path: "/a%20b/", query: "b=2&a=~1&c=%2F",
             headers: [
@@ -410,7 +410,7 @@ struct SigV4SignerTests {
             credentials: AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: Suite.secret),
             region: "us-east-1", service: "service")
         #expect(
-            signer.sign(request, date: Suite.date).last?.value
+            try signer.sign(request, date: Suite.date).last?.value
                 == Suite.authz(
                     "host;my-header;x-amz-date",
                     "ef7e02af76e6dac4a139dd22a0ba75dba0a96ce37b56bec1299ab81215b2d2be"))

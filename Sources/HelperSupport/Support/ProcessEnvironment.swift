@@ -8,7 +8,10 @@
 /// the core never reads global state and tests can hand in their own.
 package enum ProcessEnvironment {
     package static func current() -> [String: String] {
-        var result: [String: String] = [:]
+        var count = 0
+        while environ[count] != nil { count += 1 }
+        // Sized once: growing from empty rehashed every entry several times.
+        var result = [String: String](minimumCapacity: count)
         var pointer = environ
         while let entry = pointer.pointee {
             // Split at the first "=" byte: the name is plain ASCII, and scanning bytes rather than

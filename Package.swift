@@ -106,6 +106,9 @@ let package = Package(
                 "Keyring",
             ]
         ),
+        // JSONCoder by FoundationEssentials' JSONDecoder and JSONEncoder: linked into the programs that run
+        // commands and credential sources, not into the one that answers cached calls.
+        .target(name: "FoundationJSON", dependencies: ["HelperSupport"]),
         // What the commands do beyond resolving credentials (explain, doctor, console sign-in, import,
         // rotate, clear, exec's process replacement), and CommandContext, the one place the parts every
         // command uses are put together.
@@ -116,6 +119,7 @@ let package = Package(
                 "AWSConfigFile",
                 "AWSQuery",
                 "CredentialResolution",
+                "FoundationJSON",
                 "Keyring",
                 "CProcessGuard",
             ]
@@ -165,7 +169,10 @@ let package = Package(
         // declarations are `package`.
         .target(
             name: "TestSupport",
-            dependencies: ["HelperSupport", "AWSConfigFile", "AWSQuery", "CredentialResolution", "Keyring"],
+            dependencies: [
+                "HelperSupport", "AWSConfigFile", "AWSQuery", "CredentialResolution", "FoundationJSON",
+                "Keyring",
+            ],
             path: "Tests/TestSupport"
         ),
         // AWSConfigFile only to read back the files the tests write.
@@ -179,16 +186,16 @@ let package = Package(
         .testTarget(
             name: "CredentialResolutionTests",
             dependencies: [
-                "CredentialResolution", "AWSQuery", "AWSConfigFile", "HelperSupport", "Keyring",
+                "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON", "HelperSupport",
+                "Keyring",
                 "TestSupport",
             ]
         ),
         .testTarget(
             name: "AwskeyringCoreTests",
             dependencies: [
-                "AwskeyringCore", "CredentialResolution", "AWSQuery", "AWSConfigFile", "HelperSupport",
-                "Keyring",
-                "TestSupport",
+                "AwskeyringCore", "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON",
+                "HelperSupport", "Keyring", "TestSupport",
             ]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import AWSQuery
 import CredentialResolution
+import FoundationJSON
 import HelperSupport
 import Keyring
 import Testing
@@ -32,6 +33,7 @@ package struct SourceFixture {
         CredentialProvider(
             files: try configFiles(config), keyring: CredentialKeyring(store: store),
             environment: ["XDG_RUNTIME_DIR": directory, "PATH": "/usr/bin:/bin"].merging(environment) { $1 },
+            json: FoundationJSONCoder(),
             diagnostics: diagnostics, transport: transport, clock: TestClock(Self.start),
             openTerminal: { nil })
     }

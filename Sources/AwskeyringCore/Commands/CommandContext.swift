@@ -1,6 +1,7 @@
 import AWSConfigFile
 import AWSQuery
 import CredentialResolution
+import FoundationJSON
 import HelperSupport
 import Keyring
 
@@ -13,6 +14,8 @@ import Keyring
 package struct CommandContext {
     package var environment: [String: String]
     package var keyring: CredentialKeyring
+    /// Reads credential_process and metadata documents (FoundationEssentials).
+    package var json: any JSONCoder
     package var transport: any HTTPTransport
     /// The time, for everything that reads it or waits.
     package var clock: any TimeSource
@@ -22,12 +25,13 @@ package struct CommandContext {
     package var diagnostics: (String) -> Void
 
     package init(
-        environment: [String: String], keyring: CredentialKeyring, transport: any HTTPTransport,
-        clock: any TimeSource, openTerminal: @escaping () -> (any Terminal)?,
+        environment: [String: String], keyring: CredentialKeyring, json: any JSONCoder,
+        transport: any HTTPTransport, clock: any TimeSource, openTerminal: @escaping () -> (any Terminal)?,
         diagnostics: @escaping (String) -> Void
     ) {
         self.environment = environment
         self.keyring = keyring
+        self.json = json
         self.transport = transport
         self.clock = clock
         self.openTerminal = openTerminal
@@ -36,8 +40,10 @@ package struct CommandContext {
 
     /// The real parts, for the process environment (or the one given).
     package static func live(environment: [String: String] = ProcessEnvironment.current()) -> CommandContext {
-        CommandContext(
-            environment: environment, keyring: .secretService(), transport: CurlTransport(),
+        let json = FoundationJSONCoder()
+        return CommandContext(
+            environment: environment, keyring: .secretService(json: json), json: json,
+            transport: CurlTransport(),
             clock: SystemClock(), openTerminal: { ControllingTerminal.open() },
             diagnostics: StandardError.write)
     }
@@ -62,7 +68,8 @@ package struct CommandContext {
     {
         var provider = CredentialProvider(
             files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
-            environment: environment, diagnostics: diagnostics, transport: transport, clock: clock,
+            environment: environment, json: json, diagnostics: diagnostics, transport: transport,
+            clock: clock,
             openTerminal: openTerminal)
         provider.webIdentityFromEnvironment = selection.webIdentityFromEnvironment
         return provider

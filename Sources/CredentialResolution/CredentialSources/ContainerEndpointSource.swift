@@ -105,7 +105,7 @@ package struct ContainerEndpointSource {
     }
 
     func fetch(
-        profile: String, transport: any HTTPTransport, clock: any TimeSource
+        profile: String, transport: any HTTPTransport, clock: any TimeSource, json: any JSONCoder
     ) throws(CredentialSourceError) -> AWSCredentials {
         var headers = [SigningHeader(name: "Accept", value: "application/json")]
         if let authorization = try authorization(profile: profile) {
@@ -136,7 +136,7 @@ package struct ContainerEndpointSource {
                 continue
             }
             do throws(MetadataCredentials.Problem) {
-                return try MetadataCredentials.parse(response.body)
+                return try MetadataCredentials.parse(response.body, json: json)
             } catch .notJSON {
                 last = "it sent " + MetadataCredentials.describe(.notJSON)
             } catch {

@@ -1,12 +1,6 @@
 import AWSConfigFile
 import HelperSupport
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A source profile's own `credential_process` (another program than this helper), run as botocore's
 /// `ProcessProvider` runs it: split with shell rules, no shell, stdin inherited, stdout read as a
 /// Version 1 credential document. Its stderr is passed on to ours as it comes (without control
@@ -37,7 +31,9 @@ struct CredentialProcessSource {
     /// Runs the command, its time limit measured on `clock`, and reads its document (expirations
     /// against `clock` too).
     /// - Throws: `ConfigError`, `ShellCommandError` or `CredentialSourceError`.
-    func fetch(environment: [String: String], clock: any TimeSource) throws -> AWSCredentials {
+    func fetch(environment: [String: String], clock: any TimeSource, json: any JSONCoder) throws
+        -> AWSCredentials
+    {
         guard let words = ShellWords.split(command) else {
             throw ConfigError.unsplittableCredentialProcess(profile: profile)
         }
@@ -45,18 +41,19 @@ struct CredentialProcessSource {
             ShellCommandError(
                 command: "the credential_process of profile '\(profile)' (\(command))", reason: $0)
         }
-        return try Self.parse(output, profile: profile, now: clock.epochSeconds)
+        return try Self.parse(output, profile: profile, now: clock.epochSeconds, json: json)
     }
 
     /// The credentials in a credential_process document. Messages never quote the output: it holds a
     /// secret.
-    static func parse(_ output: [UInt8], profile: String, now: Int) throws(CredentialSourceError)
+    static func parse(_ output: [UInt8], profile: String, now: Int, json: any JSONCoder)
+        throws(CredentialSourceError)
         -> AWSCredentials
     {
         func bad(_ what: String) -> CredentialSourceError {
             .processDocument(profile: profile, problem: what)
         }
-        guard let document = try? JSONDecoder().decode(Document.self, from: Data(output)) else {
+        guard let document = try? json.decode(Document.self, from: output) else {
             throw bad("did not print a JSON credential document")
         }
         guard document.version == 1 else {

@@ -101,7 +101,7 @@ struct InstanceMetadataFetcher: CredentialSourceFetcher {
         try InstanceMetadataSource(
             profile: chain.profile, files: provider.files, environment: provider.environment
         )
-        .fetch(profile: profile, transport: provider.transport)
+        .fetch(profile: profile, transport: provider.transport, json: provider.json)
     }
 }
 
@@ -113,7 +113,8 @@ struct ContainerEndpointFetcher: CredentialSourceFetcher {
         throws -> AWSCredentials
     {
         try ContainerEndpointSource(profile: profile, environment: provider.environment)
-            .fetch(profile: profile, transport: provider.transport, clock: provider.clock)
+            .fetch(
+                profile: profile, transport: provider.transport, clock: provider.clock, json: provider.json)
     }
 }
 
@@ -128,7 +129,7 @@ struct CredentialProcessFetcher: CredentialSourceFetcher {
         try CredentialProcessSource(profile: profile, command: command)
             .fetch(
                 environment: HelperCallChain.environment(for: chain, from: provider.environment),
-                clock: provider.clock)
+                clock: provider.clock, json: provider.json)
     }
 }
 

@@ -69,7 +69,9 @@ package struct InstanceMetadataSource {
 
     /// The role's credentials, or an error that says what failed and what to check: a session token
     /// (IMDSv2, unless the service answers only IMDSv1), the role's name, then its credentials.
-    func fetch(profile: String, transport: any HTTPTransport) throws(CredentialSourceError) -> AWSCredentials
+    func fetch(profile: String, transport: any HTTPTransport, json: any JSONCoder)
+        throws(CredentialSourceError)
+        -> AWSCredentials
     {
         if disabled {
             throw .metadataDisabled(profile: profile)
@@ -81,7 +83,8 @@ package struct InstanceMetadataSource {
         }
         let headers = token.map { [SigningHeader(name: "X-aws-ec2-metadata-token", value: $0)] } ?? []
         let roleName = try roleName(profile: profile, headers: headers, transport: transport)
-        return try credentials(of: roleName, profile: profile, headers: headers, transport: transport)
+        return try credentials(
+            of: roleName, profile: profile, headers: headers, transport: transport, json: json)
     }
 
     /// What failed, with where and how the service was asked and what to raise if it is slow.
@@ -115,7 +118,8 @@ package struct InstanceMetadataSource {
     /// The credentials document of `roleName`, asked for again (as botocore does) only when the answer
     /// is not JSON.
     private func credentials(
-        of roleName: String, profile: String, headers: [SigningHeader], transport: any HTTPTransport
+        of roleName: String, profile: String, headers: [SigningHeader], transport: any HTTPTransport,
+        json: any JSONCoder
     ) throws(CredentialSourceError) -> AWSCredentials {
         var problem: MetadataCredentials.Problem?
         let body = try get(
@@ -123,7 +127,7 @@ package struct InstanceMetadataSource {
             refused: { refusal(profile, $0) }
         ) { body in
             do throws(MetadataCredentials.Problem) {
-                _ = try MetadataCredentials.parse(body)
+                _ = try MetadataCredentials.parse(body, json: json)
                 return true
             } catch {
                 problem = error
@@ -138,7 +142,7 @@ package struct InstanceMetadataSource {
                     + (problem.map { " (it sent \(MetadataCredentials.describe($0)))" } ?? ""))
         }
         do throws(MetadataCredentials.Problem) {
-            return try MetadataCredentials.parse(body)
+            return try MetadataCredentials.parse(body, json: json)
         } catch {
             throw failure(
                 profile,

@@ -1,11 +1,5 @@
 import HelperSupport
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// The credential document IMDS and the container endpoint answer with:
 /// `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration", ...}`.
 enum MetadataCredentials {
@@ -29,8 +23,8 @@ enum MetadataCredentials {
     }
 
     /// The credentials in `body`. Problems never quote the body: it holds a secret.
-    static func parse(_ body: [UInt8]) throws(Problem) -> AWSCredentials {
-        guard let document = try? JSONDecoder().decode(Document.self, from: Data(body)) else {
+    static func parse(_ body: [UInt8], json: any JSONCoder) throws(Problem) -> AWSCredentials {
+        guard let document = try? json.decode(Document.self, from: body) else {
             throw .notJSON
         }
         guard let id = document.accessKeyId, !id.isEmpty else { throw .missing("AccessKeyId") }

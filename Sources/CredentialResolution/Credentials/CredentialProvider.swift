@@ -18,6 +18,8 @@ package struct CredentialProvider {
     /// Where notes for the person go (stderr); never the credential document.
     package var diagnostics: (String) -> Void
     package var transport: any HTTPTransport
+    /// Reads the JSON documents of credential_process and metadata sources.
+    package var json: any JSONCoder
     /// The time: expirations, session names and signing dates, the lock wait, the MFA prompt's and
     /// mfa_process's limits, STS's deadline and the waits between tries.
     package var clock: any TimeSource
@@ -32,7 +34,7 @@ package struct CredentialProvider {
 
     package init(
         files: AWSConfigFiles, keyring: CredentialKeyring, cache: SessionCache? = nil,
-        environment: [String: String],
+        environment: [String: String], json: any JSONCoder,
         diagnostics: @escaping (String) -> Void, transport: any HTTPTransport = CurlTransport(),
         clock: any TimeSource = SystemClock(),
         openTerminal: @escaping () -> (any Terminal)? = { ControllingTerminal.open() }
@@ -41,6 +43,7 @@ package struct CredentialProvider {
         self.keyring = keyring
         self.cache = cache ?? SessionCache(keyring: keyring)
         self.environment = environment
+        self.json = json
         self.diagnostics = diagnostics
         self.transport = transport
         self.clock = clock

@@ -4,11 +4,6 @@ import Keyring
 #if canImport(Glibc)
     import Glibc
 #endif
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 
 /// The tool's items in the Secret Service: long-lived keys per profile, and cached sessions.
 ///
@@ -34,14 +29,18 @@ package struct CredentialKeyring: Sendable {
     }
 
     private let store: any SecretStore
+    /// Reads stored keys in a layout other than the one `storeKeys` writes (an item written by another
+    /// tool); without it, such items are `.unreadable`.
+    private let json: (any JSONCoder)?
 
-    package init(store: any SecretStore) {
+    package init(store: any SecretStore, json: (any JSONCoder)? = nil) {
         self.store = store
+        self.json = json
     }
 
     /// The user's default Secret Service collection.
-    package static func secretService() -> CredentialKeyring {
-        CredentialKeyring(store: secretServiceKeyring())
+    package static func secretService(json: (any JSONCoder)?) -> CredentialKeyring {
+        CredentialKeyring(store: secretServiceKeyring(), json: json)
     }
 
     /// The Secret Service client with this tool's item schema.
@@ -76,14 +75,14 @@ package struct CredentialKeyring: Sendable {
     /// The item stored for `profile`. Keyring failures (locked, unreachable) are thrown; an item that
     /// is there but holds something else is `.unreadable`.
     package func storedKeys(profile: String) throws(KeyringError) -> StoredKeys {
-        return Self.decodeKeys(try store.lookup(attributes: keyAttributes(profile: profile)))
+        return decodeKeys(try store.lookup(attributes: keyAttributes(profile: profile)))
     }
 
-    private static func decodeKeys(_ secret: String?) -> StoredKeys {
+    private func decodeKeys(_ secret: String?) -> StoredKeys {
         guard let secret else { return .none }
         guard
             let payload = StoredKeyPayload(writtenText: secret)
-                ?? (try? JSONDecoder().decode(StoredKeyPayload.self, from: Data(secret.utf8))),
+                ?? (try? json?.decode(StoredKeyPayload.self, from: Array(secret.utf8))),
             let keys = try? LongLivedKeys(
                 accessKeyId: payload.accessKeyId, secretAccessKey: payload.secretAccessKey)
         else { return .unreadable }
@@ -106,20 +105,10 @@ package struct CredentialKeyring: Sendable {
     }
 
     /// Stores `keys` for `profile`, replacing what was there in one step.
-    /// - Throws: `KeyringError`, or `KeyStorageError.cannotEncode`.
-    package func storeKeys(_ keys: LongLivedKeys, profile: String) throws {
+    package func storeKeys(_ keys: LongLivedKeys, profile: String) throws(KeyringError) {
         let payload = StoredKeyPayload(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
-        let secret: String
-        do {
-            // Sorted, so the text always has the one layout the cached path reads without Codable.
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            secret = String(decoding: try encoder.encode(payload), as: UTF8.self)
-        } catch {
-            throw KeyStorageError.cannotEncode("\(error)")
-        }
         try store.store(
-            secret: secret,
+            secret: payload.writtenText,
             label: "AWS access key \(keys.accessKeyId) for profile \(profile) (awskeyring-helper)",
             attributes: keyAttributes(profile: profile)
         )
@@ -169,7 +158,7 @@ extension CredentialKeyring {
         ])
         guard secrets.count == 2 else { return (nil, nil) }
         let keys: LongLivedKeys?
-        if case .keys(let stored) = Self.decodeKeys(secrets[1]) { keys = stored } else { keys = nil }
+        if case .keys(let stored) = decodeKeys(secrets[1]) { keys = stored } else { keys = nil }
         return (decodeSession(secrets[0], cacheKey: cacheKey), keys)
     }
 
@@ -231,6 +220,11 @@ extension CredentialKeyring {
 }
 
 /// What an access-key item's secret holds. Versioned so a later format can be told apart.
+///
+/// Written and read in one layout by hand, `{"AccessKeyId":"…","SecretAccessKey":"…","Version":1}`,
+/// which is byte for byte what JSONEncoder writes with sorted keys (earlier versions wrote it so; a unit
+/// test compares the two): every cached call reads the stored keys, and JSONDecoder's start-up was about
+/// a tenth of that call's instructions. Any other layout is left to the `JSONCoder`, when there is one.
 struct StoredKeyPayload: Codable {
     var version = 1
     var accessKeyId: String
@@ -247,10 +241,28 @@ struct StoredKeyPayload: Codable {
         self.secretAccessKey = secretAccessKey
     }
 
-    /// Reads the exact text `storeKeys` writes, `{"AccessKeyId":"…","SecretAccessKey":"…","Version":1}`
-    /// with `/` escaped, without Codable: every cached call reads the stored keys, and JSONDecoder's
-    /// start-up is about a tenth of that call's instructions. Anything else, including the same JSON laid
-    /// out differently, is nil and left to JSONDecoder.
+    /// The text `storeKeys` writes: `"`, `\\` and `/` escaped, as JSONEncoder escapes them (key pairs
+    /// hold printable ASCII only).
+    var writtenText: String {
+        #"{"AccessKeyId":""# + Self.escaped(accessKeyId) + #"","SecretAccessKey":""#
+            + Self.escaped(secretAccessKey) + #"","Version":1}"#
+    }
+
+    private static func escaped(_ value: String) -> String {
+        var out = ""
+        out.reserveCapacity(value.utf8.count + 8)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"", "\\", "/": out += "\\"
+            default: break
+            }
+            out.unicodeScalars.append(scalar)
+        }
+        return out
+    }
+
+    /// Reads the text `writtenText` writes, without Codable. Anything else, including the same JSON laid
+    /// out differently, is nil.
     init?(writtenText text: String) {
         var rest = Substring(text)
         guard Self.consume(#"{"AccessKeyId":""#, from: &rest),
@@ -268,8 +280,8 @@ struct StoredKeyPayload: Codable {
         return true
     }
 
-    /// A string's characters up to its closing quote; nil on any escape but `\/` or on a control
-    /// character, which JSONDecoder then judges.
+    /// A string's characters up to its closing quote; nil on any escape but `\"`, `\\` or `\/`, or on
+    /// a control character, which the `JSONCoder` then judges.
     private static func stringValue(from rest: inout Substring) -> String? {
         var value: [UInt8] = []
         value.reserveCapacity(64)
@@ -284,9 +296,12 @@ struct StoredKeyPayload: Codable {
                 rest = Substring(bytes)
                 return String(decoding: value, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                guard bytes.first == UInt8(ascii: "/") else { return nil }
+                guard let escaped = bytes.first,
+                    escaped == UInt8(ascii: "/") || escaped == UInt8(ascii: "\"")
+                        || escaped == UInt8(ascii: "\\")
+                else { return nil }
                 bytes = bytes.dropFirst()
-                value.append(UInt8(ascii: "/"))
+                value.append(escaped)
             case 0..<0x20: return nil
             default: value.append(byte)
             }

@@ -3,8 +3,6 @@
 package enum KeyStorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The item stored for the profile is not a key pair this tool wrote.
     case unreadableItem(profile: String)
-    /// The key pair could not be encoded for storing.
-    case cannotEncode(String)
     /// `unlock` on a Secret Service with no default collection that cannot create one here.
     case noDefaultCollection
     /// `unlock` needs a password and there is no terminal to type it on.
@@ -31,7 +29,6 @@ package enum KeyStorageError: Error, Sendable, Equatable, CustomStringConvertibl
                 the keyring item for profile '\(profile)' is not a key pair this tool stored; \
                 replace it with 'awskeyring-helper store --profile \(profile) --force'
                 """
-        case .cannotEncode(let reason): return "could not encode the key pair: \(reason)"
         case .noDefaultCollection:
             return """
                 the Secret Service has no default collection; create a database or collection in its \

@@ -1,3 +1,4 @@
+import FoundationJSON
 import Keyring
 import TestSupport
 import Testing
@@ -29,7 +30,8 @@ import Testing
                 "AWS_CONFIG_FILE": directory + "/config",
                 "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials", "XDG_RUNTIME_DIR": directory,
             ].merging(environment) { $1 },
-            keyring: CredentialKeyring(store: store), transport: ScriptedTransport([]),
+            keyring: CredentialKeyring(store: store), json: FoundationJSONCoder(),
+            transport: ScriptedTransport([]),
             clock: TestClock(1_795_827_723), openTerminal: { nil }, diagnostics: { _ in })
     }
 

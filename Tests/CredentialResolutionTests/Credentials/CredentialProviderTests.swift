@@ -1,3 +1,4 @@
+import FoundationJSON
 import Keyring
 import Synchronization
 import TestSupport
@@ -64,7 +65,8 @@ import Testing
     {
         CredentialProvider(
             files: try configFiles(Self.config), keyring: CredentialKeyring(store: store),
-            environment: ["XDG_RUNTIME_DIR": runtime, "PATH": "/usr/bin:/bin"], diagnostics: { _ in },
+            environment: ["XDG_RUNTIME_DIR": runtime, "PATH": "/usr/bin:/bin"], json: FoundationJSONCoder(),
+            diagnostics: { _ in },
             transport: transport, clock: clock, openTerminal: { terminal })
     }
 

@@ -1,29 +1,43 @@
+import FoundationJSON
 import HelperSupport
 import TestSupport
 import Testing
 
 @testable import CredentialResolution
 
-/// The stored-keys item is read on every cached call without Codable when it has the exact layout
-/// `storeKeys` writes; every other layout must still be read by JSONDecoder, with the same result.
+/// The stored-keys item is written and read on every cached call without Codable, in the exact layout
+/// JSONEncoder gives it with sorted keys; every other layout must still be read by the JSONCoder, with
+/// the same result, and is unreadable to a keyring without one.
 @Suite struct StoredKeyTextTests {
     static let id = "AKIAIOSFODNN7EXAMPLE"
 
     let store = InMemorySecretStore()
-    var keyring: CredentialKeyring { CredentialKeyring(store: store) }
+    var keyring: CredentialKeyring { CredentialKeyring(store: store, json: FoundationJSONCoder()) }
 
-    @Test(arguments: [
+    static let secrets = [
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "wJalrXUtnFEMI+K7MDENG+bPxRfiCYEXAMPLEKEY",
         "/leading/and/trailing/slashes/EXAMPLEKE/",
-    ])
+        #"q"uo\te/and\"slash/EXAMPLEKEY!~abcdefghi"#,
+    ]
+
+    @Test(arguments: secrets)
     func keysWrittenByStoreReadBack(secret: String) throws {
         let keys = try LongLivedKeys(accessKeyId: Self.id, secretAccessKey: secret)
-        try keyring.storeKeys(keys, profile: "dev")
-        #expect(try keyring.storedKeys(profile: "dev") == .keys(keys))
-        // Read by the Codable-free path, not by the JSONDecoder fallback.
+        // Without a JSONCoder: written and read by hand.
+        let plain = CredentialKeyring(store: store)
+        try plain.storeKeys(keys, profile: "dev")
+        #expect(try plain.storedKeys(profile: "dev") == .keys(keys))
         let written = try #require(StoredKeyPayload(writtenText: store.all[0].secret))
         #expect(written.accessKeyId == Self.id && written.secretAccessKey == secret)
+    }
+
+    /// Items stored by earlier versions (JSONEncoder with sorted keys) and by this one are the same bytes.
+    @Test(arguments: secrets)
+    func theWrittenTextIsWhatJSONEncoderWrites(secret: String) throws {
+        let payload = StoredKeyPayload(accessKeyId: Self.id, secretAccessKey: secret)
+        let encoded = String(decoding: try FoundationJSONCoder().encodeSorted(payload), as: UTF8.self)
+        #expect(payload.writtenText == encoded)
     }
 
     @Test(arguments: [
@@ -38,6 +52,8 @@ import Testing
             try keyring.keys(profile: "dev")
                 == LongLivedKeys(
                     accessKeyId: Self.id, secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))
+        // The program that answers cached calls has no JSONCoder: it leaves such an item to the other.
+        #expect(try CredentialKeyring(store: store).storedKeys(profile: "dev") == .unreadable)
     }
 
     @Test(arguments: [

@@ -1,3 +1,4 @@
+import FoundationJSON
 import Keyring
 import TestSupport
 import Testing
@@ -47,7 +48,8 @@ import Testing
         let source = CredentialProcessSource(profile: "p", command: "/bin/sh -c 'exec >&-; sleep 200'")
         let (error, elapsed) = timed {
             #expect(throws: ShellCommandError.self) {
-                try source.fetch(environment: Self.environment, clock: TestClock(step: 20))
+                try source.fetch(
+                    environment: Self.environment, clock: TestClock(step: 20), json: FoundationJSONCoder())
             }
         }
         #expect(error?.reason == .timedOut(seconds: 120))
@@ -73,7 +75,7 @@ import Testing
         let start = clock.now()
         let limit = CredentialProvider(
             files: try configFiles(""), keyring: CredentialKeyring(store: InMemorySecretStore()),
-            environment: [:], diagnostics: { _ in }
+            environment: [:], json: FoundationJSONCoder(), diagnostics: { _ in }
         ).lockTimeout
         #expect(limit == 180)
         var announced: [Int32?] = []

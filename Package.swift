@@ -27,6 +27,7 @@ let package = Package(
     name: "awskeyring-helper",
     products: [
         .executable(name: "awskeyring-helper", targets: ["awskeyring-helper"]),
+        .executable(name: "awskeyring-helper-commands", targets: ["awskeyring-helper-commands"]),
         .executable(name: "awskeyring-helper-server", targets: ["awskeyring-helper-server"]),
     ],
     dependencies: [
@@ -104,6 +105,7 @@ let package = Package(
                 "AWSConfigFile",
                 "AWSQuery",
                 "Keyring",
+                "CProcessGuard",
             ]
         ),
         // JSONCoder by FoundationEssentials' JSONDecoder and JSONEncoder: linked into the programs that run
@@ -148,11 +150,23 @@ let package = Package(
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
-        // Argument parsing and rendering only: every command gets its work from AwskeyringCore's
-        // CommandContext (the one place the keyring, transport, clock, terminal and environment are put
-        // together), so the program needs neither Keyring nor AWSQuery.
+        // The program credential_process runs: answers a plain call when the keyring alone has the
+        // credentials, and becomes awskeyring-helper-commands (installed beside it) for everything else.
+        // It links neither the argument parser nor FoundationEssentials (whose start-up, with the Swift
+        // concurrency runtime and libdispatch they bring, was about a tenth of a cached call).
         .executableTarget(
             name: "awskeyring-helper",
+            dependencies: ["CredentialResolution", "AWSConfigFile", "AWSQuery", "HelperSupport"],
+            linkerSettings: [
+                .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
+            ]
+        ),
+        // Every command, and the credential calls the keyring alone cannot answer. Argument parsing and
+        // rendering only: every command gets its work from AwskeyringCore's CommandContext (the one place
+        // the keyring, transport, clock, terminal and environment are put together), so the program
+        // needs neither Keyring nor AWSQuery.
+        .executableTarget(
+            name: "awskeyring-helper-commands",
             dependencies: [
                 "AwskeyringCore",
                 "CredentialResolution",

@@ -99,6 +99,38 @@ def test_a_locked_keyring_refuses_cached_credentials_and_unlock_brings_them_back
     assert len(sts.requests) == 1
 
 
+def test_the_helper_answers_cached_calls_alone_and_hands_everything_else_over(env, tmp_path, sts):
+    """awskeyring-helper answers a plain call the keyring can answer by itself; everything else is done by
+    awskeyring-helper-commands, which it becomes. A copy without that program beside it still answers
+    cached calls and stored keys, and says what is missing for anything else."""
+    env, base, (role,), keys = role_setup(env, tmp_path, sts)
+    first = credential_document(call(env, role))
+    assert len(sts.requests) == 1 and signed_with(sts.requests[0], keys)
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    helper = alone / "awskeyring-helper"
+    helper.write_bytes(open(h.helper_bin(), "rb").read())
+    helper.chmod(0o755)
+    assert credential_document(h.run([helper, "--profile", role], env)) == first
+    assert credential_document(h.run([helper, "credentials", f"--profile={role}"], env)) == first
+    assert credential_document(h.run([helper, "--profile", base], env))["AccessKeyId"] == keys[0]
+    assert len(sts.requests) == 1
+
+    for args in (["--profile", role, "--refresh"], ["list"], ["--version"], ["--profile", "no-such-profile"]):
+        r = h.run([helper, *args], env)
+        assert_clean_failure(r, mentions=["awskeyring-helper-commands is missing", str(alone)])
+        assert r.rc == 127, r.describe()
+    assert len(sts.requests) == 1
+
+    # With it beside the copy, the same calls work, and a miss is the other program's to answer.
+    h.copy_programs(alone)
+    assert credential_document(h.run([helper, "--profile", role, "--refresh"], env)) != first
+    assert len(sts.requests) == 2
+    assert h.run([helper, "list"], env).rc == 0
+    assert_clean_failure(h.run([helper, "--profile", "no-such-profile"], env), mentions=["no-such-profile"])
+
+
 def test_lock_command_locks_the_keyring(own_keyring, tmp_path, sts):
     env, _, (role,), _ = role_setup(own_keyring.env, tmp_path, sts)
     assert_success(call(env, role))

@@ -209,8 +209,7 @@ def test_without_xdg_runtime_dir_the_lock_lives_in_the_cache_directory(role_setu
     e = env_with(e, XDG_RUNTIME_DIR=None)
     keep = str(tmp_path_factory.getbasetemp())
     # Only `keep` survives the fresh /tmp: the helper runs from a copy there, wherever it was built.
-    helper = tmp_path_factory.mktemp("bin") / "awskeyring-helper"
-    shutil.copy2(h.helper_bin(), helper)
+    helper = h.copy_programs(tmp_path_factory.mktemp("bin"))
     squatted = f"/tmp/awskeyring-helper-{os.getuid()}"
     script = """
         set -e

@@ -641,8 +641,7 @@ class _NobodySession:
         home, runtime = self.root / "home", self.root / "run"
         for d in (home, home / ".aws", runtime, self.root / "data", self.root / "config", self.root / "bus"):
             d.mkdir(parents=True)
-        self.binary = self.root / "awskeyring-helper"
-        shutil.copy(h.helper_bin(), self.binary)
+        self.binary = h.copy_programs(self.root, copier=shutil.copy)
         for path in [self.root, *self.root.rglob("*")]:
             os.chown(path, NOBODY.pw_uid, NOBODY.pw_gid)
         for d in (runtime, self.root / "bus"):

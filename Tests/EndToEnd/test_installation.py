@@ -57,18 +57,18 @@ def test_a_plain_start_loads_no_keyring_network_or_dbus_library(helper_bin, env)
 
 
 def test_a_copy_never_loads_libraries_placed_beside_it(helper_bin, env, tmp_path):
-    runpath = re.findall(r"\((?:RUNPATH|RPATH)\)\s+Library r(?:un)?path: \[(.*)\]", _dynamic_section(helper_bin))
-    assert not [p for p in runpath if "$ORIGIN" in p], (
-        f"{helper_bin} has RUNPATH {runpath}: build it with `swift build -c release --disable-local-rpath`"
-        " (SwiftPM adds $ORIGIN otherwise)"
-    )
+    for program in (helper_bin, h.companion_bin(h.COMMANDS_PROGRAM), h.companion_bin(h.SERVER_PROGRAM)):
+        runpath = re.findall(r"\((?:RUNPATH|RPATH)\)\s+Library r(?:un)?path: \[(.*)\]", _dynamic_section(program))
+        assert not [p for p in runpath if "$ORIGIN" in p], (
+            f"{program} has RUNPATH {runpath}: build it with `swift build -c release --disable-local-rpath`"
+            " (SwiftPM adds $ORIGIN otherwise)"
+        )
 
     # A copy of the binary with a libsecret-1.so.0 and a libstdc++.so.6 beside it that leave a mark when
     # loaded. The keyring command below loads the real libsecret with dlopen.
     folder = tmp_path / "bin"
     folder.mkdir()
-    copy = folder / "awskeyring-helper"
-    shutil.copy2(helper_bin, copy)
+    copy = h.copy_programs(folder)
     source = tmp_path / "fake.c"
     source.write_text(FAKE_LIBRARY)
     compiler = shutil.which("cc") or shutil.which("gcc")

@@ -299,8 +299,7 @@ def test_a_renewal_that_needs_an_mfa_code_asks_on_the_terminal(server_env, moto_
 
 def test_without_the_server_program_beside_it_the_helper_says_so(server_env, tmp_path):
     e, _, role, _ = server_env
-    alone = tmp_path / "awskeyring-helper"
-    shutil.copy(h.helper_bin(), alone)
+    alone = h.copy_programs(tmp_path)
     ran = tmp_path / "ran"
     r = h.run([alone, "exec", "--server", "--profile", role, "--", "touch", ran], e)
     assert_clean_failure(r, mentions=["awskeyring-helper-server"])
@@ -314,11 +313,8 @@ def test_an_installation_keeps_the_server_program_in_libexec(server_env, tmp_pat
     (tmp_path / "libexec" / "awskeyring-helper").mkdir(parents=True)
     helper = tmp_path / "bin" / "awskeyring-helper"
     shutil.copy(h.helper_bin(), helper)
-    here = os.path.dirname(h.helper_bin())
-    server = next(p for p in (os.path.join(here, "awskeyring-helper-server"),
-                              os.path.join(here, "..", "libexec", "awskeyring-helper", "awskeyring-helper-server"))
-                  if os.path.exists(p))
-    shutil.copy(server, tmp_path / "libexec" / "awskeyring-helper" / "awskeyring-helper-server")
+    for name in (h.COMMANDS_PROGRAM, h.SERVER_PROGRAM):
+        shutil.copy(h.companion_bin(name), tmp_path / "libexec" / "awskeyring-helper" / name)
     r = h.run([helper, "exec", "--server", "--profile", role, "--", "sh", "-c",
                'test -n "$AWS_CONTAINER_CREDENTIALS_FULL_URI" && exit 5'], e)
     assert r.rc == 5, r.describe()

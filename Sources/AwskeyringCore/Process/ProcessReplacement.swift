@@ -1,3 +1,4 @@
+import CredentialResolution
 import HelperSupport
 
 #if canImport(Glibc)

@@ -62,9 +62,7 @@ package struct CredentialProvider {
     static let minimumSessionRemaining = 2 * 60
 
     package func credentials(profile: String, refresh: Bool = false) throws -> AWSCredentials {
-        let chain = try resolver.chain(for: profile)
-        let plan = try CredentialPlan(chain: chain, files: files, environment: environment)
-        try HelperCallChain.check(chain, environment: environment)
+        let (chain, plan) = try prepare(profile)
         guard let finalKey = plan.finalKey, let stsConfiguration = plan.sts else {
             return try sourceCredentials(chain, plan: plan)
         }
@@ -92,6 +90,26 @@ package struct CredentialProvider {
         let result = try fetch(plan: plan, chain: chain, sts: sts, refresh: refresh)
         cache.removeExpired(now: clock.epochSeconds)
         return result
+    }
+
+    /// The credentials when the keyring alone has them: the cached final answer with enough time left,
+    /// or the stored keys of a chain that makes no STS call. nil when they need STS, a prompt, a source
+    /// program or a metadata service; the cached path of the awskeyring-helper program.
+    package func credentialsFromKeyring(profile: String) throws -> AWSCredentials? {
+        let (chain, plan) = try prepare(profile)
+        guard let finalKey = plan.finalKey, plan.sts != nil else {
+            if case .keyring = chain.source { return try sourceCredentials(chain, plan: plan) }
+            return nil
+        }
+        return try answer(finalKey, chain: chain)
+    }
+
+    /// The chain and the plan for `profile`, once a chain through this helper is known not to loop.
+    private func prepare(_ profile: String) throws -> (CredentialChain, CredentialPlan) {
+        let chain = try resolver.chain(for: profile)
+        let plan = try CredentialPlan(chain: chain, files: files, environment: environment)
+        try HelperCallChain.check(chain, environment: environment)
+        return (chain, plan)
     }
 
     /// The cached final answer for the chain, with enough time left to hand out.

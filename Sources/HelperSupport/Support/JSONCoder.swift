@@ -8,3 +8,20 @@ package protocol JSONCoder: Sendable {
     func encodeSorted<T: Encodable>(_ value: T) throws -> [UInt8]
 }
 
+/// The `JSONCoder` of a program that links no JSON implementation (the one that answers cached calls,
+/// which never reads a document): every document is refused.
+package struct NoJSONCoder: JSONCoder {
+    package init() {}
+
+    package func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        throw JSONUnavailable()
+    }
+
+    package func encodeSorted<T: Encodable>(_ value: T) throws -> [UInt8] {
+        throw JSONUnavailable()
+    }
+}
+
+package struct JSONUnavailable: Error, CustomStringConvertible {
+    package var description: String { "this program reads and writes no JSON documents" }
+}

@@ -111,6 +111,32 @@ import Testing
         #expect(transport.requests.count == 3)
     }
 
+    /// What the awskeyring-helper program answers alone: a cached session with enough time left, or stored
+    /// keys that need no STS call; nil (and no request, no prompt) whenever STS or a person is needed.
+    @Test func theKeyringAloneAnswersOnlyWhatNeedsNoSTSCallOrPrompt() throws {
+        let transport = ScriptedTransport([
+            STSReply.credentials("AssumeRole", id: "ASIAPLAIN", expiration: Self.start + 3600)
+        ])
+        let terminal = ScriptedTerminal(answers: [])
+        #expect(
+            try provider(transport, terminal: terminal).credentialsFromKeyring(profile: "plain-role") == nil)
+        #expect(try provider(transport, terminal: terminal).credentialsFromKeyring(profile: "r1") == nil)
+        #expect(transport.requests.isEmpty && terminal.prompts.isEmpty)
+
+        #expect(try provider(transport).credentials(profile: "plain-role").accessKeyId == "ASIAPLAIN")
+        #expect(
+            try provider(transport, terminal: terminal).credentialsFromKeyring(profile: "plain-role")?
+                .accessKeyId
+                == "ASIAPLAIN")
+        #expect(
+            try provider(transport, terminal: terminal).credentialsFromKeyring(profile: "base")?.accessKeyId
+                == "AKIAIOSFODNN7EXAMPLE")
+        advance(3600 - 15 * 60)
+        #expect(
+            try provider(transport, terminal: terminal).credentialsFromKeyring(profile: "plain-role") == nil)
+        #expect(transport.requests.count == 1 && terminal.prompts.isEmpty)
+    }
+
     @Test func credentialsAreHandedOutOnlyWithMoreThanFifteenMinutesLeft() throws {
         let transport = ScriptedTransport([
             STSReply.credentials("AssumeRole", id: "ASIAOLD", expiration: Self.start + 3600),

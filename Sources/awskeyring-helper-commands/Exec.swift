@@ -3,10 +3,6 @@ import AwskeyringCore
 import CredentialResolution
 import HelperSupport
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -99,22 +95,9 @@ extension AwskeyringHelper {
 
 /// Replaces this process with awskeyring-helper-server, which serves `exec --server` and `login`'s
 /// browser redirect. SwiftNIO is linked into that program only, so the start of every credential_process
-/// call does not pay for it (size and start-up were measured). It is looked for beside this program (the
-/// build folder), then in ../libexec/awskeyring-helper (an installation).
+/// call does not pay for it (size and start-up were measured).
 func handOverToServer(_ arguments: [String]) throws {
-    let name = "awskeyring-helper-server"
-    guard let executable = CurrentExecutable.path, let slash = executable.lastIndex(of: "/") else {
-        StandardError.report(CommandError.programDirectoryUnknown(server: name))
-        throw ExitCode.failure
-    }
-    let directory = String(executable[..<slash])
-    let candidates = [directory + "/" + name, directory + "/../libexec/awskeyring-helper/" + name]
-    guard let server = candidates.first(where: { access($0, X_OK) == 0 }) else {
-        StandardError.report(CommandError.serverMissing(server: name, lookedFor: candidates))
-        throw ExitCode(127)
-    }
-    let failure = ProcessReplacement.execute(
-        command: server, arguments: arguments, environment: ProcessEnvironment.current())
+    let failure = CompanionProgram.handOver(to: CompanionProgram.server, arguments: arguments)
     StandardError.report(failure)
     throw ExitCode(failure.exitStatus)
 }

@@ -12,7 +12,7 @@ package enum ProcessGuard {
     }
 
     /// Gives a command this process is about to become (`exec`) the core size limit the person had.
-    static func restoreCoreLimit() {
+    package static func restoreCoreLimit() {
         awskh_restore_core_limit()
     }
 }

@@ -108,8 +108,8 @@ let package = Package(
                 "CProcessGuard",
             ]
         ),
-        // JSONCoder by FoundationEssentials' JSONDecoder and JSONEncoder: linked into the programs that run
-        // commands and credential sources, not into the one that answers cached calls.
+        // JSONDecoding by FoundationEssentials' JSONDecoder: linked into the programs that run commands and
+        // credential sources, not into the one that answers cached calls.
         .target(name: "FoundationJSON", dependencies: ["HelperSupport"]),
         // What the commands do beyond resolving credentials (explain, doctor, console sign-in, import,
         // rotate, clear, exec's process replacement), and CommandContext, the one place the parts every

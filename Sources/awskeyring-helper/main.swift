@@ -38,7 +38,7 @@ struct KeyringAnswer {
             let keyring = CredentialKeyring.secretService(json: nil)
             var provider = CredentialProvider(
                 files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
-                environment: environment, json: NoJSONCoder(), diagnostics: { notes.items.append($0) },
+                environment: environment, json: NoJSONDecoding(), diagnostics: { notes.items.append($0) },
                 openTerminal: { nil })
             provider.webIdentityFromEnvironment = selection.webIdentityFromEnvironment
             guard

@@ -33,7 +33,7 @@ package struct SourceFixture {
         CredentialProvider(
             files: try configFiles(config), keyring: CredentialKeyring(store: store),
             environment: ["XDG_RUNTIME_DIR": directory, "PATH": "/usr/bin:/bin"].merging(environment) { $1 },
-            json: FoundationJSONCoder(),
+            json: FoundationJSONDecoding(),
             diagnostics: diagnostics, transport: transport, clock: TestClock(Self.start),
             openTerminal: { nil })
     }

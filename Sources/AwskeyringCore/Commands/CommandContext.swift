@@ -15,7 +15,7 @@ package struct CommandContext {
     package var environment: [String: String]
     package var keyring: CredentialKeyring
     /// Reads credential_process and metadata documents (FoundationEssentials).
-    package var json: any JSONCoder
+    package var json: any JSONDecoding
     package var transport: any HTTPTransport
     /// The time, for everything that reads it or waits.
     package var clock: any TimeSource
@@ -25,7 +25,7 @@ package struct CommandContext {
     package var diagnostics: (String) -> Void
 
     package init(
-        environment: [String: String], keyring: CredentialKeyring, json: any JSONCoder,
+        environment: [String: String], keyring: CredentialKeyring, json: any JSONDecoding,
         transport: any HTTPTransport, clock: any TimeSource, openTerminal: @escaping () -> (any Terminal)?,
         diagnostics: @escaping (String) -> Void
     ) {
@@ -40,7 +40,7 @@ package struct CommandContext {
 
     /// The real parts, for the process environment (or the one given).
     package static func live(environment: [String: String] = ProcessEnvironment.current()) -> CommandContext {
-        let json = FoundationJSONCoder()
+        let json = FoundationJSONDecoding()
         return CommandContext(
             environment: environment, keyring: .secretService(json: json), json: json,
             transport: CurlTransport(),

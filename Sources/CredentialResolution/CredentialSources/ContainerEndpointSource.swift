@@ -105,7 +105,7 @@ package struct ContainerEndpointSource {
     }
 
     func fetch(
-        profile: String, transport: any HTTPTransport, clock: any TimeSource, json: any JSONCoder
+        profile: String, transport: any HTTPTransport, clock: any TimeSource, json: any JSONDecoding
     ) throws(CredentialSourceError) -> AWSCredentials {
         var headers = [SigningHeader(name: "Accept", value: "application/json")]
         if let authorization = try authorization(profile: profile) {

@@ -31,7 +31,7 @@ struct CredentialProcessSource {
     /// Runs the command, its time limit measured on `clock`, and reads its document (expirations
     /// against `clock` too).
     /// - Throws: `ConfigError`, `ShellCommandError` or `CredentialSourceError`.
-    func fetch(environment: [String: String], clock: any TimeSource, json: any JSONCoder) throws
+    func fetch(environment: [String: String], clock: any TimeSource, json: any JSONDecoding) throws
         -> AWSCredentials
     {
         guard let words = ShellWords.split(command) else {
@@ -46,7 +46,7 @@ struct CredentialProcessSource {
 
     /// The credentials in a credential_process document. Messages never quote the output: it holds a
     /// secret.
-    static func parse(_ output: [UInt8], profile: String, now: Int, json: any JSONCoder)
+    static func parse(_ output: [UInt8], profile: String, now: Int, json: any JSONDecoding)
         throws(CredentialSourceError)
         -> AWSCredentials
     {

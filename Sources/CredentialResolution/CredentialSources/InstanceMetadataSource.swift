@@ -69,7 +69,7 @@ package struct InstanceMetadataSource {
 
     /// The role's credentials, or an error that says what failed and what to check: a session token
     /// (IMDSv2, unless the service answers only IMDSv1), the role's name, then its credentials.
-    func fetch(profile: String, transport: any HTTPTransport, json: any JSONCoder)
+    func fetch(profile: String, transport: any HTTPTransport, json: any JSONDecoding)
         throws(CredentialSourceError)
         -> AWSCredentials
     {
@@ -119,7 +119,7 @@ package struct InstanceMetadataSource {
     /// is not JSON.
     private func credentials(
         of roleName: String, profile: String, headers: [SigningHeader], transport: any HTTPTransport,
-        json: any JSONCoder
+        json: any JSONDecoding
     ) throws(CredentialSourceError) -> AWSCredentials {
         var problem: MetadataCredentials.Problem?
         let body = try get(

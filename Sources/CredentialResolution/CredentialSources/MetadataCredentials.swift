@@ -23,7 +23,7 @@ enum MetadataCredentials {
     }
 
     /// The credentials in `body`. Problems never quote the body: it holds a secret.
-    static func parse(_ body: [UInt8], json: any JSONCoder) throws(Problem) -> AWSCredentials {
+    static func parse(_ body: [UInt8], json: any JSONDecoding) throws(Problem) -> AWSCredentials {
         guard let document = try? json.decode(Document.self, from: body) else {
             throw .notJSON
         }

@@ -19,7 +19,7 @@ package struct CredentialProvider {
     package var diagnostics: (String) -> Void
     package var transport: any HTTPTransport
     /// Reads the JSON documents of credential_process and metadata sources.
-    package var json: any JSONCoder
+    package var json: any JSONDecoding
     /// The time: expirations, session names and signing dates, the lock wait, the MFA prompt's and
     /// mfa_process's limits, STS's deadline and the waits between tries.
     package var clock: any TimeSource
@@ -34,7 +34,7 @@ package struct CredentialProvider {
 
     package init(
         files: AWSConfigFiles, keyring: CredentialKeyring, cache: SessionCache? = nil,
-        environment: [String: String], json: any JSONCoder,
+        environment: [String: String], json: any JSONDecoding,
         diagnostics: @escaping (String) -> Void, transport: any HTTPTransport = CurlTransport(),
         clock: any TimeSource = SystemClock(),
         openTerminal: @escaping () -> (any Terminal)? = { ControllingTerminal.open() }

@@ -31,15 +31,15 @@ package struct CredentialKeyring: Sendable {
     private let store: any SecretStore
     /// Reads stored keys in a layout other than the one `storeKeys` writes (an item written by another
     /// tool); without it, such items are `.unreadable`.
-    private let json: (any JSONCoder)?
+    private let json: (any JSONDecoding)?
 
-    package init(store: any SecretStore, json: (any JSONCoder)? = nil) {
+    package init(store: any SecretStore, json: (any JSONDecoding)? = nil) {
         self.store = store
         self.json = json
     }
 
     /// The user's default Secret Service collection.
-    package static func secretService(json: (any JSONCoder)?) -> CredentialKeyring {
+    package static func secretService(json: (any JSONDecoding)?) -> CredentialKeyring {
         CredentialKeyring(store: secretServiceKeyring(), json: json)
     }
 
@@ -224,7 +224,7 @@ extension CredentialKeyring {
 /// Written and read in one layout by hand, `{"AccessKeyId":"…","SecretAccessKey":"…","Version":1}`,
 /// which is byte for byte what JSONEncoder writes with sorted keys (earlier versions wrote it so; a unit
 /// test compares the two): every cached call reads the stored keys, and JSONDecoder's start-up was about
-/// a tenth of that call's instructions. Any other layout is left to the `JSONCoder`, when there is one.
+/// a tenth of that call's instructions. Any other layout is left to the `JSONDecoding`, when there is one.
 struct StoredKeyPayload: Codable {
     var version = 1
     var accessKeyId: String
@@ -281,7 +281,7 @@ struct StoredKeyPayload: Codable {
     }
 
     /// A string's characters up to its closing quote; nil on any escape but `\"`, `\\` or `\/`, or on
-    /// a control character, which the `JSONCoder` then judges.
+    /// a control character, which the `JSONDecoding` then judges.
     private static func stringValue(from rest: inout Substring) -> String? {
         var value: [UInt8] = []
         value.reserveCapacity(64)

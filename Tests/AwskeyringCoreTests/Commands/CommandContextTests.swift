@@ -30,7 +30,7 @@ import Testing
                 "AWS_CONFIG_FILE": directory + "/config",
                 "AWS_SHARED_CREDENTIALS_FILE": directory + "/credentials", "XDG_RUNTIME_DIR": directory,
             ].merging(environment) { $1 },
-            keyring: CredentialKeyring(store: store), json: FoundationJSONCoder(),
+            keyring: CredentialKeyring(store: store), json: FoundationJSONDecoding(),
             transport: ScriptedTransport([]),
             clock: TestClock(1_795_827_723), openTerminal: { nil }, diagnostics: { _ in })
     }

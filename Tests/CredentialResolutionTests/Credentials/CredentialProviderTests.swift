@@ -65,7 +65,8 @@ import Testing
     {
         CredentialProvider(
             files: try configFiles(Self.config), keyring: CredentialKeyring(store: store),
-            environment: ["XDG_RUNTIME_DIR": runtime, "PATH": "/usr/bin:/bin"], json: FoundationJSONCoder(),
+            environment: ["XDG_RUNTIME_DIR": runtime, "PATH": "/usr/bin:/bin"],
+            json: FoundationJSONDecoding(),
             diagnostics: { _ in },
             transport: transport, clock: clock, openTerminal: { terminal })
     }

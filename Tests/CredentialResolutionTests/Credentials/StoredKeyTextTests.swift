@@ -5,14 +5,20 @@ import Testing
 
 @testable import CredentialResolution
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// The stored-keys item is written and read on every cached call without Codable, in the exact layout
-/// JSONEncoder gives it with sorted keys; every other layout must still be read by the JSONCoder, with
+/// JSONEncoder gives it with sorted keys; every other layout must still be read by a JSONDecoding, with
 /// the same result, and is unreadable to a keyring without one.
 @Suite struct StoredKeyTextTests {
     static let id = "AKIAIOSFODNN7EXAMPLE"
 
     let store = InMemorySecretStore()
-    var keyring: CredentialKeyring { CredentialKeyring(store: store, json: FoundationJSONCoder()) }
+    var keyring: CredentialKeyring { CredentialKeyring(store: store, json: FoundationJSONDecoding()) }
 
     static let secrets = [
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -24,7 +30,7 @@ import Testing
     @Test(arguments: secrets)
     func keysWrittenByStoreReadBack(secret: String) throws {
         let keys = try LongLivedKeys(accessKeyId: Self.id, secretAccessKey: secret)
-        // Without a JSONCoder: written and read by hand.
+        // Without a JSONDecoding: written and read by hand.
         let plain = CredentialKeyring(store: store)
         try plain.storeKeys(keys, profile: "dev")
         #expect(try plain.storedKeys(profile: "dev") == .keys(keys))
@@ -36,7 +42,9 @@ import Testing
     @Test(arguments: secrets)
     func theWrittenTextIsWhatJSONEncoderWrites(secret: String) throws {
         let payload = StoredKeyPayload(accessKeyId: Self.id, secretAccessKey: secret)
-        let encoded = String(decoding: try FoundationJSONCoder().encodeSorted(payload), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let encoded = String(decoding: try encoder.encode(payload), as: UTF8.self)
         #expect(payload.writtenText == encoded)
     }
 
@@ -52,7 +60,7 @@ import Testing
             try keyring.keys(profile: "dev")
                 == LongLivedKeys(
                     accessKeyId: Self.id, secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))
-        // The program that answers cached calls has no JSONCoder: it leaves such an item to the other.
+        // The program that answers cached calls has no JSONDecoding: it leaves such an item to the other.
         #expect(try CredentialKeyring(store: store).storedKeys(profile: "dev") == .unreadable)
     }
 

@@ -49,7 +49,7 @@ import Testing
         let (error, elapsed) = timed {
             #expect(throws: ShellCommandError.self) {
                 try source.fetch(
-                    environment: Self.environment, clock: TestClock(step: 20), json: FoundationJSONCoder())
+                    environment: Self.environment, clock: TestClock(step: 20), json: FoundationJSONDecoding())
             }
         }
         #expect(error?.reason == .timedOut(seconds: 120))
@@ -75,7 +75,7 @@ import Testing
         let start = clock.now()
         let limit = CredentialProvider(
             files: try configFiles(""), keyring: CredentialKeyring(store: InMemorySecretStore()),
-            environment: [:], json: FoundationJSONCoder(), diagnostics: { _ in }
+            environment: [:], json: FoundationJSONDecoding(), diagnostics: { _ in }
         ).lockTimeout
         #expect(limit == 180)
         var announced: [Int32?] = []

@@ -193,7 +193,7 @@ static int method(awskh_bus *bus, const char *path, const char *interface, const
 // bare `dbus-send ... OpenSession`) aborted it in about a third of the runs of 900 to 1,800 calls, as did
 // those of this helper's earlier versions; libsecret, whose first call is a property read, never did.
 // So the first call of a connection is such a read, answered on the same main loop once the record is
-// made: Properties.Get of the service's Collections (the answer is dropped). Measured: 0 aborts in 11
+// made: Properties.Get of the service's Collections (the answer is dropped). Measured: 0 aborts in 15
 // such runs, for one round trip more per process.
 static int introduce(awskh_bus *bus, awskh_bus_error *error) {
     bus->introduced = 1;

@@ -37,10 +37,14 @@ enum HelperInvocation {
         return ProfileSelection(option: target).profile(environment: environment)
     }
 
+    /// By its name, or by the file a path leads to: this very program, or (through a link of another
+    /// name) a file named awskeyring-helper, which awskeyring-helper-commands, running under its own name,
+    /// must recognise as well.
     static func isHelper(_ program: String, executablePath: String?) -> Bool {
         if program.split(separator: "/").last.map(String.init) == executableName { return true }
-        guard program.contains("/"), let executablePath else { return false }
-        return CurrentExecutable.realPath(program) == executablePath
+        guard program.contains("/"), let resolved = CurrentExecutable.realPath(program) else { return false }
+        return resolved == executablePath
+            || resolved.split(separator: "/").last.map(String.init) == executableName
     }
 }
 

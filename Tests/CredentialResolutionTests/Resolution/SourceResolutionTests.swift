@@ -3,6 +3,10 @@ import Testing
 
 @testable import CredentialResolution
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct SourceResolutionTests {
     static let config = """
         [profile base]
@@ -81,6 +85,23 @@ import Testing
             try chain("above-tool", executable: "/usr/bin/awskeyring-helper").source
                 == .process(profile: "tool", command: "other-tool --account 1"))
         #expect(try chain("renamed").source == .keyring(profile: "renamed", inConfig: true))
+    }
+
+    /// awskeyring-helper-commands runs under its own name: a link of another name to the helper is still the
+    /// helper.
+    @Test func aLinkOfAnotherNameToTheHelperIsTheHelperInEveryProgram() throws {
+        let folder = try TemporaryDirectory("awskeyring-link-tests")
+        let helper = folder.path + "/awskeyring-helper"
+        fclose(fopen(helper, "w"))
+        #expect(symlink(helper, folder.path + "/akh") == 0)
+        let config =
+            "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = s\n"
+            + "[profile s]\ncredential_process = \(folder.path)/akh --profile base\n"
+        let result = try ProfileResolver(
+            files: try configFiles(config), environment: [:],
+            executablePath: "/usr/libexec/awskeyring-helper/awskeyring-helper-commands"
+        ).chain(for: "r")
+        #expect(result.source == .keyring(profile: "base", inConfig: false))
     }
 
     @Test func withoutProfileTheHelpersDefaultRulesApply() throws {

@@ -214,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CredentialServerTests",
-            dependencies: ["CredentialServer", "AWSConfigFile", "HelperSupport"]
+            dependencies: ["CredentialServer", "AWSConfigFile", "HelperSupport", "TestSupport"]
         ),
         .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
     ]

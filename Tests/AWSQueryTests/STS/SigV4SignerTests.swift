@@ -337,7 +337,20 @@ struct SigV4SignerTests {
             try temporary.sign(request, date: 0).map(\.name) == [
                 "X-Amz-Date", "X-Amz-Security-Token", "Authorization",
             ])
-        #expect(try temporary.sign(request, date: 0) == temporary.sign(request, date: 0))
+        // The values botocore's SigV4Auth adds to the same requests (Tests/EndToEnd/sigv4_reference.py).
+        #expect(
+            try plain.sign(request, date: 0).map(\.value) == [
+                "19700101T000000Z",
+                "AWS4-HMAC-SHA256 Credential=AKID/19700101/us-east-1/sts/aws4_request, SignedHeaders=host;x-amz-date, "
+                    + "Signature=25adcaf3be87b0c9fe40163b782424697806fbbce0a2cbdd1bc92ce88f5f1cd9",
+            ])
+        #expect(
+            try temporary.sign(request, date: 0).map(\.value) == [
+                "19700101T000000Z", "TOKEN",
+                "AWS4-HMAC-SHA256 Credential=ASIA/19700101/us-east-1/sts/aws4_request, "
+                    + "SignedHeaders=host;x-amz-date;x-amz-security-token, "
+                    + "Signature=c2f5745693dd9b1b177aefc3cb85516b8f25b04024ebeb85033ddb27c33bc177",
+            ])
     }
 
     /// What botocore 1.43 sends for `sts.get_caller_identity()` with a session token: it signs content-type,

@@ -61,9 +61,21 @@ import Testing
         let transport = ScriptedTransport([
             ok("the-token"), STSReply.status(500), STSReply.status(500), STSReply.status(500),
         ])
-        _ = expectedMessage {
+        let error = thrown(CredentialSourceError.self) {
             _ = try fixture.provider(Self.instance, transport: transport).credentials(profile: "ec2")
         }
+        #expect(
+            {
+                if case .metadataUnavailable(profile: "ec2", _, _, attempts: 3, _)? = error {
+                    true
+                } else {
+                    false
+                }
+            }())
+        let message = error?.description
         #expect(transport.requests.map(\.method) == ["PUT", "GET", "GET", "GET"])
+        #expect(message?.contains("3 attempts of") == true)
+        #expect(message?.contains("raise metadata_service_timeout or metadata_service_num_attempts") == true)
+        #expect(message?.contains("refused") == false)
     }
 }

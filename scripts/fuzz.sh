@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
-# Fuzzes the config file parser and the STS response reader with libFuzzer for a bounded time each
-# (default 60 seconds; `scripts/fuzz.sh 45`). Each fuzz target links the package's own targets under it
-# (AWSConfigFile; HelperSupport and AWSXML), built as modules with `swiftc -sanitize=fuzzer,address
-# -enable-testing` into .build-fuzz/ (SwiftPM's build is not involved: those targets are pure Swift and
-# import nothing outside these lists, which Package.swift keeps so). Each run starts from a copy of the
+# Fuzzes the package's pure Swift parsers with libFuzzer for a bounded time each (default 60 seconds;
+# `scripts/fuzz.sh 45`). Every folder Fuzz/<Target> with a main.swift is a fuzz target; it links the
+# package targets its main.swift imports and everything they depend on, as the manifest says
+# (scripts/lib/fuzz-modules.py reads `swift package dump-package`), built as modules with
+# `swiftc -sanitize=fuzzer,address -enable-testing` into .build-fuzz/ (SwiftPM's build is not involved:
+# those targets must be pure Swift, which the script checks). Each run starts from a copy of the
 # checked-in corpus in Fuzz/<Target>/corpus, so the corpus is not grown. Prints per target the
-# executions and the result; exits 1 when any target found a crash or a broken invariant, with the
-# reproducer's path in the output.
+# executions and the result; exits 1 when any target found a crash or a broken invariant (with the
+# reproducer's path in the output), or ran no input at all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
-case $seconds in '' | *[!0-9]*)
+case $seconds in '' | *[!0-9]* | 0)
   echo "usage: scripts/fuzz.sh [SECONDS]" >&2
   exit 2
   ;;
 esac
 
 # The package targets each fuzz target links, lowest first (each may import the ones before it).
-declare -A modules=(
-  [ConfigParser]="AWSConfigFile"
-  [STSResponse]="HelperSupport AWSXML"
-)
-targets=(ConfigParser STSResponse)
+declare -A modules=()
+targets=()
+manifest=$(swift package --scratch-path .build-fuzz/manifest dump-package)
+plan=$(python3 scripts/lib/fuzz-modules.py <<<"$manifest")
+while read -r target linked; do
+  targets+=("$target")
+  modules[$target]=$linked
+done <<<"$plan"
+echo "== fuzz targets: ${targets[*]}" >&2
 
 out=.build-fuzz
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name awskeyring_helper -I "$out/modules")
@@ -55,7 +60,9 @@ summary=()
 for target in "${targets[@]}"; do
   corpus="$work/$target-corpus"
   mkdir -p "$corpus"
-  cp Fuzz/$target/corpus/* "$corpus/"
+  if [ -d "Fuzz/$target/corpus" ]; then
+    cp -r "Fuzz/$target/corpus/." "$corpus/"
+  fi
   log="$out/fuzz-$target.log"
   echo "== fuzzing $target for ${seconds}s" >&2
   status=0
@@ -64,8 +71,12 @@ for target in "${targets[@]}"; do
     -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
     -artifact_prefix="$artifacts/$target-" -close_fd_mask=1 >"$log" 2>&1 </dev/null || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  if [ "$status" -eq 0 ]; then
-    summary+=("$target: ${runs:-?} executions, no crash")
+  if [ "$status" -eq 0 ] && [ "${runs:-0}" -gt 0 ] 2>/dev/null; then
+    summary+=("$target: $runs executions, no crash")
+  elif [ "$status" -eq 0 ]; then
+    # A target that ran no input (it could not start, or its stats were not printed) proves nothing.
+    failed=1
+    summary+=("$target: ${runs:-no count of} executions, FAILED: ran no input; log: $log")
   else
     failed=1
     reproducer=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)

@@ -290,6 +290,9 @@ def main():
         sys.exit(subprocess.run(["bash", "-c", wrapper, "sandbox"] + args, cwd=ROOT, env=env).returncode)
 
     binary = os.environ["AWSKEYRING_HELPER_BIN"]
+    # Printed first, so that a run that stops half-way can be replayed too.
+    print("config differential: seed %d (replay: python3 scripts/config-differential.py %d %d)"
+          % (seed, count, seed), flush=True)
     rng = random.Random(seed)
     started = time.monotonic()
     files = profiles = rejected = failures = 0
@@ -310,6 +313,11 @@ def main():
             print("  credentials file (minimal): %r" % small_credentials)
     print("config differential (seed %d): %d file pairs, %d profiles compared, %d pairs botocore rejects, "
           "%d mismatches, %.0fs" % (seed, files, profiles, rejected, failures, time.monotonic() - started))
+    if profiles == 0:
+        # Every pair failed before a profile could be compared (the tool or botocore broke on all of them):
+        # a run that checked nothing is not a pass.
+        print("config differential FAILED: no profile was compared")
+        sys.exit(1)
     sys.exit(1 if failures else 0)
 
 

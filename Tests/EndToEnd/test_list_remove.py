@@ -127,7 +127,10 @@ def test_remove_in_terminal_answer_no_keeps_keys(env, answer):
     profile = h.fresh_profile("rm-tty-no")
     keys = h.new_keys()
     assert store_from_env(env, profile, *keys).rc == 0
-    _, transcript = _remove_in_pty(env, profile, answer)
+    status, transcript = _remove_in_pty(env, profile, answer)
+    # Declining is not a success: the command did not do what it was asked, and says what it kept.
+    assert status == 1, transcript
+    assert f"kept the keys stored for profile '{profile}'" in transcript, transcript
     h.assert_no_known_secret(transcript, "the terminal")
     assert_keys(env, profile, *keys)
 

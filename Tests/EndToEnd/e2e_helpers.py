@@ -49,6 +49,20 @@ def helper_bin() -> str:
 COMMANDS_PROGRAM = "awskeyring-helper-commands"
 SERVER_PROGRAM = "awskeyring-helper-server"
 
+# Wall-clock bounds. A test bounds how long a run takes only to show that it did not wait for a limit
+# (no network, no lock wait, no prompt), never to measure speed (scripts/bench.sh does that): the bound is
+# half the limit the run would otherwise reach, which a run on a busy 2-core machine, several times slower
+# than on an idle one, stays far below. Where a limit itself is tested, the run must end after the limit
+# and well before the next one it could reach.
+STS_CALL_LIMIT = 15  # AWSQueryClient's deadline for one STS call, retries included
+DBUS_CALL_LIMIT = 25  # sd-bus's bound on one D-Bus call, the keyring's
+LOCK_WAIT_LIMIT = 180  # CredentialProvider.lockTimeout: how long a caller waits for another's lock
+
+
+def well_under(limit: float) -> float:
+    """The bound for a run that must not have waited for `limit` seconds."""
+    return limit / 2
+
 
 def companion_bin(name: str) -> str:
     """A program installed with the helper, which it becomes (awskeyring-helper-commands for everything

@@ -121,7 +121,7 @@ def test_a_first_run_on_a_headless_box_and_a_reboot(first_session, tmp_path):
     assert_success(tool(["lock"], env))
     started = time.monotonic()
     assert_clean_failure(tool(["--profile", profile], env), mentions=["locked", "awskeyring-helper unlock"])
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < h.well_under(h.DBUS_CALL_LIMIT), "it waited for the keyring"
 
     # A wrong password is refused with a clear message; the right one unlocks.
     status, transcript = unlock(

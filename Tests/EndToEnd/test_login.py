@@ -193,7 +193,7 @@ def test_with_a_display_xdg_open_gets_a_one_time_redirect_not_the_token(login_en
     assert query["SigninToken"] == token and query["Action"] == "login"
     # One use only.
     assert out["second"] in ([404, None], [0, None]), out
-    assert out["second-seconds"] < 5, out
+    assert out["second-seconds"] < h.well_under(20), out  # refused at once, not the client's 20 s timeout
 
 
 def test_a_failing_or_missing_xdg_open_says_to_use_print(login_env, federation, tmp_path):

@@ -211,7 +211,7 @@ def test_a_lock_holder_killed_while_it_waits_for_the_code_does_not_block_the_nex
         os.kill(holder.child.pid, signal.SIGKILL)
         started = time.monotonic()
         waiter.expect_exact(PROMPT)  # it gets the lock as soon as the holder is gone
-        assert time.monotonic() - started < 5, "the waiter should get the lock at once"
+        assert time.monotonic() - started < h.well_under(h.LOCK_WAIT_LIMIT), "the waiter should get the lock at once"
         waiter.sendline("123456")
         assert waiter.finish() == 0, waiter.transcript
         doc = json.loads(waiter.transcript[waiter.transcript.index("{"):])
@@ -233,7 +233,7 @@ def test_a_lock_holder_killed_while_it_waits_for_the_code_does_not_block_the_nex
     nxt = h.Pty(["--profile", r1], world.env)
     try:
         nxt.expect_exact(PROMPT)
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < h.well_under(h.LOCK_WAIT_LIMIT), "it waited for the killed holder"
         nxt.sendline("123456")
         assert nxt.finish() == 0, nxt.transcript
     finally:

@@ -328,8 +328,8 @@ def test_second_call_comes_from_the_cache_and_clear_and_refresh(roles_env, moto_
         fwd.stop()
         start = time.monotonic()
         third = credential_document(tool(["--profile", role], e))
-        assert third == refreshed
-        assert time.monotonic() - start < 5
+        assert third == refreshed  # the refreshed session, so the cache answered (STS would issue new keys)
+        assert time.monotonic() - start < h.well_under(h.STS_CALL_LIMIT), "it waited for STS"
 
         # clear --profile drops this profile's session only.
         r = tool(["clear", "--profile", role], e)
@@ -450,7 +450,7 @@ def test_plain_http_to_another_host_is_refused_without_a_request(endpoint, write
         + repr([(x.method, x.path, x.header("Authorization")) for x in recorder.requests])
     )
     assert_clean_failure(r, mentions=["http", host.strip("[]")])
-    assert elapsed < 3, f"took {elapsed:.1f}s: refusing needs no network"
+    assert elapsed < h.well_under(h.STS_CALL_LIMIT), f"took {elapsed:.1f}s: refusing needs no network"
     assert_keys(e, src, key_id, secret)
 
 

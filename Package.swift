@@ -41,7 +41,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl")]
         ),
         // libsecret's functions, loaded with dlopen on first use. Its header declares the few GLib and
-        // libsecret types it needs, so no target needs their headers (scripts/check-secret-loader.sh
+        // libsecret types it needs, so no target needs their headers (scripts/check-loaders.sh
         // compares those declarations with the real ones).
         .target(
             name: "CSecretLoader",

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(
-  pkg-config libsecret-1-dev libglib2.0-dev libcurl4-openssl-dev libcurl4
+  pkg-config libsecret-1-dev libglib2.0-dev libcurl4-openssl-dev libcurl4 libsystemd-dev libssl-dev
   gnome-keyring libsecret-tools dbus dbus-bin
   python3 python3-venv procps util-linux time strace valgrind
   libmd-dev dpkg-dev lintian binutils gcc g++ gzip man-db openssl

@@ -3,32 +3,33 @@
 #include <curl/curl.h>
 #include <dlfcn.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef CURL *(*easy_init_fn)(void);
-typedef CURLcode (*easy_setopt_fn)(CURL *, CURLoption, ...);
-typedef CURLcode (*easy_perform_fn)(CURL *);
-typedef CURLcode (*easy_getinfo_fn)(CURL *, CURLINFO, ...);
-typedef void (*easy_cleanup_fn)(CURL *);
-typedef struct curl_slist *(*slist_append_fn)(struct curl_slist *, const char *);
-typedef void (*slist_free_all_fn)(struct curl_slist *);
-typedef const char *(*easy_strerror_fn)(CURLcode);
-typedef CURLcode (*global_init_mem_fn)(long, curl_malloc_callback, curl_free_callback, curl_realloc_callback,
-                                       curl_strdup_callback, curl_calloc_callback);
+// libcurl's functions, loaded with dlopen on first use, each declared with the return type and parameters
+// curl.h gives it. curl.h is needed to build this file anyway (its option names), so every build asserts
+// those signatures against it, not only the check build (scripts/check-loaders.sh).
+#define AWSKH_CURL_FUNCTIONS(X)                                                                                \
+    X(curl_easy_init, CURL *, (void))                                                                          \
+    X(curl_easy_setopt, CURLcode, (CURL *, CURLoption, ...))                                                   \
+    X(curl_easy_perform, CURLcode, (CURL *))                                                                   \
+    X(curl_easy_getinfo, CURLcode, (CURL *, CURLINFO, ...))                                                    \
+    X(curl_easy_cleanup, void, (CURL *))                                                                       \
+    X(curl_slist_append, struct curl_slist *, (struct curl_slist *, const char *))                             \
+    X(curl_slist_free_all, void, (struct curl_slist *))                                                        \
+    X(curl_easy_strerror, const char *, (CURLcode))                                                            \
+    X(curl_global_init_mem, CURLcode,                                                                          \
+      (long, curl_malloc_callback, curl_free_callback, curl_realloc_callback, curl_strdup_callback,           \
+       curl_calloc_callback))
 
-static struct {
-    int loaded;
-    easy_init_fn easy_init;
-    easy_setopt_fn easy_setopt;
-    easy_perform_fn easy_perform;
-    easy_getinfo_fn easy_getinfo;
-    easy_cleanup_fn easy_cleanup;
-    slist_append_fn slist_append;
-    slist_free_all_fn slist_free_all;
-    easy_strerror_fn easy_strerror;
-} curl;
+#define AWSKH_CURL_DECLARE(name, result, parameters) static result(*p_##name) parameters;
+AWSKH_CURL_FUNCTIONS(AWSKH_CURL_DECLARE)
+
+#define AWSKH_CURL_SAME_SIGNATURE(name, result, parameters) \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&name), __typeof__(p_##name)), #name);
+AWSKH_CURL_FUNCTIONS(AWSKH_CURL_SAME_SIGNATURE)
 
 // libcurl's memory, zeroed before it is freed: its receive buffer holds response bodies (temporary
 // credentials) and its header lists the signature and session token. Installed with
@@ -56,34 +57,36 @@ static void *zeroing_realloc(void *block, size_t size) {
 
 static char *plain_strdup(const char *text) { return strdup(text); }
 
-static int load_curl(char *error, size_t error_size) {
-    if (curl.loaded) return 1;
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+static int loaded;
+static char load_error[256];
+
+static void load(void) {
     void *handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-        snprintf(error, error_size, "cannot load libcurl.so.4 (install the libcurl4 package): %s", dlerror());
-        return 0;
+        snprintf(load_error, sizeof load_error, "cannot load libcurl.so.4 (install the libcurl4 package): %s",
+                 dlerror());
+        return;
     }
-    curl.easy_init = (easy_init_fn)dlsym(handle, "curl_easy_init");
-    curl.easy_setopt = (easy_setopt_fn)dlsym(handle, "curl_easy_setopt");
-    curl.easy_perform = (easy_perform_fn)dlsym(handle, "curl_easy_perform");
-    curl.easy_getinfo = (easy_getinfo_fn)dlsym(handle, "curl_easy_getinfo");
-    curl.easy_cleanup = (easy_cleanup_fn)dlsym(handle, "curl_easy_cleanup");
-    curl.slist_append = (slist_append_fn)dlsym(handle, "curl_slist_append");
-    curl.slist_free_all = (slist_free_all_fn)dlsym(handle, "curl_slist_free_all");
-    curl.easy_strerror = (easy_strerror_fn)dlsym(handle, "curl_easy_strerror");
-    global_init_mem_fn global_init_mem = (global_init_mem_fn)dlsym(handle, "curl_global_init_mem");
-    if (!curl.easy_init || !curl.easy_setopt || !curl.easy_perform || !curl.easy_getinfo || !curl.easy_cleanup
-        || !curl.slist_append || !curl.slist_free_all || !curl.easy_strerror || !global_init_mem) {
-        snprintf(error, error_size, "libcurl.so.4 lacks a function this program needs");
-        return 0;
+#define AWSKH_CURL_RESOLVE(name, result, parameters)                                          \
+    p_##name = (__typeof__(p_##name))dlsym(handle, #name);                                    \
+    if (!p_##name) {                                                                           \
+        snprintf(load_error, sizeof load_error, "libcurl.so.4 lacks %s", #name);                \
+        return;                                                                                \
     }
-    if (global_init_mem(CURL_GLOBAL_DEFAULT, malloc, zeroing_free, zeroing_realloc, plain_strdup, calloc)
+    AWSKH_CURL_FUNCTIONS(AWSKH_CURL_RESOLVE)
+    if (p_curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc, zeroing_free, zeroing_realloc, plain_strdup, calloc)
         != CURLE_OK) {
-        snprintf(error, error_size, "libcurl could not be initialised");
-        return 0;
+        snprintf(load_error, sizeof load_error, "libcurl could not be initialised");
+        return;
     }
-    curl.loaded = 1;
-    return 1;
+    loaded = 1;
+}
+
+static int load_curl(char *error, size_t error_size) {
+    pthread_once(&load_once, load);
+    if (!loaded && error_size > 0) snprintf(error, error_size, "%s", load_error);
+    return loaded;
 }
 
 typedef struct {
@@ -151,7 +154,7 @@ void awskh_http_perform(const awskh_http_request *request, awskh_http_response *
         response->failure = AWSKH_HTTP_NO_LIBCURL;
         return;
     }
-    CURL *handle = curl.easy_init();
+    CURL *handle = p_curl_easy_init();
     if (!handle) {
         response->failure = AWSKH_HTTP_OTHER;
         snprintf(response->error, sizeof response->error, "libcurl could not start a request");
@@ -159,53 +162,53 @@ void awskh_http_perform(const awskh_http_request *request, awskh_http_response *
     }
     struct curl_slist *headers = NULL;
     for (size_t i = 0; i < request->header_count; i++) {
-        headers = curl.slist_append(headers, request->headers[i]);
+        headers = p_curl_slist_append(headers, request->headers[i]);
     }
     // libcurl adds "Expect: 100-continue" to larger POSTs; STS does not need the extra round trip.
-    headers = curl.slist_append(headers, "Expect:");
+    headers = p_curl_slist_append(headers, "Expect:");
 
     char error_buffer[CURL_ERROR_SIZE] = {0};
     body_sink sink = {response, 0, request->max_response_bytes, 0};
 
-    curl.easy_setopt(handle, CURLOPT_URL, request->url);
-    curl.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-    curl.easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-    curl.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request->method);
+    p_curl_easy_setopt(handle, CURLOPT_URL, request->url);
+    p_curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    p_curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    p_curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
+    p_curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request->method);
     if (strcmp(request->method, "GET") != 0) {
-        curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);
-        curl.easy_setopt(handle, CURLOPT_POSTFIELDS, request->body_length ? (const char *)request->body : "");
+        p_curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);
+        p_curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request->body_length ? (const char *)request->body : "");
     }
-    curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
-    curl.easy_setopt(handle, CURLOPT_USERAGENT, "awskeyring-helper");
-    curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
-    curl.easy_setopt(handle, CURLOPT_TIMEOUT_MS, request->total_timeout_ms);
+    p_curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+    p_curl_easy_setopt(handle, CURLOPT_USERAGENT, "awskeyring-helper");
+    p_curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
+    p_curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, request->total_timeout_ms);
     if (request->ca_bundle) {
         // The bundle replaces the system store, as in botocore: libcurl would otherwise still trust
         // its built-in CA directory (/etc/ssl/certs) next to CAINFO.
-        curl.easy_setopt(handle, CURLOPT_CAINFO, request->ca_bundle);
-        curl.easy_setopt(handle, CURLOPT_CAPATH, (const char *)NULL);
+        p_curl_easy_setopt(handle, CURLOPT_CAINFO, request->ca_bundle);
+        p_curl_easy_setopt(handle, CURLOPT_CAPATH, (const char *)NULL);
     }
     // The caller decided the route: an explicit proxy (or "" for none) keeps libcurl from reading
     // http_proxy, HTTPS_PROXY, ALL_PROXY and NO_PROXY itself.
     const char *proxy = request->proxy ? request->proxy : "";
-    curl.easy_setopt(handle, CURLOPT_PROXY, proxy);
-    curl.easy_setopt(handle, CURLOPT_NOPROXY, proxy[0] ? "" : "*");
+    p_curl_easy_setopt(handle, CURLOPT_PROXY, proxy);
+    p_curl_easy_setopt(handle, CURLOPT_NOPROXY, proxy[0] ? "" : "*");
     struct curl_slist *resolve = NULL;
     if (request->resolve) {
-        resolve = curl.slist_append(NULL, request->resolve);
-        curl.easy_setopt(handle, CURLOPT_RESOLVE, resolve);
+        resolve = p_curl_slist_append(NULL, request->resolve);
+        p_curl_easy_setopt(handle, CURLOPT_RESOLVE, resolve);
     }
-    curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect_body);
-    curl.easy_setopt(handle, CURLOPT_WRITEDATA, &sink);
-    curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+    p_curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, collect_body);
+    p_curl_easy_setopt(handle, CURLOPT_WRITEDATA, &sink);
+    p_curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
 
-    CURLcode code = curl.easy_perform(handle);
+    CURLcode code = p_curl_easy_perform(handle);
     if (code == CURLE_OK) {
         long status = 0;
         char *content_type = NULL;
-        curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-        curl.easy_getinfo(handle, CURLINFO_CONTENT_TYPE, &content_type);
+        p_curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+        p_curl_easy_getinfo(handle, CURLINFO_CONTENT_TYPE, &content_type);
         response->status = status;
         if (content_type) snprintf(response->content_type, sizeof response->content_type, "%s", content_type);
     } else if (sink.overflow) {
@@ -215,15 +218,15 @@ void awskh_http_perform(const awskh_http_request *request, awskh_http_response *
     } else {
         response->failure = classify(code);
         snprintf(response->error, sizeof response->error, "%s",
-                 error_buffer[0] ? error_buffer : curl.easy_strerror(code));
+                 error_buffer[0] ? error_buffer : p_curl_easy_strerror(code));
     }
-    curl.easy_cleanup(handle);
+    p_curl_easy_cleanup(handle);
     // libcurl copied the header lines, among them the signature and the session token.
     for (struct curl_slist *line = headers; line; line = line->next) {
         if (line->data) explicit_bzero(line->data, strlen(line->data));
     }
-    curl.slist_free_all(headers);
-    if (resolve) curl.slist_free_all(resolve);
+    p_curl_slist_free_all(headers);
+    if (resolve) p_curl_slist_free_all(resolve);
 }
 
 void awskh_http_response_free(awskh_http_response *response) {

@@ -10,16 +10,41 @@
 #include <time.h>
 
 // The parts of sd-bus used here, declared from its stable ABI (sd-bus.h) so that building needs no
-// libsystemd headers and running loads libsystemd only when the keyring is read.
+// libsystemd headers and running loads libsystemd only when the keyring is read. The check build
+// (AWSKH_CHECK_AGAINST_HEADERS, scripts/check-loaders.sh) compiles this file with sd-bus.h instead and
+// asserts that these declarations and every loaded function's signature match it.
+#define AWSKH_SD_BUS_ERROR_FIELDS \
+    const char *name;             \
+    const char *message;          \
+    int _need_free;
+#define AWSKH_SD_HANDLER(name) int (*name)(sd_bus_message * m, void *userdata, sd_bus_error *ret_error)
+#ifndef AWSKH_CHECK_AGAINST_HEADERS
 typedef struct sd_bus sd_bus;
 typedef struct sd_bus_message sd_bus_message;
 typedef struct sd_bus_slot sd_bus_slot;
 typedef struct {
-    const char *name;
-    const char *message;
-    int _need_free;
+    AWSKH_SD_BUS_ERROR_FIELDS
 } sd_bus_error;
-typedef int (*sd_bus_message_handler_t)(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
+typedef AWSKH_SD_HANDLER(sd_bus_message_handler_t);
+#else
+#include <stddef.h>
+#include <systemd/sd-bus.h>
+typedef struct {
+    AWSKH_SD_BUS_ERROR_FIELDS
+} awskh_declared_sd_bus_error;
+#define AWSKH_SD_SAME_FIELD(field)                                                                      \
+    _Static_assert(offsetof(awskh_declared_sd_bus_error, field) == offsetof(sd_bus_error, field)        \
+                       && __builtin_types_compatible_p(__typeof__(((awskh_declared_sd_bus_error *)0)->field), \
+                                                       __typeof__(((sd_bus_error *)0)->field)),            \
+                   "sd_bus_error." #field);
+AWSKH_SD_SAME_FIELD(name)
+AWSKH_SD_SAME_FIELD(message)
+AWSKH_SD_SAME_FIELD(_need_free)
+_Static_assert(sizeof(awskh_declared_sd_bus_error) == sizeof(sd_bus_error), "sd_bus_error");
+typedef AWSKH_SD_HANDLER(awskh_declared_handler_t);
+_Static_assert(__builtin_types_compatible_p(awskh_declared_handler_t, sd_bus_message_handler_t),
+               "sd_bus_message_handler_t");
+#endif
 
 #define AWSKH_SD_FUNCTIONS(X)                                                                               \
     X(sd_bus_open_user, int, (sd_bus * *ret))                                                               \
@@ -61,6 +86,13 @@ AWSKH_SD_FUNCTIONS(AWSKH_SD_DECLARE)
 // Since systemd 245: sd-bus then overwrites the message's memory when it frees it.
 static int (*p_sd_bus_message_sensitive)(sd_bus_message *m);
 
+#ifdef AWSKH_CHECK_AGAINST_HEADERS
+#define AWSKH_SD_SAME_SIGNATURE(name, result, parameters) \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&name), __typeof__(p_##name)), #name);
+AWSKH_SD_FUNCTIONS(AWSKH_SD_SAME_SIGNATURE)
+AWSKH_SD_SAME_SIGNATURE(sd_bus_message_sensitive, , )
+#endif
+
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static int loaded;
 static char load_error[256];
@@ -72,13 +104,13 @@ static void load(void) {
         return;
     }
 #define AWSKH_SD_RESOLVE(name, result, parameters)                                     \
-    p_##name = (result(*) parameters)dlsym(handle, #name);                             \
+    p_##name = (__typeof__(p_##name))dlsym(handle, #name);                             \
     if (!p_##name) {                                                                    \
         snprintf(load_error, sizeof load_error, "libsystemd.so.0 lacks %s", #name);      \
         return;                                                                         \
     }
     AWSKH_SD_FUNCTIONS(AWSKH_SD_RESOLVE)
-    p_sd_bus_message_sensitive = (int (*)(sd_bus_message *))dlsym(handle, "sd_bus_message_sensitive");
+    p_sd_bus_message_sensitive = (__typeof__(p_sd_bus_message_sensitive))dlsym(handle, "sd_bus_message_sensitive");
     loaded = 1;
 }
 

@@ -6,7 +6,7 @@
 
 // Pointers to the loaded functions, with each function's return type and parameters as libsecret and
 // GLib declare them (in this header's terms). Nothing here names a symbol, so the linker never needs
-// libsecret; the check build (AWSKH_CHECK_AGAINST_LIBSECRET) asserts each signature against the real
+// libsecret; the check build (AWSKH_CHECK_AGAINST_HEADERS) asserts each signature against the real
 // declarations.
 typedef guint (*awskh_hash_fn)(const void *);
 typedef gboolean (*awskh_equal_fn)(const void *, const void *);
@@ -49,7 +49,7 @@ typedef void (*awskh_destroy_fn)(gpointer);
 #define AWSKH_DECLARE(name, result, parameters) static result(*p_##name) parameters;
 AWSKH_FUNCTIONS(AWSKH_DECLARE)
 
-#ifdef AWSKH_CHECK_AGAINST_LIBSECRET
+#ifdef AWSKH_CHECK_AGAINST_HEADERS
 #define AWSKH_SAME_SIGNATURE(name, result, parameters) \
     _Static_assert(__builtin_types_compatible_p(__typeof__(&name), __typeof__(p_##name)), #name);
 AWSKH_FUNCTIONS(AWSKH_SAME_SIGNATURE)

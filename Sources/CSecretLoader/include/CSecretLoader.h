@@ -14,11 +14,11 @@
 // Self-contained: the few GLib and libsecret types and constants the callers use are declared here, so
 // building needs neither library's headers (whose paths differ between distributions and CPUs). Objects
 // the callers never look into are incomplete types. GLib and libsecret keep these declarations stable
-// (their ABI); scripts/check-secret-loader.sh compiles this header and loader.c against the real headers
-// (AWSKH_CHECK_AGAINST_LIBSECRET) and fails on any difference in a type, a layout, a constant or a
+// (their ABI); scripts/check-loaders.sh compiles this header and loader.c against the real headers
+// (AWSKH_CHECK_AGAINST_HEADERS) and fails on any difference in a type, a layout, a constant or a
 // function signature.
 
-#ifdef AWSKH_CHECK_AGAINST_LIBSECRET
+#ifdef AWSKH_CHECK_AGAINST_HEADERS
 #include <libsecret/secret.h>
 #else
 typedef char gchar;
@@ -55,7 +55,7 @@ typedef struct _SecretRetrievable SecretRetrievable;
     gboolean dummy5;                \
     gpointer dummy6;
 
-#ifndef AWSKH_CHECK_AGAINST_LIBSECRET
+#ifndef AWSKH_CHECK_AGAINST_HEADERS
 typedef struct _GError {
     AWSKH_GERROR_FIELDS
 } GError;

@@ -23,6 +23,7 @@ for sanitizer in "${sanitizers[@]}"; do
   echo "== swift build --build-tests --sanitize=$sanitizer" >&2
   swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch"
   echo "== swift test --sanitize=$sanitizer (in a private keyring sandbox)" >&2
+  rm -f "$scratch"/sanitizer-tests*
   (
     source scripts/lib/sandbox.sh
     sandbox_start
@@ -30,7 +31,11 @@ for sanitizer in "${sanitizers[@]}"; do
     export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:fast_unwind_on_malloc=0"
     export LSAN_OPTIONS="suppressions=$lib/lsan-suppressions.txt:print_suppressions=0"
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$lib/tsan-suppressions.txt"
-    swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch"
+    swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" \
+      --xunit-output "$scratch/sanitizer-tests.xml" 2>&1 | tee "$scratch/sanitizer-tests.log"
   )
+  # As in scripts/test.sh: a skipped test fails unless Tests/allowed-skips.txt lists it.
+  python3 scripts/lib/check-skips.py "swift test --sanitize=$sanitizer" --log "$scratch/sanitizer-tests.log" \
+    "$scratch"/sanitizer-tests*.xml
   echo "== $sanitizer sanitizer: unit tests passed, nothing reported" >&2
 done

@@ -20,9 +20,10 @@ esac
 # The package targets each fuzz target links, lowest first (each may import the ones before it).
 declare -A modules=(
   [ConfigParser]="AWSConfigFile"
+  [ConfigIndex]="AWSConfigFile"
   [STSResponse]="HelperSupport AWSXML"
 )
-targets=(ConfigParser STSResponse)
+targets=(ConfigParser ConfigIndex STSResponse)
 
 out=.build-fuzz
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name awskeyring_helper -I "$out/modules")

@@ -2,15 +2,22 @@
 # Measures the cached path against `secret-tool lookup` (one keyring item) in the same run: builds the
 # release binary, starts the private sandbox (D-Bus, gnome-keyring, moto as STS), stores keys, warms
 # the cache, then alternates the commands RUNS times (default 40) and prints medians, ratios and peak
-# memory, CPU time and callgrind instruction counts. Usage: scripts/bench.sh [RUNS]
+# memory, CPU time and callgrind instruction counts, for a small config file and for generated ones with
+# 3,000 and 30,000 more role profiles; then times explain, doctor --offline, list and clear with the
+# 30,000. Usage: scripts/bench.sh [RUNS]; AWSKEYRING_BENCH_BIN=DIR measures the programs in DIR instead
+# of building (to compare two builds in the same conditions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-40}
 
 scripts/install-deps.sh
 source scripts/lib/python-env.sh
-swift build -c release --disable-local-rpath >&2
-bin="$(swift build -c release --disable-local-rpath --show-bin-path)/awskeyring-helper"
+if [ -n "${AWSKEYRING_BENCH_BIN:-}" ]; then
+  bin="$AWSKEYRING_BENCH_BIN/awskeyring-helper"
+else
+  swift build -c release --disable-local-rpath >&2
+  bin="$(swift build -c release --disable-local-rpath --show-bin-path)/awskeyring-helper"
+fi
 
 source scripts/lib/sandbox.sh
 sandbox_start
@@ -23,6 +30,9 @@ cat >"$AWS_CONFIG_FILE" <<CONFIG
 role_arn = $ROLE_ARN_BENCH
 source_profile = bench-keys
 CONFIG
+for count in 3000 30000; do
+  python3 scripts/lib/bench_config.py "$AWS_CONFIG_FILE-$count" "$count" "$ROLE_ARN_BENCH"
+done
 AWS_ACCESS_KEY_ID="$DEMO_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$DEMO_SECRET_ACCESS_KEY" \
   "$bin" store --profile bench-keys --from-env 2>/dev/null
 unset DEMO_SECRET_ACCESS_KEY

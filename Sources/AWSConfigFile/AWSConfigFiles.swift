@@ -8,13 +8,13 @@ package struct AWSConfigFiles: Sendable, Equatable {
 
     /// botocore's `full_config['profiles']`: config-file profiles with the credentials file's values
     /// laid over them.
-    package var profiles: [String: ConfigSettings]
+    package var profiles: ConfigProfiles
     /// The profiles of each file alone, before merging (for `explain`).
-    package var configFileProfiles: [String: ConfigSettings]
-    package var credentialsFileProfiles: [String: ConfigSettings]
+    package var configFileProfiles: ConfigProfiles
+    package var credentialsFileProfiles: ConfigProfiles
     /// `[services NAME]` and `[sso-session NAME]` sections of the config file.
-    package var services: [String: ConfigSettings]
-    package var ssoSessions: [String: ConfigSettings]
+    package var services: ConfigProfiles
+    package var ssoSessions: ConfigProfiles
 
     package init(
         configPath: String, credentialsPath: String, configFileFound: Bool, credentialsFileFound: Bool,
@@ -26,11 +26,26 @@ package struct AWSConfigFiles: Sendable, Equatable {
         self.credentialsPath = credentialsPath
         self.configFileFound = configFileFound
         self.credentialsFileFound = credentialsFileFound
-        self.profiles = profiles
-        self.configFileProfiles = configFileProfiles
-        self.credentialsFileProfiles = credentialsFileProfiles
-        self.services = services
-        self.ssoSessions = ssoSessions
+        self.profiles = ConfigProfiles(profiles)
+        self.configFileProfiles = ConfigProfiles(configFileProfiles)
+        self.credentialsFileProfiles = ConfigProfiles(credentialsFileProfiles)
+        self.services = ConfigProfiles(services)
+        self.ssoSessions = ConfigProfiles(ssoSessions)
+    }
+
+    private init(
+        configPath: String, credentialsPath: String, config: ConfigFileIndex?, credentials: ConfigFileIndex?
+    ) {
+        self.configPath = configPath
+        self.credentialsPath = credentialsPath
+        configFileFound = config != nil
+        credentialsFileFound = credentials != nil
+        profiles = ConfigProfiles(config: config, credentials: credentials, source: .merged)
+        configFileProfiles = ConfigProfiles(config: config, credentials: nil, source: .configFile(.profile))
+        credentialsFileProfiles = ConfigProfiles(
+            config: nil, credentials: credentials, source: .credentialsFile)
+        services = ConfigProfiles(config: config, credentials: nil, source: .configFile(.services))
+        ssoSessions = ConfigProfiles(config: config, credentials: nil, source: .configFile(.ssoSession))
     }
 
     /// Reads both files named by `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE` (defaults
@@ -81,7 +96,34 @@ package struct AWSConfigFiles: Sendable, Equatable {
 
     /// Builds the result from the two files' contents (nil: the file does not exist). Error messages
     /// name the files by the display paths, which default to the paths.
+    ///
+    /// Files are indexed in one pass and their sections' settings built only when looked up (see
+    /// `ConfigFileIndex`); a file the pass does not prove acceptable is parsed whole, for botocore's
+    /// answer or error.
     package static func parse(
+        config: [UInt8]?, credentials: [UInt8]?, configPath: String, credentialsPath: String,
+        configDisplayPath: String? = nil, credentialsDisplayPath: String? = nil
+    ) throws(ConfigFileError) -> AWSConfigFiles {
+        let configIndex = config.map { ConfigFileIndex.scan($0, path: configDisplayPath ?? configPath) }
+        let credentialsIndex = credentials.map {
+            ConfigFileIndex.scan($0, path: credentialsDisplayPath ?? credentialsPath)
+        }
+        switch (configIndex, credentialsIndex) {
+        case (.some(nil), _), (_, .some(nil)):
+            break
+        default:
+            return AWSConfigFiles(
+                configPath: configPath, credentialsPath: credentialsPath, config: configIndex ?? nil,
+                credentials: credentialsIndex ?? nil)
+        }
+        return try parseWhole(
+            config: config, credentials: credentials, configPath: configPath,
+            credentialsPath: credentialsPath,
+            configDisplayPath: configDisplayPath, credentialsDisplayPath: credentialsDisplayPath)
+    }
+
+    /// `parse` by `ConfigFileParser` alone: every section's settings built at once.
+    package static func parseWhole(
         config: [UInt8]?, credentials: [UInt8]?, configPath: String, credentialsPath: String,
         configDisplayPath: String? = nil, credentialsDisplayPath: String? = nil
     ) throws(ConfigFileError) -> AWSConfigFiles {

@@ -151,8 +151,11 @@ package enum ConfigFileAccess {
             path: path, line: nil, reason: "is too large (over \(maximumFileSize / 1024 / 1024) MiB)")
         if Int(info.st_size) > maximumFileSize { throw tooLarge }
 
-        // Read to end of file even if the size changed since fstat, but never past the limit.
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        // Read to end of file even if the size changed since fstat, but never past the limit. The buffer
+        // is not cleared first: only what read() wrote is kept.
+        var bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size) + 1) { _, count in
+            count = Int(info.st_size) + 1
+        }
         var count = 0
         while true {
             if count == bytes.count {

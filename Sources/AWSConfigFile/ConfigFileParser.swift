@@ -20,11 +20,26 @@ package enum ConfigFileParser {
     /// The sections of a file, in order of first appearance; `[DEFAULT]` is not listed but its options are
     /// inherited by every section. `path` is used only in error messages.
     package static func sections(of bytes: [UInt8], path: String) throws(ConfigFileError) -> [ConfigSection] {
+        try sections(of: bytes, path: path, blocks: nil)
+    }
+
+    /// The number of sections `sections(of:path:)` lists, found without building their settings when the
+    /// file is one botocore accepts.
+    package static func sectionCount(of bytes: [UInt8], path: String) throws(ConfigFileError) -> Int {
+        if let index = ConfigFileIndex.scan(bytes, path: path) { return index.sections.count }
+        return try sections(of: bytes, path: path).count
+    }
+
+    /// The sections of the given blocks of a file that botocore accepts (a scan of the whole file found
+    /// them): with the `[DEFAULT]` blocks among them, exactly those sections of `sections(of:path:)`.
+    static func sections(of bytes: [UInt8], path: String, blocks: [ConfigBlock]?) throws(ConfigFileError)
+        -> [ConfigSection]
+    {
         let result: Result<[ConfigSection], ConfigFileError> = bytes.withUnsafeBufferPointer { buffer in
             do throws(ConfigFileError) {
                 var parser = Parser(bytes: buffer, path: path)
-                try parser.validateUTF8()
-                try parser.read()
+                if blocks == nil { try parser.validateUTF8() }
+                try parser.read(blocks: blocks)
                 return .success(try parser.sections())
             } catch {
                 return .failure(error)
@@ -32,6 +47,12 @@ package enum ConfigFileParser {
         }
         return try result.get()
     }
+}
+
+/// Whole lines of a file, from a section header to the next (or the end), and the header's line number.
+struct ConfigBlock: Sendable, Equatable {
+    var bytes: Range<Int>
+    var line: Int
 }
 
 /// The lines of a config or credentials file as configparser's `_read` classifies them, and the parts of
@@ -113,7 +134,11 @@ struct ExactString: Hashable {
     init(_ string: String) { self.string = string }
 
     static func == (lhs: ExactString, rhs: ExactString) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        var left = lhs.string
+        var right = rhs.string
+        return left.withUTF8 { left in
+            right.withUTF8 { right in left.count == right.count && left.elementsEqual(right) }
+        }
     }
 
     func hash(into hasher: inout Hasher) {
@@ -178,13 +203,22 @@ private struct Parser {
         throw error(nil, "is not valid UTF-8 text (the first bad byte is on line \(line))")
     }
 
-    mutating func read() throws(ConfigFileError) {
+    /// Reads the whole file, or only the given blocks of it: each a range of whole lines that starts with
+    /// a section header (as a scan of the whole file found it), and the line number it starts on.
+    mutating func read(blocks: [ConfigBlock]? = nil) throws(ConfigFileError) {
+        for block in blocks ?? [ConfigBlock(bytes: 0..<bytes.count, line: 1)] {
+            try read(block)
+        }
+        if let deferredError { throw deferredError }
+    }
+
+    private mutating func read(_ block: ConfigBlock) throws(ConfigFileError) {
         var current = CurrentSection.none
         var sectionName: String?
         var optionName: String?  // nil or "" both count as "no current option", as in Python
         var indentLevel = 0
-        for (index, line) in PythonText.lines(bytes).enumerated() {
-            let lineNumber = index + 1
+        for (index, line) in PythonText.lines(bytes, in: block.bytes).enumerated() {
+            let lineNumber = block.line + index
             let value: Range<Int>
             let indent: Int
             switch ConfigLines.classify(bytes, line) {
@@ -282,7 +316,6 @@ private struct Parser {
             }
             optionName = name
         }
-        if let deferredError { throw deferredError }
     }
 
     private func isNone(_ current: CurrentSection) -> Bool {

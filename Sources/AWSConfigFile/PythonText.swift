@@ -14,9 +14,14 @@ enum PythonText {
     }
 
     static func lines(_ bytes: UnsafeBufferPointer<UInt8>) -> [Line] {
+        lines(bytes, in: 0..<bytes.count)
+    }
+
+    /// The lines of `bytes[range]`, which starts at the start of a line.
+    static func lines(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> [Line] {
         var lines: [Line] = []
-        var start = 0
-        let end = bytes.count
+        var start = range.lowerBound
+        let end = range.upperBound
         while start < end {
             var contentEnd = start
             while contentEnd < end, bytes[contentEnd] != 0x0A, bytes[contentEnd] != 0x0D { contentEnd += 1 }
@@ -205,12 +210,36 @@ enum PythonText {
         return after == scalars.count || !scalars[after].properties.isCased
     }
 
+    /// Whether every byte is ASCII, eight at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
+        var index = 0
+        var bits: UInt64 = 0
+        while index + 8 <= bytes.count {
+            bits |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < bytes.count {
+            bits |= UInt64(bytes[index])
+            index += 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
+    }
+
     /// Validates UTF-8 the way Python's strict `utf-8` codec does (no overlongs, no surrogates, nothing
     /// above U+10FFFF). Returns nil when valid, else the offset of the first bad byte.
     static func firstInvalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var index = 0
         let end = bytes.count
+        guard let base = UnsafeRawPointer(bytes.baseAddress) else { return nil }
         while index < end {
+            // Eight ASCII bytes at a time: most files are ASCII throughout.
+            while index + 8 <= end,
+                base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+            {
+                index += 8
+            }
+            guard index < end else { break }
             let lead = bytes[index]
             if lead < 0x80 {
                 index += 1

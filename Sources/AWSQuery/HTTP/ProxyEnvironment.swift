@@ -14,9 +14,8 @@ package struct ProxyEnvironment: Sendable, Equatable {
     package init(_ environment: [String: String]) {
         var values: [String: String] = [:]
         // Any spelling first, then names that end in a lower-case "_proxy" again, so they win.
-        for (name, value) in environment where !value.isEmpty {
-            let lowered = ASCIIText.lowercased(name)
-            if lowered.hasSuffix("_proxy") { values[String(lowered.dropLast(6))] = value }
+        for (name, value) in environment where !value.isEmpty && Self.endsInProxy(name) {
+            values[String(ASCIIText.lowercased(name).dropLast(6))] = value
         }
         if environment["REQUEST_METHOD"] != nil { values["http"] = nil }
         for (name, value) in environment where name.hasSuffix("_proxy") {
@@ -24,6 +23,13 @@ package struct ProxyEnvironment: Sendable, Equatable {
             values[key] = value.isEmpty ? nil : value
         }
         self.values = values
+    }
+
+    /// Whether the name ends in "_proxy" in any case, checked without lower-casing every variable's name.
+    private static func endsInProxy(_ name: String) -> Bool {
+        let suffix = name.utf8.suffix(6)
+        return suffix.count == 6
+            && zip(suffix, "_proxy".utf8).allSatisfy { ((0x41...0x5A).contains($0) ? $0 | 0x20 : $0) == $1 }
     }
 
     /// The proxy URL for a request to `url`, or nil to connect directly.

@@ -162,11 +162,11 @@ package struct DoctorChecks {
                         DoctorFinding(ok: true, subject: subject, detail: "not present (read as empty)"))
                     continue
                 }
-                let sections = try ConfigFileParser.sections(of: bytes, path: display)
+                let sections = try ConfigFileParser.sectionCount(of: bytes, path: display)
                 findings.append(
                     DoctorFinding(
                         ok: true, subject: subject,
-                        detail: "parses (\(sections.count) section\(sections.count == 1 ? "" : "s"))"))
+                        detail: "parses (\(sections) section\(sections == 1 ? "" : "s"))"))
             } catch {
                 failed = true
                 let fix =

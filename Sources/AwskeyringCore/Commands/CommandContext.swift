@@ -139,6 +139,17 @@ package struct CommandContext {
 }
 
 extension CommandContext {
+    /// `rotate` for a profile without keys of its own whose chain starts with another profile's stored
+    /// keys (a role's source profile): that profile's name; nil otherwise.
+    package func keyHolder(of profile: String) throws -> String? {
+        if try keyring.hasKeys(profile: profile) { return nil }
+        let files = try configFiles()
+        guard let chain = try? ProfileResolver(files: files, environment: environment).chain(for: profile),
+            case .keyring(let source, _) = chain.source, source != profile
+        else { return nil }
+        return source
+    }
+
     /// `rotate`: STS and IAM as the profile's settings say, over this context's transport.
     package func keyRotation(_ profile: String) throws -> KeyRotation {
         let files = try configFiles()

@@ -182,7 +182,9 @@ extension DoctorChecks {
                         DoctorFinding(
                             ok: false, subject: subject,
                             detail: "IAM does not accept the stored access key \(keys.accessKeyId) (\(code))",
-                            fix: "store a working key: awskeyring-helper store --profile \(profile) --force"))
+                            fix:
+                                "store a working key: awskeyring-helper store --profile \(ShellQuoting.word(profile)) --force"
+                        ))
                 } else {
                     findings.append(
                         DoctorFinding(ok: true, subject: subject, detail: "not checked: \(error)"))

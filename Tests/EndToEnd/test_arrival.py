@@ -1,0 +1,251 @@
+"""The ways people arrive with an existing ~/.aws: import and store make every profile they store keys for
+reachable by the real AWS CLI (a credential_process added to the config file, every other line kept),
+doctor reports stored keys nothing reaches, and the advice names the right profile and setting."""
+
+import json
+import os
+import shlex
+import sys
+
+import pytest
+
+import e2e_helpers as h
+from e2e_helpers import assert_clean_failure, assert_success, env_with, tool
+
+
+def _aws(env, moto, *args):
+    return h.run(
+        [sys.executable, "-m", "awscli", *args, "--endpoint-url", moto.endpoint_url, "--output", "json"],
+        env,
+        timeout=60,
+    )
+
+
+def _cli_env(e):
+    return env_with(e, AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None,
+                    AWS_SESSION_TOKEN=None, AWS_PROFILE=None)
+
+
+def test_import_remove_from_file_keeps_the_aws_cli_working(write_configs, moto, helper_bin):
+    bob = h.fresh_profile("bob")
+    other = h.fresh_profile("other")
+    other_id, other_secret = h.new_keys()
+    config = (
+        "# my settings\n"
+        "[default]\n"
+        "region = us-east-1\n"
+        "\n"
+        f"[profile {bob}]\n"
+        "region = us-east-1\n"
+        "; a comment that stays\n"
+        "output = json\n"
+        "\n"
+        "[profile unrelated]\n"
+        "region = eu-west-1\n"
+    )
+    credentials = (
+        f"[{bob}]\n"
+        f"aws_access_key_id = {moto.access_key_id}\n"
+        f"aws_secret_access_key = {moto.secret_access_key}\n"
+        f"[{other}]\n"
+        f"aws_access_key_id = {other_id}\n"
+        f"aws_secret_access_key = {other_secret}\n"
+    )
+    e = _cli_env(write_configs(config=config, credentials=credentials))
+
+    r = tool(["import", "--remove-from-file", "--no-backup"], e)
+    assert_success(r)
+    # Not on PATH under this name: the absolute path of the program is written.
+    line_bob = f"credential_process = {shlex.quote(os.path.realpath(helper_bin))} --profile {bob}"
+    line_other = f"credential_process = {shlex.quote(os.path.realpath(helper_bin))} --profile {other}"
+    assert f"Added '{line_bob}' to [profile {bob}]" in r.stderr, r.describe()
+    written = open(e["AWS_CONFIG_FILE"]).read()
+    assert written == (
+        "# my settings\n"
+        "[default]\n"
+        "region = us-east-1\n"
+        "\n"
+        f"[profile {bob}]\n"
+        "region = us-east-1\n"
+        "; a comment that stays\n"
+        "output = json\n"
+        f"{line_bob}\n"
+        "\n"
+        "[profile unrelated]\n"
+        "region = eu-west-1\n"
+        "\n"
+        f"[profile {other}]\n"
+        f"{line_other}\n"
+    ), written
+    assert moto.secret_access_key not in open(e["AWS_SHARED_CREDENTIALS_FILE"]).read()
+
+    # The real AWS CLI, with no hand edit: through the helper, signed with the imported keys.
+    r = _aws(e, moto, "sts", "get-caller-identity", "--profile", bob)
+    assert r.rc == 0, r.describe()
+    assert json.loads(r.stdout)["Arn"] == moto.user_arn
+
+    # doctor finds every stored key reached.
+    r = tool(["doctor", "--offline"], e)
+    assert f"no credential_process reaches" not in r.stderr + r.stdout, r.describe()
+
+
+def test_import_on_path_writes_the_bare_name_and_no_configure_leaves_the_config(write_configs, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    h.copy_programs(bin_dir)
+    a, b = h.fresh_profile("imp"), h.fresh_profile("imp")
+    (id_a, secret_a), (id_b, secret_b) = h.new_keys(), h.new_keys()
+    e = write_configs(
+        config=None,
+        credentials=f"[{a}]\naws_access_key_id = {id_a}\naws_secret_access_key = {secret_a}\n",
+    )
+    e = env_with(e, PATH=f"{bin_dir}:{e['PATH']}")
+    r = h.run([str(bin_dir / "awskeyring-helper"), "import"], e)
+    assert_success(r)
+    # No config file yet: created, with the bare name (awskeyring-helper on PATH is this program).
+    assert open(e["AWS_CONFIG_FILE"]).read() == (
+        f"[profile {a}]\ncredential_process = awskeyring-helper --profile {a}\n"
+    )
+    assert os.stat(e["AWS_CONFIG_FILE"]).st_mode & 0o077 == 0
+
+    open(e["AWS_SHARED_CREDENTIALS_FILE"], "w").write(
+        f"[{b}]\naws_access_key_id = {id_b}\naws_secret_access_key = {secret_b}\n")
+    r = h.run([str(bin_dir / "awskeyring-helper"), "import", "--no-configure"], e)
+    assert_success(r)
+    assert b not in open(e["AWS_CONFIG_FILE"]).read()
+
+
+def test_a_profile_reached_otherwise_is_not_configured(write_configs, helper_bin):
+    """A role profile, or keys a credential_process of another profile already reaches: no change."""
+    keys, role, entry = h.fresh_profile("src"), h.fresh_profile("role"), h.fresh_profile("entry")
+    key_id, secret = h.new_keys()
+    config = (
+        f"[profile {role}]\n"
+        "role_arn = arn:aws:iam::123456789012:role/r\n"
+        f"source_profile = {keys}\n"
+        f"[profile {entry}]\n"
+        f"credential_process = {shlex.quote(helper_bin)} --profile {role}\n"
+    )
+    e = write_configs(config=config, credentials=f"[{keys}]\naws_access_key_id = {key_id}\n"
+                      f"aws_secret_access_key = {secret}\n")
+    r = tool(["import", "--remove-from-file", "--no-backup"], e)
+    assert_success(r)
+    assert "Added" not in r.stderr, r.describe()
+    assert open(e["AWS_CONFIG_FILE"]).read() == config
+
+
+def test_store_configures_with_the_flag_and_says_what_to_add_without_a_terminal(write_configs):
+    p = h.fresh_profile("st")
+    key_id, secret = h.new_keys()
+    config = f"[profile {p}]\r\nregion = eu-west-1"  # CRLF, no line end at the end of the file
+    e = write_configs(config=config)
+    r = h.store_from_env(e, p, key_id, secret)
+    assert_success(r)
+    assert open(e["AWS_CONFIG_FILE"], newline="").read() == config  # no terminal, no flag: unchanged
+    assert "credential_process = " in r.stderr and f"--profile {p}" in r.stderr and "--configure" in r.stderr
+
+    r = tool(["store", "--profile", p, "--from-env", "--force", "--configure"],
+             env_with(e, AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret))
+    assert_success(r)
+    written = open(e["AWS_CONFIG_FILE"], newline="").read()
+    assert written.startswith(config + "\r\ncredential_process = ") and written.endswith(f"--profile {p}\r\n")
+    r = tool(["explain", "--profile", p], e)
+    assert_success(r)
+
+
+def test_store_asks_in_a_terminal(write_configs):
+    p = h.fresh_profile("st")
+    key_id, secret = h.new_keys()
+    e = write_configs(config="[default]\nregion = eu-west-1\n")
+    pty = h.Pty(["store", "--profile", p], e)
+    try:
+        pty.expect_exact("Access Key ID: ")
+        pty.sendline(key_id)
+        pty.expect_exact("Secret Access Key: ")
+        pty.sendline(secret)
+        pty.expect_exact("so the AWS CLI and SDKs use these keys? [y/N] ")
+        pty.sendline("y")
+        assert pty.finish() == 0
+    finally:
+        pty.close()
+    assert open(e["AWS_CONFIG_FILE"]).read().startswith(
+        f"[default]\nregion = eu-west-1\n\n[profile {p}]\ncredential_process = ")
+    h.assert_keys(e, p, key_id, secret)
+
+
+def test_a_profile_naming_the_helper_for_itself_resolves_its_stored_keys(write_configs, helper_bin):
+    p = h.fresh_profile("self")
+    key_id, secret = h.new_keys()
+    e = write_configs(config=f"[profile {p}]\ncredential_process = {shlex.quote(helper_bin)} --profile {p}\n")
+    assert_success(h.store_from_env(e, p, key_id, secret))
+    doc = h.credential_document(tool(["--profile", p], e))
+    assert doc["AccessKeyId"] == key_id
+    r = tool(["doctor", "--offline"], e)
+    assert f"ok      profile {p}" in r.stdout + r.stderr, r.describe()
+
+
+def test_doctor_reports_stored_keys_nothing_reaches(write_configs):
+    p = h.fresh_profile("unreached")
+    key_id, secret = h.new_keys()
+    e = write_configs(config=f"[profile {p}]\nregion = eu-west-1\n")
+    assert_success(h.store_from_env(e, p, key_id, secret))
+    r = tool(["doctor", "--offline"], e)
+    out = r.stdout + r.stderr
+    assert r.rc == 1, r.describe()
+    line = next(l for l in out.splitlines() if l.startswith(f"problem profile {p}:"))
+    assert "no credential_process" in line and "credential_process = " in line and f"--profile {p}" in line
+    assert f"ok      profile {p}:" not in out
+
+
+# ---------------------------------------------------------------------------------------------------
+# exec --server never runs a command under another identity
+
+BOTO3_WHOAMI = (
+    "import boto3, pathlib, sys\n"
+    "pathlib.Path(sys.argv[1]).write_text('started')\n"
+    "print(boto3.session.Session().client('sts').get_caller_identity()['Arn'])\n"
+)
+
+
+@pytest.fixture(scope="module")
+def moto_role_server(tmp_path_factory):
+    from moto_role import moto_with_role
+
+    yield from moto_with_role(tmp_path_factory.mktemp("moto-arrival"))
+
+
+def test_exec_server_refuses_when_the_default_profile_would_win(write_configs, moto_role_server, helper_bin,
+                                                                  tmp_path):
+    srv = moto_role_server
+    base, role = h.fresh_profile("srvbase"), h.fresh_profile("srvrole")
+    e = write_configs(config=(
+        f"[default]\ncredential_process = {shlex.quote(helper_bin)} --profile {base}\nregion = eu-central-1\n\n"
+        f"[profile {base}]\nregion = eu-central-1\n\n"
+        f"[profile {role}]\nrole_arn = {srv.role_arn}\nsource_profile = {base}\nregion = eu-central-1\n"
+    ))
+    e = env_with(e, AWS_ENDPOINT_URL_STS=srv.url, AWS_ENDPOINT_URL=srv.url, AWS_PROFILE=None,
+                 AWS_DEFAULT_REGION=None, AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None)
+    assert_success(h.store_from_env(e, base, srv.access_key_id, srv.secret_access_key))
+    marker = tmp_path / "started"
+    child = [sys.executable, "-c", BOTO3_WHOAMI, str(marker)]
+
+    r = h.run([helper_bin, "exec", "--server", "--profile", role, "--", *child], e, timeout=90)
+    assert_clean_failure(r, mentions=["profile 'default'", "credential_process", "--allow-default-credentials",
+                                      "without --server"])
+    assert not marker.exists(), "the command must not start"
+
+    # Knowingly: it starts, and the child is indeed the default profile's identity, not the role.
+    r = h.run([helper_bin, "exec", "--server", "--allow-default-credentials", "--profile", role, "--", *child],
+              e, timeout=90)
+    assert_success(r)
+    assert marker.exists()
+    assert r.stdout.strip() == srv.user_arn, r.describe()
+
+    # Without --server the keys go into the environment, which SDKs take first: the role.
+    r = h.run([helper_bin, "exec", "--profile", role, "--", *child], e, timeout=90)
+    assert_success(r)
+    assert ":assumed-role/" in r.stdout, r.describe()
+
+    # The default profile itself: the same identity either way, no refusal.
+    r = h.run([helper_bin, "exec", "--server", "--profile", "default", "--", *child], e, timeout=90)
+    assert_success(r)

@@ -249,3 +249,82 @@ def test_exec_server_refuses_when_the_default_profile_would_win(write_configs, m
     # The default profile itself: the same identity either way, no refusal.
     r = h.run([helper_bin, "exec", "--server", "--profile", "default", "--", *child], e, timeout=90)
     assert_success(r)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Advice that sends people right
+
+
+def test_doctor_finds_a_credential_process_loop_and_names_it_as_the_call_does(write_configs, helper_bin):
+    a, b = h.fresh_profile("la"), h.fresh_profile("lb")
+    e = write_configs(config=(
+        f"[profile {a}]\ncredential_process = {shlex.quote(helper_bin)} --profile {b}\n"
+        f"[profile {b}]\ncredential_process = {shlex.quote(helper_bin)} --profile {a}\n"
+    ))
+    call = tool(["--profile", a], e)
+    assert_clean_failure(call, mentions=["credential_process loop", f"{a} -> {b} -> {a}"])
+    r = tool(["doctor", "--offline"], e)
+    assert r.rc == 1, r.describe()
+    message = call.stderr.strip().removeprefix("awskeyring-helper: ").removeprefix("error: ")
+    line = next(l for l in (r.stdout + r.stderr).splitlines() if l.startswith(f"problem profile {a}:"))
+    assert f"{a} -> {b} -> {a}" in line and message in line, (message, line)
+
+
+def test_source_profile_without_role_arn_is_named_by_call_explain_and_doctor(write_configs):
+    dev, base = h.fresh_profile("dev"), h.fresh_profile("base")
+    key_id, secret = h.new_keys()
+    e = write_configs(config=f"[profile {dev}]\nsource_profile = {base}\n[profile {base}]\nregion = x\n")
+    assert_success(h.store_from_env(e, base, key_id, secret))
+    assert_clean_failure(tool(["--profile", dev], e), mentions=["source_profile", "role_arn"])
+    r = tool(["explain", "--profile", dev], e)
+    assert r.rc == 1 and "role_arn" in r.stderr, r.describe()
+    r = tool(["doctor", "--offline"], e)
+    assert any(l.startswith(f"problem profile {dev}:") and "no role_arn" in l
+               for l in (r.stdout + r.stderr).splitlines()), r.describe()
+
+
+def test_rotate_for_a_role_names_the_profile_holding_the_keys(write_configs):
+    role, base = h.fresh_profile("role"), h.fresh_profile("base")
+    key_id, secret = h.new_keys()
+    e = write_configs(config=(f"[profile {role}]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+                              f"source_profile = {base}\n"))
+    assert_success(h.store_from_env(e, base, key_id, secret))
+    r = tool(["rotate", "--profile", role], e)
+    assert_clean_failure(r, mentions=[f"awskeyring-helper rotate --profile {base}", f"profile '{role}'"])
+
+
+def test_store_warns_when_plain_text_keys_win_and_doctor_says_it_once(write_configs):
+    p = h.fresh_profile("plain")
+    file_id, file_secret = h.new_keys()
+    key_id, secret = h.new_keys()
+    e = write_configs(config="", credentials=f"[{p}]\naws_access_key_id = {file_id}\naws_secret_access_key = {file_secret}\n")
+    r = h.store_from_env(e, p, key_id, secret)
+    assert_success(r)
+    assert "plain text" in r.stderr and "use those, not the stored ones" in r.stderr, r.describe()
+    assert secret not in r.stderr and file_secret not in r.stderr
+    out = tool(["doctor", "--offline"], e)
+    lines = [l for l in (out.stdout + out.stderr).splitlines() if f"profile {p}:" in l]
+    assert len(lines) == 1 and lines[0].startswith("problem"), lines
+
+
+def test_a_line_of_the_key_file_pasted_as_the_key_id_is_refused(env):
+    p = h.fresh_profile("csv")
+    key_id, secret = h.new_keys()
+    pty = h.Pty(["store", "--profile", p], env)
+    try:
+        pty.expect_exact("Access Key ID: ")
+        pty.sendline(f"{key_id},{secret}")
+        status = pty.finish()
+    finally:
+        pty.close()
+    assert status == 1
+    assert "Secret Access Key:" not in pty.transcript
+    assert "shown on the screen" in pty.transcript and "rotate" in pty.transcript, pty.transcript
+    assert pty.transcript.count(secret) == 1, pty.transcript  # the terminal's echo only
+    assert h.key_items(env, p) == []
+
+
+def test_suggested_commands_quote_a_profile_name_with_a_space(write_configs):
+    e = write_configs(config="[profile 'my team']\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/x\n")
+    r = tool(["--profile", "my team"], e)
+    assert_clean_failure(r, mentions=["store --profile 'my team'"])

@@ -11,6 +11,8 @@ import pytest
 
 import e2e_helpers as h
 from e2e_helpers import assert_clean_failure, assert_success, env_with, tool
+from test_hardening_net import pki, proxy  # noqa: F401 (fixtures)
+from test_login import federation, login_env, moto_login  # noqa: F401 (fixtures)
 
 
 def _aws(env, moto, *args):
@@ -328,3 +330,30 @@ def test_suggested_commands_quote_a_profile_name_with_a_space(write_configs):
     e = write_configs(config="[profile 'my team']\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/x\n")
     r = tool(["--profile", "my team"], e)
     assert_clean_failure(r, mentions=["store --profile 'my team'"])
+
+
+# ---------------------------------------------------------------------------------------------------
+# login goes through the proxy like every https request
+
+
+def test_login_federation_request_follows_https_proxy_and_no_proxy(login_env, federation, proxy, pki):
+    from test_hardening_net import PROXIED_HOST
+    import ssl
+
+    e, _, role, _ = login_env
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki["cert"], pki["key"])
+    federation.server.socket = context.wrap_socket(federation.server.socket, server_side=True)
+    port = federation.url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1]
+    url = f"https://{PROXIED_HOST}:{port}/federation"
+    e = env_with(e, AWSKEYRING_HELPER_FEDERATION_URL=url, AWS_CA_BUNDLE=pki["ca"], HTTPS_PROXY=proxy.url)
+    # The host resolves nowhere: only the proxy's tunnel reaches the federation endpoint.
+    r = tool(["login", "--profile", role, "--print"], e, timeout=60)
+    assert r.rc == 0, r.describe()
+    assert r.stdout.startswith(url + "?"), r.describe()
+    assert proxy.lines == [f"CONNECT {PROXIED_HOST}:{port} HTTP/1.1"], proxy.lines
+    # NO_PROXY names it: a direct connection, which cannot resolve the name.
+    proxy.lines.clear()
+    r = tool(["login", "--profile", role, "--print"], env_with(e, NO_PROXY=".proxied.invalid"), timeout=60)
+    assert_clean_failure(r)
+    assert proxy.lines == []

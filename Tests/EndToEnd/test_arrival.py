@@ -357,3 +357,44 @@ def test_login_federation_request_follows_https_proxy_and_no_proxy(login_env, fe
     r = tool(["login", "--profile", role, "--print"], env_with(e, NO_PROXY=".proxied.invalid"), timeout=60)
     assert_clean_failure(r)
     assert proxy.lines == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Two keyring daemons on one keyring
+
+
+def test_doctor_names_a_second_keyring_daemon_on_the_same_files(tmp_path):
+    import subprocess
+
+    session = h.PrivateSession(tmp_path / "first")
+    second = []
+    try:
+        # A second login that ran its own dbus-run-session: another bus, the same HOME and keyring files.
+        conf = tmp_path / "second.conf"
+        (tmp_path / "bus2").mkdir(mode=0o700)
+        conf.write_text(h.bus_config(tmp_path / "bus2" / "bus"))
+        bus = subprocess.Popen(["dbus-daemon", f"--config-file={conf}", "--nofork", "--nopidfile", "--print-address=1"],
+                               env=session.env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+        second.append(bus)
+        address = bus.stdout.readline().decode().strip()
+        env2 = env_with(session.env, DBUS_SESSION_BUS_ADDRESS=address)
+        daemon = subprocess.Popen(["gnome-keyring-daemon", "--foreground", "--components=secrets"], env=env2,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
+        second.append(daemon)
+        h._wait_for(lambda: "boolean true" in h.run(
+            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+             "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"], env2).stdout, 20,
+            "the second daemon")
+        r = tool(["doctor", "--offline"], session.env)
+        out = r.stdout + r.stderr
+        assert r.rc == 1, r.describe()
+        line = next(l for l in out.splitlines() if l.startswith("problem keyring daemons:"))
+        assert f"pid {daemon.pid} on {address}" in line and "dbus-user-session" in line, line
+        assert f"kill {daemon.pid}" in line or f"pid {daemon.pid}" in line
+    finally:
+        for proc in reversed(second):
+            proc.kill()
+            proc.wait(timeout=10)
+        session.stop()

@@ -36,6 +36,10 @@ package struct DoctorChecks {
     package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
     /// Finds a credential_process program as execvp would, in the environment's PATH.
     var findProgram: (String, String?) -> String? = ShellCommand.executablePath
+    /// The gnome-keyring-daemons keeping the keyring files this environment names.
+    var daemonsSharingKeyring: ([String: String]) -> [KeyringDaemons.Daemon] = {
+        KeyringDaemons.sharingKeyring(environment: $0)
+    }
     /// Lists a directory's entry names (nil when it cannot be read); for leftover backups.
     package var listDirectory: (String) -> [String]? = DoctorChecks.directoryEntries
     /// How IAM is reached to look for spare access keys; nil asks nothing (offline).
@@ -80,6 +84,16 @@ package struct DoctorChecks {
     // MARK: - The keyring
 
     func keyringFindings() -> [DoctorFinding] {
+        var findings = serviceFindings()
+        if let diagnosis = KeyringDaemons.diagnosis(of: daemonsSharingKeyring(environment)) {
+            findings.append(
+                DoctorFinding(
+                    ok: false, subject: "keyring daemons", detail: diagnosis.cause, fix: diagnosis.fix))
+        }
+        return findings
+    }
+
+    func serviceFindings() -> [DoctorFinding] {
         let bus = environment["DBUS_SESSION_BUS_ADDRESS"].map { " (\($0))" } ?? ""
         let busOK = DoctorFinding(ok: true, subject: "D-Bus session bus", detail: "reachable\(bus)")
         let serviceOK = DoctorFinding(

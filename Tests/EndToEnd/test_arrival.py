@@ -398,3 +398,82 @@ def test_doctor_names_a_second_keyring_daemon_on_the_same_files(tmp_path):
             proc.kill()
             proc.wait(timeout=10)
         session.stop()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Keys have an age
+
+
+def test_list_shows_when_keys_were_stored_and_unknown_for_older_items(write_configs):
+    import datetime
+
+    p, old = h.fresh_profile("age"), h.fresh_profile("old")
+    key_id, secret = h.new_keys()
+    e = write_configs(config="")
+    assert_success(h.store_from_env(e, p, key_id, secret))
+    # An item stored before the tool recorded the date (its label says nothing of it).
+    old_id, old_secret = h.new_keys()
+    h.plant_key_item(e, old, json.dumps({"accessKeyId": old_id, "secretAccessKey": old_secret}))
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    r = tool(["list", "--json"], e)
+    assert_success(r)
+    rows = {row["profile"]: row for row in json.loads(r.stdout)["profiles"]}
+    assert rows[p]["stored"] == today and rows[p]["accessKeyId"] == key_id
+    assert rows[old]["stored"] == "unknown"
+    r = tool(["list"], e)
+    line = next(l for l in r.stdout.splitlines() if l.startswith(p + " "))
+    assert line.endswith(f"stored {today}") and key_id in line, r.stdout
+    assert next(l for l in r.stdout.splitlines() if l.startswith(old + " ")).endswith("stored unknown")
+    # Replacing the keys replaces the item (one item, not two).
+    assert_success(h.store_from_env(e, p, *h.new_keys(), force=True))
+    assert len(h.key_items(e, p)) == 1
+
+
+class _OldKeyIAM(h.LoopbackServer):
+    """IAM's ListAccessKeys for one key created `days` ago (moto dates its keys at creation, now)."""
+
+    def __init__(self, key_id, days):
+        import datetime
+        from http.server import BaseHTTPRequestHandler
+
+        created = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+        body = (
+            '<ListAccessKeysResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListAccessKeysResult>'
+            f"<AccessKeyMetadata><member><UserName>u</UserName><AccessKeyId>{key_id}</AccessKeyId>"
+            f"<Status>Active</Status><CreateDate>{created}</CreateDate></member></AccessKeyMetadata>"
+            "<IsTruncated>false</IsTruncated></ListAccessKeysResult>"
+            "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListAccessKeysResponse>"
+        ).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.serve(Handler)
+
+
+def test_doctor_reports_keys_older_than_max_key_age_with_the_rotate_command(write_configs, helper_bin):
+    p = h.fresh_profile("aged")
+    key_id, secret = h.new_keys()
+    iam = _OldKeyIAM(key_id, days=200)
+    try:
+        e = write_configs(config=f"[profile {p}]\ncredential_process = {shlex.quote(helper_bin)} --profile {p}\n")
+        e = env_with(e, AWS_ENDPOINT_URL_IAM=iam.url, AWS_DEFAULT_REGION="us-east-1")
+        assert_success(h.store_from_env(e, p, key_id, secret))
+        r = tool(["doctor"], e, timeout=60)
+        lines = [l for l in (r.stdout + r.stderr).splitlines() if key_id in l and "days ago" in l]
+        assert r.rc == 1 and len(lines) == 1 and lines[0].startswith("problem"), r.describe()
+        assert "200 days ago" in lines[0] and f"fix: awskeyring-helper rotate --profile {p}" in lines[0]
+        r = tool(["doctor", "--max-key-age", "365"], e, timeout=60)
+        assert not any("days ago" in l for l in (r.stdout + r.stderr).splitlines()), r.describe()
+    finally:
+        iam.stop()

@@ -44,6 +44,8 @@ package struct DoctorChecks {
     package var listDirectory: (String) -> [String]? = DoctorChecks.directoryEntries
     /// How IAM is reached to look for spare access keys; nil asks nothing (offline).
     package var iamTransport: (any HTTPTransport)?
+    /// Stored keys whose IAM CreateDate is older than this many days are a problem (online only).
+    package var maxKeyAgeDays = 90
     /// Times the IAM check against its budget, and signs and paces its calls.
     package var clock: any TimeSource = SystemClock()
 

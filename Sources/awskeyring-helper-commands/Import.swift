@@ -46,7 +46,19 @@ extension AwskeyringHelper {
                 """)
         var configure = true
 
+        @Flag(
+            help: """
+                Import the keys aws-vault keeps in the Secret Service (its secret-service backend) instead of \
+                a credentials file; aws-vault's items are left as they are.
+                """)
+        var fromAwsVault = false
+
         func validate() throws {
+            if fromAwsVault && (credentialsFile != nil || removeFromFile) {
+                throw ValidationError(
+                    "--from-aws-vault reads aws-vault's keyring items: it takes no --credentials-file or --remove-from-file"
+                )
+            }
             if noBackup && !removeFromFile {
                 throw ValidationError(
                     "--no-backup goes with --remove-from-file (without it no file is rewritten)")
@@ -60,20 +72,25 @@ extension AwskeyringHelper {
                 let path =
                     credentialsFile.map { ConfigFileAccess.expandPath($0, environment: environment) }
                     ?? AWSConfigFiles.filePaths(environment: environment).credentials
-                var importer = KeyImport(keyring: context.keyring, diagnostics: context.diagnostics)
-                if configure {
-                    importer.configureProfiles = { profiles in
-                        let outcomes = ProfileConfiguring(environment: environment)
-                            .configure(profiles, ignoringFileKeys: true)
-                        for profile in profiles {
-                            if let outcome = outcomes[profile],
-                                let message = ProfileConfiguring.message(profile: profile, outcome)
-                            {
-                                context.diagnostics(message)
-                            }
+                let configureProfiles: ([String]) -> Void = { profiles in
+                    let outcomes = ProfileConfiguring(environment: environment)
+                        .configure(profiles, ignoringFileKeys: true)
+                    for profile in profiles {
+                        if let outcome = outcomes[profile],
+                            let message = ProfileConfiguring.message(profile: profile, outcome)
+                        {
+                            context.diagnostics(message)
                         }
                     }
                 }
+                if fromAwsVault {
+                    var importer = context.awsVaultImport()
+                    if configure { importer.configureProfiles = configureProfiles }
+                    try importer.run(profiles: profile, replaceStoredKeys: force)
+                    return
+                }
+                var importer = KeyImport(keyring: context.keyring, diagnostics: context.diagnostics)
+                if configure { importer.configureProfiles = configureProfiles }
                 try importer.run(
                     path: path, displayPath: ConfigFileAccess.displayPath(path, environment: environment),
                     profiles: profile,

@@ -477,3 +477,59 @@ def test_doctor_reports_keys_older_than_max_key_age_with_the_rotate_command(writ
         assert not any("days ago" in l for l in (r.stdout + r.stderr).splitlines()), r.describe()
     finally:
         iam.stop()
+
+
+# ---------------------------------------------------------------------------------------------------
+# import --from-aws-vault
+
+
+def test_import_from_aws_vault_moves_keys_skips_sessions_and_locked_items(tmp_path, moto, helper_bin):
+    from aws_vault_items import AwsVaultKeyring, item_document
+
+    session = h.PrivateSession(tmp_path / "vault")
+    try:
+        env = env_with(session.env, AWS_CONFIG_FILE=tmp_path / "config", AWS_SHARED_CREDENTIALS_FILE=tmp_path / "none")
+        (tmp_path / "config").write_text("[profile bob]\nregion = us-east-1\n")
+        vault = AwsVaultKeyring(session.env["DBUS_SESSION_BUS_ADDRESS"])
+        other_id, other_secret = h.new_keys()
+        vault.plant("bob", item_document("bob", moto.access_key_id, moto.secret_access_key))
+        vault.plant("alice", item_document("alice", other_id, other_secret))
+        # A cached session (aws-vault's key for it), and temporary credentials under a profile's name.
+        vault.plant("sts.GetSessionToken,Ym9i,,1900000000",
+                    item_document("sts.GetSessionToken,Ym9i,,1900000000", "ASIAEXAMPLEEXAMPLE00", "s" * 40, "tok"))
+        vault.plant("temp", item_document("temp", "ASIAEXAMPLEEXAMPLE01", "t" * 40, "token"))
+        before = vault.item_count()
+
+        r = tool(["import", "--from-aws-vault", "--profile", "bob", "--profile", "alice"], env)
+        assert_success(r)
+        assert "Imported the keys of profile 'bob' from aws-vault" in r.stderr, r.describe()
+        assert "Imported the keys of profile 'alice' from aws-vault" in r.stderr
+        h.assert_keys(env, "bob", moto.access_key_id, moto.secret_access_key)
+        h.assert_keys(env, "alice", other_id, other_secret)
+        assert vault.item_count() == before, "aws-vault's items stay"
+        # Reachable as import makes them: the real AWS CLI signs with bob's keys from this keyring.
+        assert "credential_process = " in (tmp_path / "config").read_text()
+        r = h.run([sys.executable, "-m", "awscli", "sts", "get-caller-identity", "--profile", "bob",
+                   "--endpoint-url", moto.endpoint_url, "--output", "json"],
+                  env_with(env, AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None,
+                           AWS_PROFILE=None), timeout=60)
+        assert r.rc == 0 and json.loads(r.stdout)["Arn"] == moto.user_arn, r.describe()
+
+        # Everything: the session is skipped as a session, temporary credentials are named, exit 1.
+        r = tool(["import", "--from-aws-vault"], env)
+        assert_clean_failure(r, mentions=["Skipped profile 'temp'", "temporary credentials", "cached aws-vault session"])
+        assert "same keys are already in the keyring" in r.stderr
+        h.assert_no_keys(env, "temp")
+
+        # Locked: the Secret Service shows neither labels nor attributes then; said so, nothing stored, no
+        # prompt (the call ends by itself).
+        vault.plant("carol", item_document("carol", *h.new_keys()))
+        vault.lock()
+        r = tool(["import", "--from-aws-vault", "--profile", "carol"], env, timeout=30)
+        assert_clean_failure(r, mentions=["aws-vault's keyring is locked", "unlock it", "nothing was changed"])
+        h.assert_no_keys(env, "carol")
+        assert_clean_failure(tool(["import", "--from-aws-vault", "--profile", "nobody"], env),
+                             mentions=["aws-vault", "nothing was changed"])
+        vault.close()
+    finally:
+        session.stop()

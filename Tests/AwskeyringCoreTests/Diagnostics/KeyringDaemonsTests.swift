@@ -23,7 +23,8 @@ import Testing
     func write(_ text: String, to path: String) throws {
         let file = fopen(path, "w")
         try #require(file != nil)
-        fputs(text, file)
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         fclose(file)
     }
 

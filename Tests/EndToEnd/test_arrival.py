@@ -413,7 +413,8 @@ def test_list_shows_when_keys_were_stored_and_unknown_for_older_items(write_conf
     assert_success(h.store_from_env(e, p, key_id, secret))
     # An item stored before the tool recorded the date (its label says nothing of it).
     old_id, old_secret = h.new_keys()
-    h.plant_key_item(e, old, json.dumps({"accessKeyId": old_id, "secretAccessKey": old_secret}))
+    h.plant_key_item(e, old, json.dumps({"AccessKeyId": old_id, "SecretAccessKey": old_secret, "Version": 1},
+                                        separators=(",", ":")))
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     r = tool(["list", "--json"], e)
     assert_success(r)
@@ -424,9 +425,12 @@ def test_list_shows_when_keys_were_stored_and_unknown_for_older_items(write_conf
     line = next(l for l in r.stdout.splitlines() if l.startswith(p + " "))
     assert line.endswith(f"stored {today}") and key_id in line, r.stdout
     assert next(l for l in r.stdout.splitlines() if l.startswith(old + " ")).endswith("stored unknown")
+    assert rows[old]["accessKeyId"] == old_id
     # Replacing the keys replaces the item (one item, not two).
     assert_success(h.store_from_env(e, p, *h.new_keys(), force=True))
     assert len(h.key_items(e, p)) == 1
+    for name in (p, old):
+        assert_success(tool(["remove", "--profile", name, "--yes"], e))
 
 
 class _OldKeyIAM(h.LoopbackServer):
@@ -489,7 +493,8 @@ def test_import_from_aws_vault_moves_keys_skips_sessions_and_locked_items(tmp_pa
     session = h.PrivateSession(tmp_path / "vault")
     try:
         env = env_with(session.env, AWS_CONFIG_FILE=tmp_path / "config", AWS_SHARED_CREDENTIALS_FILE=tmp_path / "none")
-        (tmp_path / "config").write_text("[profile bob]\nregion = us-east-1\n")
+        (tmp_path / "config").write_text("[profile bob]\nregion = us-east-1\n"
+                                         "[profile alice]\ncredential_process = aws-vault exec alice --json\n")
         vault = AwsVaultKeyring(session.env["DBUS_SESSION_BUS_ADDRESS"])
         other_id, other_secret = h.new_keys()
         vault.plant("bob", item_document("bob", moto.access_key_id, moto.secret_access_key))
@@ -504,6 +509,10 @@ def test_import_from_aws_vault_moves_keys_skips_sessions_and_locked_items(tmp_pa
         assert_success(r)
         assert "Imported the keys of profile 'bob' from aws-vault" in r.stderr, r.describe()
         assert "Imported the keys of profile 'alice' from aws-vault" in r.stderr
+        # alice still runs aws-vault: left as it is, with the line that would use the stored keys.
+        assert "Profile 'alice' gets its credentials from its credential_process (aws-vault exec alice --json)" \
+            in r.stderr and "--profile alice' in [profile alice]" in r.stderr, r.describe()
+        assert "aws-vault exec alice --json" in (tmp_path / "config").read_text()
         h.assert_keys(env, "bob", moto.access_key_id, moto.secret_access_key)
         h.assert_keys(env, "alice", other_id, other_secret)
         assert vault.item_count() == before, "aws-vault's items stay"

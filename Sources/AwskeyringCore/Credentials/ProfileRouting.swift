@@ -66,6 +66,14 @@ package struct ProfileRouting {
         return nil
     }
 
+    /// The profile's own credential_process when it runs another program than this tool; nil otherwise.
+    package func otherProgram(of profile: String) -> String? {
+        guard let command = files.profiles[profile]?.value("credential_process") else { return nil }
+        let target = try? HelperInvocation.target(
+            of: command, profile: profile, executablePath: executablePath, environment: environment)
+        return target == nil ? command : nil
+    }
+
     /// Whether `profile`'s stored keys need a `credential_process` of their own to be used: nothing
     /// reaches them yet and nothing else gives the profile credentials.
     package func needsRoute(_ profile: String, ignoringFileKeys: Bool) -> Bool {
@@ -130,6 +138,9 @@ package struct ProfileConfiguring {
         case notNeeded
         /// The file could not be changed: what to add by hand, and why.
         case manual(advice: String)
+        /// The profile's credential_process runs another program (aws-vault, say), which the AWS CLI
+        /// uses instead of the stored keys: the line that would use them instead.
+        case otherProgram(command: String, line: String, displayPath: String)
     }
 
     /// Adds `credential_process` for each of `profiles` that needs it, re-reading the config file first.
@@ -155,7 +166,11 @@ package struct ProfileConfiguring {
         var added: [(String, String)] = []
         for profile in profiles {
             guard routing.needsRoute(profile, ignoringFileKeys: ignoringFileKeys) else {
-                outcomes[profile] = .notNeeded
+                outcomes[profile] =
+                    routing.otherProgram(of: profile).map {
+                        .otherProgram(
+                            command: $0, line: routing.settingLine(for: profile), displayPath: display)
+                    } ?? .notNeeded
                 continue
             }
             let line = routing.settingLine(for: profile)
@@ -215,6 +230,12 @@ package struct ProfileConfiguring {
                 CLI and SDKs now take the keys of profile '\(profile)' from the keyring.
                 """
         case .notNeeded: return nil
+        case .otherProgram(let command, let line, let displayPath):
+            return """
+                Profile '\(profile)' gets its credentials from its credential_process (\(command)), not from \
+                the stored keys: to use them, replace that line with '\(line)' in \
+                \(ConfigSectionEditor.header(forProfile: profile)) of \(displayPath).
+                """
         case .manual(let advice):
             return "Profile '\(profile)' is not configured yet: \(advice)."
         }
@@ -247,11 +268,21 @@ extension ProfileConfiguring {
             return
         }
         let routing = ProfileRouting(files: files, environment: environment)
-        guard routing.needsRoute(profile, ignoringFileKeys: false) else { return }
-        let line = routing.settingLine(for: profile)
-        let header = ConfigSectionEditor.header(forProfile: profile)
         let display = ConfigFileAccess.displayPath(
             AWSConfigFiles.filePaths(environment: environment).config, environment: environment)
+        guard routing.needsRoute(profile, ignoringFileKeys: false) else {
+            if let command = routing.otherProgram(of: profile),
+                let message = Self.message(
+                    profile: profile,
+                    .otherProgram(
+                        command: command, line: routing.settingLine(for: profile), displayPath: display))
+            {
+                diagnostics(message)
+            }
+            return
+        }
+        let line = routing.settingLine(for: profile)
+        let header = ConfigSectionEditor.header(forProfile: profile)
         var yes = decision
         if yes == nil, let terminal {
             yes = try terminal.confirm(

@@ -13,6 +13,7 @@ import e2e_helpers as h
 from e2e_helpers import assert_clean_failure, assert_success, env_with, tool
 from test_hardening_net import pki, proxy  # noqa: F401 (fixtures)
 from test_login import federation, login_env, moto_login  # noqa: F401 (fixtures)
+from fake_sts import fake_sts  # noqa: F401 (fixture)
 
 
 def _aws(env, moto, *args):
@@ -542,3 +543,47 @@ def test_import_from_aws_vault_moves_keys_skips_sessions_and_locked_items(tmp_pa
         vault.close()
     finally:
         session.stop()
+
+
+# ---------------------------------------------------------------------------------------------------
+# "Waiting for another awskeyring-helper" never lands inside a prompt line
+
+
+@pytest.fixture
+def mfa_world(env, fake_sts, tmp_path):
+    from fake_sts import World
+
+    return World(env, fake_sts, tmp_path / "world")
+
+
+def test_the_waiting_note_starts_a_line_of_its_own_below_a_prompt(mfa_world, helper_bin):
+    import pexpect
+    from fake_sts import PROMPT, SERIAL, role_arn
+
+    world = mfa_world
+    r1, r2 = h.fresh_profile("r1"), h.fresh_profile("r2")
+    world.write_config(
+        f"[profile {r1}]\nrole_arn = {role_arn('alpha')}\nsource_profile = {world.base}\nmfa_serial = {SERIAL}\n\n"
+        f"[profile {r2}]\nrole_arn = {role_arn('beta')}\nsource_profile = {world.base}\nmfa_serial = {SERIAL}\n"
+    )
+    # Two calls on one terminal, as an SDK starting several clients at once: the second waits for the
+    # first, which shows its prompt.
+    bin_ = shlex.quote(helper_bin)
+    script = (f"{bin_} --profile {r1} > /dev/null & sleep 1; {bin_} --profile {r2} > /dev/null; wait")
+    child = pexpect.spawn("sh", ["-c", script], env=world.env, encoding="utf-8", timeout=30,
+                          dimensions=(24, 250))
+    log = []
+    try:
+        child.expect_exact(PROMPT)
+        log.append(child.before + PROMPT)
+        child.expect_exact("Waiting for another awskeyring-helper")
+        log.append(child.before + "Waiting for another awskeyring-helper")
+        child.send("123456\r")
+        child.expect(pexpect.EOF)
+        log.append(child.before)
+    finally:
+        child.close(force=True)
+    transcript = "".join(log)
+    before_note = transcript.split("Waiting for another awskeyring-helper", 1)[0]
+    assert before_note.endswith("\n"), f"the note continued the prompt's line: {transcript!r}"
+    assert PROMPT in before_note

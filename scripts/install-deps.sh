@@ -36,7 +36,7 @@ source scripts/lib/python-env.sh
 has_python_tools() {
   "$1" - <<'PY' 2>/dev/null
 import importlib.metadata, importlib.util, os, re, shutil, sys
-mods = ["moto", "flask", "flask_cors", "boto3", "botocore", "pytest", "pexpect", "awscli"]
+mods = ["moto", "flask", "flask_cors", "boto3", "botocore", "pytest", "pexpect", "awscli", "jeepney"]
 bindir = os.path.dirname(sys.executable)
 tools = all(shutil.which(t) or os.path.exists(os.path.join(bindir, t)) for t in ("moto_server", "aws"))
 pinned = re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^]]*\])?==(\S+)", open("scripts/requirements-test.txt").read(), re.M)

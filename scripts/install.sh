@@ -74,8 +74,8 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-manpage="$(scripts/generate-manual.sh "$work/man")"
 bin="$(install_layout_build)"
+manpage="$(scripts/generate-manual.sh "$work/man")"
 install_layout_stage "$work/stage" "" "$zsh_dir" "$bin" "$manpage"
 
 while IFS= read -r path; do

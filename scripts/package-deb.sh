@@ -30,9 +30,10 @@ maintainer="${AWSKEYRING_HELPER_MAINTAINER:-awskeyring-helper contributors <awsk
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+bin="$(install_layout_build)"
+# From the release programs just built: no second build of the tool.
 echo "== man page" >&2
 manpage="$(scripts/generate-manual.sh "$work/man")"
-bin="$(install_layout_build)"
 
 root="$work/root"
 install_layout_stage "$root" /usr share/zsh/vendor-completions "$bin" "$manpage"

@@ -95,6 +95,10 @@ version="$(scripts/version.sh)"
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || package_problem "$deb's Version is not $version"
 MANWIDTH=100 man -l "$unpacked/usr/share/man/man1/awskeyring-helper.1.gz" 2>/dev/null \
   | grep -q "awskeyring-helper $version" || package_problem "the man page does not render with version $version"
+for section in ENVIRONMENT FILES EXAMPLES "SEE ALSO"; do
+  MANWIDTH=100 man -l "$unpacked/usr/share/man/man1/awskeyring-helper.1.gz" 2>/dev/null \
+    | grep -q "^$section\$" || package_problem "the man page has no $section section"
+done
 bash -c "source '$unpacked/usr/share/bash-completion/completions/awskeyring-helper' \
   && complete -p awskeyring-helper" >/dev/null || package_problem "the bash completion registers nothing"
 rm -rf "$unpacked"

@@ -23,6 +23,9 @@ typedef void (*awskh_destroy_fn)(gpointer);
       (const SecretSchema *, GHashTable *, SecretSearchFlags, GCancellable *, GError **))                      \
     X(secret_retrievable_get_attributes, GHashTable *, (SecretRetrievable *))                                  \
     X(secret_retrievable_get_label, gchar *, (SecretRetrievable *))                                            \
+    X(secret_retrievable_retrieve_secret_sync, SecretValue *, (SecretRetrievable *, GCancellable *, GError **)) \
+    X(secret_value_get_text, const gchar *, (SecretValue *))                                                   \
+    X(secret_value_unref, void, (gpointer))                                                                    \
     X(secret_error_get_quark, GQuark, (void))                                                                  \
     X(g_hash_table_new_full, GHashTable *, (awskh_hash_fn, awskh_equal_fn, awskh_destroy_fn, awskh_destroy_fn)) \
     X(g_hash_table_insert, gboolean, (GHashTable *, gpointer, gpointer))                                       \
@@ -107,6 +110,12 @@ GHashTable *awskh_secret_retrievable_get_attributes(SecretRetrievable *self) {
     return p_secret_retrievable_get_attributes(self);
 }
 gchar *awskh_secret_retrievable_get_label(SecretRetrievable *self) { return p_secret_retrievable_get_label(self); }
+SecretValue *awskh_secret_retrievable_retrieve_secret_sync(SecretRetrievable *self, GCancellable *cancellable,
+                                                           GError **error) {
+    return p_secret_retrievable_retrieve_secret_sync(self, cancellable, error);
+}
+const gchar *awskh_secret_value_get_text(SecretValue *value) { return p_secret_value_get_text(value); }
+void awskh_secret_value_unref(SecretValue *value) { p_secret_value_unref(value); }
 GQuark awskh_secret_error_get_quark(void) { return p_secret_error_get_quark(); }
 
 GHashTable *awskh_g_string_table_new(void) { return p_g_hash_table_new_full(p_g_str_hash, p_g_str_equal, p_g_free, p_g_free); }

@@ -36,10 +36,6 @@ package enum ServerChildEnvironment {
     /// Settings of the `default` profile that SDKs take before the container endpoint (with no
     /// `AWS_PROFILE`, the command's SDKs read `default`): a note names them, since they would win.
     package static func competingDefaultSettings(files: AWSConfigFiles) -> [String] {
-        guard let settings = files.profiles["default"] else { return [] }
-        return [
-            "aws_access_key_id", "role_arn", "credential_process", "web_identity_token_file", "sso_session",
-            "sso_start_url",
-        ].filter { settings[$0] != nil }
+        CredentialEnvironment.competingDefaultSettings(files: files)
     }
 }

@@ -50,6 +50,13 @@ package enum KeyringError: Error, Equatable, Sendable, CustomStringConvertible {
         case .promptDismissed(let detail):
             return "the keyring stays locked: \(detail). Run 'awskeyring-helper unlock' again to retry"
         case .itemVanished(let detail):
+            // The lasting cause of this: two keyring daemons on the same files.
+            if let diagnosis = KeyringDaemons.duplicateDiagnosis(
+                environment: KeyringDaemons.processEnvironment())
+            {
+                return
+                    "the keyring kept changing while it was read (\(detail)): \(diagnosis.cause); \(diagnosis.fix)"
+            }
             return "the keyring kept changing while it was read (\(detail)); try again"
         case .failed(let domain, let code, let message):
             return "the keyring failed: \(message) (\(domain) \(code))"

@@ -187,7 +187,7 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
         return items
     }
 
-    private static func item(from retrievable: OpaquePointer) -> KeyringItem {
+    static func item(from retrievable: OpaquePointer) -> KeyringItem {
         var attributes: [String: String] = [:]
         if let table = awskh_secret_retrievable_get_attributes(retrievable) {
             defer { awskh_g_hash_table_unref(table) }

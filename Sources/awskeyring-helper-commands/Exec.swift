@@ -28,6 +28,10 @@ extension AwskeyringHelper {
                 port when COMMAND ends and exits with COMMAND's status (128+N when signal N ended it).
 
                   awskeyring-helper exec --server --profile prod -- terraform apply
+
+                SDKs take a [default] profile's keys, role_arn or credential_process before the endpoint, \
+                so with such a profile --server refuses to start COMMAND (it would run as 'default'); \
+                --allow-default-credentials starts it anyway.
                 """
         )
 
@@ -35,6 +39,13 @@ extension AwskeyringHelper {
 
         @Flag(help: "Serve refreshing credentials on 127.0.0.1 instead of putting keys in the environment.")
         var server = false
+
+        @Flag(
+            help: """
+                With --server: start the command even when profile 'default' gives credentials its SDKs \
+                would take before the endpoint.
+                """)
+        var allowDefaultCredentials = false
 
         @Argument(
             parsing: .captureForPassthrough,
@@ -46,6 +57,9 @@ extension AwskeyringHelper {
         }
 
         func validate() throws {
+            if allowDefaultCredentials && !server {
+                throw ValidationError("--allow-default-credentials goes with --server")
+            }
             // Everything from the first input the parser did not know is captured; before `--`, an option
             // there is a mistake (or a request for help), not the command.
             if let first = command.first, first != "--", first.hasPrefix("-") {
@@ -84,7 +98,14 @@ extension AwskeyringHelper {
         /// handling (Ctrl-C works); the server then finds them in the cache.
         private func runServing() throws {
             try reportingFailure {
-                _ = try CommandContext.live().credentials(options.selection)
+                let context = CommandContext.live()
+                let files = try context.configFiles()
+                let profile = context.profile(options.selection)
+                let competing = CredentialEnvironment.competingDefaultSettings(files: files)
+                if !allowDefaultCredentials, profile != "default", !competing.isEmpty {
+                    throw ServedExecError.defaultProfileWins(settings: competing, profile: profile)
+                }
+                _ = try context.credentials(options.selection, files: files)
             }
             var arguments = ["exec"]
             if let profile = options.profile { arguments += ["--profile", profile] }

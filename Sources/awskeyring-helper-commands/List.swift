@@ -6,7 +6,12 @@ extension AwskeyringHelper {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list",
-            abstract: "List the profiles whose keys are in the keyring (never a secret)."
+            abstract: "List the profiles whose keys are in the keyring (never a secret).",
+            discussion: """
+                Each line: the profile, its access key id, and the day its keys were stored (YYYY-MM-DD; \
+                'unknown' for keys stored before the tool recorded it). --json: the same as \
+                {"profiles": [{"profile", "accessKeyId", "stored"}]}.
+                """
         )
 
         @Flag(help: "Print one JSON object.")
@@ -15,11 +20,16 @@ extension AwskeyringHelper {
         func run() throws {
             try reportingFailure {
                 let rows = try CommandContext.live().keyManager(terminal: nil).list()
+                /// YYYY-MM-DD, or "unknown" for keys stored before the tool recorded it.
+                func storedOn(_ time: Int?) -> String {
+                    time.map { String(Timestamp.format($0).prefix(10)) } ?? "unknown"
+                }
                 if json {
                     let profiles = rows.map { row in
                         JSONValue.object([
                             ("profile", .string(row.profile)),
                             ("accessKeyId", row.accessKeyId.map(JSONValue.string) ?? .null),
+                            ("stored", .string(storedOn(row.storedAt))),
                         ])
                     }
                     StandardOutput.write(JSONValue.object([("profiles", .array(profiles))]).text)
@@ -33,7 +43,8 @@ extension AwskeyringHelper {
                         ASCIIText.printable(
                             rows.map { row in
                                 row.profile.padding(to: width) + "  "
-                                    + (row.accessKeyId ?? "(unreadable item)")
+                                    + (row.accessKeyId ?? "(unreadable item)").padding(to: 20)
+                                    + "  stored " + storedOn(row.storedAt)
                             }.joined(separator: "\n")))
                 }
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AwskeyringCore
+import CredentialResolution
 import HelperSupport
 
 extension AwskeyringHelper {
@@ -24,6 +25,9 @@ extension AwskeyringHelper {
             try reportingFailure {
                 let context = CommandContext.live()
                 let profile = context.profile(options.selection)
+                if let holder = try context.keyHolder(of: profile) {
+                    throw KeyCommandError.keysHeldBy(profile: profile, holder: holder)
+                }
                 try context.keyRotation(profile).rotate(profile: profile)
             }
         }

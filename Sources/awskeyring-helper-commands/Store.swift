@@ -1,5 +1,6 @@
 import ArgumentParser
 import AwskeyringCore
+import CredentialResolution
 import HelperSupport
 
 extension AwskeyringHelper {
@@ -21,14 +22,28 @@ extension AwskeyringHelper {
         @Flag(help: "Replace keys already stored for the profile without asking.")
         var force = false
 
+        @Flag(
+            inversion: .prefixedNo,
+            help: """
+                Add 'credential_process = awskeyring-helper --profile NAME' to the profile's section of the \
+                config file when nothing else gives it credentials (default: ask in a terminal; without one, \
+                only say what to add).
+                """)
+        var configure: Bool?
+
         func run() throws {
             try reportingFailure {
                 let context = CommandContext.live()
-                try context.keyManager(terminal: context.openTerminal()).store(
-                    profile: context.profile(options.selection),
+                let terminal = context.openTerminal()
+                let profile = context.profile(options.selection)
+                try context.keyManager(terminal: terminal).store(
+                    profile: profile,
                     environment: fromEnv ? context.environment : nil,
                     force: force
                 )
+                try ProfileConfiguring(environment: context.environment).afterStore(
+                    profile: profile, decision: configure, terminal: terminal,
+                    diagnostics: context.diagnostics)
             }
         }
     }

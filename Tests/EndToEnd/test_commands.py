@@ -388,6 +388,9 @@ def test_rotate_without_stored_keys(env, tmp_path, helper_bin):
 
 def test_doctor_on_a_healthy_setup(keys_env):
     e, profile, _, _ = keys_env
+    # Healthy includes reachable: the config sends the AWS CLI to the stored keys.
+    with open(e["AWS_CONFIG_FILE"], "a") as f:
+        f.write(f"credential_process = {shlex.quote(h.helper_bin())} --profile {profile}\n")
     # --offline: the stored keys are made up, and IAM (where the network reaches it) would say so.
     r = tool(["doctor", "--offline"], e)
     assert r.rc == 0, r.describe()

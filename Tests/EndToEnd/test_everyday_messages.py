@@ -66,7 +66,7 @@ def test_a_malformed_key_id_is_refused_before_the_secret_prompt(env):
 def test_a_good_key_id_then_the_secret_stores_the_keys(env):
     profile = h.fresh_profile("store-good")
     key_id, secret = h.new_keys()
-    pty = Pty(["store", "--profile", profile], env)
+    pty = Pty(["store", "--profile", profile, "--no-configure"], env)
     try:
         pty.expect_exact("Access Key ID: ")
         pty.sendline(f"  {key_id} ")

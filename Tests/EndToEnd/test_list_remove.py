@@ -8,7 +8,7 @@ import pytest
 import e2e_helpers as h
 from e2e_helpers import assert_clean_failure, assert_keys, assert_no_keys, store_from_env, tool
 
-LINE = re.compile(r"^(?P<profile>\S.*?)[ \t]+(?P<id>[A-Z0-9]{16,128})$")
+LINE = re.compile(r"^(?P<profile>\S.*?)[ \t]+(?P<id>[A-Z0-9]{16,128})[ \t]+stored (?:\d{4}-\d\d-\d\d|unknown)$")
 
 
 def _list(env):
@@ -18,7 +18,7 @@ def _list(env):
     pairs = []
     for line in r.stdout.splitlines():
         m = LINE.match(line.rstrip())
-        assert m, f"list prints `PROFILE  ACCESS_KEY_ID` lines only; got {line!r}\n{r.stdout}"
+        assert m, f"list prints `PROFILE  ACCESS_KEY_ID  stored YYYY-MM-DD` lines only; got {line!r}\n{r.stdout}"
         pairs.append((m["profile"], m["id"]))
     return pairs
 
@@ -31,7 +31,7 @@ def _list_json(env):
     assert isinstance(doc, dict) and set(doc) == {"profiles"}, doc
     assert isinstance(doc["profiles"], list)
     for entry in doc["profiles"]:
-        assert set(entry) == {"profile", "accessKeyId"}, entry
+        assert set(entry) == {"profile", "accessKeyId", "stored"}, entry
     return [(e["profile"], e["accessKeyId"]) for e in doc["profiles"]]
 
 

@@ -215,7 +215,7 @@ def test_keys_are_kept_in_the_secret_service(env, keyring):
 
 def _interactive_store(env, profile, akid, secret, answer=None):
     """Runs `store --profile P` in a pty. With `answer`, expects the replace question first."""
-    pty = h.Pty(["store", "--profile", profile], env)
+    pty = h.Pty(["store", "--profile", profile, "--no-configure"], env)
     try:
         if answer is not None:
             before = pty.expect_exact("[y/N] ")

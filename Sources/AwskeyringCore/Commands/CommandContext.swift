@@ -139,6 +139,33 @@ package struct CommandContext {
 }
 
 extension CommandContext {
+    /// `import --from-aws-vault`: aws-vault's items read from the Secret Service, this context's keyring.
+    package func awsVaultImport() -> AwsVaultImport {
+        let service = CredentialKeyring.secretServiceKeyring()
+        let decoder = FoundationJSONDecoding()
+        return AwsVaultImport(
+            keyring: keyring,
+            items: {
+                try service.foreignItems {
+                    AwsVaultImport.looksLikeAwsVault($0) || AwsVaultImport.isHidden($0)
+                }
+            },
+            json: json, base64: { decoder.base64Decoded($0) }, diagnostics: diagnostics)
+    }
+}
+
+extension CommandContext {
+    /// `rotate` for a profile without keys of its own whose chain starts with another profile's stored
+    /// keys (a role's source profile): that profile's name; nil otherwise.
+    package func keyHolder(of profile: String) throws -> String? {
+        if try keyring.hasKeys(profile: profile) { return nil }
+        let files = try configFiles()
+        guard let chain = try? ProfileResolver(files: files, environment: environment).chain(for: profile),
+            case .keyring(let source, _) = chain.source, source != profile
+        else { return nil }
+        return source
+    }
+
     /// `rotate`: STS and IAM as the profile's settings say, over this context's transport.
     package func keyRotation(_ profile: String) throws -> KeyRotation {
         let files = try configFiles()

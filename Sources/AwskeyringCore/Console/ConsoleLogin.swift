@@ -41,10 +41,17 @@ package struct ConsoleLogin {
                 endpoint: endpoint, credentials: session.credentials, sessionDuration: session.sessionDuration
             ),
             headers: [], body: [])
+        // Through HTTPS_PROXY / NO_PROXY as every https request (botocore's rules); plain http goes only
+        // to loopback, and never through a proxy.
+        let proxy = (try? EndpointURL(endpoint)).flatMap {
+            $0.scheme == "https" ? ProxyEnvironment(environment).proxy(for: $0) : nil
+        }
         let response: HTTPResponse
         do {
             response = try provider.transport.send(
-                request, options: TransportOptions(caBundle: caBundle, connectTimeout: 5, totalTimeout: 15))
+                request,
+                options: TransportOptions(
+                    caBundle: caBundle, connectTimeout: 5, totalTimeout: 15, proxy: proxy))
         } catch {
             // The failure's detail comes from libcurl and never holds the URL's query.
             throw ConsoleError.federationUnreachable(endpoint: endpoint, error)

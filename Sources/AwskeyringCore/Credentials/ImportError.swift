@@ -10,6 +10,8 @@ package enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     case unparsable(ConfigFileError)
     case noKeyPairs(displayPath: String)
     case noSuchProfile(String, displayPath: String)
+    /// `--from-aws-vault`: no item of aws-vault's secret-service backend (of the profiles asked for).
+    case noAwsVaultItems(profiles: [String], lockedItems: Int)
     /// Some profiles were skipped (each named on stderr with its reason).
     case skipped([String])
     /// The file changed between reading and rewriting it.
@@ -28,6 +30,23 @@ package enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noKeyPairs(let path): return "\(path) holds no access key pairs to import; nothing was changed"
         case .noSuchProfile(let name, let path):
             return "\(path) has no profile [\(name)]; nothing was changed"
+        case .noAwsVaultItems(let profiles, let lockedItems):
+            let which = profiles.isEmpty ? "" : " for " + profiles.map { "'\($0)'" }.joined(separator: ", ")
+            let locked =
+                lockedItems == 0
+                ? """
+                ; the items of a locked collection do not show: if aws-vault's keyring is locked, unlock it \
+                (e.g. with seahorse or any 'aws-vault exec') and run import again
+                """
+                : """
+                ; \(lockedItems) item\(lockedItems == 1 ? " is" : "s are") in a locked collection and could not \
+                be looked at: unlock aws-vault's keyring (the 'awsvault' collection, e.g. with seahorse or any \
+                'aws-vault exec') and run import again
+                """
+            return """
+                found no keys aws-vault stored in the Secret Service\(which) (its secret-service backend keeps \
+                them in a collection of its own, 'awsvault' by default)\(locked); nothing was changed
+                """
         case .skipped(let names):
             let list = names.map { "'\($0)'" }.joined(separator: ", ")
             return "not every profile was imported: \(list) skipped (see above)"

@@ -17,6 +17,9 @@ package struct KeyImport {
     /// The time, for the backup's name.
     package var clock: any TimeSource
     package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
+    /// Makes the profiles whose keys the keyring now holds reachable by the AWS CLI and SDKs (adds
+    /// their `credential_process`); nil leaves the config file alone.
+    package var configureProfiles: (([String]) -> Void)?
 
     package init(
         keyring: CredentialKeyring, diagnostics: @escaping (String) -> Void,
@@ -114,6 +117,10 @@ package struct KeyImport {
                 """)
         default:
             break
+        }
+        if let configureProfiles {
+            let stored = report.imported + report.alreadyStored
+            if !stored.isEmpty { configureProfiles(stored) }
         }
         if !report.skipped.isEmpty {
             throw ImportError.skipped(report.skipped.map(\.profile))

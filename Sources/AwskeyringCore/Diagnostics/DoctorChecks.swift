@@ -36,10 +36,16 @@ package struct DoctorChecks {
     package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
     /// Finds a credential_process program as execvp would, in the environment's PATH.
     var findProgram: (String, String?) -> String? = ShellCommand.executablePath
+    /// The gnome-keyring-daemons keeping the keyring files this environment names.
+    var daemonsSharingKeyring: ([String: String]) -> [KeyringDaemons.Daemon] = {
+        KeyringDaemons.sharingKeyring(environment: $0)
+    }
     /// Lists a directory's entry names (nil when it cannot be read); for leftover backups.
     package var listDirectory: (String) -> [String]? = DoctorChecks.directoryEntries
     /// How IAM is reached to look for spare access keys; nil asks nothing (offline).
     package var iamTransport: (any HTTPTransport)?
+    /// Stored keys whose IAM CreateDate is older than this many days are a problem (online only).
+    package var maxKeyAgeDays = 90
     /// Times the IAM check against its budget, and signs and paces its calls.
     package var clock: any TimeSource = SystemClock()
 
@@ -64,8 +70,13 @@ package struct DoctorChecks {
         let (fileFindings, files) = fileChecks()
         findings += fileFindings
         if let files {
-            findings += plainTextKeyFindings(files)
-            findings += profileFindings(files, profilesWithKeys: profilesWithKeys)
+            let plainText = plainTextKeyFindings(files)
+            findings += plainText
+            // A profile whose plain-text keys are a problem is not also "ok" for resolving to them.
+            let reported = Set(plainText.map(\.subject))
+            findings += profileFindings(files, profilesWithKeys: profilesWithKeys).filter {
+                !($0.ok && reported.contains($0.subject))
+            }
         }
         findings += [lockDirectoryFinding()] + backupFindings()
         if let files { findings += accessKeyFindings(files) }
@@ -75,6 +86,16 @@ package struct DoctorChecks {
     // MARK: - The keyring
 
     func keyringFindings() -> [DoctorFinding] {
+        var findings = serviceFindings()
+        if let diagnosis = KeyringDaemons.diagnosis(of: daemonsSharingKeyring(environment)) {
+            findings.append(
+                DoctorFinding(
+                    ok: false, subject: "keyring daemons", detail: diagnosis.cause, fix: diagnosis.fix))
+        }
+        return findings
+    }
+
+    func serviceFindings() -> [DoctorFinding] {
         let bus = environment["DBUS_SESSION_BUS_ADDRESS"].map { " (\($0))" } ?? ""
         let busOK = DoctorFinding(ok: true, subject: "D-Bus session bus", detail: "reachable\(bus)")
         let serviceOK = DoctorFinding(
@@ -205,8 +226,8 @@ package struct DoctorChecks {
                 else { continue }
                 let fix =
                     inCredentialsFile
-                    ? "awskeyring-helper import --profile \(name) --remove-from-file"
-                    : "awskeyring-helper store --profile \(name), then delete the keys from \(display)"
+                    ? "awskeyring-helper import --profile \(ShellQuoting.word(name)) --remove-from-file"
+                    : "awskeyring-helper store --profile \(ShellQuoting.word(name)), then delete the keys from \(display)"
                 findings.append(
                     DoctorFinding(
                         ok: false, subject: "profile \(name)",
@@ -220,11 +241,15 @@ package struct DoctorChecks {
 
     func profileFindings(_ files: AWSConfigFiles, profilesWithKeys: Set<String>?) -> [DoctorFinding] {
         let sources = Set(files.profiles.values.compactMap { $0.value("source_profile") })
+        let routing = ProfileRouting(files: files, environment: environment)
+        let reached = routing.reachedKeyringProfiles()
         var findings: [DoctorFinding] = []
         for name in files.profiles.keys.sorted() {
             let settings = files.profiles[name] ?? [:]
             let subject = "profile \(name)"
-            if let command = settings.value("credential_process"), settings.value("role_arn") == nil {
+            if let command = settings.value("credential_process"), settings.value("role_arn") == nil,
+                !Self.runsThisTool(command, profile: name, environment: environment)
+            {
                 findings.append(
                     commandFinding(command, of: name)
                         ?? DoctorFinding(ok: true, subject: subject, detail: "uses credential_process"))
@@ -270,7 +295,7 @@ package struct DoctorChecks {
                         fix: suggestions.isEmpty
                             ? """
                             correct source_profile in profile '\(namedBy)', or store keys for '\(source)': \
-                            awskeyring-helper store --profile \(source)
+                            awskeyring-helper store --profile \(ShellQuoting.word(source))
                             """
                             : NameSuggestion.question(suggestions)
                                 + " correct source_profile in profile '\(namedBy)'"))
@@ -290,7 +315,9 @@ package struct DoctorChecks {
                             "resolves: keys of '\(source)' from the keyring\(via) (not checked: no keyring)"))
                 continue
             }
-            if profilesWithKeys.contains(source) {
+            if profilesWithKeys.contains(source), source == name, !reached.contains(name) {
+                findings.append(unreachedKeys(name, routing: routing, files: files))
+            } else if profilesWithKeys.contains(source) {
                 findings.append(
                     DoctorFinding(
                         ok: true, subject: subject,
@@ -301,7 +328,7 @@ package struct DoctorChecks {
                         ok: true, subject: subject,
                         detail: """
                             settings only: no keys are stored for it (add some with \
-                            'awskeyring-helper store --profile \(name)' to use it for credentials)
+                            'awskeyring-helper store --profile \(ShellQuoting.word(name))' to use it for credentials)
                             """))
             } else {
                 let what = via.isEmpty ? "" : " (the source of its roles)"
@@ -309,10 +336,42 @@ package struct DoctorChecks {
                     DoctorFinding(
                         ok: false, subject: subject,
                         detail: "no keys are stored in the keyring for '\(source)'\(what)",
-                        fix: "awskeyring-helper store --profile \(source)"))
+                        fix: "awskeyring-helper store --profile \(ShellQuoting.word(source))"))
             }
         }
         return findings
+    }
+
+    /// Keys stored for `profile` that no credential_process leads to: the AWS CLI and SDKs never see them.
+    private func unreachedKeys(_ profile: String, routing: ProfileRouting, files: AWSConfigFiles)
+        -> DoctorFinding
+    {
+        let display = ConfigFileAccess.displayPath(files.configPath, environment: environment)
+        return DoctorFinding(
+            ok: false, subject: "profile \(profile)",
+            detail: """
+                keys are stored in the keyring, but no credential_process reaches them: the AWS CLI and SDKs \
+                cannot use them
+                """,
+            fix: """
+                add '\(routing.settingLine(for: profile))' to \(ConfigSectionEditor.header(forProfile: profile)) \
+                in \(display)
+                """)
+    }
+
+    /// Whether a credential_process runs this tool, so its chain is followed (and a loop found).
+    private static func runsThisTool(_ command: String, profile: String, environment: [String: String])
+        -> Bool
+    {
+        do {
+            return try HelperInvocation.target(
+                of: command, profile: profile, executablePath: CurrentExecutable.path,
+                environment: environment)
+                != nil
+        } catch {
+            // The chain's walk reports the same error.
+            return true
+        }
     }
 
     /// Settings that only make sense for a profile meant to give credentials.

@@ -122,6 +122,24 @@ extension DoctorChecks {
 
     // MARK: - IAM
 
+    /// A stored key older than `maxKeyAgeDays` by IAM's CreateDate: a problem, with the rotate command.
+    func keyAgeFinding(subject: String, profile: String, accessKeyId: String, listed: [IAMAccessKey])
+        -> DoctorFinding?
+    {
+        guard let key = listed.first(where: { $0.accessKeyId == accessKeyId }),
+            let created = Timestamp.parse(key.createDate)
+        else { return nil }
+        let days = (clock.epochSeconds - created) / 86400
+        guard days > maxKeyAgeDays else { return nil }
+        return DoctorFinding(
+            ok: false, subject: subject,
+            detail: """
+                access key \(accessKeyId) was created \(days) days ago (\(Timestamp.format(created).prefix(10))), \
+                more than the \(maxKeyAgeDays) days allowed (--max-key-age)
+                """,
+            fix: "awskeyring-helper rotate --profile \(ShellQuoting.word(profile))")
+    }
+
     /// For each stored access key (once per key, whichever profiles hold it), IAM ListAccessKeys signed
     /// with it: a spare key of the same user is a problem with the command that deletes it; a key IAM
     /// does not know is a problem; IAM out of reach (or not allowing the call) is noted, not a problem.
@@ -182,12 +200,19 @@ extension DoctorChecks {
                         DoctorFinding(
                             ok: false, subject: subject,
                             detail: "IAM does not accept the stored access key \(keys.accessKeyId) (\(code))",
-                            fix: "store a working key: awskeyring-helper store --profile \(profile) --force"))
+                            fix:
+                                "store a working key: awskeyring-helper store --profile \(ShellQuoting.word(profile)) --force"
+                        ))
                 } else {
                     findings.append(
                         DoctorFinding(ok: true, subject: subject, detail: "not checked: \(error)"))
                 }
                 continue
+            }
+            if let age = keyAgeFinding(
+                subject: subject, profile: profile, accessKeyId: keys.accessKeyId, listed: listed)
+            {
+                findings.append(age)
             }
             guard
                 let spare = SpareAccessKeys(

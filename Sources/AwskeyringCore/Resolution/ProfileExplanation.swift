@@ -415,7 +415,9 @@ package struct ProfileExplanation {
             case .keyring(let profile, _):
                 let state =
                     keysStored.map {
-                        $0 ? "stored" : "NOT stored: run 'awskeyring-helper store --profile \(profile)'"
+                        $0
+                            ? "stored"
+                            : "NOT stored: run 'awskeyring-helper store --profile \(ShellQuoting.word(profile))'"
                     } ?? keyringProblem.map { _ in "not checked: the keyring could not be read" }
                 json = .object(
                     [("type", .string("keyring")), ("profile", .string(profile))]

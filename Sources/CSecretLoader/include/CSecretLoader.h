@@ -35,6 +35,7 @@ typedef struct _SecretSchema SecretSchema;
 typedef struct _SecretService SecretService;
 typedef struct _SecretCollection SecretCollection;
 typedef struct _SecretRetrievable SecretRetrievable;
+typedef struct _SecretValue SecretValue;
 #endif
 
 // The complete structures the callers read or allocate, and the constants they use; in the check
@@ -124,6 +125,11 @@ GList *awskh_secret_password_searchv_sync(const SecretSchema *schema, GHashTable
                                           GCancellable *cancellable, GError **error);
 GHashTable *awskh_secret_retrievable_get_attributes(SecretRetrievable *self);
 gchar *awskh_secret_retrievable_get_label(SecretRetrievable *self);
+// Items other programs wrote (import --from-aws-vault): the secret of a found item, without unlocking.
+SecretValue *awskh_secret_retrievable_retrieve_secret_sync(SecretRetrievable *self, GCancellable *cancellable,
+                                                           GError **error);
+const gchar *awskh_secret_value_get_text(SecretValue *value);
+void awskh_secret_value_unref(SecretValue *value);
 GQuark awskh_secret_error_get_quark(void);
 
 // A hash table of strings that owns its keys and values (g_str_hash, g_str_equal, g_free).

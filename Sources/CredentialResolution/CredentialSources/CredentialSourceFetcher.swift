@@ -66,7 +66,7 @@ struct PlainTextKeysFetcher: CredentialSourceFetcher {
         provider.diagnostics(
             """
             note: profile '\(profile)' keeps its keys in plain text; move them into the keyring with \
-            'awskeyring-helper store --profile \(profile)' and delete them from the file
+            'awskeyring-helper store --profile \(ShellQuoting.word(profile))' and delete them from the file
             """)
         return AWSCredentials(
             accessKeyId: id, secretAccessKey: secret, sessionToken: settings.value("aws_session_token"))

@@ -13,6 +13,8 @@ package struct CredentialPlan {
     package var mfaProcess: String?
     /// How long to wait for an MFA code (`mfa_prompt_timeout`).
     var mfaTimeout = MFATokenSource.defaultTimeout
+    /// Where a person is asked for the code (`mfa_prompt`).
+    package var mfaPrompt = MFAPromptChoice.auto
     package var mfaSessionDuration: Int?
     var mfaSessionKey: CacheKey?
     /// Role steps (by index) that pass an MFA code to AssumeRole themselves (`mfa_with_assume_role`).
@@ -44,6 +46,14 @@ package struct CredentialPlan {
         let serial =
             chain.roles.first?.mfaSerial ?? (longLived ? files.profiles[source]?.value("mfa_serial") : nil)
         mfaProcess = setting("mfa_process")?.value
+        if let (value, profile) = setting("mfa_prompt") {
+            guard let choice = MFAPromptChoice(rawValue: value.lowercased()) else {
+                throw ConfigError.invalidProfileValue(
+                    profile: profile, name: "mfa_prompt", value: value, expected: "auto, terminal or pinentry"
+                )
+            }
+            mfaPrompt = choice
+        }
         if let seconds = try Self.wholeNumber(
             setting("mfa_prompt_timeout"), named: "mfa_prompt_timeout", in: 1...3600,
             "whole number of seconds")

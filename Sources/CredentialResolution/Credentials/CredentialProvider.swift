@@ -78,7 +78,9 @@ package struct CredentialProvider {
                 Waiting for another awskeyring-helper\(holder.map { " (pid \($0))" } ?? "") that is getting \
                 credentials for '\(chain.source.profile)'...\n
                 """
-            if let terminal = openTerminal() { terminal.write(note) } else { diagnostics(note) }
+            // On the terminal, on a line of its own: the holder may be showing its MFA prompt there, and
+            // the note must not continue that prompt's line.
+            if let terminal = openTerminal() { terminal.write("\n" + note) } else { diagnostics(note) }
         }
         defer { withExtendedLifetime(lock) {} }
 
@@ -164,7 +166,7 @@ package struct CredentialProvider {
         -> AWSCredentials
     {
         var mfa = MFATokenSource(
-            mfaProcess: plan.mfaProcess, terminal: plan.mfaSerial == nil ? nil : openTerminal(),
+            mfaProcess: plan.mfaProcess, terminal: plan.mfaSerial == nil ? nil : mfaPrompt(chain, plan: plan),
             profile: chain.profile, environment: environment)
         mfa.timeout = plan.mfaTimeout
 
@@ -327,7 +329,7 @@ package struct CredentialProvider {
         if inConfig {
             return """
                 no keys are stored in the keyring for profile '\(profile)'; store them with \
-                'awskeyring-helper store --profile \(profile)'
+                'awskeyring-helper store --profile \(ShellQuoting.word(profile))'
                 """
         }
         let suggestions = NameSuggestion.closest(
@@ -340,7 +342,7 @@ package struct CredentialProvider {
                 suggestions.isEmpty
                 ? """
                 correct source_profile in profile '\(sourceProfileOf)', or, if '\(profile)' is meant to hold \
-                keys kept only in the keyring, store them with 'awskeyring-helper store --profile \(profile)'
+                keys kept only in the keyring, store them with 'awskeyring-helper store --profile \(ShellQuoting.word(profile))'
                 """
                 : "\(question)correct source_profile in profile '\(sourceProfileOf)'"
             return """
@@ -353,13 +355,13 @@ package struct CredentialProvider {
             return """
                 profile '\(profile)' is not in \(files.configPath) or \(files.credentialsPath), and no keys \
                 are stored in the keyring under that name; \(question)(to use this name, store keys with \
-                'awskeyring-helper store --profile \(profile)')
+                'awskeyring-helper store --profile \(ShellQuoting.word(profile))')
                 """
         }
         return """
             profile '\(profile)' is not in \(files.configPath) or \(files.credentialsPath), and no keys are \
             stored in the keyring under that name; store them with 'awskeyring-helper store --profile \
-            \(profile)', or check the profile name
+            \(ShellQuoting.word(profile))', or check the profile name
             """
     }
 }

@@ -104,14 +104,54 @@ package struct CredentialKeyring: Sendable {
         }
     }
 
-    /// Stores `keys` for `profile`, replacing what was there in one step.
-    package func storeKeys(_ keys: LongLivedKeys, profile: String) throws(KeyringError) {
+    /// Stores `keys` for `profile`, replacing what was there in one step. The item's label records when
+    /// (`storedAt`, default now): an attribute of its own would make the replacement a second item,
+    /// since the Secret Service replaces only an item with exactly the same attributes.
+    package func storeKeys(_ keys: LongLivedKeys, profile: String, storedAt: Int? = nil) throws(KeyringError)
+    {
         let payload = StoredKeyPayload(accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey)
+        let time = storedAt ?? SystemClock().epochSeconds
         try store.store(
             secret: payload.writtenText,
-            label: "AWS access key \(keys.accessKeyId) for profile \(profile) (awskeyring-helper)",
+            label: Self.keyLabel(accessKeyId: keys.accessKeyId, profile: profile, storedAt: time),
             attributes: keyAttributes(profile: profile)
         )
+    }
+
+    static let storedMarker = ", stored "
+
+    static func keyLabel(accessKeyId: String, profile: String, storedAt: Int) -> String {
+        "AWS access key \(accessKeyId) for profile \(profile) (awskeyring-helper\(storedMarker)\(Timestamp.format(storedAt)))"
+    }
+
+    /// When an item's keys were stored, from its label; nil for items stored before labels said so.
+    static func storedAt(label: String) -> Int? {
+        let bytes = Array(label.utf8)
+        let marker = Array(storedMarker.utf8)
+        guard bytes.last == UInt8(ascii: ")"), bytes.count > marker.count else { return nil }
+        var index = bytes.count - 1 - marker.count
+        while index >= 0 {
+            if bytes[index..<(index + marker.count)].elementsEqual(marker) {
+                return Timestamp.parse(
+                    String(decoding: bytes[(index + marker.count)..<(bytes.count - 1)], as: UTF8.self))
+            }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// Profile → when its keys were stored (profiles whose item does not say are left out).
+    package func keysStoredAt() throws(KeyringError) -> [String: Int] {
+        let items = try store.search(attributes: [
+            Attribute.application: Self.application, Attribute.kind: Kind.accessKey,
+        ])
+        var result: [String: Int] = [:]
+        for item in items {
+            if let profile = item.attributes[Attribute.profile], let time = Self.storedAt(label: item.label) {
+                result[profile] = time
+            }
+        }
+        return result
     }
 
     /// Deletes the keys of `profile`; returns whether there were any.

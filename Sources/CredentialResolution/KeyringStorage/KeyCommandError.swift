@@ -1,3 +1,5 @@
+import HelperSupport
+
 /// `store` and `remove` refusing or stopping, with stored keys left as they were.
 package enum KeyCommandError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Keys are stored and no terminal can confirm replacing them (`existing` shows the key id).
@@ -15,6 +17,8 @@ package enum KeyCommandError: Error, Sendable, Equatable, CustomStringConvertibl
     case keptStored(profile: String)
     /// `rotate` for a profile without stored keys.
     case nothingToRotate(profile: String)
+    /// `rotate` for a profile whose keys are those of another profile (a role's source profile).
+    case keysHeldBy(profile: String, holder: String)
 
     package var description: String {
         switch self {
@@ -36,10 +40,15 @@ package enum KeyCommandError: Error, Sendable, Equatable, CustomStringConvertibl
         case .removalNeedsConfirmation:
             return "removing keys needs confirmation: run this in a terminal, or pass --yes"
         case .keptStored(let profile): return "kept the keys stored for profile '\(profile)'"
+        case .keysHeldBy(let profile, let holder):
+            return """
+                profile '\(profile)' has no keys of its own: its credentials come from the keys of profile \
+                '\(holder)'; rotate those: awskeyring-helper rotate --profile \(ShellQuoting.word(holder))
+                """
         case .nothingToRotate(let profile):
             return """
                 no keys are stored in the keyring for profile '\(profile)'; rotate replaces stored keys: \
-                store them first with 'awskeyring-helper store --profile \(profile)'
+                store them first with 'awskeyring-helper store --profile \(ShellQuoting.word(profile))'
                 """
         }
     }

@@ -86,11 +86,13 @@ package struct KeyManager {
         diagnostics("Removed \(count) cached session\(count == 1 ? "" : "s")\(scope).")
     }
 
-    /// Profiles with stored keys and their access key ids (never a secret).
-    package func list() throws -> [(profile: String, accessKeyId: String?)] {
-        var rows: [(profile: String, accessKeyId: String?)] = []
+    /// Profiles with stored keys, their access key ids (never a secret) and when they were stored (nil:
+    /// before the tool recorded it).
+    package func list() throws -> [(profile: String, accessKeyId: String?, storedAt: Int?)] {
+        var rows: [(profile: String, accessKeyId: String?, storedAt: Int?)] = []
+        let dates = try keyring.keysStoredAt()
         for profile in try keyring.profilesWithKeys() {
-            rows.append((profile, try keyring.keys(profileIfReadable: profile)?.accessKeyId))
+            rows.append((profile, try keyring.keys(profileIfReadable: profile)?.accessKeyId, dates[profile]))
         }
         return rows
     }

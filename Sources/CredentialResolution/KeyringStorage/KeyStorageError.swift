@@ -1,3 +1,5 @@
+import HelperSupport
+
 /// A keyring item or operation this tool cannot use, beyond what the Secret Service itself reports
 /// (`KeyringError`, thrown as it is).
 package enum KeyStorageError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -27,7 +29,7 @@ package enum KeyStorageError: Error, Sendable, Equatable, CustomStringConvertibl
         case .unreadableItem(let profile):
             return """
                 the keyring item for profile '\(profile)' is not a key pair this tool stored; \
-                replace it with 'awskeyring-helper store --profile \(profile) --force'
+                replace it with 'awskeyring-helper store --profile \(ShellQuoting.word(profile)) --force'
                 """
         case .noDefaultCollection:
             return """

@@ -24,9 +24,10 @@ package enum MFAError: Error, Sendable, Equatable, CustomStringConvertible {
             return "mfa_process of profile '\(profile)' did not print a six-digit MFA code"
         case .noTerminal(let profile, let serial):
             return """
-                profile '\(profile)' needs an MFA code for \(serial), but there is no terminal to ask on. Set \
-                'mfa_process = COMMAND' in the profile (a command that prints the code), or run \
-                'awskeyring-helper --profile \(profile)' once in a terminal: the session it gets is cached
+                profile '\(profile)' needs an MFA code for \(serial), but there is no terminal to ask on and no \
+                display for a pinentry dialog (mfa_prompt = auto). Set 'mfa_process = COMMAND' in the profile (a \
+                command that prints the code), or 'mfa_prompt = pinentry' where a pinentry program can ask, or run \
+                'awskeyring-helper --profile \(ShellQuoting.word(profile))' once in a terminal: the session it gets is cached
                 """
         case .promptTimedOut(let profile, let serial, let seconds):
             return """

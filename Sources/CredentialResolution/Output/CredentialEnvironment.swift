@@ -97,3 +97,35 @@ package struct CredentialEnvironment: Sendable, Equatable {
         "'" + value.replacing("\\", with: #"\\"#).replacing("'", with: #"\'"#) + "'"
     }
 }
+
+extension CredentialEnvironment {
+    /// Settings of the `default` profile that SDKs take before a container credentials endpoint (a
+    /// command run with no `AWS_PROFILE` reads `default`): with any of them, such a command would run
+    /// under the default profile's identity instead of the endpoint's.
+    package static func competingDefaultSettings(files: AWSConfigFiles) -> [String] {
+        guard let settings = files.profiles["default"] else { return [] }
+        return [
+            "aws_access_key_id", "role_arn", "credential_process", "web_identity_token_file", "sso_session",
+            "sso_start_url",
+        ].filter { settings[$0] != nil }
+    }
+}
+
+/// `exec --server` refused before the command started.
+package enum ServedExecError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The `default` profile gives credentials that the command's SDKs would take before the endpoint.
+    case defaultProfileWins(settings: [String], profile: String)
+
+    package var description: String {
+        switch self {
+        case .defaultProfileWins(let settings, let profile):
+            return """
+                exec --server would run the command as profile 'default', not '\(profile)': profile 'default' \
+                sets \(settings.joined(separator: ", ")), which the command's SDKs take before the credentials \
+                endpoint. Nothing was started. Run it without --server (the keys go into its environment, \
+                which SDKs take first), or pass --allow-default-credentials to go on knowing the default \
+                profile may win
+                """
+        }
+    }
+}

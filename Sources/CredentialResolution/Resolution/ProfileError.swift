@@ -6,6 +6,9 @@ import AWSConfigFile
 package enum ProfileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `role_arn` without `source_profile` or `credential_source`.
     case roleWithoutSource(profile: String)
+    /// `source_profile` without `role_arn`, and no credentials of the profile's own: botocore uses
+    /// source_profile only to assume role_arn.
+    case sourceProfileWithoutRole(profile: String, sourceProfile: String)
     /// Both `source_profile` and `credential_source`.
     case sourceProfileAndCredentialSource(profile: String)
     case unknownCredentialSource(profile: String, name: String)
@@ -30,6 +33,12 @@ package enum ProfileError: Error, Sendable, Equatable, CustomStringConvertible {
             return """
                 profile '\(profile)' has role_arn but neither source_profile nor credential_source: \
                 add 'source_profile = NAME' naming the profile whose keys assume the role
+                """
+        case .sourceProfileWithoutRole(let profile, let sourceProfile):
+            return """
+                profile '\(profile)' has source_profile = \(sourceProfile) but no role_arn: source_profile only \
+                gives the keys to assume role_arn with; add 'role_arn = arn:aws:iam::ACCOUNT:role/NAME' to \
+                profile '\(profile)', or use profile '\(sourceProfile)' itself
                 """
         case .sourceProfileAndCredentialSource(let profile):
             return """

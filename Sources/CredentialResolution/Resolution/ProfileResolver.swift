@@ -162,6 +162,8 @@ package struct ProfileResolver: Sendable {
             // The profile asked for runs its credential_process only through the SDK (most likely
             // this helper behind a wrapper); a source profile's command is run to get its keys.
             if !topLevel { return .finish(.process(profile: profile, command: command)) }
+        } else if let sourceProfile = settings.value("source_profile") {
+            throw .sourceProfileWithoutRole(profile: profile, sourceProfile: sourceProfile)
         }
         return .finish(.keyring(profile: profile, inConfig: true))
     }

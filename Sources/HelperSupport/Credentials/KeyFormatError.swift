@@ -7,6 +7,9 @@ package enum KeyFormatError: Error, Sendable, Equatable, CustomStringConvertible
     case secretAccessKey(problem: String)
     /// Typed at the prompt, the Access Key ID looks like a secret access key (shown on the screen).
     case secretTypedAsAccessKeyId
+    /// Typed at the prompt, the Access Key ID holds a comma, tab or space: most likely a line of the
+    /// console's CSV file ("ID,secret"), so the secret was shown too.
+    case pairTypedAsAccessKeyId
     /// Typed at the prompt, before the secret was asked for.
     case typedAccessKeyId(problem: String)
 
@@ -21,6 +24,13 @@ package enum KeyFormatError: Error, Sendable, Equatable, CustomStringConvertible
                 that looks like a Secret Access Key, typed where the Access Key ID goes, so it was shown on \
                 the screen: clear the terminal and its scrollback, and if anyone may have seen it, rotate \
                 the key. Nothing was stored; run store again and type the Access Key ID (AKIA...) first
+                """
+        case .pairTypedAsAccessKeyId:
+            return """
+                the Access Key ID holds a comma, tab or space: that looks like a whole line of the access key \
+                file (the ID and the secret), so the secret was shown on the screen: clear the terminal and \
+                its scrollback, and if anyone may have seen it, rotate the key. Nothing was stored; run store \
+                again and type the Access Key ID (AKIA...) alone
                 """
         case .typedAccessKeyId(let problem):
             return "the Access Key ID \(problem); it looks like AKIAIOSFODNN7EXAMPLE. Nothing was stored"

@@ -26,6 +26,9 @@ package struct LongLivedKeys: Sendable, Equatable {
         if looksLikeSecret(id) {
             throw .secretTypedAsAccessKeyId
         }
+        if id.unicodeScalars.contains(where: { $0 == "," || $0 == "\t" || $0 == " " || $0 == ";" }) {
+            throw .pairTypedAsAccessKeyId
+        }
         if let problem = accessKeyIdProblem(id) {
             throw .typedAccessKeyId(problem: problem)
         }

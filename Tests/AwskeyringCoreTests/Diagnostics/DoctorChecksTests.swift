@@ -129,4 +129,51 @@ import Testing
             })
         #expect(found.contains { $0.subject == "profile loop" && $0.detail.contains("source_profile loop") })
     }
+
+    @Test func storedKeysNoCredentialProcessReachesAreAProblemWithTheLineToAdd() throws {
+        let findings = try checks(
+            config: """
+                [profile bob]
+                region = eu-west-1
+                [profile self]
+                credential_process = awskeyring-helper --profile self
+                """, stored: ["bob", "self", "nosection"])
+        let found = problems(findings)
+        // Keys under a name no config section has are not a profile to report.
+        #expect(found.map(\.subject) == ["profile bob"])
+        #expect(found[0].detail.contains("no credential_process reaches them"))
+        #expect(found[0].fix?.contains("credential_process = ") == true)
+        #expect(found[0].fix?.contains("--profile bob' to [profile bob] in ~/config") == true)
+        // Not also "ok".
+        #expect(!findings.contains { $0.ok && $0.subject == "profile bob" })
+        #expect(findings.contains { $0.ok && $0.subject == "profile self" })
+    }
+
+    @Test func aCredentialProcessLoopIsAProblemNamedAsTheCallNamesIt() throws {
+        let findings = try checks(
+            config: """
+                [profile a]
+                credential_process = awskeyring-helper --profile b
+                [profile b]
+                credential_process = awskeyring-helper --profile a
+                """)
+        let problem = try #require(problems(findings).first { $0.subject == "profile a" })
+        #expect(
+            problem.detail
+                == ProfileError.helperLoop(cycle: "a -> b -> a", profile: "b", target: "a").description)
+    }
+
+    @Test func sourceProfileWithoutRoleArnIsNamed() throws {
+        let findings = try checks(
+            config: "[profile dev]\nsource_profile = base\n[profile base]\nregion = x\n", stored: ["base"])
+        let problem = try #require(problems(findings).first { $0.subject == "profile dev" })
+        #expect(problem.detail.contains("source_profile = base but no role_arn"))
+    }
+
+    @Test func plainTextKeysAreReportedOnceNotAlsoOk() throws {
+        let findings = try checks(
+            config: "",
+            credentials: "[old]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n")
+        #expect(findings.filter { $0.subject == "profile old" }.count == 1)
+    }
 }

@@ -61,6 +61,19 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        "AKIAIOSFODNN7EXAMPLE,\(secret)", "AKIAIOSFODNN7EXAMPLE\t\(secret)", "AKIAIOSFODNN7EXAMPLE \(secret)",
+        "AKIAIOSFODNN7EXAMPLE,",
+    ])
+    func aLineOfTheKeyFileIsRefusedAsAShownSecret(_ typed: String) {
+        let error = #expect(throws: KeyFormatError.pairTypedAsAccessKeyId) {
+            try LongLivedKeys.checkTypedAccessKeyId(typed)
+        }
+        #expect(error?.description.contains("shown on the screen") == true)
+        #expect(error?.description.contains("rotate") == true)
+        #expect(error?.description.contains(Self.secret) == false)
+    }
+
     @Test func storeAsksForTheSecretOnlyAfterAGoodKeyId() throws {
         let terminal = ScriptedTerminal(answers: [Self.secret, "never read"])
         let keyring = CredentialKeyring(store: InMemorySecretStore())

@@ -1,3 +1,5 @@
+internal import CProcessGuard
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -12,15 +14,6 @@
 /// other thread starts, so no thread of the server ever runs a handler, and none can be lost between
 /// the start of the command and the wait.
 package enum ChildSupervisor {
-    /// Why the command could not be started, with the exit status shells use for it.
-    package struct StartFailure: Error, Sendable, Equatable, CustomStringConvertible {
-        /// 127: not found; 126: found but not runnable.
-        package var exitStatus: Int32
-        package var message: String
-
-        package var description: String { message }
-    }
-
     /// The signals passed on to the command. Terminal job control (SIGTSTP, SIGCONT) is left alone: the
     /// terminal stops and continues the whole process group.
     package static let forwardedSignals: [Int32] = [
@@ -45,103 +38,74 @@ package enum ChildSupervisor {
         return set
     }
 
-    /// Starts `command` (searched in `PATH` when it has no `/`) with exactly `environment`, with the
-    /// default signal mask and dispositions, and waits for it. Returns the status to exit with, or why
-    /// the command could not start (127: not found, 126: not runnable).
-    package static func run(command: String, arguments: [String], environment: [String: String])
-        -> Result<Int32, StartFailure>
-    {
-        switch spawn(command: command, arguments: arguments, environment: environment, resetSignals: true) {
-        case .success(let pid): return .success(supervise(pid))
-        case .failure(let failure): return .failure(failure)
+    /// Makes this process the subreaper of the programs it starts from now on: whatever they leave
+    /// running when they exit (a daemon, a `cmd &`) becomes this process's child instead of init's, so
+    /// `run(..., waitForDescendants: true)` can wait for it. False where the kernel refuses.
+    @discardableResult
+    package static func becomeSubreaper() -> Bool {
+        awskh_become_subreaper() == 0
+    }
+
+    /// Starts `command` (searched in `PATH` when it has no `/`) with exactly `environment` (see
+    /// `Processes.spawn`) and waits for it, and with `waitForDescendants` (in a subreaper) then for
+    /// everything it left running. SIGINT or SIGTERM ends the wait as soon as the command has exited,
+    /// after passing the signal on to what is left. Returns the command's status to exit with, or why it
+    /// could not start.
+    package static func run(
+        command: String, arguments: [String], environment: [String: String], waitForDescendants: Bool = false
+    ) -> Result<Int32, ProcessError> {
+        do {
+            let pid = try Processes.spawn([command] + arguments, environment: environment)
+            return .success(supervise(pid, waitForDescendants: waitForDescendants))
+        } catch {
+            return .failure(error)
         }
     }
 
-    /// Starts a program with exactly `environment` and no file descriptor of this process but the
-    /// standard three: SwiftNIO opens its sockets without close-on-exec, and a listening socket left in
-    /// a child (or a daemon it starts) would keep the port open after this process closed it.
-    static func spawn(command: String, arguments: [String], environment: [String: String], resetSignals: Bool)
-        -> Result<pid_t, StartFailure>
-    {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        if resetSignals {
-            var emptyMask = sigset_t()
-            sigemptyset(&emptyMask)
-            posix_spawnattr_setsigmask(&attributes, &emptyMask)
-            var defaults = signalSet()
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        }
-        markDescriptorsCloseOnExec()
-
-        let words = [command] + arguments
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { envp.forEach { free($0) } }
-
-        var pid: pid_t = 0
-        let status = posix_spawnp(&pid, command, nil, &attributes, argv, envp)
-        guard status != 0 else { return .success(pid) }
-        let reason = String(cString: strerror(status))
-        switch status {
-        case ENOENT, ENOTDIR:
-            let where_ = command.contains("/") ? "" : " in PATH"
-            return .failure(
-                .init(
-                    exitStatus: 127,
-                    message: "cannot run '\(command)': command not found\(where_) (\(reason))"))
-        default:
-            return .failure(.init(exitStatus: 126, message: "cannot run '\(command)': \(reason)"))
-        }
-    }
-
-    /// Sets close-on-exec on every open descriptor above the standard three (glibc's
-    /// `posix_spawn_file_actions_addclosefrom_np` is not visible to Swift).
-    static func markDescriptorsCloseOnExec() {
-        guard let directory = opendir("/proc/self/fd") else { return }
-        defer { closedir(directory) }
-        var descriptors: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if let fd = Int32(name), fd > 2 { descriptors.append(fd) }
-        }
-        for fd in descriptors {
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
-        }
-    }
-
-    /// Passes signals on until the child ends; returns its exit status as a shell would report it.
-    static func supervise(_ pid: pid_t) -> Int32 {
+    /// Passes signals on until the child ends (and, with `waitForDescendants`, until no other child of
+    /// this process is left but those another part of it waits for); returns the child's exit status as
+    /// a shell would report it.
+    static func supervise(_ pid: pid_t, waitForDescendants: Bool) -> Int32 {
         var set = signalSet()
+        var commandStatus: Int32?
+        var stopSignal: Int32?
         while true {
+            if commandStatus == nil {
+                var status: Int32 = 0
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid {
+                    Processes.reaped(pid)
+                    commandStatus = Processes.exitStatus(fromWaitStatus: status)
+                } else if result < 0 && errno == ECHILD {
+                    commandStatus = 1
+                }
+            }
+            // Orphans are collected as they exit, while the command runs too.
+            let othersLeft = Processes.reapExitedOrphans()
+            if let status = commandStatus {
+                if let stopSignal {
+                    for child in Processes.childProcesses() where !Processes.isStartedChild(child) {
+                        kill(child, stopSignal)
+                    }
+                    return status
+                }
+                if !waitForDescendants || !othersLeft { return status }
+            }
             var info = siginfo_t()
-            // A second at most between looks at the child, should its SIGCHLD ever go to a thread that
+            // A second at most between looks at the children, should a SIGCHLD ever go to a thread that
             // had it unblocked.
             var interval = timespec(tv_sec: 1, tv_nsec: 0)
             let signal = sigtimedwait(&set, &info, &interval)
-            if signal < 0 || signal == SIGCHLD {
-                var status: Int32 = 0
-                let result = waitpid(pid, &status, WNOHANG)
-                if result == pid { return exitStatus(fromWaitStatus: status) }
-                if result < 0 && errno == ECHILD { return 1 }
-                continue
-            }
-            if info.si_code != sentByKernel {
+            if signal < 0 || signal == SIGCHLD { continue }
+            if signal == SIGINT || signal == SIGTERM { stopSignal = signal }
+            if info.si_code == sentByKernel { continue }
+            if commandStatus == nil {
                 kill(pid, signal)
+            } else {
+                for child in Processes.childProcesses() where !Processes.isStartedChild(child) {
+                    kill(child, signal)
+                }
             }
         }
-    }
-
-    /// A `waitpid` status as a shell reports it: the exit code, or 128 + the signal that ended it.
-    static func exitStatus(fromWaitStatus status: Int32) -> Int32 {
-        let signal = status & 0x7f
-        if signal == 0 { return (status >> 8) & 0xff }
-        return 128 + signal
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import AwskeyringCore
 import CredentialResolution
 import HelperSupport
+import ProcessControl
 
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {
@@ -72,9 +73,7 @@ extension AwskeyringHelper {
                 childEnvironment = try context.credentialEnvironment(options.selection)
                     .applied(to: context.environment)
             }
-            let line = commandLine
-            let failure = ProcessReplacement.execute(
-                command: line[0], arguments: Array(line.dropFirst()), environment: childEnvironment)
+            let failure = Processes.replace(commandLine, environment: childEnvironment)
             StandardError.report(failure)
             throw ExitCode(failure.exitStatus)
         }

@@ -51,6 +51,7 @@ let package = Package(
         // milliseconds where libsecret and GLib take several times as long to start.
         .target(
             name: "CSecretBus",
+            dependencies: ["CDigest"],
             linkerSettings: [.linkedLibrary("dl")]
         ),
         // SHA-256 (libmd, linked in: every call hashes its cache keys) and HMAC-SHA-256 for SigV4 (OpenSSL's

@@ -26,8 +26,8 @@ package enum Processes {
         ownGroup: Bool = false
     ) throws(ProcessError) -> Int32 {
         guard let program = arguments.first, !program.isEmpty else { throw .noCommand }
-        guard let path = executablePath(program, searchPath: environment["PATH"]) else {
-            throw .notFound(program: program, searchedPath: !program.contains("/"))
+        guard let path = programPath(program, searchPath: environment["PATH"]) else {
+            throw .notFound(program: program, searchedPath: true)
         }
         let standard: [Int32] = [-1, output ?? -1, errors ?? -1]
         var pid: Int32 = 0
@@ -50,8 +50,8 @@ package enum Processes {
     /// `/`) and exactly `environment`. Returns only when it could not be started.
     package static func replace(_ arguments: [String], environment: [String: String]) -> ProcessError {
         guard let program = arguments.first, !program.isEmpty else { return .noCommand }
-        guard let path = executablePath(program, searchPath: environment["PATH"]) else {
-            return .notFound(program: program, searchedPath: !program.contains("/"))
+        guard let path = programPath(program, searchPath: environment["PATH"]) else {
+            return .notFound(program: program, searchedPath: true)
         }
         let code = withCStrings(arguments) { argv in
             withCStrings(environment.map { "\($0.key)=\($0.value)" }) { envp in
@@ -163,6 +163,13 @@ package enum Processes {
         let signal = status & 0x7f
         if signal == 0 { return (status >> 8) & 0xff }
         return 128 + signal
+    }
+
+    /// What to run for `program`: itself when it names a path (execve then says why it cannot run, a
+    /// missing file or a missing execute permission), otherwise the first executable file of that name
+    /// on `searchPath`.
+    private static func programPath(_ program: String, searchPath: String?) -> String? {
+        program.contains("/") ? program : executablePath(program, searchPath: searchPath)
     }
 
     /// `program` itself when it names a path, otherwise the first executable file of that name in

@@ -76,12 +76,19 @@ package enum Processes {
         }
     }
 
-    /// `strings` as a NULL-terminated array of C strings for the duration of `body`.
+    /// `strings` as a NULL-terminated array of C strings for the duration of `body`, overwritten before
+    /// they are freed (an environment may hold keys or the endpoint's token).
     private static func withCStrings<T>(
         _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> T
     ) -> T {
         let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
-        defer { pointers.forEach { free($0) } }
+        defer {
+            for pointer in pointers {
+                guard let pointer else { continue }
+                explicit_bzero(pointer, strlen(pointer))
+                free(pointer)
+            }
+        }
         return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 

@@ -51,6 +51,7 @@ let package = Package(
         // milliseconds where libsecret and GLib take several times as long to start.
         .target(
             name: "CSecretBus",
+            dependencies: ["CDigest"],
             linkerSettings: [.linkedLibrary("dl")]
         ),
         // SHA-256 (libmd, linked in: every call hashes its cache keys) and HMAC-SHA-256 for SigV4 (OpenSSL's
@@ -63,7 +64,9 @@ let package = Package(
         // add_key/keyctl for the kernel keyring tier (syscall() is variadic).
         .target(name: "CKernelKeyring"),
         // prctl(PR_SET_DUMPABLE) and RLIMIT_CORE: no core file or /proc/PID/mem holds a secret (prctl is
-        // variadic).
+        // variadic); and starting programs with fork and execve, so that the child closes every
+        // descriptor above 2 before it runs anything (posix_spawn's way to do that is not visible to
+        // Swift).
         .target(name: "CProcessGuard"),
         // The Swift face of the Secret Service and the kernel keyring: no C type leaves this target.
         .target(
@@ -72,10 +75,13 @@ let package = Package(
         ),
         // The layers, bottom to top; each may import only the targets below it (README, "Layout").
         //
-        // The shared vocabulary: the credentials value, ASCII text, timestamps, JSON, the clock, running a
-        // command, replacing a file (each with its error type). Pure Swift, so the fuzzers build it with
-        // swiftc.
+        // The shared vocabulary: the credentials value, ASCII text, timestamps, JSON, the clock, replacing
+        // a file (each with its error type). Pure Swift, so the fuzzers build it with swiftc.
         .target(name: "HelperSupport"),
+        // The one way programs are started, replaced, waited for and sent signals (each child gets only
+        // descriptors 0-2), the process guard, and commands whose output is collected (mfa_process,
+        // credential_process).
+        .target(name: "ProcessControl", dependencies: ["HelperSupport", "CProcessGuard"]),
         // ~/.aws/config and ~/.aws/credentials as botocore reads them (Python's configparser and shlex
         // rules), and the edits the tool makes to them. Depends on nothing: scripts/fuzz.sh builds it alone.
         .target(name: "AWSConfigFile"),
@@ -105,7 +111,7 @@ let package = Package(
                 "AWSConfigFile",
                 "AWSQuery",
                 "Keyring",
-                "CProcessGuard",
+                "ProcessControl",
             ]
         ),
         // JSONDecoding by FoundationEssentials' JSONDecoder: linked into the programs that run commands and
@@ -123,7 +129,7 @@ let package = Package(
                 "CredentialResolution",
                 "FoundationJSON",
                 "Keyring",
-                "CProcessGuard",
+                "ProcessControl",
             ]
         ),
         // `exec --server`'s credentials endpoint and `login`'s browser redirect on 127.0.0.1 (SwiftNIO),
@@ -135,6 +141,7 @@ let package = Package(
                 "CredentialResolution",
                 "AWSConfigFile",
                 "HelperSupport",
+                "ProcessControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -145,7 +152,7 @@ let package = Package(
         // start. Linked as awskeyring-helper is.
         .executableTarget(
             name: "awskeyring-helper-server",
-            dependencies: ["CredentialServer"],
+            dependencies: ["CredentialServer", "ProcessControl"],
             linkerSettings: [
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
@@ -156,7 +163,9 @@ let package = Package(
         // concurrency runtime and libdispatch they bring, was about a tenth of a cached call).
         .executableTarget(
             name: "awskeyring-helper",
-            dependencies: ["CredentialResolution", "AWSConfigFile", "AWSQuery", "HelperSupport"],
+            dependencies: [
+                "CredentialResolution", "AWSConfigFile", "AWSQuery", "HelperSupport", "ProcessControl",
+            ],
             linkerSettings: [
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
@@ -172,6 +181,7 @@ let package = Package(
                 "CredentialResolution",
                 "AWSConfigFile",
                 "HelperSupport",
+                "ProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
@@ -191,6 +201,8 @@ let package = Package(
         ),
         // AWSConfigFile only to read back the files the tests write.
         .testTarget(name: "HelperSupportTests", dependencies: ["HelperSupport", "AWSConfigFile"]),
+        .testTarget(
+            name: "ProcessControlTests", dependencies: ["ProcessControl", "HelperSupport", "AWSConfigFile"]),
         .testTarget(name: "AWSConfigFileTests", dependencies: ["AWSConfigFile"]),
         .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "HelperSupport"]),
         .testTarget(
@@ -201,7 +213,7 @@ let package = Package(
             name: "CredentialResolutionTests",
             dependencies: [
                 "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON", "HelperSupport",
-                "Keyring",
+                "Keyring", "ProcessControl",
                 "TestSupport",
             ]
         ),
@@ -214,7 +226,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CredentialServerTests",
-            dependencies: ["CredentialServer", "AWSConfigFile", "HelperSupport", "TestSupport"]
+            dependencies: ["CredentialServer", "AWSConfigFile", "HelperSupport", "ProcessControl", "TestSupport"]
         ),
         .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
     ]

@@ -1,6 +1,8 @@
 #include "CKernelKeyring.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <linux/keyctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -24,7 +26,21 @@ int32_t awskh_key_add_session(const char *description, const void *payload, size
 int awskh_has_own_session_keyring(void) {
     long session = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
     long user_session = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_USER_SESSION_KEYRING, 0);
-    return session > 0 && user_session > 0 && session != user_session;
+    if (!(session > 0 && user_session > 0 && session != user_session)) return 0;
+    // "keyring;UID;GID;PERM;DESCRIPTION": the keyring must be this user's. After `sudo -u` or `su`
+    // without pam_keyinit, a process possesses (and could read everything in) another user's session
+    // keyring, and that user would possess the entries put into it.
+    char text[512];
+    long length = syscall(SYS_keyctl, KEYCTL_DESCRIBE, session, text, sizeof text);
+    if (length <= 0 || (size_t)length > sizeof text) return 0;
+    const char *field = memchr(text, ';', (size_t)length);
+    if (field == NULL) return 0;
+    field++;
+    char *end = NULL;
+    errno = 0;
+    unsigned long owner = strtoul(field, &end, 10);
+    if (errno != 0 || end == field || *end != ';') return 0;
+    return owner == (unsigned long)getuid() && owner == (unsigned long)geteuid();
 }
 
 int32_t awskh_key_search_session(const char *description) {

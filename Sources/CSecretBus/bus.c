@@ -1,5 +1,7 @@
 #include "CSecretBus.h"
 
+#include "CDigest.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -124,6 +126,9 @@ struct awskh_bus {
     // Whether the service has answered a call from this connection (see new_call).
     int introduced;
     char *session;
+    // The encrypted session that passwords travel in, and its key (see ensure_encrypted_session).
+    char *encrypted_session;
+    awskh_secret_session *crypto;
 };
 
 static void set_error(awskh_bus_error *error, int kind, const char *name, const char *message) {
@@ -344,6 +349,8 @@ void awskh_bus_close(awskh_bus *bus) {
     if (!bus) return;
     if (bus->bus) p_sd_bus_flush_close_unref(bus->bus);
     free(bus->session);
+    free(bus->encrypted_session);
+    awskh_secret_session_free(bus->crypto);
     free(bus);
 }
 
@@ -570,21 +577,101 @@ int awskh_bus_unlock_with_prompt(awskh_bus *bus, const char *collection, awskh_b
     return lock_or_unlock(bus, "Unlock", collection, error);
 }
 
-// Appends a Secret Service secret struct (oayays) holding `password`.
+static const char encrypted_algorithm[] = "dh-ietf1024-sha256-aes128-cbc-pkcs7";
+
+// One OpenSession with the encrypted algorithm: 0 with the session kept, 1 when this key pair must be
+// replaced (see awskh_secret_session_derive), or a failure.
+static int try_encrypted_session(awskh_bus *bus, awskh_bus_error *error) {
+    uint8_t public_key[128];
+    size_t public_length = 0;
+    char message_text[256];
+    awskh_secret_session *crypto = awskh_secret_session_new(public_key, &public_length, message_text,
+                                                            sizeof message_text);
+    if (!crypto) {
+        set_error(error, AWSKH_BUS_FAILED, "", message_text);
+        return AWSKH_BUS_FAILED;
+    }
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, service_interface, "OpenSession", &message, error);
+    if (kind) {
+        awskh_secret_session_free(crypto);
+        return kind;
+    }
+    int r = p_sd_bus_message_append_basic(message, 's', encrypted_algorithm);
+    if (r >= 0) r = p_sd_bus_message_open_container(message, 'v', "ay");
+    if (r >= 0) r = p_sd_bus_message_append_array(message, 'y', public_key, public_length);
+    if (r >= 0) r = p_sd_bus_message_close_container(message);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        awskh_secret_session_free(crypto);
+        return fail(error, r, NULL);
+    }
+    if ((kind = call(bus, message, 0, &reply, error))) {
+        awskh_secret_session_free(crypto);
+        return kind;
+    }
+    const void *peer = NULL;
+    size_t peer_length = 0;
+    const char *path = NULL;
+    r = p_sd_bus_message_enter_container(reply, 'v', "ay");
+    if (r >= 0) r = p_sd_bus_message_read_array(reply, 'y', &peer, &peer_length);
+    if (r >= 0) r = p_sd_bus_message_exit_container(reply);
+    if (r >= 0) r = p_sd_bus_message_read(reply, "o", &path);
+    int derived = r < 0 ? -1 : awskh_secret_session_derive(crypto, peer, peer_length, message_text, sizeof message_text);
+    if (derived == 0 && !(bus->encrypted_session = strdup(path))) r = -ENOMEM;
+    p_sd_bus_message_unref(reply);
+    if (r < 0 || derived != 0) {
+        awskh_secret_session_free(crypto);
+        if (r < 0) return fail(error, r, NULL);
+        if (derived < 0) {
+            set_error(error, AWSKH_BUS_FAILED, "", message_text);
+            return AWSKH_BUS_FAILED;
+        }
+        return 1;
+    }
+    bus->crypto = crypto;
+    return AWSKH_BUS_OK;
+}
+
+// Opens the session that passwords travel in, once per connection: dh-ietf1024-sha256-aes128-cbc-pkcs7,
+// so that a monitor of the session bus (any process of the user's can be one) does not see the keyring
+// password, often also the login password.
+static int ensure_encrypted_session(awskh_bus *bus, awskh_bus_error *error) {
+    // A key pair is replaced with probability 1/256; eight in a row do not happen.
+    for (int attempt = 0; !bus->crypto && attempt < 8; attempt++) {
+        int result = try_encrypted_session(bus, error);
+        if (result != 1 && result != AWSKH_BUS_OK) return result;
+    }
+    if (bus->crypto) return AWSKH_BUS_OK;
+    set_error(error, AWSKH_BUS_FAILED, "", "cannot agree on a key with the Secret Service");
+    return AWSKH_BUS_FAILED;
+}
+
+// Appends a Secret Service secret struct (oayays) holding `password`, encrypted in the session of
+// ensure_encrypted_session. The ciphertext buffer is overwritten before it is freed.
 static int append_secret(awskh_bus *bus, sd_bus_message *message, const uint8_t *password, size_t length) {
-    int r = p_sd_bus_message_open_container(message, 'r', "oayays");
-    if (r >= 0) r = p_sd_bus_message_append_basic(message, 'o', bus->session);
-    if (r >= 0) r = p_sd_bus_message_append_array(message, 'y', "", 0);
-    if (r >= 0) r = p_sd_bus_message_append_array(message, 'y', password, length);
+    uint8_t iv[16];
+    size_t cipher_length = 0;
+    char error_text[256];
+    uint8_t *cipher = malloc(length + 16);
+    if (!cipher) return -ENOMEM;
+    int r = awskh_secret_session_encrypt(bus->crypto, password, length, iv, cipher, &cipher_length, error_text,
+                                         sizeof error_text) == 0 ? 0 : -EIO;
+    if (r >= 0) r = p_sd_bus_message_open_container(message, 'r', "oayays");
+    if (r >= 0) r = p_sd_bus_message_append_basic(message, 'o', bus->encrypted_session);
+    if (r >= 0) r = p_sd_bus_message_append_array(message, 'y', iv, sizeof iv);
+    if (r >= 0) r = p_sd_bus_message_append_array(message, 'y', cipher, cipher_length);
     if (r >= 0) r = p_sd_bus_message_append_basic(message, 's', "text/plain");
     if (r >= 0) r = p_sd_bus_message_close_container(message);
+    explicit_bzero(cipher, length + 16);
+    free(cipher);
     return r;
 }
 
 int awskh_bus_unlock_with_password(awskh_bus *bus, const char *collection, const uint8_t *password,
                                    size_t length, awskh_bus_error *error) {
     sd_bus_message *message = NULL;
-    int kind = ensure_session(bus, error);
+    int kind = ensure_encrypted_session(bus, error);
     if (kind || (kind = new_call(bus, service_path, gnome_interface, "UnlockWithMasterPassword", &message, error)))
         return kind;
     if (p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(message);
@@ -601,7 +688,7 @@ int awskh_bus_create_with_password(awskh_bus *bus, const char *label, const uint
                                    char **path, awskh_bus_error *error) {
     *path = NULL;
     sd_bus_message *message = NULL, *reply = NULL;
-    int kind = ensure_session(bus, error);
+    int kind = ensure_encrypted_session(bus, error);
     if (kind || (kind = new_call(bus, service_path, gnome_interface, "CreateWithMasterPassword", &message, error)))
         return kind;
     if (p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(message);

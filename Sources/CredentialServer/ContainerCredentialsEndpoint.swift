@@ -12,6 +12,11 @@ import NIOPosix
 /// Getting credentials can block (STS over libcurl, the keyring, a lock held by another process, an MFA
 /// prompt on the terminal), so it runs on a thread of its own, one request at a time; the event loop
 /// only moves bytes.
+///
+/// Any local user can connect to the port, so connections that have not shown the token are bounded:
+/// each must send its request head within `headerTimeout`, at most `maximumPendingConnections` wait at
+/// once (a new one closes the oldest, so a flood cannot keep the command's own connection out), and a
+/// refused request closes its connection.
 package final class ContainerCredentialsEndpoint {
     /// What a request is answered with; called on the endpoint's worker thread, one call at a time.
     package typealias CredentialSource = @Sendable () -> Result<AWSCredentials, any Error>
@@ -24,18 +29,23 @@ package final class ContainerCredentialsEndpoint {
     /// Listens on 127.0.0.1 at a port the kernel picks.
     package init(
         token: AuthorizationToken, source: @escaping CredentialSource,
-        clock: any TimeSource = SystemClock()
+        clock: any TimeSource = SystemClock(), headerTimeout: TimeAmount = .seconds(3),
+        maximumPendingConnections: Int = 64
     ) throws(ServerError) {
+        // One event loop thread: every connection, and the list of those still without the token, lives
+        // on it.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let workers = NIOThreadPool(numberOfThreads: 1)
         workers.start()
         let answer = CredentialAnswer(token: token, source: source, clock: clock, workers: workers)
+        let pending = PendingConnections(limit: maximumPendingConnections, headerTimeout: headerTimeout)
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 32)
+            .serverChannelOption(ChannelOptions.backlog, value: 128)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(CredentialRequestHandler(answer: answer))
+                    try channel.pipeline.syncOperations.addHandler(
+                        CredentialRequestHandler(answer: answer, pending: pending))
                 }
             }
         do {
@@ -58,12 +68,11 @@ package final class ContainerCredentialsEndpoint {
     /// The URL for `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
     package var url: String { "http://127.0.0.1:\(port)/" }
 
-    /// Stops listening and drops every connection; the port is closed when this returns.
+    /// Stops listening; the port is closed when this returns. Nothing else is shut down: the process
+    /// exits next (which closes every connection), and shutting an event loop down can need a new
+    /// descriptor, which a flood of connections may have used up.
     package func close() {
         try? channel.close().wait()
-        // The worker first: a request it is answering completes on the event loop, which must still run.
-        try? workers.syncShutdownGracefully()
-        try? group.syncShutdownGracefully()
     }
 
     /// The container credentials document. Long-lived keys have neither a token nor an expiry, but
@@ -123,22 +132,98 @@ struct CredentialAnswer: Sendable {
     }
 }
 
-/// One connection's requests, answered in order.
+/// The connections that have not shown the token yet, oldest first. Used on the endpoint's one event
+/// loop thread only (every connection's handler runs there), hence no lock.
+final class PendingConnections: @unchecked Sendable {
+    let limit: Int
+    let headerTimeout: TimeAmount
+    private var channels: [(id: ObjectIdentifier, channel: any Channel)] = []
+
+    init(limit: Int, headerTimeout: TimeAmount) {
+        self.limit = max(1, limit)
+        self.headerTimeout = headerTimeout
+    }
+
+    var count: Int { channels.count }
+
+    /// Adds a new connection; closes the oldest when there are more than `limit`.
+    func add(_ channel: any Channel) {
+        channel.eventLoop.preconditionInEventLoop()
+        channels.append((ObjectIdentifier(channel), channel))
+        if channels.count > limit {
+            let oldest = channels.removeFirst()
+            oldest.channel.close(promise: nil)
+        }
+    }
+
+    func remove(_ channel: any Channel) {
+        channel.eventLoop.preconditionInEventLoop()
+        let id = ObjectIdentifier(channel)
+        channels.removeAll { $0.id == id }
+    }
+}
+
+/// One connection's requests, answered in order. Until a request head with the token arrives, the
+/// connection is pending: closed if no head comes within the header timeout, or when too many others
+/// wait.
 final class CredentialRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let answer: CredentialAnswer
+    private let pending: PendingConnections?
     private var head: HTTPRequestHead?
+    private var started = false
+    private var authenticated = false
+    private var deadline: Scheduled<Void>?
 
-    init(answer: CredentialAnswer) {
+    init(answer: CredentialAnswer, pending: PendingConnections? = nil) {
         self.answer = answer
+        self.pending = pending
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        settle(context: context)
+        context.fireChannelInactive()
+    }
+
+    /// A new connection: pending, with its deadline.
+    private func start(context: ChannelHandlerContext) {
+        guard !started, let pending else { return }
+        started = true
+        pending.add(context.channel)
+        let channel = context.channel
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: pending.headerTimeout) {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// No longer pending: it showed the token, or it is closed.
+    private func settle(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        pending?.remove(context.channel)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
+            if !authenticated,
+                answer.refusal(method: .GET, authorization: head.headers["Authorization"]) == nil
+            {
+                authenticated = true
+                settle(context: context)
+            }
         case .body:
             break  // a GET has none; anything sent is ignored
         case .end:
@@ -151,7 +236,8 @@ final class CredentialRequestHandler: ChannelInboundHandler, RemovableChannelHan
     private func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
         let keepAlive = head.isKeepAlive
         if let refusal = answer.refusal(method: head.method, authorization: head.headers["Authorization"]) {
-            write(refusal, keepAlive: keepAlive, context: context)
+            // A caller without the token gets no second try on the same connection.
+            write(refusal, keepAlive: authenticated && keepAlive, context: context)
             return
         }
         guard let workers = answer.workers else {

@@ -1,6 +1,7 @@
 import AwskeyringCore
 import CredentialResolution
 import HelperSupport
+import ProcessControl
 
 #if canImport(Glibc)
     import Glibc
@@ -81,6 +82,13 @@ package enum ServerCommands {
         // Before any thread starts (the Secret Service client starts some): a signal meant for the
         // command must not land in a thread that has it unblocked.
         ChildSupervisor.blockSignals()
+        // Others can connect to the endpoint: connections must not run out of descriptors (the command
+        // gets the person's limit back).
+        ProcessGuard.raiseDescriptorLimit()
+        // What the command leaves running (a daemon, a `cmd &`) holds the endpoint's URL and token: the
+        // port stays this process's until all of it has exited, or another user could take the port
+        // and answer that process's requests.
+        ChildSupervisor.becomeSubreaper()
         let fetch: @Sendable () throws -> AWSCredentials = {
             try CommandContext.live(environment: environment).credentials(selection, files: files)
         }
@@ -108,7 +116,8 @@ package enum ServerCommands {
             environment: environment, profile: profile, files: files, url: endpoint.url, token: token)
         let command = arguments.command
         let result = ChildSupervisor.run(
-            command: command[0], arguments: Array(command.dropFirst()), environment: childEnvironment)
+            command: command[0], arguments: Array(command.dropFirst()), environment: childEnvironment,
+            waitForDescendants: true)
         endpoint.close()
         switch result {
         case .success(let status):

@@ -2,6 +2,7 @@ import HelperSupport
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ProcessControl
 import Synchronization
 
 #if canImport(Glibc)
@@ -45,13 +46,10 @@ package enum SignInRedirect {
 
         let opener = "http://127.0.0.1:\(port)\(path)"
         let pid: pid_t
-        switch ChildSupervisor.spawn(
-            command: "xdg-open", arguments: [opener], environment: environment, resetSignals: false)
-        {
-        case .success(let started):
-            pid = started
-        case .failure(let failure):
-            throw .openerNotStarted(reason: failure.message)
+        do {
+            pid = try Processes.spawn(["xdg-open", opener], environment: environment)
+        } catch {
+            throw .openerNotStarted(reason: error.description)
         }
         _ = loop.scheduleTask(in: .seconds(timeout)) { redirect.end(.timeout) }
         // xdg-open that fails (no browser, no desktop) ends the wait at once; one that succeeds may go on
@@ -60,8 +58,9 @@ package enum SignInRedirect {
             task in
             var status: Int32 = 0
             guard waitpid(pid, &status, WNOHANG) == pid else { return }
+            Processes.reaped(pid)
             task.cancel()
-            let exitStatus = ChildSupervisor.exitStatus(fromWaitStatus: status)
+            let exitStatus = Processes.exitStatus(fromWaitStatus: status)
             if exitStatus != 0 { redirect.end(.openerFailed(exitStatus)) }
         }
         defer { watch.cancel() }

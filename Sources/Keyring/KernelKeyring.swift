@@ -24,8 +24,9 @@ package struct KernelKeyring: Sendable {
     package init() {}
 
     /// Whether this process has a session keyring of its own, as every login (PAM's pam_keyinit) and
-    /// `keyctl session` give it. Without one, keys added to "the session keyring" would go to a new
-    /// keyring that dies with the process.
+    /// `keyctl session` give it, owned by this process's user. Without one, keys added to "the session
+    /// keyring" would go to a new keyring that dies with the process; in another user's keyring (after
+    /// `sudo -u`, or `su` without pam_keyinit) that user's processes could read them.
     package var hasOwnSessionKeyring: Bool { awskh_has_own_session_keyring() == 1 }
 
     /// Adds or replaces the key `description`, removed by the kernel after `lifetime` seconds. Fails

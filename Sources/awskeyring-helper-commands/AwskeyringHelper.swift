@@ -2,6 +2,7 @@ import ArgumentParser
 import AwskeyringCore
 import CredentialResolution
 import HelperSupport
+import ProcessControl
 
 /// Every command names itself in its configuration: deriving the name from the type's name costs a
 /// run-time type lookup on every start, and every AWS SDK client start runs this program.

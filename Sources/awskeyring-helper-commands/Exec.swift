@@ -2,6 +2,7 @@ import ArgumentParser
 import AwskeyringCore
 import CredentialResolution
 import HelperSupport
+import ProcessControl
 
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {
@@ -24,8 +25,10 @@ extension AwskeyringHelper {
                 AWS_CONTAINER_AUTHORIZATION_TOKEN (a random token, new each run, only in COMMAND's \
                 environment); the endpoint answers only requests that carry it. Credentials come through \
                 the same cache, lock and MFA prompt as every call; a refresh that needs an MFA code asks \
-                on the terminal. The helper stays COMMAND's parent: it passes signals on, closes the \
-                port when COMMAND ends and exits with COMMAND's status (128+N when signal N ended it).
+                on the terminal. The helper stays COMMAND's parent: it passes signals on, serves until \
+                COMMAND and everything it started (a daemon too) have exited, then closes the port and \
+                exits with COMMAND's status (128+N when signal N ended it); SIGINT or SIGTERM ends that \
+                wait once COMMAND has exited.
 
                   awskeyring-helper exec --server --profile prod -- terraform apply
 
@@ -86,9 +89,7 @@ extension AwskeyringHelper {
                 childEnvironment = try context.credentialEnvironment(options.selection)
                     .applied(to: context.environment)
             }
-            let line = commandLine
-            let failure = ProcessReplacement.execute(
-                command: line[0], arguments: Array(line.dropFirst()), environment: childEnvironment)
+            let failure = Processes.replace(commandLine, environment: childEnvironment)
             StandardError.report(failure)
             throw ExitCode(failure.exitStatus)
         }

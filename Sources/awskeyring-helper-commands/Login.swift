@@ -14,7 +14,9 @@ extension AwskeyringHelper {
                 in with its role session (SessionDuration = --duration, except for a role assumed with \
                 role credentials, whose console session AWS limits itself); plain long-lived keys first \
                 get a GetFederationToken session (--duration, 900-129600 seconds) with a policy that \
-                allows everything, so the user's own policies decide.
+                allows everything, so the user's own policies decide. GetFederationToken cannot carry an \
+                MFA code, so keys whose profile has mfa_serial are refused: use a role profile with \
+                mfa_serial.
 
                 With a display (DISPLAY or WAYLAND_DISPLAY), the URL is opened with xdg-open through a \
                 one-time redirect on 127.0.0.1, so the sign-in token never appears in a command line; \

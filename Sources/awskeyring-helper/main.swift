@@ -2,6 +2,7 @@ import AWSConfigFile
 import AWSQuery
 import CredentialResolution
 import HelperSupport
+import ProcessControl
 
 #if canImport(Glibc)
     import Glibc

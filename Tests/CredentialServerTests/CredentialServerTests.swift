@@ -4,6 +4,7 @@ import Testing
 @testable import AWSConfigFile
 @testable import CredentialServer
 @testable import HelperSupport
+@testable import ProcessControl
 
 #if canImport(Glibc)
     import Glibc
@@ -114,10 +115,10 @@ import Testing
 
 @Suite struct ChildSupervisorTests {
     @Test func waitStatusesBecomeShellExitStatuses() {
-        #expect(ChildSupervisor.exitStatus(fromWaitStatus: 7 << 8) == 7)
-        #expect(ChildSupervisor.exitStatus(fromWaitStatus: 0) == 0)
-        #expect(ChildSupervisor.exitStatus(fromWaitStatus: SIGTERM) == 143)
-        #expect(ChildSupervisor.exitStatus(fromWaitStatus: SIGKILL | 0x80) == 137)
+        #expect(Processes.exitStatus(fromWaitStatus: 7 << 8) == 7)
+        #expect(Processes.exitStatus(fromWaitStatus: 0) == 0)
+        #expect(Processes.exitStatus(fromWaitStatus: SIGTERM) == 143)
+        #expect(Processes.exitStatus(fromWaitStatus: SIGKILL | 0x80) == 137)
     }
 }
 

@@ -6,6 +6,9 @@ package enum ConsoleError: Error, Sendable, Equatable, CustomStringConvertible {
     case roleSessionDuration(ClosedRange<Int>)
     /// `--duration` outside what GetFederationToken allows.
     case federationTokenDuration(ClosedRange<Int>)
+    /// Long-lived keys whose profile (`mfaProfile`) has `mfa_serial`: GetFederationToken cannot carry
+    /// the MFA code, so the console session would skip the MFA step.
+    case federationTokenCannotCarryMFA(profile: String, mfaProfile: String)
     /// `AWSKEYRING_HELPER_FEDERATION_URL` is plain http to another machine.
     case plainHTTPFederationEndpoint(variable: String, value: String)
     /// The federation endpoint URL is not usable.
@@ -28,6 +31,13 @@ package enum ConsoleError: Error, Sendable, Equatable, CustomStringConvertible {
             return """
                 a federation token lasts \(range.lowerBound) to \
                 \(range.upperBound) seconds; choose --duration in that range
+                """
+        case .federationTokenCannotCarryMFA(let profile, let mfaProfile):
+            return """
+                profile '\(mfaProfile)' has mfa_serial, but its long-lived keys sign in to the console through \
+                AWS's GetFederationToken, which cannot carry an MFA code, so 'login --profile \(profile)' \
+                would skip the MFA step: sign in with a role profile instead (role_arn, source_profile = \
+                \(mfaProfile), mfa_serial), which asks for the code
                 """
         case .plainHTTPFederationEndpoint(let variable, let value):
             return """

@@ -87,6 +87,18 @@ package struct ConsoleLogin {
             )
         }
 
+        switch chain.source {
+        case .keyring, .plainTextKeys, .environment:
+            // Long-lived keys sign in through GetFederationToken, which takes no MFA code: keys whose
+            // profile asks for MFA would sign in without it.
+            if let withMFA = [profile, chain.profile].first(where: {
+                provider.files.profiles[$0]?.value("mfa_serial") != nil
+            }) {
+                throw ConsoleError.federationTokenCannotCarryMFA(profile: profile, mfaProfile: withMFA)
+            }
+        case .instanceMetadata, .containerEndpoint, .webIdentity, .process:
+            break
+        }
         let plan = try CredentialPlan(chain: chain, files: provider.files, environment: provider.environment)
         // The source itself, not an MFA session: GetFederationToken needs an IAM user's long-term keys,
         // and the federation endpoint does not take GetSessionToken credentials.

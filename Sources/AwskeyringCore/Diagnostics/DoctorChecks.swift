@@ -3,6 +3,7 @@ import AWSQuery
 import CredentialResolution
 import HelperSupport
 import Keyring
+import ProcessControl
 
 /// One check of `doctor`: what was checked, how it stands, and what to do when it is a problem.
 package struct DoctorFinding: Sendable, Equatable {
@@ -35,7 +36,7 @@ package struct DoctorChecks {
     package var environment: [String: String]
     package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
     /// Finds a credential_process program as execvp would, in the environment's PATH.
-    var findProgram: (String, String?) -> String? = ShellCommand.executablePath
+    var findProgram: (String, String?) -> String? = Processes.executablePath
     /// The gnome-keyring-daemons keeping the keyring files this environment names.
     var daemonsSharingKeyring: ([String: String]) -> [KeyringDaemons.Daemon] = {
         KeyringDaemons.sharingKeyring(environment: $0)

@@ -14,8 +14,9 @@
 // and never a key without a timeout.
 int32_t awskh_key_add_session(const char *description, const void *payload, size_t length,
                               uint32_t permissions, unsigned int timeout_seconds);
-// 1 when the process has a session keyring of its own (as a login session gives it), 0 when it would
-// fall back to the user's shared session keyring or the kernel refuses.
+// 1 when the process has a session keyring of its own (as a login session gives it) that belongs to its
+// real and effective user id; 0 when it would fall back to the user's shared session keyring, when the
+// session keyring is another user's (`sudo -u`, `su` without pam_keyinit), or when the kernel refuses.
 int awskh_has_own_session_keyring(void);
 // Finds a "user" key by description in the session keyring; returns its serial.
 int32_t awskh_key_search_session(const char *description);

@@ -8,7 +8,10 @@
 // `plain` session (the secret travels unencrypted over the user's own session bus, whose peers could
 // read the unlocked keyring anyway), so a read costs a connection and three method calls instead of
 // starting GLib, GIO and libsecret's Diffie-Hellman session. It reads items, reports and changes the
-// lock state of the default collection, and creates one; libsecret stays the library for writes.
+// lock state of the default collection, and creates one; libsecret stays the library for writes. The
+// keyring password given to unlock or create a collection travels in a session of its own, encrypted
+// (dh-ietf1024-sha256-aes128-cbc-pkcs7, by libcrypto through CDigest): it is often the login password
+// too, more than the items the user's processes can read anyway.
 //
 // This header is self-contained: no libsystemd or GLib headers are needed to build against it.
 

@@ -1,5 +1,6 @@
 import AWSConfigFile
 import HelperSupport
+import ProcessControl
 
 /// A source profile's own `credential_process` (another program than this helper), run as botocore's
 /// `ProcessProvider` runs it: split with shell rules, no shell, stdin inherited, stdout read as a

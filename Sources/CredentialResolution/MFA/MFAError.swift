@@ -1,4 +1,5 @@
 import HelperSupport
+import ProcessControl
 
 /// No MFA code could be had for a call that needs one. (STS rejecting a code is an
 /// `AWSServiceError`: see `isRejectedMFACode`.)

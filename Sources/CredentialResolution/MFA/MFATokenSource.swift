@@ -1,4 +1,5 @@
 import HelperSupport
+import ProcessControl
 
 /// Where one-time MFA codes come from: the profile's `mfa_process`, otherwise the person at the
 /// controlling terminal (which works while an SDK captures the helper's stdout and stderr).

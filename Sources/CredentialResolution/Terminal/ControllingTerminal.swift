@@ -68,7 +68,11 @@ package final class ControllingTerminal: Terminal {
     }
 
     private func readRawLine(deadline: Double?) throws(TerminalError) -> String {
+        // Room for the longest line allowed, so no copy of a typed secret is left in a freed buffer; the
+        // buffer is overwritten once the line is made.
         var line: [UInt8] = []
+        line.reserveCapacity(4098)
+        defer { line.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         var byte: UInt8 = 0
         while true {
             if let deadline {

@@ -74,7 +74,7 @@ extension ASCIIText {
 
     /// How many leading bytes of `bytes` end on a character boundary: all of them, unless they end
     /// inside a multi-byte UTF-8 sequence (a pipe read can stop anywhere).
-    static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
+    package static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
         var index = bytes.count
         // A lead byte within the last three bytes whose sequence is longer than what follows it.
         while index > 0 && bytes.count - index < 3 {

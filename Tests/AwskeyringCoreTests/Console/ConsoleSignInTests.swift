@@ -117,9 +117,7 @@ import Testing
             STSReply.credentials("GetFederationToken", id: "ASIAFED", expiration: SourceFixture.start + 7200),
             .success(Self.signin),
         ])
-        let provider = try fixture.provider(
-            "[profile base]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n",
-            transport: transport)
+        let provider = try fixture.provider("[profile base]\nregion = eu-west-1\n", transport: transport)
         let url = try ConsoleLogin(provider: provider).signInURL(
             profile: "base", destination: nil, duration: 7200)
         #expect(
@@ -141,6 +139,22 @@ import Testing
             federation.url.hasPrefix(
                 "https://signin.aws.amazon.com/federation?Action=getSigninToken&Session="))
         #expect(federation.url.contains("ASIAFED"))
+    }
+
+    @Test func longLivedKeysWithMFASerialAreRefusedBeforeAnyCall() throws {
+        let fixture = try SourceFixture()
+        let transport = ScriptedTransport([])
+        let provider = try fixture.provider(
+            "[profile base]\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n", transport: transport)
+        let error = #expect(
+            throws: ConsoleError.federationTokenCannotCarryMFA(profile: "base", mfaProfile: "base")
+        ) {
+            _ = try ConsoleLogin(provider: provider).signInURL(
+                profile: "base", destination: nil, duration: 3600)
+        }
+        #expect(error?.description.contains("GetFederationToken") == true)
+        #expect(error?.description.contains("role profile") == true)
+        #expect(transport.requests.isEmpty)
     }
 
     @Test func aRoleSignsInWithItsSessionAndASessionDurationUnlessChained() throws {

@@ -1,5 +1,6 @@
 import FoundationJSON
 import Keyring
+import ProcessControl
 import TestSupport
 import Testing
 

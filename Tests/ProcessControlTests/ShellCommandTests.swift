@@ -2,6 +2,7 @@ import Testing
 
 @testable import AWSConfigFile
 @testable import HelperSupport
+@testable import ProcessControl
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import HelperSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -38,10 +40,7 @@ package enum ShellCommand {
         guard let program = arguments.first, !program.isEmpty else {
             throw failure(.empty)
         }
-        guard let path = executablePath(program, searchPath: environment["PATH"]) else {
-            throw failure(.notExecutable(program: program))
-        }
-        let child = try spawn(path: path, arguments: arguments, environment: environment, failure: failure)
+        let child = try spawn(arguments, environment: environment, failure: failure)
         let terminal = ForegroundHandOver(to: child.pid)
         defer { terminal.takeBack() }
         var collected = Collected(output: child.output, errors: child.errors, clock: clock)
@@ -144,53 +143,34 @@ package enum ShellCommand {
         var errors: Int32
     }
 
-    /// Starts `path` with its stdout and stderr on new pipes, in a process group of its own.
+    /// Starts the command with its stdout and stderr on new pipes, in a process group of its own (so that
+    /// at the time limit everything it started, a `cmd &` or a helper of its own, is stopped with it).
     private static func spawn(
-        path: String, arguments: [String], environment: [String: String],
+        _ arguments: [String], environment: [String: String],
         failure: (ShellCommandError.Reason) -> ShellCommandError
     ) throws(ShellCommandError) -> Child {
         var outputFds: [Int32] = [0, 0]
         var errorFds: [Int32] = [0, 0]
         guard pipe(&outputFds) == 0 else {
-            throw failure(.cannotCreatePipe(String(cString: strerror(errno))))
+            throw failure(.cannotStart(.noPipe(reason: String(cString: strerror(errno)))))
         }
         guard pipe(&errorFds) == 0 else {
             let reason = String(cString: strerror(errno))
             close(outputFds[0])
             close(outputFds[1])
-            throw failure(.cannotCreatePipe(reason))
+            throw failure(.cannotStart(.noPipe(reason: reason)))
         }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, outputFds[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errorFds[1], 2)
-        for fd in outputFds + errorFds { posix_spawn_file_actions_addclose(&actions, fd) }
-        // Its own process group, so that at the time limit everything it started (a `cmd &`, a
-        // helper of its own) is stopped with it.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-
-        let argumentPointers: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let environmentLines: [UnsafeMutablePointer<CChar>?] =
-            environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argumentPointers.forEach { free($0) }
-            environmentLines.forEach { free($0) }
+        let pid: pid_t
+        do {
+            pid = try Processes.spawn(
+                arguments, environment: environment, output: outputFds[1], errors: errorFds[1], ownGroup: true
+            )
+        } catch {
+            for fd in outputFds + errorFds { close(fd) }
+            throw failure(.cannotStart(error))
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argumentPointers, environmentLines)
         close(outputFds[1])
         close(errorFds[1])
-        guard spawned == 0 else {
-            close(outputFds[0])
-            close(errorFds[0])
-            throw failure(.cannotStart(String(cString: strerror(spawned))))
-        }
         return Child(pid: pid, output: outputFds[0], errors: errorFds[0])
     }
 
@@ -218,6 +198,7 @@ package enum ShellCommand {
             // open never gives an end of file: its exit is the end.
             let result = waitpid(pid, &status, WNOHANG)
             if result == pid {
+                Processes.reaped(pid)
                 reaped = true
                 // What it wrote just before it exited (bounded: something it started may write on).
                 var reads = 0
@@ -233,7 +214,7 @@ package enum ShellCommand {
         collected.close()
         if !reaped {
             kill(-pid, SIGKILL)
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            status = Processes.wait(for: pid) ?? status
         }
         return (outcome, status)
     }
@@ -366,21 +347,5 @@ package enum ShellCommand {
             pthread_sigmask(SIG_SETMASK, &previous, nil)
             Glibc.close(fd)
         }
-    }
-
-    /// `program` itself when it names a path, otherwise the first executable file of that name in
-    /// `searchPath` (as `execvp` looks, with the child's `PATH`).
-    package static func executablePath(_ program: String, searchPath: String?) -> String? {
-        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
-        let directories = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(
-            separator: ":", omittingEmptySubsequences: false)
-        for directory in directories {
-            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + program
-            var info = stat()
-            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 {
-                return candidate
-            }
-        }
-        return nil
     }
 }

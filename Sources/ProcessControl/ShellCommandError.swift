@@ -5,12 +5,8 @@ package struct ShellCommandError: Error, Sendable, Equatable, CustomStringConver
     package enum Reason: Sendable, Equatable {
         /// The command line has no program.
         case empty
-        /// The program is not an executable file, nor found on PATH.
-        case notExecutable(program: String)
-        /// A pipe for its output could not be made (the system's reason).
-        case cannotCreatePipe(String)
-        /// posix_spawn failed (the system's reason).
-        case cannotStart(String)
+        /// It could not be started (not found, not runnable, no pipe for its output).
+        case cannotStart(ProcessError)
         case timedOut(seconds: Int)
         /// It printed more than this many KiB on its standard output.
         case tooMuchOutput(kibibytes: Int)
@@ -29,10 +25,9 @@ package struct ShellCommandError: Error, Sendable, Equatable, CustomStringConver
     package var description: String {
         switch reason {
         case .empty: return "\(command) is empty"
-        case .notExecutable(let program):
+        case .cannotStart(.notFound(let program, _)):
             return "\(command) cannot be run: '\(program)' is not an executable file or on PATH"
-        case .cannotCreatePipe(let reason): return "cannot create a pipe: \(reason)"
-        case .cannotStart(let reason): return "\(command) cannot be run: \(reason)"
+        case .cannotStart(let error): return "\(command) cannot be run: \(error)"
         case .timedOut(let seconds): return "\(command) did not finish within \(seconds) s"
         case .tooMuchOutput(let size):
             return "\(command) printed more than \(size) KiB on its standard output"

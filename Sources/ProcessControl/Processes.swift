@@ -18,18 +18,18 @@ package enum Processes {
     private static let startedChildren = Mutex<Set<Int32>>([])
 
     /// Starts `arguments[0]` (looked for on `environment["PATH"]` when it has no `/`) with exactly
-    /// `environment`. `output` and `errors` become its stdout and stderr (nil: this process's);
-    /// `ownGroup` gives it a process group of its own, so that it can be stopped with everything it
-    /// started. Returns its pid.
+    /// `environment`. `input`, `output` and `errors` become its stdin, stdout and stderr (nil: this
+    /// process's); `ownGroup` gives it a process group of its own, so that it can be stopped with
+    /// everything it started. Returns its pid.
     package static func spawn(
-        _ arguments: [String], environment: [String: String], output: Int32? = nil, errors: Int32? = nil,
-        ownGroup: Bool = false
+        _ arguments: [String], environment: [String: String], input: Int32? = nil, output: Int32? = nil,
+        errors: Int32? = nil, ownGroup: Bool = false
     ) throws(ProcessError) -> Int32 {
         guard let program = arguments.first, !program.isEmpty else { throw .noCommand }
         guard let path = programPath(program, searchPath: environment["PATH"]) else {
             throw .notFound(program: program, searchedPath: true)
         }
-        let standard: [Int32] = [-1, output ?? -1, errors ?? -1]
+        let standard: [Int32] = [input ?? -1, output ?? -1, errors ?? -1]
         var pid: Int32 = 0
         let code = withCStrings(arguments) { argv in
             withCStrings(environment.map { "\($0.key)=\($0.value)" }) { envp in

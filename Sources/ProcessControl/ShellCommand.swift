@@ -60,8 +60,9 @@ package enum ShellCommand {
         package var output: Int32
     }
 
-    /// Starts `program` (found on the environment's `PATH` unless it holds a `/`) with no arguments,
-    /// connected by two pipes. The caller closes both descriptors and reaps the child.
+    /// Starts `program` (found on the environment's `PATH` unless it holds a `/`) with no arguments, in a
+    /// process group of its own, connected by two pipes (its stderr goes to /dev/null). The caller closes
+    /// both descriptors and waits for the child (`Processes.reaped` once it has).
     package static func startConnected(_ program: String, environment: [String: String])
         throws(ShellCommandError) -> ConnectedChild
     {
@@ -69,71 +70,36 @@ package enum ShellCommand {
             ShellCommandError(command: "the program '\(program)'", reason: reason)
         }
         guard !program.isEmpty else { throw failure(.empty) }
-        guard let path = executablePath(program, searchPath: environment["PATH"]) else {
-            throw failure(.notExecutable(program: program))
-        }
         var toChild: [Int32] = [0, 0]
         var fromChild: [Int32] = [0, 0]
         guard pipe(&toChild) == 0 else {
-            throw failure(.cannotCreatePipe(String(cString: strerror(errno))))
+            throw failure(.cannotStart(.noPipe(reason: String(cString: strerror(errno)))))
         }
         guard pipe(&fromChild) == 0 else {
             let reason = String(cString: strerror(errno))
             close(toChild[0])
             close(toChild[1])
-            throw failure(.cannotCreatePipe(reason))
+            throw failure(.cannotStart(.noPipe(reason: reason)))
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // The child gets exactly these as 0, 1 and 2 (Processes closes the rest in it); this process's
+        // ends are closed on exec, so no other program it starts holds the conversation.
         for fd in toChild + fromChild { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        // Nothing else of this process (the keyring's connection, a lock) reaches the program: what is
-        // not closed on exec already is closed in the child.
-        for fd in openDescriptorsKeptOnExec() where fd > 2 {
-            posix_spawn_file_actions_addclose(&actions, fd)
-        }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        let argumentPointers: [UnsafeMutablePointer<CChar>?] = [strdup(program), nil]
-        let environmentLines: [UnsafeMutablePointer<CChar>?] =
-            environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let discard = open("/dev/null", O_WRONLY | O_CLOEXEC)
         defer {
-            argumentPointers.forEach { free($0) }
-            environmentLines.forEach { free($0) }
+            close(toChild[0])
+            close(fromChild[1])
+            if discard >= 0 { close(discard) }
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argumentPointers, environmentLines)
-        close(toChild[0])
-        close(fromChild[1])
-        guard spawned == 0 else {
+        do {
+            let pid = try Processes.spawn(
+                [program], environment: environment, input: toChild[0], output: fromChild[1],
+                errors: discard >= 0 ? discard : nil, ownGroup: true)
+            return ConnectedChild(pid: pid, input: toChild[1], output: fromChild[0])
+        } catch {
             close(toChild[1])
             close(fromChild[0])
-            throw failure(.cannotStart(String(cString: strerror(spawned))))
+            throw failure(.cannotStart(error))
         }
-        return ConnectedChild(pid: pid, input: toChild[1], output: fromChild[0])
-    }
-
-    /// This process's descriptors without close-on-exec, from /proc/self/fd.
-    private static func openDescriptorsKeptOnExec() -> [Int32] {
-        guard let directory = opendir("/proc/self/fd") else { return [] }
-        defer { closedir(directory) }
-        let own = dirfd(directory)
-        var found: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard let fd = Int32(name), fd != own else { continue }
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0, flags & FD_CLOEXEC == 0 { found.append(fd) }
-        }
-        return found
     }
 
     /// A started command: its pid and the reading ends of its stdout and stderr pipes.

@@ -1,6 +1,7 @@
 import AWSConfigFile
 import CredentialResolution
 import HelperSupport
+import ProcessControl
 
 #if canImport(Glibc)
     import Glibc
@@ -100,20 +101,17 @@ package struct ProfileRouting {
         let candidates = [
             directory + "/" + name, directory + "/../../bin/" + name,
         ]
-        guard let helper = candidates.lazy.compactMap(Self.realPath).first(where: { access($0, X_OK) == 0 })
+        guard
+            let helper = candidates.lazy.compactMap(CurrentExecutable.realPath).first(where: {
+                access($0, X_OK) == 0
+            })
         else { return name }
-        if let onPath = ShellCommand.executablePath(name, searchPath: searchPath),
-            Self.realPath(onPath) == helper
+        if let onPath = Processes.executablePath(name, searchPath: searchPath),
+            CurrentExecutable.realPath(onPath) == helper
         {
             return name
         }
         return ShellQuoting.word(helper)
-    }
-
-    private static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }
 

@@ -1,4 +1,5 @@
 import HelperSupport
+import ProcessControl
 
 #if canImport(Glibc)
     import Glibc
@@ -219,17 +220,18 @@ struct AssuanSession {
         var status: Int32 = 0
         for _ in 0..<50 {
             let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid || (reaped < 0 && errno != EINTR) { return }
+            if reaped == pid || (reaped < 0 && errno != EINTR) { return Processes.reaped(pid) }
             usleep(10_000)
         }
         kill(pid, SIGTERM)
         for _ in 0..<50 {
             let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid || (reaped < 0 && errno != EINTR) { return }
+            if reaped == pid || (reaped < 0 && errno != EINTR) { return Processes.reaped(pid) }
             usleep(10_000)
         }
         kill(pid, SIGKILL)
         _ = waitpid(pid, &status, 0)
+        Processes.reaped(pid)
     }
 
     private static func failure(_ line: [UInt8]) -> Failure {

@@ -52,7 +52,7 @@ package enum HelperInvocation {
 package enum CurrentExecutable {
     package static let path: String? = realPath("/proc/self/exe")
 
-    static func realPath(_ path: String) -> String? {
+    package static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

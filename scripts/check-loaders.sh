@@ -17,8 +17,11 @@ check() {
   shift 2
   local cflags=()
   read -r -a cflags <<<"$(pkg-config --cflags "$@")"
+  # Every C target's public headers, as SwiftPM gives a target those of the targets it depends on.
+  local includes=() dir
+  for dir in Sources/*/include; do includes+=(-I"$dir"); done
   clang -fsyntax-only -Wall -Wextra -Werror -DAWSKH_CHECK_AGAINST_HEADERS "${cflags[@]}" \
-    -I"Sources/$target/include" "Sources/$target/$source"
+    "${includes[@]}" "Sources/$target/$source"
   local versions=() module
   for module in "$@"; do versions+=("$module $(pkg-config --modversion "$module")"); done
   echo "$target matches the headers of ${versions[*]}" >&2

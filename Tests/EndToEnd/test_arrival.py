@@ -505,6 +505,12 @@ def test_import_from_aws_vault_moves_keys_skips_sessions_and_locked_items(tmp_pa
                     item_document("sts.GetSessionToken,Ym9i,,1900000000", "ASIAEXAMPLEEXAMPLE00", "s" * 40, "tok"))
         vault.plant("temp", item_document("temp", "ASIAEXAMPLEEXAMPLE01", "t" * 40, "token"))
         before = vault.item_count()
+        # Items aws-vault wrote earlier: wait until libsecret's own client finds what was just planted.
+        import subprocess
+
+        h._wait_for(lambda: "label = alice" in subprocess.run(
+            ["secret-tool", "search", "--all", "profile", "alice"], env=env, capture_output=True, text=True,
+            timeout=10).stdout, 10, "the planted items to show in searches")
 
         r = tool(["import", "--from-aws-vault", "--profile", "bob", "--profile", "alice"], env)
         assert_success(r)

@@ -133,7 +133,8 @@ package struct DoctorChecks {
     private static func detail(of error: KeyringError) -> String {
         switch error {
         case .noSessionBus(let detail), .serviceUnavailable(let detail), .locked(let detail),
-            .unsupported(let detail), .promptDismissed(let detail), .itemVanished(let detail):
+            .unsupported(let detail), .promptDismissed(let detail), .itemVanished(let detail),
+            .noAnswer(let detail), .badReply(let detail), .accessNotConfirmed(let detail):
             return detail
         case .noDefaultCollection: return "no default keyring"
         case .wrongPassword: return "wrong keyring password"

@@ -54,6 +54,12 @@ package struct CredentialKeyring: Sendable {
         )
     }
 
+    /// How long a keyring call may wait for a person at the provider's own dialog (KeePassXC asking to
+    /// unlock its database or to allow access), in seconds.
+    package func allowDialogs(seconds: Double) {
+        (store as? SecretServiceKeyring)?.setDialogTimeout(seconds: seconds)
+    }
+
     /// Throws unless keys can be stored now (a default collection exists and is unlocked), so a
     /// person is told before typing them.
     package func requireWritable() throws(KeyringError) {

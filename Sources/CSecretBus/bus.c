@@ -603,6 +603,9 @@ static int run_prompt(awskh_bus *bus, const char *prompt, const char *interface,
                      (double)bus->dialog_timeout / 1e6);
             set_error(error, AWSKH_BUS_TIMEOUT, "", text);
             kind = AWSKH_BUS_TIMEOUT;
+            // Closes the dialog, so it does not wait there for a caller that has gone (best effort).
+            awskh_bus_error ignored;
+            method(bus, prompt, "org.freedesktop.Secret.Prompt", "Dismiss", "", NULL, &ignored, NULL);
             break;
         }
         if (count && now >= next_look) {
@@ -674,6 +677,21 @@ int awskh_bus_unlock_with_prompt(awskh_bus *bus, const char *collection, awskh_b
 int awskh_bus_unlock_items(awskh_bus *bus, const char *const *items, size_t count, awskh_bus_error *error) {
     if (!count) return AWSKH_BUS_OK;
     return lock_or_unlock(bus, "Unlock", "org.freedesktop.Secret.Item", items, count, error);
+}
+
+int awskh_bus_delete_item(awskh_bus *bus, const char *item, awskh_bus_error *error) {
+    sd_bus_message *reply = NULL;
+    int kind = method(bus, item, "org.freedesktop.Secret.Item", "Delete", "o", &reply, error, NULL);
+    if (kind) return kind;
+    const char *prompt = NULL;
+    int r = p_sd_bus_message_read(reply, "o", &prompt);
+    char *owned = r >= 0 && strcmp(prompt, "/") != 0 ? strdup(prompt) : NULL;
+    p_sd_bus_message_unref(reply);
+    if (r < 0) return unreadable(error, "Delete", "no prompt path", r);
+    if (!owned) return AWSKH_BUS_OK;
+    kind = run_prompt(bus, owned, NULL, NULL, 0, error);
+    free(owned);
+    return kind;
 }
 
 // Appends a Secret Service secret struct (oayays) holding `password`.

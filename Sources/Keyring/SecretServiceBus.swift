@@ -112,6 +112,12 @@ final class SecretServiceBus {
         try Self.checkKind(awskh_bus_unlock_with_prompt(handle, collection, &error), error)
     }
 
+    /// Item.Delete of one item.
+    func deleteItem(_ item: String) throws(KeyringError) {
+        var error = awskh_bus_error()
+        try Self.checkKind(awskh_bus_delete_item(handle, item, &error), error)
+    }
+
     /// Service.Unlock of items, through the provider's prompt (KeePassXC's access confirmation).
     func unlockItems(_ items: [String]) throws(KeyringError) {
         var error = awskh_bus_error()

@@ -142,7 +142,9 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
 
     @discardableResult
     package func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
-        try requireAnswering()
+        if let removed = try retryingVanishedItems({ () throws(KeyringError) in try busDelete(attributes) }) {
+            return removed
+        }
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let removed = try retryingVanishedItems { () throws(KeyringError) in
@@ -151,6 +153,34 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
         // Items in a locked collection are skipped without an error; they are still there.
         try failIfItemsRemain(attributes)
         return removed != 0
+    }
+
+    /// Deletes every item with these attributes over sd-bus (nil where it is unavailable). Items the
+    /// provider shows as locked in an unlocked collection (KeePassXC's access confirmation) are unlocked
+    /// through its prompt first: libsecret would skip them.
+    private func busDelete(_ attributes: [String: String]) throws(KeyringError) -> Bool? {
+        try withBus { bus throws(KeyringError) -> Bool in
+            let query = [attributes.merging(["xdg:schema": schemaName]) { $1 }]
+            var removed = false
+            var confirmed: Set<String> = []
+            // Each round removes one item; a bound keeps a service that never stops listing items from
+            // holding the command.
+            for _ in 0..<1000 {
+                guard let found = try bus.search(query).first else { break }
+                if let item = found.unlockedItem {
+                    try bus.deleteItem(item)
+                    removed = true
+                } else if let locked = found.lockedItem, !confirmed.contains(locked),
+                    try Self.confirmAccess(to: [locked], bus)
+                {
+                    confirmed.insert(locked)
+                } else {
+                    if let error = Self.lockedError(remainingItems: found.lockedCount) { throw error }
+                    break
+                }
+            }
+            return removed
+        }
     }
 
     /// Throws `.locked` when items with these attributes exist although a lookup or delete did not

@@ -100,4 +100,7 @@ int awskh_bus_unlock_with_prompt(awskh_bus *bus, const char *collection, awskh_b
 // access in its dialog), through the provider's prompt.
 int awskh_bus_unlock_items(awskh_bus *bus, const char *const *items, size_t count, awskh_bus_error *error);
 
+// Item.Delete, completing the provider's prompt when it asks for one.
+int awskh_bus_delete_item(awskh_bus *bus, const char *item, awskh_bus_error *error);
+
 #endif

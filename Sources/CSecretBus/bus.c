@@ -694,6 +694,48 @@ int awskh_bus_delete_item(awskh_bus *bus, const char *item, awskh_bus_error *err
     return kind;
 }
 
+int awskh_bus_service_pid(awskh_bus *bus, uint32_t *pid, awskh_bus_error *error) {
+    *pid = 0;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int r = p_sd_bus_message_new_method_call(bus->bus, &message, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                             "org.freedesktop.DBus", "GetConnectionUnixProcessID");
+    if (r >= 0) r = p_sd_bus_message_append_basic(message, 's', service_name);
+    if (r < 0) {
+        if (message) p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    int kind = call(bus, message, bus->call_timeout, "u", &reply, error);
+    if (kind) return kind;
+    r = p_sd_bus_message_read_basic(reply, 'u', pid);
+    p_sd_bus_message_unref(reply);
+    return r < 0 ? unreadable(error, "GetConnectionUnixProcessID", "no process ID", r) : AWSKH_BUS_OK;
+}
+
+int awskh_bus_probe_encrypted_session(awskh_bus *bus, int *supported, awskh_bus_error *error) {
+    *supported = 0;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, service_interface, "OpenSession", &message, error);
+    if (kind) return kind;
+    // The generator 2 as the public value: a valid group element, enough for the service to set up the
+    // algorithm (the session is never used).
+    uint8_t public_value[128] = {0};
+    public_value[127] = 2;
+    int r = p_sd_bus_message_append_basic(message, 's', "dh-ietf1024-sha256-aes128-cbc-pkcs7");
+    if (r >= 0) r = p_sd_bus_message_open_container(message, 'v', "ay");
+    if (r >= 0) r = p_sd_bus_message_append_array(message, 'y', public_value, sizeof public_value);
+    if (r >= 0) r = p_sd_bus_message_close_container(message);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    kind = call(bus, message, bus->call_timeout, "vo", &reply, error);
+    if (kind == AWSKH_BUS_FAILED || kind == AWSKH_BUS_UNSUPPORTED) return AWSKH_BUS_OK;
+    if (kind) return kind;
+    p_sd_bus_message_unref(reply);
+    *supported = 1;
+    return AWSKH_BUS_OK;
+}
+
 // Appends a Secret Service secret struct (oayays) holding `password`.
 static int append_secret(awskh_bus *bus, sd_bus_message *message, const uint8_t *password, size_t length) {
     int r = p_sd_bus_message_open_container(message, 'r', "oayays");

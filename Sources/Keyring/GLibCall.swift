@@ -44,6 +44,13 @@ extension KeyringError {
         {
             // gnome-keyring's answer for an item deleted since the search that found it.
             self = .itemVanished(detail: message)
+        } else if message.contains("createDLGroup") || message.contains("libqca") {
+            // KWallet without its crypto plugin cannot open the encrypted session libsecret asks for.
+            self = .unsupported(
+                detail: """
+                    KWallet cannot open an encrypted session (\(message)): install the package \
+                    libqca-qt5-2-plugins (sudo apt install libqca-qt5-2-plugins), then restart kwalletd5
+                    """)
         } else if gError.domain == awskh_g_io_error_quark() && code == Self.gioTimedOut {
             // GDBus gives each of libsecret's calls 25 seconds.
             self = .noAnswer(

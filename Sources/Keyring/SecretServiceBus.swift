@@ -10,7 +10,7 @@ internal import CSecretBus
 /// libsystemd is loaded on first use; where it cannot be loaded, `connect()` returns nil and callers use
 /// libsecret instead.
 final class SecretServiceBus {
-    fileprivate let handle: OpaquePointer
+    let handle: OpaquePointer
 
     private init(handle: OpaquePointer) {
         self.handle = handle
@@ -154,7 +154,7 @@ final class SecretServiceBus {
         try Self.checkKind(awskh_bus_set_default_alias(handle, collection, &error), error)
     }
 
-    fileprivate static func checkKind(_ kind: Int32, _ error: awskh_bus_error) throws(KeyringError) {
+    static func checkKind(_ kind: Int32, _ error: awskh_bus_error) throws(KeyringError) {
         guard kind != Int32(AWSKH_BUS_OK) else { return }
         throw KeyringError(busError: error)
     }

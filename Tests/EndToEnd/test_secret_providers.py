@@ -169,3 +169,13 @@ def test_unlock_before_search_unanswered(keepassxc, kx_setup):
     # Leaves the database unlocked for the next test, as the person would.
     with keepassxc.person_answering(keepassxc.dialogs()):
         assert_success(tool(["unlock"], env, timeout=60))
+
+
+def test_doctor_names_the_provider(provider, setup):
+    env, _, _, _ = setup
+    with provider.person_answering(provider.dialogs()):
+        result = tool(["doctor", "--offline"], env, timeout=60)
+    out = result.stdout + result.stderr
+    assert f"ok      Secret Service provider: {provider.name} " in out, result.describe()
+    # Both offer the encrypted session libsecret writes through (KWallet only with libqca-qt5-2-plugins).
+    assert "encrypted sessions" not in out, result.describe()

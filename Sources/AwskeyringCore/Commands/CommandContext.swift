@@ -120,6 +120,7 @@ package struct CommandContext {
         var doctor = DoctorChecks(
             health: SecretServiceHealth.probe(), keyring: keyring, environment: environment)
         if !offline { doctor.iamTransport = transport }
+        doctor.provider = SecretServiceProvider.identify()
         return doctor
     }
 

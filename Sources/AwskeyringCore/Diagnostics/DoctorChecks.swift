@@ -31,6 +31,8 @@ package struct DoctorFinding: Sendable, Equatable {
 /// sign ListAccessKeys, and only when given a transport.
 package struct DoctorChecks {
     package var health: SecretServiceHealth
+    /// Which program answers as the Secret Service (see DoctorProvider.swift); nil: not looked at.
+    package var provider: Result<SecretServiceProvider, KeyringError>?
     package var keyring: CredentialKeyring
     package var environment: [String: String]
     package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
@@ -55,6 +57,10 @@ package struct DoctorChecks {
 
     package func findings() -> [DoctorFinding] {
         var findings = keyringFindings()
+        switch health {
+        case .noSessionBus, .noService: break
+        default: findings += providerFindings()
+        }
         let profilesWithKeys: Set<String>?
         if case .defaultCollection = health {
             profilesWithKeys = (try? keyring.profilesWithKeys()).map(Set.init)

@@ -100,6 +100,13 @@ int awskh_bus_unlock_with_prompt(awskh_bus *bus, const char *collection, awskh_b
 // access in its dialog), through the provider's prompt.
 int awskh_bus_unlock_items(awskh_bus *bus, const char *const *items, size_t count, awskh_bus_error *error);
 
+// The process ID of the program that owns org.freedesktop.secrets (from the bus daemon).
+int awskh_bus_service_pid(awskh_bus *bus, uint32_t *pid, awskh_bus_error *error);
+
+// Whether the service opens an encrypted (dh-ietf1024-sha256-aes128-cbc-pkcs7) session, as libsecret
+// asks for: `supported` 0 with the service's refusal in `error` (kind AWSKH_BUS_OK) when it does not.
+int awskh_bus_probe_encrypted_session(awskh_bus *bus, int *supported, awskh_bus_error *error);
+
 // Item.Delete, completing the provider's prompt when it asks for one.
 int awskh_bus_delete_item(awskh_bus *bus, const char *item, awskh_bus_error *error);
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the config file parser and the STS response reader with libFuzzer for a bounded time each
+# Fuzzes the config file parser, the STS response reader and the sd-bus reader's decoding of Secret
+# Service replies with libFuzzer for a bounded time each
 # (default 60 seconds; `scripts/fuzz.sh 45`). Each fuzz target links the package's own targets under it
 # (AWSConfigFile; HelperSupport and AWSXML), built as modules with `swiftc -sanitize=fuzzer,address
 # -enable-testing` into .build-fuzz/ (SwiftPM's build is not involved: those targets are pure Swift and
@@ -21,14 +22,21 @@ esac
 declare -A modules=(
   [ConfigParser]="AWSConfigFile"
   [STSResponse]="HelperSupport AWSXML"
+  [SecretBusReply]=""
 )
-targets=(ConfigParser STSResponse)
+targets=(ConfigParser STSResponse SecretBusReply)
 
 out=.build-fuzz
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name awskeyring_helper -I "$out/modules")
 mkdir -p "$out/modules"
 declare -A built=()
 for target in "${targets[@]}"; do
+  # A C target (Fuzz/<Target>/main.c) includes the C source it fuzzes itself.
+  if [ -f "Fuzz/$target/main.c" ]; then
+    echo "== building fuzz target $target" >&2
+    clang -fsanitize=fuzzer,address -fuse-ld=lld -O1 -g -I Sources/CSecretBus/include "Fuzz/$target/main.c" -o "$out/fuzz-$target" -ldl -lpthread
+    continue
+  fi
   objects=()
   for module in ${modules[$target]}; do
     if [ -z "${built[$module]:-}" ]; then

@@ -85,6 +85,10 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
         try retryingVanishedItems { () throws(KeyringError) in try lookupOnce(queries) }
     }
 
+    /// How often, and how many microseconds apart, an item whose secret reads as empty is read again.
+    static let emptySecretRereads = 25
+    static let emptySecretPause: UInt32 = 20_000
+
     /// Sets how long a call that may wait for a person at the provider's own dialog may take: a search
     /// the provider holds while it asks to unlock, a prompt. Calls that need no person are bounded by a
     /// few seconds.
@@ -108,7 +112,15 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
             }
             let items = found.map(\.unlockedItem)
             let paths = items.compactMap { $0 }
-            let secrets = try bus.secrets(of: paths)
+            var secrets = try bus.secrets(of: paths)
+            // KWallet lists an item it has just created before its secret is there: for a moment after
+            // another process stored it, the item reads as empty (seen under load). This tool never
+            // stores an empty secret, so an empty one is read again, briefly, instead of being taken
+            // for a corrupt item (which the session cache would delete, and then miss).
+            for _ in 0..<Self.emptySecretRereads where secrets.contains("") {
+                usleep(Self.emptySecretPause)
+                secrets = try bus.secrets(of: paths)
+            }
             // An item locked between the search and the read comes back without a secret.
             guard !secrets.contains(nil) else {
                 throw .locked(detail: "an item was locked while it was read")

@@ -17,11 +17,13 @@ package struct SecretServiceProvider: Equatable, Sendable {
     package var encryptedSessions: Bool?
     package var encryptedSessionRefusal: String
 
-    /// The provider on the session bus, or the error met while asking; nil without libsystemd.
-    package static func identify() -> Result<SecretServiceProvider, KeyringError>? {
+    /// The provider on the session bus, or the error met while asking; nil without libsystemd. The bus
+    /// daemon names it; `probeSessions` also asks the provider itself (skip it for one that does not
+    /// answer).
+    package static func identify(probeSessions: Bool) -> Result<SecretServiceProvider, KeyringError>? {
         do throws(KeyringError) {
             guard let bus = try SecretServiceBus.connect() else { return nil }
-            return .success(try bus.provider())
+            return .success(try bus.provider(probeSessions: probeSessions))
         } catch {
             return .failure(error)
         }
@@ -54,7 +56,7 @@ package struct SecretServiceProvider: Equatable, Sendable {
 }
 
 extension SecretServiceBus {
-    func provider() throws(KeyringError) -> SecretServiceProvider {
+    func provider(probeSessions: Bool) throws(KeyringError) -> SecretServiceProvider {
         var pid: UInt32 = 0
         var error = awskh_bus_error()
         try Self.checkKind(awskh_bus_service_pid(handle, &pid, &error), error)
@@ -68,7 +70,7 @@ extension SecretServiceBus {
         }
         var supported: Int32 = 0
         var refusal = awskh_bus_error()
-        let kind = awskh_bus_probe_encrypted_session(handle, &supported, &refusal)
+        let kind = probeSessions ? awskh_bus_probe_encrypted_session(handle, &supported, &refusal) : -1
         let message = withUnsafeBytes(of: refusal.message) {
             String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
         }

@@ -15,6 +15,8 @@ from method name, or "*", to an action) says instead:
     "wrong-type"      a reply of type (i)
     "wrong-variant"   Properties.Get: a variant holding a string instead of the expected type
     "empty"           SearchItems: no items at all
+    "unwritten:N"     GetSecrets: the first N answers hold an empty secret (an item KWallet has listed
+                      but not yet filled)
     "huge"            SearchItems: 50,000 unlocked items (the real one first); GetSecrets: 20,000
                       secrets (the real one among them); other methods: a 4 MB string
     "disconnect"      the process exits, leaving the call unanswered
@@ -83,6 +85,8 @@ def main() -> None:
         None,
     )
 
+    unwritten_answers = [0]
+
     def send(message):
         connection.send_message(message, Gio.DBusSendMessageFlags.NONE)
 
@@ -94,6 +98,15 @@ def main() -> None:
         if action.startswith("error:"):
             send(call.new_method_error_literal(action[len("error:"):], "the fake service says no"))
             return
+        if action.startswith("unwritten:"):
+            if unwritten_answers[0] < int(action[len("unwritten:"):]):
+                unwritten_answers[0] += 1
+                secrets = {item: (SESSION, b"", b"", "text/plain") for item in body[0]}
+                reply = call.new_method_reply()
+                reply.set_body(GLib.Variant("(a{o(oayays)})", (secrets,)))
+                send(reply)
+                return
+            action = "ok"
         if action.startswith("delay:"):
             delay = float(action[len("delay:"):])
             threading.Timer(delay, answer, (call, member, body, "ok")).start()

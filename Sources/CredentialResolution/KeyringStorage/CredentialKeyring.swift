@@ -169,7 +169,9 @@ extension CredentialKeyring {
     }
 
     private func decodeSession(_ secret: String?, cacheKey: String) -> CachedSession? {
-        guard let secret else { return nil }
+        // An empty secret is an entry not yet written (KWallet shows it so for a moment), not a corrupt
+        // one: it is left alone.
+        guard let secret, !secret.isEmpty else { return nil }
         guard let session = CachedSessionText.decode(secret) else {
             _ = try? store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
             return nil

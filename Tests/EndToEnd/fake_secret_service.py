@@ -15,6 +15,10 @@ from method name, or "*", to an action) says instead:
     "wrong-type"      a reply of type (i)
     "wrong-variant"   Properties.Get: a variant holding a string instead of the expected type
     "empty"           SearchItems: no items at all
+    "prompt"          Unlock: a prompt, whose Prompt call is answered but whose Completed signal never
+                      comes
+    "locked:N"        Properties.Get of Locked: true for the first N reads, then false (unlocked another
+                      way, by a person in the provider's own window)
     "unwritten:N"     GetSecrets: the first N answers hold an empty secret (an item KWallet has listed
                       but not yet filled)
     "huge"            SearchItems: 50,000 unlocked items (the real one first); GetSecrets: 20,000
@@ -60,6 +64,8 @@ def well_formed(member: str, body, secret: bytes):
         return "(o)", (COLLECTION,)
     if member in ("Unlock", "Lock"):
         return "(aoo)", (list(body[0]) if body else [], "/")
+    if member == "Prompt":
+        return "()", ()
     if member == "Introspect":
         return "(s)", ("<node/>",)
     return None, None
@@ -86,6 +92,7 @@ def main() -> None:
     )
 
     unwritten_answers = [0]
+    locked_reads = [0]
 
     def send(message):
         connection.send_message(message, Gio.DBusSendMessageFlags.NONE)
@@ -97,6 +104,17 @@ def main() -> None:
             os._exit(0)
         if action.startswith("error:"):
             send(call.new_method_error_literal(action[len("error:"):], "the fake service says no"))
+            return
+        if action == "prompt" and member == "Unlock":
+            reply = call.new_method_reply()
+            reply.set_body(GLib.Variant("(aoo)", ([], "/org/freedesktop/secrets/prompt/p1")))
+            send(reply)
+            return
+        if action.startswith("locked:") and member == "Get" and body and body[1] == "Locked":
+            locked_reads[0] += 1
+            reply = call.new_method_reply()
+            reply.set_body(GLib.Variant("(v)", (GLib.Variant("b", locked_reads[0] <= int(action[7:])),)))
+            send(reply)
             return
         if action.startswith("unwritten:"):
             if unwritten_answers[0] < int(action[len("unwritten:"):]):

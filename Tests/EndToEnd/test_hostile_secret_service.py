@@ -150,3 +150,12 @@ def test_commands_give_up_on_a_silent_service(session, env, keys, args):
         result = timed(args, env, CALL_BOUND)
     assert result.rc != 0, result.describe()
     assert "did not answer" in result.stdout + result.stderr, result.describe()
+
+
+def test_unlock_ends_when_the_collection_is_unlocked_another_way(session, env, keys):
+    # The provider's prompt never completes, but a person unlocks the keyring in the provider's own
+    # window: unlock sees the collection's Locked property change instead of waiting out its bound.
+    with fake_service(session, {"Unlock": "prompt", "Get": "locked:3"}, keys):
+        result = timed(["unlock"], env, 3)
+    assert_success(result)
+    assert "Unlocked the keyring." in result.stderr, result.describe()

@@ -4,7 +4,9 @@
 # package targets its main.swift imports and everything they depend on, as the manifest says
 # (scripts/lib/fuzz-modules.py reads `swift package dump-package`), built as modules with
 # `swiftc -sanitize=fuzzer,address -enable-testing` into .build-fuzz/ (SwiftPM's build is not involved:
-# those targets must be pure Swift, which the script checks). Each run starts from a copy of the
+# those targets must be pure Swift, which the script checks). A folder with a main.c instead fuzzes C
+# code of the package, which its main.c includes (the sd-bus reader's decoding of Secret Service
+# replies); it is built with clang and the C targets' include folders. Each run starts from a copy of the
 # checked-in corpus in Fuzz/<Target>/corpus, so the corpus is not grown. Prints per target the
 # executions and the result; exits 1 when any target found a crash or a broken invariant (with the
 # reproducer's path in the output), or ran no input at all.
@@ -27,13 +29,29 @@ while read -r target linked; do
   targets+=("$target")
   modules[$target]=$linked
 done <<<"$plan"
+c_targets=()
+for main in Fuzz/*/main.c; do
+  [ -e "$main" ] || continue
+  target=$(basename "$(dirname "$main")")
+  targets+=("$target")
+  c_targets+=("$target")
+done
 echo "== fuzz targets: ${targets[*]}" >&2
 
 out=.build-fuzz
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name awskeyring_helper -I "$out/modules")
 mkdir -p "$out/modules"
 declare -A built=()
+c_includes=()
+for include in Sources/*/include; do c_includes+=(-I "$include"); done
+for target in "${c_targets[@]}"; do
+  echo "== building fuzz target $target" >&2
+  # The C code it includes calls libcrypto through CDigest (linked here) and libmd's SHA-256.
+  clang -fsanitize=fuzzer,address -fuse-ld=lld -O1 -g "${c_includes[@]}" "Fuzz/$target/main.c" \
+    Sources/CDigest/digest.c -o "$out/fuzz-$target" -ldl -lpthread -l:libmd.a
+done
 for target in "${targets[@]}"; do
+  [ -z "${modules[$target]+set}" ] && continue
   objects=()
   for module in ${modules[$target]}; do
     if [ -z "${built[$module]:-}" ]; then

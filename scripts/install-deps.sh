@@ -14,6 +14,7 @@ apt_packages=(
   python3 python3-venv procps util-linux time strace valgrind
   libmd-dev dpkg-dev lintian binutils gcc g++ gzip man-db openssl
   zsh fish
+  python3-gi keepassxc libkf5wallet-bin libqca-qt5-2-plugins xvfb xdotool
 )
 # Exact versions, from one file (see its first lines for why).
 pip_packages=(-r scripts/requirements-test.txt)

@@ -81,7 +81,10 @@ _Static_assert(__builtin_types_compatible_p(awskh_declared_handler_t, sd_bus_mes
        const char *member, sd_bus_message_handler_t callback, void *userdata))                              \
     X(sd_bus_slot_unref, sd_bus_slot *, (sd_bus_slot * slot))                                              \
     X(sd_bus_process, int, (sd_bus * bus, sd_bus_message * *r))                                            \
-    X(sd_bus_wait, int, (sd_bus * bus, uint64_t timeout_usec))
+    X(sd_bus_wait, int, (sd_bus * bus, uint64_t timeout_usec))                                              \
+    X(sd_bus_message_get_member, const char *, (sd_bus_message * m))                                       \
+    X(sd_bus_message_get_signature, const char *, (sd_bus_message * m, int complete))                      \
+    X(sd_bus_message_get_sender, const char *, (sd_bus_message * m))
 
 #define AWSKH_SD_DECLARE(name, result, parameters) static result(*p_##name) parameters;
 AWSKH_SD_FUNCTIONS(AWSKH_SD_DECLARE)
@@ -129,7 +132,17 @@ struct awskh_bus {
     // The encrypted session that passwords travel in, and its key (see ensure_encrypted_session).
     char *encrypted_session;
     awskh_secret_session *crypto;
+    // How long a call may take (microseconds), and how long a call that may wait for a person at the
+    // provider's own dialog may take (SearchItems, prompts).
+    uint64_t call_timeout;
+    uint64_t dialog_timeout;
 };
+
+static uint64_t now_usec(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+}
 
 static void set_error(awskh_bus_error *error, int kind, const char *name, const char *message) {
     if (!error) return;
@@ -157,6 +170,8 @@ static int classify(const char *name, int result) {
         kind = AWSKH_BUS_DENIED;
     else if (!strcmp(name, "org.freedesktop.Secret.Error.IsLocked"))
         kind = AWSKH_BUS_LOCKED;
+    else if (!*name && result == -ETIMEDOUT)
+        kind = AWSKH_BUS_TIMEOUT;
     else if (!*name && (result == -ECONNREFUSED || result == -ENOENT || result == -ECONNRESET ||
                         result == -ENOTCONN || result == -EPIPE || result == -ENOMEDIUM))
         kind = AWSKH_BUS_NO_BUS;
@@ -185,15 +200,59 @@ static int new_call(awskh_bus *bus, const char *path, const char *interface, con
     return r < 0 ? fail(error, r, NULL) : AWSKH_BUS_OK;
 }
 
-// Sends `message` (consumed) and returns the reply in `reply` (may be NULL to drop it).
-static int call(awskh_bus *bus, sd_bus_message *message, uint64_t timeout_usec, sd_bus_message **reply,
-                awskh_bus_error *error) {
+// The error for a call that got no answer within `timeout` microseconds.
+static int timed_out(awskh_bus_error *error, const char *member, uint64_t timeout) {
+    char text[160];
+    snprintf(text, sizeof text, "the Secret Service did not answer %s within %.3g seconds", member,
+             (double)timeout / 1e6);
+    set_error(error, AWSKH_BUS_TIMEOUT, "", text);
+    return AWSKH_BUS_TIMEOUT;
+}
+
+// Checks that `reply` to `member` has the signature `expected`: a service may answer anything.
+static int expect(sd_bus_message *reply, const char *member, const char *expected, awskh_bus_error *error) {
+    const char *signature = p_sd_bus_message_get_signature(reply, 1);
+    if (signature && !strcmp(signature, expected)) return AWSKH_BUS_OK;
+    char text[sizeof error->message];
+    snprintf(text, sizeof text, "the Secret Service answered %s with a reply of type '%.64s' instead of '%s'",
+             member, signature ? signature : "", expected);
+    set_error(error, AWSKH_BUS_BAD_REPLY, "", text);
+    return AWSKH_BUS_BAD_REPLY;
+}
+
+// The error for a reply to `member` whose content could not be read as expected.
+static int unreadable(awskh_bus_error *error, const char *member, const char *what, int result) {
+    if (result == -ENOMEM) return fail(error, result, NULL);
+    char text[sizeof error->message];
+    snprintf(text, sizeof text, "the Secret Service's answer to %s has %s", member, what);
+    set_error(error, AWSKH_BUS_BAD_REPLY, "", text);
+    return AWSKH_BUS_BAD_REPLY;
+}
+
+// Sends `message` (consumed), waiting at most `timeout_usec`, and returns the reply in `reply` (may be
+// NULL to drop it) once its signature is `signature`.
+static int call(awskh_bus *bus, sd_bus_message *message, uint64_t timeout_usec, const char *signature,
+                sd_bus_message **reply, awskh_bus_error *error) {
     sd_bus_error bus_error = {NULL, NULL, 0};
     sd_bus_message *answer = NULL;
+    char member[64];
+    const char *name = p_sd_bus_message_get_member(message);
+    snprintf(member, sizeof member, "%s", name ? name : "a call");
     int r = p_sd_bus_call(bus->bus, message, timeout_usec, &bus_error, &answer);
     p_sd_bus_message_unref(message);
+    // A NoReply error from the bus (the service went away without answering) also comes as -ETIMEDOUT;
+    // sd-bus's own time-out has no name or org.freedesktop.DBus.Error.Timeout.
+    if (r == -ETIMEDOUT && !(bus_error.name && !strcmp(bus_error.name, "org.freedesktop.DBus.Error.NoReply"))) {
+        if (bus_error.name || bus_error.message) p_sd_bus_error_free(&bus_error);
+        return timed_out(error, member, timeout_usec);
+    }
     if (r < 0) return fail(error, r, &bus_error);
     if (answer && p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(answer);
+    int kind = answer ? expect(answer, member, signature, error) : AWSKH_BUS_OK;
+    if (kind) {
+        p_sd_bus_message_unref(answer);
+        return kind;
+    }
     if (reply)
         *reply = answer;
     else
@@ -204,9 +263,10 @@ static int call(awskh_bus *bus, sd_bus_message *message, uint64_t timeout_usec, 
 static int check(int r, awskh_bus_error *error) { return r < 0 ? fail(error, r, NULL) : AWSKH_BUS_OK; }
 
 // Calls `member` with arguments appended as sd_bus_message_append would (none when `types` is NULL) and
-// waits for the reply (dropped when `reply` is NULL).
+// waits, at most the connection's call timeout, for the reply of signature `signature` (dropped when
+// `reply` is NULL).
 static int method(awskh_bus *bus, const char *path, const char *interface, const char *member,
-                  sd_bus_message **reply, awskh_bus_error *error, const char *types, ...) {
+                  const char *signature, sd_bus_message **reply, awskh_bus_error *error, const char *types, ...) {
     sd_bus_message *message = NULL;
     int kind = new_call(bus, path, interface, member, &message, error);
     if (kind) return kind;
@@ -220,7 +280,7 @@ static int method(awskh_bus *bus, const char *path, const char *interface, const
             return fail(error, r, NULL);
         }
     }
-    return call(bus, message, 0, reply, error);
+    return call(bus, message, bus->call_timeout, signature, reply, error);
 }
 
 // gnome-keyring-daemon 42 records each new client on its main loop, in an idle callback its message
@@ -234,7 +294,7 @@ static int method(awskh_bus *bus, const char *path, const char *interface, const
 // such runs, for one round trip more per process.
 static int introduce(awskh_bus *bus, awskh_bus_error *error) {
     bus->introduced = 1;
-    return method(bus, service_path, "org.freedesktop.DBus.Properties", "Get", NULL, error, "ss",
+    return method(bus, service_path, "org.freedesktop.DBus.Properties", "Get", "v", NULL, error, "ss",
                   service_interface, "Collections");
 }
 
@@ -255,6 +315,8 @@ awskh_bus *awskh_bus_open(awskh_bus_error *error) {
         set_error(error, AWSKH_BUS_FAILED, "", "out of memory");
         return NULL;
     }
+    bus->call_timeout = AWSKH_BUS_DEFAULT_CALL_TIMEOUT_MS * 1000u;
+    bus->dialog_timeout = AWSKH_BUS_DEFAULT_DIALOG_TIMEOUT_MS * 1000u;
     int r = p_sd_bus_open_user(&bus->bus);
     if (r < 0) {
         set_error(error, AWSKH_BUS_NO_BUS, "", strerror(-r));
@@ -264,12 +326,20 @@ awskh_bus *awskh_bus_open(awskh_bus_error *error) {
     return bus;
 }
 
-// One request of a pipeline: its reply (or error) once it has come.
+void awskh_bus_set_timeouts(awskh_bus *bus, uint64_t call_ms, uint64_t dialog_ms) {
+    if (call_ms) bus->call_timeout = call_ms * 1000u;
+    if (dialog_ms) bus->dialog_timeout = dialog_ms * 1000u;
+}
+
+// One request of a pipeline: its reply (or error) once it has come. The caller sets `signature`, the
+// type its reply must have.
 struct pending {
     sd_bus_slot *slot;
     int done;
     sd_bus_message *reply;
     awskh_bus_error error;
+    char member[64];
+    const char *signature;
 };
 
 static int pending_reply(sd_bus_message *message, void *userdata, sd_bus_error *ret_error) {
@@ -280,7 +350,7 @@ static int pending_reply(sd_bus_message *message, void *userdata, sd_bus_error *
     if (failure) {
         const char *name = failure->name ? failure->name : "";
         set_error(&pending->error, classify(name, -EIO), name, failure->message ? failure->message : name);
-    } else {
+    } else if (!expect(message, pending->member, pending->signature, &pending->error)) {
         if (p_sd_bus_message_sensitive) p_sd_bus_message_sensitive(message);
         pending->reply = p_sd_bus_message_ref(message);
     }
@@ -288,14 +358,19 @@ static int pending_reply(sd_bus_message *message, void *userdata, sd_bus_error *
 }
 
 // Sends all `count` messages (consumed) before waiting for any reply: one round trip to the service
-// instead of one for each. Fills each `pending`; returns a transport failure, not the calls' own errors.
+// instead of one for each. Waits at most `timeout` microseconds for them all. Fills each `pending`;
+// returns a transport failure or the time-out, not the calls' own errors.
 static int pipeline(awskh_bus *bus, sd_bus_message **messages, struct pending *pending, size_t count,
-                    awskh_bus_error *error) {
+                    uint64_t timeout, awskh_bus_error *error) {
     int kind = AWSKH_BUS_OK;
+    uint64_t deadline = now_usec() + timeout;
     for (size_t i = 0; i < count; i++) {
-        memset(&pending[i], 0, sizeof pending[i]);
+        const char *member = p_sd_bus_message_get_member(messages[i]);
+        snprintf(pending[i].member, sizeof pending[i].member, "%s", member ? member : "a call");
+        // sd-bus's own time-out comes later than the deadline kept here, which decides.
         int r = kind ? -ECANCELED
-                     : p_sd_bus_call_async(bus->bus, &pending[i].slot, messages[i], pending_reply, &pending[i], 0);
+                     : p_sd_bus_call_async(bus->bus, &pending[i].slot, messages[i], pending_reply, &pending[i],
+                                           timeout + 1000000u);
         p_sd_bus_message_unref(messages[i]);
         if (r < 0 && !kind) kind = fail(error, r, NULL);
         if (r < 0) pending[i].done = 1;
@@ -305,9 +380,15 @@ static int pipeline(awskh_bus *bus, sd_bus_message **messages, struct pending *p
             i++;
             continue;
         }
+        // Checked before each step, however busy the connection is with other messages.
+        uint64_t now = now_usec();
+        if (now >= deadline) {
+            kind = timed_out(error, pending[i].member, timeout);
+            break;
+        }
         int r = p_sd_bus_process(bus->bus, NULL);
         if (r > 0) continue;
-        if (r == 0) r = p_sd_bus_wait(bus->bus, UINT64_MAX);
+        if (r == 0) r = p_sd_bus_wait(bus->bus, deadline - now);
         if (r < 0 && r != -EINTR) kind = fail(error, r, NULL);
     }
     for (size_t i = 0; i < count; i++) {
@@ -326,14 +407,14 @@ static int open_session_message(awskh_bus *bus, sd_bus_message **message, awskh_
     return check(r, error);
 }
 
-// Keeps the session path from an OpenSession reply (consumed).
+// Keeps the session path from an OpenSession reply (consumed; its signature checked).
 static int take_session(awskh_bus *bus, sd_bus_message *reply, awskh_bus_error *error) {
     const char *session = NULL;
     int r = p_sd_bus_message_skip(reply, "v");
     if (r >= 0) r = p_sd_bus_message_read(reply, "o", &session);
     if (r >= 0 && !(bus->session = strdup(session))) r = -ENOMEM;
     p_sd_bus_message_unref(reply);
-    return check(r, error);
+    return r < 0 ? unreadable(error, "OpenSession", "no session path", r) : AWSKH_BUS_OK;
 }
 
 // Opens the plain session that GetSecrets and the password calls need, once per connection.
@@ -341,7 +422,7 @@ static int ensure_session(awskh_bus *bus, awskh_bus_error *error) {
     if (bus->session) return AWSKH_BUS_OK;
     sd_bus_message *message = NULL, *reply = NULL;
     int kind = open_session_message(bus, &message, error);
-    if (kind || (kind = call(bus, message, 0, &reply, error))) return kind;
+    if (kind || (kind = call(bus, message, bus->call_timeout, "vo", &reply, error))) return kind;
     return take_session(bus, reply, error);
 }
 
@@ -355,17 +436,24 @@ void awskh_bus_close(awskh_bus *bus) {
 }
 
 int awskh_bus_search_all(awskh_bus *bus, const char *const *pairs, const size_t *pair_counts, size_t count,
-                         char **first_unlocked, size_t *locked_counts, awskh_bus_error *error) {
+                         char **first_unlocked, char **first_locked, size_t *locked_counts,
+                         awskh_bus_error *error) {
+    for (size_t i = 0; i < count; i++) {
+        first_unlocked[i] = first_locked[i] = NULL;
+        locked_counts[i] = 0;
+    }
     // OpenSession rides along with the searches: GetSecrets needs it next.
     size_t extra = bus->session ? 0 : 1, total = count + extra;
     sd_bus_message **messages = calloc(total, sizeof *messages);
     struct pending *pending = calloc(total, sizeof *pending);
     int kind = messages && pending ? AWSKH_BUS_OK : (set_error(error, AWSKH_BUS_FAILED, "", "out of memory"), AWSKH_BUS_FAILED);
-    if (!kind && extra) kind = open_session_message(bus, &messages[0], error);
+    if (!kind && extra) {
+        kind = open_session_message(bus, &messages[0], error);
+        pending[0].signature = "vo";
+    }
     for (size_t i = 0, offset = 0; !kind && i < count; offset += pair_counts[i], i++) {
-        first_unlocked[i] = NULL;
-        locked_counts[i] = 0;
         sd_bus_message **message = &messages[extra + i];
+        pending[extra + i].signature = "aoao";
         if ((kind = new_call(bus, service_path, service_interface, "SearchItems", message, error))) break;
         int r = p_sd_bus_message_open_container(*message, 'a', "{ss}");
         for (size_t j = 0; r >= 0 && j < pair_counts[i]; j++)
@@ -377,7 +465,9 @@ int awskh_bus_search_all(awskh_bus *bus, const char *const *pairs, const size_t 
         for (size_t i = 0; messages && i < total; i++)
             if (messages[i]) p_sd_bus_message_unref(messages[i]);
     } else {
-        kind = pipeline(bus, messages, pending, total, error);
+        // A provider may hold a search while it asks a person to unlock (KeePassXC's "unlock before
+        // search"): the dialog's time-out applies.
+        kind = pipeline(bus, messages, pending, total, bus->dialog_timeout, error);
     }
     for (size_t i = 0; !kind && i < total; i++) {
         if (pending[i].error.kind) {
@@ -395,17 +485,19 @@ int awskh_bus_search_all(awskh_bus *bus, const char *const *pairs, const size_t 
         int r = p_sd_bus_message_read_strv(reply, &unlocked);
         if (r >= 0) r = p_sd_bus_message_read_strv(reply, &locked);
         if (r >= 0 && unlocked && unlocked[0] && !(first_unlocked[i] = strdup(unlocked[0]))) r = -ENOMEM;
+        if (r >= 0 && locked && locked[0] && !(first_locked[i] = strdup(locked[0]))) r = -ENOMEM;
         for (char **item = locked; item && *item; item++) locked_counts[i]++;
         free_strv(unlocked);
         free_strv(locked);
-        kind = check(r, error);
+        if (r < 0) kind = unreadable(error, "SearchItems", "no lists of items", r);
     }
     for (size_t i = 0; pending && i < total; i++)
         if (pending[i].reply) p_sd_bus_message_unref(pending[i].reply);
     if (kind)
         for (size_t i = 0; i < count; i++) {
             free(first_unlocked[i]);
-            first_unlocked[i] = NULL;
+            free(first_locked[i]);
+            first_unlocked[i] = first_locked[i] = NULL;
         }
     free(messages);
     free(pending);
@@ -429,7 +521,7 @@ int awskh_bus_get_secrets(awskh_bus *bus, const char *const *paths, size_t count
         p_sd_bus_message_unref(message);
         return fail(error, r, NULL);
     }
-    if ((kind = call(bus, message, 0, &reply, error))) {
+    if ((kind = call(bus, message, bus->call_timeout, "a{o(oayays)}", &reply, error))) {
         // GetSecrets is a standard method: gnome-keyring answers UnknownMethod when an item is gone.
         if (kind == AWSKH_BUS_UNSUPPORTED || !strcmp(error->name, "org.freedesktop.Secret.Error.NoSuchObject"))
             error->kind = kind = AWSKH_BUS_VANISHED;
@@ -473,7 +565,7 @@ int awskh_bus_get_secrets(awskh_bus *bus, const char *const *paths, size_t count
             lengths[i] = 0;
         }
     }
-    return check(r, error);
+    return r < 0 ? unreadable(error, "GetSecrets", "secrets that cannot be read", r) : AWSKH_BUS_OK;
 }
 
 void awskh_bus_free_secret(uint8_t *secret, size_t length) {
@@ -484,24 +576,34 @@ void awskh_bus_free_secret(uint8_t *secret, size_t length) {
 
 void awskh_bus_free_string(char *string) { free(string); }
 
+// Reads a boolean property of `path`.
+static int get_bool(awskh_bus *bus, const char *path, const char *interface, const char *property, int *value,
+                    awskh_bus_error *error) {
+    sd_bus_message *reply = NULL;
+    int kind = method(bus, path, "org.freedesktop.DBus.Properties", "Get", "v", &reply, error, "ss", interface,
+                      property);
+    if (kind) return kind;
+    int r = p_sd_bus_message_read(reply, "v", "b", value);
+    p_sd_bus_message_unref(reply);
+    if (r >= 0) return AWSKH_BUS_OK;
+    char what[96];
+    snprintf(what, sizeof what, "a %s property that is not a boolean", property);
+    return unreadable(error, "Get", what, r);
+}
+
 int awskh_bus_default_collection(awskh_bus *bus, char **path, int *locked, awskh_bus_error *error) {
     *path = NULL;
     *locked = 0;
     sd_bus_message *reply = NULL;
-    int kind = method(bus, service_path, service_interface, "ReadAlias", &reply, error, "s", "default");
+    int kind = method(bus, service_path, service_interface, "ReadAlias", "o", &reply, error, "s", "default");
     if (kind) return kind;
     const char *collection = NULL;
     int r = p_sd_bus_message_read(reply, "o", &collection);
     if (r >= 0 && strcmp(collection, "/") != 0 && !(*path = strdup(collection))) r = -ENOMEM;
     p_sd_bus_message_unref(reply);
-    if (r < 0 || !*path) return check(r, error);
-
-    kind = method(bus, *path, "org.freedesktop.DBus.Properties", "Get", &reply, error, "ss",
-                  "org.freedesktop.Secret.Collection", "Locked");
-    if (kind) return kind;
-    r = p_sd_bus_message_read(reply, "v", "b", locked);
-    p_sd_bus_message_unref(reply);
-    return check(r, error);
+    if (r < 0) return unreadable(error, "ReadAlias", "no object path", r);
+    if (!*path) return AWSKH_BUS_OK;
+    return get_bool(bus, *path, "org.freedesktop.Secret.Collection", "Locked", locked, error);
 }
 
 // Waits for the Completed signal of `prompt` after calling its Prompt method.
@@ -520,61 +622,157 @@ static int prompt_completed(sd_bus_message *message, void *userdata, sd_bus_erro
     return 0;
 }
 
-static int run_prompt(awskh_bus *bus, const char *prompt, awskh_bus_error *error) {
+// Runs `prompt` and waits, at most the dialog time-out, for its Completed signal, or until every one of
+// the `count` objects in `watched` (of `interface`) is unlocked another way (a person unlocking the
+// provider in its own window, not through this prompt).
+static int run_prompt(awskh_bus *bus, const char *prompt, const char *interface, const char *const *watched,
+                      size_t count, awskh_bus_error *error) {
     struct prompt_state state = {0, 0};
     sd_bus_slot *slot = NULL;
     int r = p_sd_bus_match_signal(bus->bus, &slot, service_name, prompt, "org.freedesktop.Secret.Prompt",
                                   "Completed", prompt_completed, &state);
     if (r < 0) return fail(error, r, NULL);
-    int kind = method(bus, prompt, "org.freedesktop.Secret.Prompt", "Prompt", NULL, error, "s", "");
-    // A person answers the provider's own dialog; give them five minutes.
-    time_t deadline = time(NULL) + 300;
+    int kind = method(bus, prompt, "org.freedesktop.Secret.Prompt", "Prompt", "", NULL, error, "s", "");
+    uint64_t start = now_usec(), deadline = start + bus->dialog_timeout, next_look = start + 1000000u;
     while (!kind && !state.done) {
+        uint64_t now = now_usec();
+        if (now >= deadline) {
+            char text[160];
+            snprintf(text, sizeof text, "nobody answered the keyring's prompt within %.3g seconds",
+                     (double)bus->dialog_timeout / 1e6);
+            set_error(error, AWSKH_BUS_TIMEOUT, "", text);
+            kind = AWSKH_BUS_TIMEOUT;
+            // Closes the dialog, so it does not wait there for a caller that has gone (best effort).
+            awskh_bus_error ignored;
+            method(bus, prompt, "org.freedesktop.Secret.Prompt", "Dismiss", "", NULL, &ignored, NULL);
+            break;
+        }
+        if (count && now >= next_look) {
+            next_look = now + 1000000u;
+            size_t unlocked = 0;
+            for (size_t i = 0; !kind && i < count; i++) {
+                int locked = 1;
+                kind = get_bool(bus, watched[i], interface, "Locked", &locked, error);
+                if (!kind && !locked) unlocked++;
+            }
+            if (!kind && unlocked == count) break;
+            continue;
+        }
         r = p_sd_bus_process(bus->bus, NULL);
         if (r < 0) {
             kind = fail(error, r, NULL);
             break;
         }
         if (r > 0) continue;
-        if (time(NULL) >= deadline) {
-            set_error(error, AWSKH_BUS_DISMISSED, "", "nobody answered the keyring's prompt in 5 minutes");
-            kind = AWSKH_BUS_DISMISSED;
-            break;
-        }
-        r = p_sd_bus_wait(bus->bus, 1000000);
+        uint64_t until = count && next_look < deadline ? next_look : deadline;
+        r = p_sd_bus_wait(bus->bus, until > now ? until - now : 0);
         if (r < 0 && r != -EINTR) kind = fail(error, r, NULL);
     }
     p_sd_bus_slot_unref(slot);
-    if (!kind && state.dismissed) {
+    if (!kind && state.done && state.dismissed) {
         set_error(error, AWSKH_BUS_DISMISSED, "", "the keyring's prompt was dismissed");
         kind = AWSKH_BUS_DISMISSED;
     }
     return kind;
 }
 
-// Service.Lock or Service.Unlock of one collection, following a prompt if the service asks for one.
-static int lock_or_unlock(awskh_bus *bus, const char *member, const char *collection, awskh_bus_error *error) {
-    sd_bus_message *reply = NULL;
-    int kind = method(bus, service_path, service_interface, member, &reply, error, "ao", 1, collection);
+// Service.Lock or Service.Unlock of `count` objects (of `interface`), following a prompt if the service
+// asks for one.
+static int lock_or_unlock(awskh_bus *bus, const char *member, const char *interface, const char *const *objects,
+                          size_t count, awskh_bus_error *error) {
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, service_interface, member, &message, error);
     if (kind) return kind;
+    int r = p_sd_bus_message_open_container(message, 'a', "o");
+    for (size_t i = 0; r >= 0 && i < count; i++) r = p_sd_bus_message_append_basic(message, 'o', objects[i]);
+    if (r >= 0) r = p_sd_bus_message_close_container(message);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    if ((kind = call(bus, message, bus->call_timeout, "aoo", &reply, error))) return kind;
     const char *prompt = NULL;
-    int r = p_sd_bus_message_skip(reply, "ao");
+    r = p_sd_bus_message_skip(reply, "ao");
     if (r >= 0) r = p_sd_bus_message_read(reply, "o", &prompt);
     char *owned = r >= 0 && strcmp(prompt, "/") != 0 ? strdup(prompt) : NULL;
     p_sd_bus_message_unref(reply);
-    if (r < 0) return fail(error, r, NULL);
+    if (r < 0) return unreadable(error, member, "no prompt path", r);
     if (!owned) return AWSKH_BUS_OK;
-    kind = run_prompt(bus, owned, error);
+    // Locking needs no one to answer; watching makes no sense there.
+    int watch = !strcmp(member, "Unlock");
+    kind = run_prompt(bus, owned, interface, objects, watch ? count : 0, error);
     free(owned);
     return kind;
 }
 
 int awskh_bus_lock(awskh_bus *bus, const char *collection, awskh_bus_error *error) {
-    return lock_or_unlock(bus, "Lock", collection, error);
+    return lock_or_unlock(bus, "Lock", "org.freedesktop.Secret.Collection", &collection, 1, error);
 }
 
 int awskh_bus_unlock_with_prompt(awskh_bus *bus, const char *collection, awskh_bus_error *error) {
-    return lock_or_unlock(bus, "Unlock", collection, error);
+    return lock_or_unlock(bus, "Unlock", "org.freedesktop.Secret.Collection", &collection, 1, error);
+}
+
+int awskh_bus_unlock_items(awskh_bus *bus, const char *const *items, size_t count, awskh_bus_error *error) {
+    if (!count) return AWSKH_BUS_OK;
+    return lock_or_unlock(bus, "Unlock", "org.freedesktop.Secret.Item", items, count, error);
+}
+
+int awskh_bus_delete_item(awskh_bus *bus, const char *item, awskh_bus_error *error) {
+    sd_bus_message *reply = NULL;
+    int kind = method(bus, item, "org.freedesktop.Secret.Item", "Delete", "o", &reply, error, NULL);
+    if (kind) return kind;
+    const char *prompt = NULL;
+    int r = p_sd_bus_message_read(reply, "o", &prompt);
+    char *owned = r >= 0 && strcmp(prompt, "/") != 0 ? strdup(prompt) : NULL;
+    p_sd_bus_message_unref(reply);
+    if (r < 0) return unreadable(error, "Delete", "no prompt path", r);
+    if (!owned) return AWSKH_BUS_OK;
+    kind = run_prompt(bus, owned, NULL, NULL, 0, error);
+    free(owned);
+    return kind;
+}
+
+int awskh_bus_service_pid(awskh_bus *bus, uint32_t *pid, awskh_bus_error *error) {
+    *pid = 0;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int r = p_sd_bus_message_new_method_call(bus->bus, &message, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                             "org.freedesktop.DBus", "GetConnectionUnixProcessID");
+    if (r >= 0) r = p_sd_bus_message_append_basic(message, 's', service_name);
+    if (r < 0) {
+        if (message) p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    int kind = call(bus, message, bus->call_timeout, "u", &reply, error);
+    if (kind) return kind;
+    r = p_sd_bus_message_read_basic(reply, 'u', pid);
+    p_sd_bus_message_unref(reply);
+    return r < 0 ? unreadable(error, "GetConnectionUnixProcessID", "no process ID", r) : AWSKH_BUS_OK;
+}
+
+int awskh_bus_probe_encrypted_session(awskh_bus *bus, int *supported, awskh_bus_error *error) {
+    *supported = 0;
+    sd_bus_message *message = NULL, *reply = NULL;
+    int kind = new_call(bus, service_path, service_interface, "OpenSession", &message, error);
+    if (kind) return kind;
+    // The generator 2 as the public value: a valid group element, enough for the service to set up the
+    // algorithm (the session is never used).
+    uint8_t public_value[128] = {0};
+    public_value[127] = 2;
+    int r = p_sd_bus_message_append_basic(message, 's', "dh-ietf1024-sha256-aes128-cbc-pkcs7");
+    if (r >= 0) r = p_sd_bus_message_open_container(message, 'v', "ay");
+    if (r >= 0) r = p_sd_bus_message_append_array(message, 'y', public_value, sizeof public_value);
+    if (r >= 0) r = p_sd_bus_message_close_container(message);
+    if (r < 0) {
+        p_sd_bus_message_unref(message);
+        return fail(error, r, NULL);
+    }
+    kind = call(bus, message, bus->call_timeout, "vo", &reply, error);
+    if (kind == AWSKH_BUS_FAILED || kind == AWSKH_BUS_UNSUPPORTED) return AWSKH_BUS_OK;
+    if (kind) return kind;
+    p_sd_bus_message_unref(reply);
+    *supported = 1;
+    return AWSKH_BUS_OK;
 }
 
 static const char encrypted_algorithm[] = "dh-ietf1024-sha256-aes128-cbc-pkcs7";
@@ -606,7 +804,7 @@ static int try_encrypted_session(awskh_bus *bus, awskh_bus_error *error) {
         awskh_secret_session_free(crypto);
         return fail(error, r, NULL);
     }
-    if ((kind = call(bus, message, 0, &reply, error))) {
+    if ((kind = call(bus, message, bus->call_timeout, "vo", &reply, error))) {
         awskh_secret_session_free(crypto);
         return kind;
     }
@@ -681,7 +879,7 @@ int awskh_bus_unlock_with_password(awskh_bus *bus, const char *collection, const
         p_sd_bus_message_unref(message);
         return fail(error, r, NULL);
     }
-    return call(bus, message, 0, NULL, error);
+    return call(bus, message, bus->call_timeout, "", NULL, error);
 }
 
 int awskh_bus_create_with_password(awskh_bus *bus, const char *label, const uint8_t *password, size_t length,
@@ -698,22 +896,23 @@ int awskh_bus_create_with_password(awskh_bus *bus, const char *label, const uint
         p_sd_bus_message_unref(message);
         return fail(error, r, NULL);
     }
-    if ((kind = call(bus, message, 0, &reply, error))) return kind;
+    if ((kind = call(bus, message, bus->call_timeout, "o", &reply, error))) return kind;
     const char *collection = NULL;
     r = p_sd_bus_message_read(reply, "o", &collection);
     if (r >= 0 && !(*path = strdup(collection))) r = -ENOMEM;
     p_sd_bus_message_unref(reply);
-    return check(r, error);
+    return r < 0 ? unreadable(error, "CreateWithMasterPassword", "no object path", r) : AWSKH_BUS_OK;
 }
 
 int awskh_bus_set_default_alias(awskh_bus *bus, const char *collection, awskh_bus_error *error) {
-    return method(bus, service_path, service_interface, "SetAlias", NULL, error, "so", "default", collection);
+    return method(bus, service_path, service_interface, "SetAlias", "", NULL, error, "so", "default", collection);
 }
 
 int awskh_bus_has_password_interface(awskh_bus *bus, int *present, awskh_bus_error *error) {
     *present = 0;
     sd_bus_message *reply = NULL;
-    int kind = method(bus, service_path, "org.freedesktop.DBus.Introspectable", "Introspect", &reply, error, NULL);
+    int kind =
+        method(bus, service_path, "org.freedesktop.DBus.Introspectable", "Introspect", "s", &reply, error, NULL);
     if (kind) return kind;
     const char *xml = NULL;
     int r = p_sd_bus_message_read(reply, "s", &xml);

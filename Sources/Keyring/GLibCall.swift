@@ -44,6 +44,17 @@ extension KeyringError {
         {
             // gnome-keyring's answer for an item deleted since the search that found it.
             self = .itemVanished(detail: message)
+        } else if message.contains("createDLGroup") || message.contains("libqca") {
+            // KWallet without its crypto plugin cannot open the encrypted session libsecret asks for.
+            self = .unsupported(
+                detail: """
+                    KWallet cannot open an encrypted session (\(message)): install the package \
+                    libqca-qt5-2-plugins (sudo apt install libqca-qt5-2-plugins), then restart kwalletd5
+                    """)
+        } else if gError.domain == awskh_g_io_error_quark() && code == Self.gioTimedOut {
+            // GDBus gives each of libsecret's calls 25 seconds.
+            self = .noAnswer(
+                detail: "the Secret Service did not answer libsecret's call within 25 seconds (\(message))")
         } else if gError.domain == awskh_g_io_error_quark() && Self.looksLikeNoBus(message) {
             self = .noSessionBus(detail: message)
         } else if gError.domain == awskh_g_dbus_error_quark()
@@ -56,6 +67,9 @@ extension KeyringError {
             self = .failed(domain: domain, code: code, message: message)
         }
     }
+
+    /// G_IO_ERROR_TIMED_OUT, GIO's (stable) code for a call that got no reply in time.
+    private static let gioTimedOut = 24
 
     /// GIO reports a missing bus as a generic I/O error; its messages are the only distinguishing mark.
     private static func looksLikeNoBus(_ message: String) -> Bool {

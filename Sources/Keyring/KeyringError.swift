@@ -19,6 +19,14 @@ package enum KeyringError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An item went away (another process deleted it) while it was being read; the call is made again
     /// a few times before this is reported.
     case itemVanished(detail: String)
+    /// The Secret Service did not answer within the time allowed: it may be waiting for a person at its
+    /// own dialog, or be stuck.
+    case noAnswer(detail: String)
+    /// The Secret Service answered with something no Secret Service sends (a reply of the wrong type).
+    case badReply(detail: String)
+    /// The provider shows the items as locked in an unlocked keyring until a person allows this program
+    /// in its dialog (KeePassXC's access confirmation), and that did not happen.
+    case accessNotConfirmed(detail: String)
     /// Any other failure reported by the Secret Service or libsecret.
     case failed(domain: String, code: Int, message: String)
 
@@ -58,6 +66,24 @@ package enum KeyringError: Error, Equatable, Sendable, CustomStringConvertible {
                     "the keyring kept changing while it was read (\(detail)): \(diagnosis.cause); \(diagnosis.fix)"
             }
             return "the keyring kept changing while it was read (\(detail)); try again"
+        case .noAnswer(let detail):
+            return """
+                \(detail). It may be showing a dialog that nobody answered (KeePassXC asks to unlock its \
+                database before a search), or be stuck: answer its dialog or restart the program that \
+                provides the keyring ('awskeyring-helper doctor' names it), then try again
+                """
+        case .badReply(let detail):
+            return """
+                \(detail): the program that provides the keyring on this session bus does not behave like \
+                a Secret Service ('awskeyring-helper doctor' names it); nothing was read or changed
+                """
+        case .accessNotConfirmed(let detail):
+            return """
+                the keyring is unlocked, but its provider shows this program's items as locked until a \
+                person allows access in its dialog (\(detail)). Allow it there, or turn the confirmation \
+                off: in KeePassXC, Settings > Secret Service Integration, untick 'Confirm when passwords \
+                are retrieved by clients' (ConfirmAccessItem=false in keepassxc.ini)
+                """
         case .failed(let domain, let code, let message):
             return "the keyring failed: \(message) (\(domain) \(code))"
         }

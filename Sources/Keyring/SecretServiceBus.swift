@@ -10,7 +10,7 @@ internal import CSecretBus
 /// libsystemd is loaded on first use; where it cannot be loaded, `connect()` returns nil and callers use
 /// libsecret instead.
 final class SecretServiceBus {
-    fileprivate let handle: OpaquePointer
+    let handle: OpaquePointer
 
     private init(handle: OpaquePointer) {
         self.handle = handle
@@ -30,9 +30,21 @@ final class SecretServiceBus {
         return SecretServiceBus(handle: handle)
     }
 
-    /// What a search found: the first unlocked item, and how many matching items are locked.
+    /// Changes how long calls may wait (seconds; nil keeps the current value): `call` for every call,
+    /// `dialog` for those that may wait for a person at the provider's dialog (searches, prompts).
+    func setTimeouts(call: Double? = nil, dialog: Double?) {
+        func milliseconds(_ seconds: Double?) -> UInt64 {
+            guard let seconds, seconds > 0 else { return 0 }
+            return UInt64(min(seconds, 86_400) * 1000)
+        }
+        awskh_bus_set_timeouts(handle, milliseconds(call), milliseconds(dialog))
+    }
+
+    /// What a search found: the first unlocked item, the first locked one, and how many matching items
+    /// are locked.
     struct SearchResult {
         var unlockedItem: String?
+        var lockedItem: String?
         var lockedCount: Int
     }
 
@@ -42,15 +54,22 @@ final class SecretServiceBus {
         let flat = sorted.flatMap { $0.flatMap { [$0.key, $0.value] } }
         let pairCounts = sorted.map(\.count)
         var first = [UnsafeMutablePointer<CChar>?](repeating: nil, count: queries.count)
+        var firstLocked = [UnsafeMutablePointer<CChar>?](repeating: nil, count: queries.count)
         var lockedCounts = [Int](repeating: 0, count: queries.count)
         var error = awskh_bus_error()
         let kind = withCStrings(flat) { pairs in
-            awskh_bus_search_all(handle, pairs, pairCounts, queries.count, &first, &lockedCounts, &error)
+            awskh_bus_search_all(
+                handle, pairs, pairCounts, queries.count, &first, &firstLocked, &lockedCounts, &error)
         }
         try Self.checkKind(kind, error)
-        defer { first.forEach { awskh_bus_free_string($0) } }
-        return zip(first, lockedCounts).map { path, locked in
-            SearchResult(unlockedItem: path.map { String(cString: $0) }, lockedCount: locked)
+        defer {
+            first.forEach { awskh_bus_free_string($0) }
+            firstLocked.forEach { awskh_bus_free_string($0) }
+        }
+        return queries.indices.map { index in
+            SearchResult(
+                unlockedItem: first[index].map { String(cString: $0) },
+                lockedItem: firstLocked[index].map { String(cString: $0) }, lockedCount: lockedCounts[index])
         }
     }
 
@@ -93,6 +112,19 @@ final class SecretServiceBus {
         try Self.checkKind(awskh_bus_unlock_with_prompt(handle, collection, &error), error)
     }
 
+    /// Item.Delete of one item.
+    func deleteItem(_ item: String) throws(KeyringError) {
+        var error = awskh_bus_error()
+        try Self.checkKind(awskh_bus_delete_item(handle, item, &error), error)
+    }
+
+    /// Service.Unlock of items, through the provider's prompt (KeePassXC's access confirmation).
+    func unlockItems(_ items: [String]) throws(KeyringError) {
+        var error = awskh_bus_error()
+        let kind = withCStrings(items) { paths in awskh_bus_unlock_items(handle, paths, items.count, &error) }
+        try Self.checkKind(kind, error)
+    }
+
     /// gnome-keyring's own unlock, which needs no display. Throws `.unsupported` for other providers.
     func unlock(collection: String, password: [UInt8]) throws(KeyringError) {
         var error = awskh_bus_error()
@@ -122,7 +154,7 @@ final class SecretServiceBus {
         try Self.checkKind(awskh_bus_set_default_alias(handle, collection, &error), error)
     }
 
-    fileprivate static func checkKind(_ kind: Int32, _ error: awskh_bus_error) throws(KeyringError) {
+    static func checkKind(_ kind: Int32, _ error: awskh_bus_error) throws(KeyringError) {
         guard kind != Int32(AWSKH_BUS_OK) else { return }
         throw KeyringError(busError: error)
     }
@@ -164,6 +196,10 @@ extension KeyringError {
             self = .locked(detail: message)
         case Int(AWSKH_BUS_VANISHED):
             self = .itemVanished(detail: message)
+        case Int(AWSKH_BUS_TIMEOUT):
+            self = .noAnswer(detail: message)
+        case Int(AWSKH_BUS_BAD_REPLY):
+            self = .badReply(detail: message)
         default:
             self = .failed(domain: name.isEmpty ? "D-Bus" : name, code: Int(error.kind), message: message)
         }

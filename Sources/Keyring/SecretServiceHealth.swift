@@ -28,6 +28,15 @@ package enum SecretServiceHealth: Equatable, Sendable {
             if case .noSessionBus = error { return .noSessionBus(error) }
             return .noSessionBus(.noSessionBus(detail: error.description))
         }
+        // Each of libsecret's calls would wait 25 seconds for a service that does not answer.
+        do throws(KeyringError) {
+            _ = try SecretServiceBus.connect()?.defaultCollection()
+        } catch {
+            switch error {
+            case .noAnswer, .badReply: return .failed(error)
+            default: break
+            }
+        }
         let service: OpaquePointer?
         do throws(KeyringError) {
             service = try glibCall { error in awskh_secret_service_get_sync(SECRET_SERVICE_NONE, nil, error) }

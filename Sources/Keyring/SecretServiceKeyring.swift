@@ -1,5 +1,10 @@
+internal import CSecretBus
 internal import CSecretLoader
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The freedesktop Secret Service (GNOME Keyring, KeePassXC, KWallet's bridge) through libsecret.
 ///
@@ -15,6 +20,8 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
     /// The sd-bus connection for reads and lock state, made on first use; `.unavailable` where
     /// libsystemd cannot be loaded (reads then go through libsecret).
     private let bus = Mutex<BusConnection>(.notConnected)
+    /// How long a call that may wait for a person at the provider's dialog may take (seconds).
+    private let dialogTimeout = Mutex<Double>(Double(AWSKH_BUS_DEFAULT_DIALOG_TIMEOUT_MS) / 1000)
 
     /// - Parameters:
     ///   - schemaName: a reverse-DNS name that marks this program's items.
@@ -78,15 +85,42 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
         try retryingVanishedItems { () throws(KeyringError) in try lookupOnce(queries) }
     }
 
+    /// How often, and how many microseconds apart, an item whose secret reads as empty is read again.
+    static let emptySecretRereads = 25
+    static let emptySecretPause: UInt32 = 20_000
+
+    /// Sets how long a call that may wait for a person at the provider's own dialog may take: a search
+    /// the provider holds while it asks to unlock, a prompt. Calls that need no person are bounded by a
+    /// few seconds.
+    package func setDialogTimeout(seconds: Double) {
+        dialogTimeout.withLock { $0 = seconds }
+        bus.withLock { connection in
+            if case .connected(let bus) = connection { bus.setTimeouts(dialog: seconds) }
+        }
+    }
+
     private func lookupOnce(_ queries: [[String: String]]) throws(KeyringError) -> [String?] {
         let answer = try withBus { bus throws(KeyringError) -> [String?] in
-            let found = try bus.search(queries.map { $0.merging(["xdg:schema": schemaName]) { $1 } })
+            let attributes = queries.map { $0.merging(["xdg:schema": schemaName]) { $1 } }
+            var found = try bus.search(attributes)
+            let lockedOnly = found.compactMap { $0.unlockedItem == nil ? $0.lockedItem : nil }
+            if !lockedOnly.isEmpty, try Self.confirmAccess(to: lockedOnly, bus) {
+                found = try bus.search(attributes)
+            }
             for result in found where result.unlockedItem == nil {
                 if let error = Self.lockedError(remainingItems: result.lockedCount) { throw error }
             }
             let items = found.map(\.unlockedItem)
             let paths = items.compactMap { $0 }
-            let secrets = try bus.secrets(of: paths)
+            var secrets = try bus.secrets(of: paths)
+            // KWallet lists an item it has just created before its secret is there: for a moment after
+            // another process stored it, the item reads as empty (seen under load). This tool never
+            // stores an empty secret, so an empty one is read again, briefly, instead of being taken
+            // for a corrupt item (which the session cache would delete, and then miss).
+            for _ in 0..<Self.emptySecretRereads where secrets.contains("") {
+                usleep(Self.emptySecretPause)
+                secrets = try bus.secrets(of: paths)
+            }
             // An item locked between the search and the read comes back without a secret.
             guard !secrets.contains(nil) else {
                 throw .locked(detail: "an item was locked while it was read")
@@ -120,6 +154,9 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
 
     @discardableResult
     package func delete(attributes: [String: String]) throws(KeyringError) -> Bool {
+        if let removed = try retryingVanishedItems({ () throws(KeyringError) in try busDelete(attributes) }) {
+            return removed
+        }
         let schema = try loadedSchema()
         let table = GLibStringTable(attributes)
         let removed = try retryingVanishedItems { () throws(KeyringError) in
@@ -130,6 +167,34 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
         return removed != 0
     }
 
+    /// Deletes every item with these attributes over sd-bus (nil where it is unavailable). Items the
+    /// provider shows as locked in an unlocked collection (KeePassXC's access confirmation) are unlocked
+    /// through its prompt first: libsecret would skip them.
+    private func busDelete(_ attributes: [String: String]) throws(KeyringError) -> Bool? {
+        try withBus { bus throws(KeyringError) -> Bool in
+            let query = [attributes.merging(["xdg:schema": schemaName]) { $1 }]
+            var removed = false
+            var confirmed: Set<String> = []
+            // Each round removes one item; a bound keeps a service that never stops listing items from
+            // holding the command.
+            for _ in 0..<1000 {
+                guard let found = try bus.search(query).first else { break }
+                if let item = found.unlockedItem {
+                    try bus.deleteItem(item)
+                    removed = true
+                } else if let locked = found.lockedItem, !confirmed.contains(locked),
+                    try Self.confirmAccess(to: [locked], bus)
+                {
+                    confirmed.insert(locked)
+                } else {
+                    if let error = Self.lockedError(remainingItems: found.lockedCount) { throw error }
+                    break
+                }
+            }
+            return removed
+        }
+    }
+
     /// Throws `.locked` when items with these attributes exist although a lookup or delete did not
     /// reach them. Attributes can be searched without unlocking, secrets cannot be read or items
     /// deleted: libsecret then tries to unlock, and where no prompt can be shown it silently gets
@@ -138,6 +203,32 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
         let remaining = try libsecretSearch(attributes: attributes).count
         if let error = Self.lockedError(remainingItems: remaining) { throw error }
         _ = try withBus { bus throws(KeyringError) in try Self.failIfDefaultLocked(bus) }
+    }
+
+    /// Asks the provider to unlock `items` when they are locked although the default collection is not
+    /// (KeePassXC's access confirmation, on by default: each new program sees the items as locked until
+    /// a person allows it in a dialog). Returns whether it asked; false when the collection is locked.
+    private static func confirmAccess(to items: [String], _ bus: SecretServiceBus) throws(KeyringError)
+        -> Bool
+    {
+        guard let collection = try bus.defaultCollection(), !collection.locked else { return false }
+        guard displayAvailable() else {
+            throw .accessNotConfirmed(detail: "there is no display here to show its dialog on")
+        }
+        do {
+            try bus.unlockItems(items)
+        } catch .noAnswer(let detail), .promptDismissed(let detail) {
+            throw .accessNotConfirmed(detail: detail)
+        }
+        return true
+    }
+
+    /// Whether a graphical session is there, where a provider's dialog can be answered.
+    private static func displayAvailable() -> Bool {
+        for name in ["DISPLAY", "WAYLAND_DISPLAY"] {
+            if let value = getenv(name), value.pointee != 0 { return true }
+        }
+        return false
     }
 
     private static func failIfDefaultLocked(_ bus: SecretServiceBus) throws(KeyringError) {
@@ -155,6 +246,7 @@ package final class SecretServiceKeyring: SecretStore, Sendable {
     }
 
     package func search(attributes: [String: String]) throws(KeyringError) -> [KeyringItem] {
+        try requireAnswering()
         let items = try libsecretSearch(attributes: attributes)
         if items.isEmpty {
             _ = try withBus { bus throws(KeyringError) in try Self.failIfDefaultLocked(bus) }
@@ -249,6 +341,7 @@ extension SecretServiceKeyring {
                     connection = .unavailable
                     return nil
                 }
+                bus.setTimeouts(dialog: dialogTimeout.withLock { $0 })
                 connection = .connected(bus)
                 return try body(bus)
             }
@@ -271,6 +364,12 @@ extension SecretServiceKeyring {
             guard let collection = try bus.defaultCollection() else { return .missing }
             return collection.locked ? .locked : .unlocked
         }
+    }
+
+    /// Throws `.noAnswer` when the service does not answer within a few seconds: libsecret's calls would
+    /// each wait 25 seconds.
+    private func requireAnswering() throws(KeyringError) {
+        _ = try withBus { bus throws(KeyringError) in try bus.defaultCollection() }
     }
 
     /// Throws `.noDefaultCollection` or `.locked` unless items can be written now.

@@ -2,6 +2,7 @@ import AWSConfigFile
 import AWSQuery
 import CredentialResolution
 import HelperSupport
+import Keyring
 import ProcessControl
 
 #if canImport(Glibc)
@@ -16,41 +17,68 @@ import ProcessControl
 // a cached call starts in much less time.
 ProcessGuard.forbidCoreDumps()
 let arguments = Array(CommandLine.arguments.dropFirst())
-if let selection = ProfileSelection.plainCall(arguments), let answer = KeyringAnswer(selection) {
-    answer.notes.forEach(StandardError.write)
-    StandardOutput.write(answer.document)
-    exit(0)
+if let selection = ProfileSelection.plainCall(arguments) {
+    switch KeyringAnswer.find(selection) {
+    case .answer(let answer):
+        answer.notes.forEach(StandardError.write)
+        StandardOutput.write(answer.document)
+        exit(0)
+    case .failure(let error):
+        StandardError.report(error)
+        exit(1)
+    case .handOver:
+        break
+    }
 }
 let failure = CompanionProgram.handOver(to: CompanionProgram.commands, arguments: arguments)
 StandardError.report(failure)
 exit(failure.exitStatus)
 
 /// The credential document when the keyring alone has it, with the notes written on the way (printed
-/// only then: when the other program takes over, it writes its own). Any failure is nil.
+/// only then: when the other program takes over, it writes its own).
 struct KeyringAnswer {
     var document: String
     var notes: [String]
 
-    init?(_ selection: ProfileSelection) {
+    enum Outcome {
+        case answer(KeyringAnswer)
+        /// A keyring failure that asking again would only repeat after the same wait (the provider did
+        /// not answer in time, or nobody allowed access in its dialog): reported here.
+        case failure(KeyringError)
+        /// Any other case: the other program does the work and reports what fails.
+        case handOver
+    }
+
+    static func find(_ selection: ProfileSelection) -> Outcome {
+        do {
+            guard let answer = try KeyringAnswer(selection) else { return .handOver }
+            return .answer(answer)
+        } catch let error as KeyringError {
+            switch error {
+            case .noAnswer, .accessNotConfirmed: return .failure(error)
+            default: return .handOver
+            }
+        } catch {
+            return .handOver
+        }
+    }
+
+    init?(_ selection: ProfileSelection) throws {
         let environment = ProcessEnvironment.current()
         let notes = NoteList()
-        do {
-            let files = try AWSConfigFiles.load(environment: environment)
-            let keyring = CredentialKeyring.secretService(json: nil)
-            var provider = CredentialProvider(
-                files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
-                environment: environment, json: NoJSONDecoding(), diagnostics: { notes.items.append($0) },
-                openTerminal: { nil })
-            provider.webIdentityFromEnvironment = selection.webIdentityFromEnvironment
-            guard
-                let credentials = try provider.credentialsFromKeyring(
-                    profile: selection.profile(environment: environment))
-            else { return nil }
-            document = credentials.processDocument.text
-            self.notes = notes.items
-        } catch {
-            return nil
-        }
+        let files = try AWSConfigFiles.load(environment: environment)
+        let keyring = CredentialKeyring.secretService(json: nil)
+        var provider = CredentialProvider(
+            files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
+            environment: environment, json: NoJSONDecoding(), diagnostics: { notes.items.append($0) },
+            openTerminal: { nil })
+        provider.webIdentityFromEnvironment = selection.webIdentityFromEnvironment
+        guard
+            let credentials = try provider.credentialsFromKeyring(
+                profile: selection.profile(environment: environment))
+        else { return nil }
+        document = credentials.processDocument.text
+        self.notes = notes.items
     }
 
     private final class NoteList {

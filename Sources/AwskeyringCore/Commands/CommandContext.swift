@@ -117,9 +117,12 @@ package struct CommandContext {
 
     /// `doctor`: the Secret Service probed now; IAM asked about the stored keys unless `offline`.
     package func doctorChecks(offline: Bool) -> DoctorChecks {
-        var doctor = DoctorChecks(
-            health: SecretServiceHealth.probe(), keyring: keyring, environment: environment)
+        let health = SecretServiceHealth.probe()
+        var doctor = DoctorChecks(health: health, keyring: keyring, environment: environment)
         if !offline { doctor.iamTransport = transport }
+        var answers = true
+        if case .failed(.noAnswer) = health { answers = false }
+        doctor.provider = SecretServiceProvider.identify(probeSessions: answers)
         return doctor
     }
 

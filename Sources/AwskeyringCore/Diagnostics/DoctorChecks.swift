@@ -32,6 +32,8 @@ package struct DoctorFinding: Sendable, Equatable {
 /// sign ListAccessKeys, and only when given a transport.
 package struct DoctorChecks {
     package var health: SecretServiceHealth
+    /// Which program answers as the Secret Service (see DoctorProvider.swift); nil: not looked at.
+    package var provider: Result<SecretServiceProvider, KeyringError>?
     package var keyring: CredentialKeyring
     package var environment: [String: String]
     package var readFile: (String) throws(ConfigFileError) -> [UInt8]?
@@ -62,6 +64,10 @@ package struct DoctorChecks {
 
     package func findings() -> [DoctorFinding] {
         var findings = keyringFindings()
+        switch health {
+        case .noSessionBus, .noService: break
+        default: findings += providerFindings()
+        }
         let profilesWithKeys: Set<String>?
         if case .defaultCollection = health {
             profilesWithKeys = (try? keyring.profilesWithKeys()).map(Set.init)
@@ -155,7 +161,8 @@ package struct DoctorChecks {
     private static func detail(of error: KeyringError) -> String {
         switch error {
         case .noSessionBus(let detail), .serviceUnavailable(let detail), .locked(let detail),
-            .unsupported(let detail), .promptDismissed(let detail), .itemVanished(let detail):
+            .unsupported(let detail), .promptDismissed(let detail), .itemVanished(let detail),
+            .noAnswer(let detail), .badReply(let detail), .accessNotConfirmed(let detail):
             return detail
         case .noDefaultCollection: return "no default keyring"
         case .wrongPassword: return "wrong keyring password"

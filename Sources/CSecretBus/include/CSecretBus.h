@@ -36,7 +36,16 @@ enum {
     AWSKH_BUS_FAILED = 8,
     // An item went away (another process deleted it) between a search and its use.
     AWSKH_BUS_VANISHED = 9,
+    // The service did not answer within the time allowed (or nobody answered its prompt).
+    AWSKH_BUS_TIMEOUT = 10,
+    // The service answered with something that is not a Secret Service reply (a wrong type).
+    AWSKH_BUS_BAD_REPLY = 11,
 };
+
+// How long a call may wait for its reply, and how long a call that may be waiting for a person at the
+// provider's own dialog (a search KeePassXC holds while it asks to unlock, a prompt) may wait.
+#define AWSKH_BUS_DEFAULT_CALL_TIMEOUT_MS 5000
+#define AWSKH_BUS_DEFAULT_DIALOG_TIMEOUT_MS 120000
 
 typedef struct {
     int kind;
@@ -48,12 +57,17 @@ typedef struct {
 awskh_bus *awskh_bus_open(awskh_bus_error *error);
 void awskh_bus_close(awskh_bus *bus);
 
+// Changes the connection's time-outs (milliseconds; 0 keeps the current value).
+void awskh_bus_set_timeouts(awskh_bus *bus, uint64_t call_ms, uint64_t dialog_ms);
+
 // SearchItems for `count` queries, all sent before any reply is awaited (with OpenSession, the first
 // time). Query i has `pair_counts[i]` attribute pairs, taken in turn from `pairs` (key, value, key,
-// value, ...). Sets `first_unlocked[i]` to the first unlocked item's path (free with
-// awskh_bus_free_string) or NULL, and `locked_counts[i]` to the number of matching items that are locked.
+// value, ...). Sets `first_unlocked[i]` and `first_locked[i]` to the first unlocked and the first locked
+// item's path (free with awskh_bus_free_string) or NULL, and `locked_counts[i]` to the number of matching
+// items that are locked.
 int awskh_bus_search_all(awskh_bus *bus, const char *const *pairs, const size_t *pair_counts, size_t count,
-                         char **first_unlocked, size_t *locked_counts, awskh_bus_error *error);
+                         char **first_unlocked, char **first_locked, size_t *locked_counts,
+                         awskh_bus_error *error);
 
 // GetSecrets for `count` items in one call. `secrets[i]` gets a copy of item i's secret (NULL when the
 // service returned none for it, for example because it is locked) and `lengths[i]` its length. Free
@@ -81,7 +95,22 @@ int awskh_bus_has_password_interface(awskh_bus *bus, int *present, awskh_bus_err
 // Service.SetAlias("default", collection).
 int awskh_bus_set_default_alias(awskh_bus *bus, const char *collection, awskh_bus_error *error);
 
-// The standard Service.Unlock, completing the provider's own prompt when it asks for one.
+// The standard Service.Unlock, completing the provider's own prompt when it asks for one; it also ends
+// when the collection becomes unlocked another way.
 int awskh_bus_unlock_with_prompt(awskh_bus *bus, const char *collection, awskh_bus_error *error);
+
+// Service.Unlock of items (KeePassXC shows each item as locked to a new client until a person allows
+// access in its dialog), through the provider's prompt.
+int awskh_bus_unlock_items(awskh_bus *bus, const char *const *items, size_t count, awskh_bus_error *error);
+
+// The process ID of the program that owns org.freedesktop.secrets (from the bus daemon).
+int awskh_bus_service_pid(awskh_bus *bus, uint32_t *pid, awskh_bus_error *error);
+
+// Whether the service opens an encrypted (dh-ietf1024-sha256-aes128-cbc-pkcs7) session, as libsecret
+// asks for: `supported` 0 with the service's refusal in `error` (kind AWSKH_BUS_OK) when it does not.
+int awskh_bus_probe_encrypted_session(awskh_bus *bus, int *supported, awskh_bus_error *error);
+
+// Item.Delete, completing the provider's prompt when it asks for one.
+int awskh_bus_delete_item(awskh_bus *bus, const char *item, awskh_bus_error *error);
 
 #endif

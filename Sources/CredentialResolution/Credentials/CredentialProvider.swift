@@ -111,6 +111,8 @@ package struct CredentialProvider {
         let chain = try resolver.chain(for: profile)
         let plan = try CredentialPlan(chain: chain, files: files, environment: environment)
         try HelperCallChain.check(chain, environment: environment)
+        // A person answering the keyring provider's own dialog gets as long as for an MFA code.
+        keyring.allowDialogs(seconds: plan.mfaTimeout)
         return (chain, plan)
     }
 

@@ -54,6 +54,12 @@ package struct CredentialKeyring: Sendable {
         )
     }
 
+    /// How long a keyring call may wait for a person at the provider's own dialog (KeePassXC asking to
+    /// unlock its database or to allow access), in seconds.
+    package func allowDialogs(seconds: Double) {
+        (store as? SecretServiceKeyring)?.setDialogTimeout(seconds: seconds)
+    }
+
     /// Throws unless keys can be stored now (a default collection exists and is unlocked), so a
     /// person is told before typing them.
     package func requireWritable() throws(KeyringError) {
@@ -203,7 +209,9 @@ extension CredentialKeyring {
     }
 
     private func decodeSession(_ secret: String?, cacheKey: String) -> CachedSession? {
-        guard let secret else { return nil }
+        // An empty secret is an entry not yet written (KWallet shows it so for a moment), not a corrupt
+        // one: it is left alone.
+        guard let secret, !secret.isEmpty else { return nil }
         guard let session = CachedSessionText.decode(secret) else {
             _ = try? store.delete(attributes: sessionAttributes(cacheKey: cacheKey))
             return nil

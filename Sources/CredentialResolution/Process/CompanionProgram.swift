@@ -2,14 +2,13 @@
     import Glibc
 #endif
 
-/// The programs installed with awskeyring-helper, which it becomes for the work it does not link:
-/// awskeyring-helper-commands (every call but a plain one the session cache answers) and
-/// awskeyring-helper-server (`exec --server`, `login`). Each is looked for beside the running program
-/// (the build folder, or the same libexec folder), then in ../libexec/awskeyring-helper (an
-/// installation).
+/// The program installed with awskeyring-helper, which it becomes for the work it does not link:
+/// awskeyring-helper-commands (every call but a plain one the keyring alone answers, every command, and
+/// the credentials endpoint of `exec --server`, which it hands over to a new start of itself). It is
+/// looked for beside the running program (the build folder, or the same libexec folder), then in
+/// ../libexec/awskeyring-helper (an installation).
 package enum CompanionProgram {
     package static let commands = "awskeyring-helper-commands"
-    package static let server = "awskeyring-helper-server"
 
     /// Replaces this process with companion `name` (`exec`), with `arguments` after its name, this
     /// process's environment and the person's core size limit (the companion guards itself again; this

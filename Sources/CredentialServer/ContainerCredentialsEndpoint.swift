@@ -23,8 +23,7 @@ package final class ContainerCredentialsEndpoint {
 
     /// Listens on 127.0.0.1 at a port the kernel picks.
     package init(
-        token: AuthorizationToken, source: @escaping CredentialSource,
-        clock: any TimeSource = SystemClock()
+        token: AuthorizationToken, clock: any TimeSource, source: @escaping CredentialSource
     ) throws(ServerError) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let workers = NIOThreadPool(numberOfThreads: 1)

@@ -35,12 +35,13 @@ package enum ServerCommands {
     {
         let selection = ProfileSelection(option: option)
         let profile = selection.profile(environment: environment)
-        let files = try CommandContext.live(environment: environment).configFiles()
+        let context = CommandContext.live(environment: environment)
+        let files = try context.configFiles()
         // Before any thread starts (the Secret Service client starts some): a signal meant for the
         // command must not land in a thread that has it unblocked.
         ChildSupervisor.blockSignals()
         let fetch: @Sendable () throws -> AWSCredentials = {
-            try CommandContext.live(environment: environment).credentials(selection, files: files)
+            try context.credentials(selection, files: files)
         }
         // awskeyring-helper fetched them (and asked for any MFA code) before it became this program, so a
         // failure has already stopped the command from starting, and requests find them in the cache.
@@ -54,7 +55,7 @@ package enum ServerCommands {
         }
 
         let token = AuthorizationToken.random()
-        let endpoint = try ContainerCredentialsEndpoint(token: token) {
+        let endpoint = try ContainerCredentialsEndpoint(token: token, clock: context.clock) {
             do {
                 return .success(try fetch())
             } catch {

@@ -49,7 +49,8 @@ extension AwskeyringHelper {
                 let path =
                     credentialsFile.map { ConfigFileAccess.expandPath($0, environment: environment) }
                     ?? AWSConfigFiles.filePaths(environment: environment).credentials
-                let importer = KeyImport(keyring: context.keyring, diagnostics: context.diagnostics)
+                let importer = KeyImport(
+                    keyring: context.keyring, diagnostics: context.diagnostics, clock: context.clock)
                 try importer.run(
                     path: path, displayPath: ConfigFileAccess.displayPath(path, environment: environment),
                     profiles: profile,

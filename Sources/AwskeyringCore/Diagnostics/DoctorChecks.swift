@@ -41,15 +41,17 @@ package struct DoctorChecks {
     /// How IAM is reached to look for spare access keys; nil asks nothing (offline).
     package var iamTransport: (any HTTPTransport)?
     /// Times the IAM check against its budget, and signs and paces its calls.
-    package var clock: any TimeSource = SystemClock()
+    package var clock: any TimeSource
 
     package init(
         health: SecretServiceHealth, keyring: CredentialKeyring, environment: [String: String],
+        clock: any TimeSource,
         readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
     ) {
         self.health = health
         self.keyring = keyring
         self.environment = environment
+        self.clock = clock
         self.readFile = readFile
     }
 

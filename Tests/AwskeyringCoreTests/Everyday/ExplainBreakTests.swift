@@ -168,7 +168,8 @@ import Testing
     @Test func aCredentialProcessProgramNotOnPathIsAProblem() throws {
         var doctor = DoctorChecks(
             health: .defaultCollection(label: "Login", locked: false),
-            keyring: CredentialKeyring(store: InMemorySecretStore()), environment: ["PATH": "/p"]
+            keyring: CredentialKeyring(store: InMemorySecretStore()), environment: ["PATH": "/p"],
+            clock: TestClock()
         ) { _ throws(ConfigFileError) in nil }
         doctor.findProgram = { program, path in program == "present" && path == "/p" ? "/p/present" : nil }
         #expect(doctor.commandFinding("present --x", of: "a") == nil)

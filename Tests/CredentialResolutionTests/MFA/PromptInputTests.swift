@@ -1,7 +1,6 @@
 import TestSupport
 import Testing
 
-@testable import AwskeyringCore
 @testable import CredentialResolution
 @testable import HelperSupport
 

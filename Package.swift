@@ -28,7 +28,6 @@ let package = Package(
     products: [
         .executable(name: "awskeyring-helper", targets: ["awskeyring-helper"]),
         .executable(name: "awskeyring-helper-commands", targets: ["awskeyring-helper-commands"]),
-        .executable(name: "awskeyring-helper-server", targets: ["awskeyring-helper-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -133,7 +132,8 @@ let package = Package(
             ]
         ),
         // `exec --server`'s credentials endpoint and `login`'s browser redirect on 127.0.0.1 (SwiftNIO),
-        // and the child process they serve.
+        // and the child process they serve; linked into awskeyring-helper-commands, never into the
+        // program every SDK call starts.
         .target(
             name: "CredentialServer",
             dependencies: [
@@ -145,16 +145,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
-        ),
-        // The program awskeyring-helper becomes for those two commands (installed beside it): linked
-        // into awskeyring-helper, SwiftNIO made the program every SDK call starts larger and slower to
-        // start. Linked as awskeyring-helper is.
-        .executableTarget(
-            name: "awskeyring-helper-server",
-            dependencies: ["CredentialServer", "ProcessControl"],
-            linkerSettings: [
-                .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
         // The program credential_process runs: answers a plain call when the keyring alone has the
@@ -170,15 +160,17 @@ let package = Package(
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
             ]
         ),
-        // Every command, and the credential calls the keyring alone cannot answer. Argument parsing and
-        // rendering only: every command gets its work from AwskeyringCore's CommandContext (the one place
-        // the keyring, transport, clock, terminal and environment are put together), so the program
-        // needs neither Keyring nor AWSQuery.
+        // Every command, the credential calls the keyring alone cannot answer, and (in a new start of
+        // itself) exec --server's endpoint and login's redirect. Argument parsing and rendering only: every
+        // command gets its work from AwskeyringCore's CommandContext (the one place the keyring,
+        // transport, clock, terminal and environment are put together), so the program needs neither
+        // Keyring nor AWSQuery.
         .executableTarget(
             name: "awskeyring-helper-commands",
             dependencies: [
                 "AwskeyringCore",
                 "CredentialResolution",
+                "CredentialServer",
                 "AWSConfigFile",
                 "HelperSupport",
                 "ProcessControl",

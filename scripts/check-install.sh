@@ -35,7 +35,7 @@ installed() {
 }
 
 # The installed programs answer: the helper itself (--version), the commands program it becomes (--help),
-# and the server program, which refuses to run when not started by the helper.
+# and that program's server part, which refuses a hand-over it did not write.
 answers() {
   local helper="$1" libexec="$2" out status
   out="$("$helper" --version)" || problem "$helper --version failed"
@@ -43,9 +43,9 @@ answers() {
   out="$("$helper" --help)" || problem "$helper --help failed (the commands program did not answer)"
   grep -q -- "--profile" <<<"$out" || problem "$helper --help printed no usage: $out"
   status=0
-  out="$("$libexec/awskeyring-helper-server" 2>&1 >/dev/null)" || status=$?
-  [ "$status" -eq 64 ] && grep -q "awskeyring-helper" <<<"$out" \
-    || problem "$libexec/awskeyring-helper-server did not answer as expected (exit $status): $out"
+  out="$("$libexec/awskeyring-helper-commands" --serve-handed-over 2>&1 >/dev/null)" || status=$?
+  [ "$status" -eq 64 ] && grep -q "awskeyring-helper exec --server" <<<"$out" \
+    || problem "$libexec/awskeyring-helper-commands did not refuse a hand-over typed by hand (exit $status): $out"
 }
 
 run_tests() {

@@ -53,8 +53,7 @@ chmod 0644 "$root/usr/share/doc/awskeyring-helper/changelog.gz"
 mkdir -p "$work/debian"
 printf 'Source: awskeyring-helper\n\nPackage: awskeyring-helper\nArchitecture: any\n' >"$work/debian/control"
 shlibs="$(cd "$work" && dpkg-shlibdeps -O -e root/usr/bin/awskeyring-helper \
-  -e root/usr/libexec/awskeyring-helper/awskeyring-helper-commands \
-  -e root/usr/libexec/awskeyring-helper/awskeyring-helper-server 2>/dev/null | sed -n 's/^shlibs:Depends=//p')"
+  -e root/usr/libexec/awskeyring-helper/awskeyring-helper-commands 2>/dev/null | sed -n 's/^shlibs:Depends=//p')"
 [ -n "$shlibs" ] || fail "dpkg-shlibdeps found no dependencies in the binary"
 # Libraries loaded with dlopen, which dpkg-shlibdeps cannot see:
 # - libsecret-1-0 (Secret Service; 0.19.1 added secret_password_searchv_sync and SecretRetrievable),

@@ -86,7 +86,7 @@ package_problem() {
   exit 1
 }
 for path in usr/bin/awskeyring-helper usr/libexec/awskeyring-helper/awskeyring-helper-commands \
-  usr/libexec/awskeyring-helper/awskeyring-helper-server usr/share/man/man1/awskeyring-helper.1.gz \
+  usr/share/man/man1/awskeyring-helper.1.gz \
   usr/share/bash-completion/completions/awskeyring-helper usr/share/zsh/vendor-completions/_awskeyring-helper \
   usr/share/fish/vendor_completions.d/awskeyring-helper.fish usr/share/doc/awskeyring-helper/copyright; do
   [ -s "$unpacked/$path" ] || package_problem "$deb has no $path"

@@ -28,9 +28,8 @@ package final class ContainerCredentialsEndpoint {
 
     /// Listens on 127.0.0.1 at a port the kernel picks.
     package init(
-        token: AuthorizationToken, source: @escaping CredentialSource,
-        clock: any TimeSource = SystemClock(), headerTimeout: TimeAmount = .seconds(3),
-        maximumPendingConnections: Int = 64
+        token: AuthorizationToken, clock: any TimeSource, headerTimeout: TimeAmount = .seconds(3),
+        maximumPendingConnections: Int = 64, source: @escaping CredentialSource
     ) throws(ServerError) {
         // One event loop thread: every connection, and the list of those still without the token, lives
         // on it.

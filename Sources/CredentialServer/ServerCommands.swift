@@ -7,65 +7,21 @@ import ProcessControl
     import Glibc
 #endif
 
-/// The commands of `awskeyring-helper-server`, the program `awskeyring-helper` hands over to (with
-/// `exec`, keeping its process id) for `exec --server` and for `login` when it opens a browser. They are
-/// a program of their own so that SwiftNIO never loads with `awskeyring-helper`, which every SDK call
-/// starts: linked in, it made that program a quarter larger and its start-up an eighth slower.
-///
-/// `awskeyring-helper` has checked the arguments; they arrive in one fixed form:
-/// `exec [--profile P] -- COMMAND [ARGS...]` and `login [--profile P] [--destination URL] --duration N`.
+/// The work awskeyring-helper-commands hands over to itself (see `ServerHandOver`) for `exec --server`
+/// and for `login` when it opens a browser: the credentials endpoint and the sign-in redirect on
+/// 127.0.0.1, served with SwiftNIO. awskeyring-helper, which every SDK call starts, links none of it.
 package enum ServerCommands {
-    /// The program's name, next to `awskeyring-helper` in the same directory.
-    package static let programName = "awskeyring-helper-server"
-
-    struct Arguments: Equatable {
-        var verb: String
-        var profile: String?
-        var destination: String?
-        var duration: Int?
-        var command: [String] = []
-    }
-
-    static func parse(_ arguments: [String]) -> Arguments? {
-        guard let verb = arguments.first else { return nil }
-        var parsed = Arguments(verb: verb)
-        var rest = arguments.dropFirst()
-        while let word = rest.first {
-            rest = rest.dropFirst()
-            if word == "--" {
-                parsed.command = Array(rest)
-                break
-            }
-            guard let value = rest.first else { return nil }
-            rest = rest.dropFirst()
-            switch word {
-            case "--profile": parsed.profile = value
-            case "--destination": parsed.destination = value
-            case "--duration":
-                guard let duration = Int(value) else { return nil }
-                parsed.duration = duration
-            default: return nil
-            }
-        }
-        return parsed
-    }
-
-    /// Runs a command line; returns the exit status.
-    package static func main(_ arguments: [String]) -> Int32 {
-        guard let parsed = parse(arguments) else {
-            StandardError.report(ServerError.notRunByHelper(program: programName))
-            return 64
-        }
+    /// Serves a hand-over; returns the exit status.
+    package static func main(_ handOver: ServerHandOver) -> Int32 {
         let environment = ProcessEnvironment.current()
         do {
-            switch parsed.verb {
-            case "exec" where !parsed.command.isEmpty:
-                return try serve(parsed, environment: environment)
-            case "login":
-                try login(parsed, environment: environment)
+            switch handOver {
+            case .serve(let profile, let command):
+                return try serve(profile: profile, command: command, environment: environment)
+            case .openSignIn(let profile, let destination, let duration):
+                try login(
+                    profile: profile, destination: destination, duration: duration, environment: environment)
                 return 0
-            default:
-                throw ServerError.unknownCommand(program: programName)
             }
         } catch {
             StandardError.report(error)
@@ -75,10 +31,13 @@ package enum ServerCommands {
 
     /// `exec --server`: the endpoint serves the credentials, renewed as they near expiry, while COMMAND
     /// runs.
-    static func serve(_ arguments: Arguments, environment: [String: String]) throws -> Int32 {
-        let selection = ProfileSelection(option: arguments.profile)
+    static func serve(profile option: String?, command: [String], environment: [String: String]) throws
+        -> Int32
+    {
+        let selection = ProfileSelection(option: option)
         let profile = selection.profile(environment: environment)
-        let files = try CommandContext.live(environment: environment).configFiles()
+        let context = CommandContext.live(environment: environment)
+        let files = try context.configFiles()
         // Before any thread starts (the Secret Service client starts some): a signal meant for the
         // command must not land in a thread that has it unblocked.
         ChildSupervisor.blockSignals()
@@ -90,9 +49,9 @@ package enum ServerCommands {
         // and answer that process's requests.
         ChildSupervisor.becomeSubreaper()
         let fetch: @Sendable () throws -> AWSCredentials = {
-            try CommandContext.live(environment: environment).credentials(selection, files: files)
+            try context.credentials(selection, files: files)
         }
-        // awskeyring-helper fetched them (and asked for any MFA code) before it became this program, so a
+        // The commands' program fetched them (and asked for any MFA code) before it handed over, so a
         // failure has already stopped the command from starting, and requests find them in the cache.
         let competing = ServerChildEnvironment.competingDefaultSettings(files: files)
         if !competing.isEmpty {
@@ -104,7 +63,7 @@ package enum ServerCommands {
         }
 
         let token = AuthorizationToken.random()
-        let endpoint = try ContainerCredentialsEndpoint(token: token) {
+        let endpoint = try ContainerCredentialsEndpoint(token: token, clock: context.clock) {
             do {
                 return .success(try fetch())
             } catch {
@@ -114,7 +73,6 @@ package enum ServerCommands {
         }
         let childEnvironment = ServerChildEnvironment.make(
             environment: environment, profile: profile, files: files, url: endpoint.url, token: token)
-        let command = arguments.command
         let result = ChildSupervisor.run(
             command: command[0], arguments: Array(command.dropFirst()), environment: childEnvironment,
             waitForDescendants: true)
@@ -129,13 +87,17 @@ package enum ServerCommands {
     }
 
     /// `login` with a display: the sign-in URL is opened through the one-time redirect.
-    static func login(_ arguments: Arguments, environment: [String: String]) throws {
+    static func login(
+        profile option: String?, destination: String?, duration: Int, environment: [String: String]
+    )
+        throws
+    {
         let context = CommandContext.live(environment: environment)
-        let selection = ProfileSelection(option: arguments.profile)
+        let selection = ProfileSelection(option: option)
         let provider = context.credentialProvider(files: try context.configFiles(), selection: selection)
         let url = try ConsoleLogin(provider: provider).signInURL(
             profile: context.profile(selection),
-            destination: arguments.destination, duration: arguments.duration ?? 3600)
+            destination: destination, duration: duration)
         try SignInRedirect.open(url, environment: environment)
     }
 }

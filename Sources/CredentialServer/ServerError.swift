@@ -1,11 +1,10 @@
 import AwskeyringCore
 
-/// What stops awskeyring-helper-server: the credentials endpoint or the sign-in redirect could not be
-/// served, or it was run by hand.
+/// What stops `exec --server` or `login`'s redirect: the credentials endpoint or the sign-in redirect
+/// could not be served, or a hand-over was not one `ServerHandOver` wrote.
 package enum ServerError: Error, Sendable, CustomStringConvertible {
-    /// Not run as awskeyring-helper runs it.
-    case notRunByHelper(program: String)
-    case unknownCommand(program: String)
+    /// Arguments starting with `ServerHandOver.marker` that it did not write (typed by hand).
+    case notHandedOver
     /// The endpoint could not listen on 127.0.0.1 (the underlying failure from SwiftNIO).
     case endpointNotStarted(any Error)
     case endpointPortUnknown
@@ -24,10 +23,11 @@ package enum ServerError: Error, Sendable, CustomStringConvertible {
 
     package var description: String {
         switch self {
-        case .notRunByHelper(let program):
-            return "\(program) is run by awskeyring-helper (exec --server, login); use those commands"
-        case .unknownCommand(let program):
-            return "\(program): unknown command; it is run by awskeyring-helper"
+        case .notHandedOver:
+            return """
+                \(ServerHandOver.marker) is given by awskeyring-helper itself; use 'awskeyring-helper exec \
+                --server' or 'awskeyring-helper login'
+                """
         case .endpointNotStarted(let error):
             return "cannot start the credentials endpoint on 127.0.0.1: \(error)"
         case .endpointPortUnknown:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AwskeyringCore
 import CredentialResolution
+import CredentialServer
 import HelperSupport
 import ProcessControl
 
@@ -30,6 +31,9 @@ struct AwskeyringHelper: ParsableCommand {
     /// A plain credential_process call goes straight to its work; everything else through the parser.
     static func main() {
         ProcessGuard.forbidCoreDumps()
+        if CommandLine.arguments.dropFirst().first == ServerHandOver.marker {
+            serveHandOver(Array(CommandLine.arguments.dropFirst()))
+        }
         if let selection = ProfileSelection.plainCall(Array(CommandLine.arguments.dropFirst())) {
             do {
                 try Credentials.printDocument(selection, refresh: false)
@@ -51,6 +55,15 @@ struct AwskeyringHelper: ParsableCommand {
             return
         }
         Self.main(nil)
+    }
+
+    /// `exec --server` and `login`'s redirect, which this program handed over to itself; never returns.
+    static func serveHandOver(_ arguments: [String]) -> Never {
+        guard let handOver = ServerHandOver(arguments: arguments) else {
+            StandardError.report(ServerError.notHandedOver)
+            Self.exit(withError: ExitCode.validationFailure)
+        }
+        Self.exit(withError: ExitCode(ServerCommands.main(handOver)))
     }
 
     /// A first word that is neither an option nor a command: without this, the parser hands it to the

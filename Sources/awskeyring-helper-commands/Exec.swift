@@ -1,6 +1,7 @@
 import ArgumentParser
 import AwskeyringCore
 import CredentialResolution
+import CredentialServer
 import HelperSupport
 import ProcessControl
 
@@ -94,9 +95,9 @@ extension AwskeyringHelper {
             throw ExitCode(failure.exitStatus)
         }
 
-        /// `--server` is served by awskeyring-helper-server, which this process becomes once it has the
-        /// credentials: a missing key fails here, and an MFA code is asked for with the usual signal
-        /// handling (Ctrl-C works); the server then finds them in the cache.
+        /// `--server` is served once this process has the credentials: a missing key fails here, and an
+        /// MFA code is asked for with the usual signal handling (Ctrl-C works); the process that serves
+        /// then finds them in the cache.
         private func runServing() throws {
             try reportingFailure {
                 let context = CommandContext.live()
@@ -108,18 +109,15 @@ extension AwskeyringHelper {
                 }
                 _ = try context.credentials(options.selection, files: files)
             }
-            var arguments = ["exec"]
-            if let profile = options.profile { arguments += ["--profile", profile] }
-            try handOverToServer(arguments + ["--"] + commandLine)
+            try handOver(.serve(profile: options.profile, command: commandLine))
         }
     }
 }
 
-/// Replaces this process with awskeyring-helper-server, which serves `exec --server` and `login`'s
-/// browser redirect. SwiftNIO is linked into that program only, so the start of every credential_process
-/// call does not pay for it (size and start-up were measured).
-func handOverToServer(_ arguments: [String]) throws {
-    let failure = CompanionProgram.handOver(to: CompanionProgram.server, arguments: arguments)
+/// Replaces this process with a new start of this program that serves `handOver` (see `ServerHandOver`
+/// for why a new start).
+func handOver(_ handOver: ServerHandOver) throws {
+    let failure = CompanionProgram.handOver(to: CompanionProgram.commands, arguments: handOver.arguments)
     StandardError.report(failure)
     throw ExitCode(failure.exitStatus)
 }

@@ -89,7 +89,8 @@ extension AwskeyringHelper {
                     try importer.run(profiles: profile, replaceStoredKeys: force)
                     return
                 }
-                var importer = KeyImport(keyring: context.keyring, diagnostics: context.diagnostics)
+                var importer = KeyImport(
+                    keyring: context.keyring, diagnostics: context.diagnostics, clock: context.clock)
                 if configure { importer.configureProfiles = configureProfiles }
                 try importer.run(
                     path: path, displayPath: ConfigFileAccess.displayPath(path, environment: environment),

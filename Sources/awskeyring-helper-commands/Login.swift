@@ -1,5 +1,6 @@
 import ArgumentParser
 import AwskeyringCore
+import CredentialServer
 import HelperSupport
 
 extension AwskeyringHelper {
@@ -52,11 +53,9 @@ extension AwskeyringHelper {
             let environment = ProcessEnvironment.current()
             let hasDisplay = ["DISPLAY", "WAYLAND_DISPLAY"].contains { !(environment[$0] ?? "").isEmpty }
             if !print && hasDisplay {
-                // The browser is opened through a redirect on 127.0.0.1, served by the server program.
-                var arguments = ["login"]
-                if let profile = options.profile { arguments += ["--profile", profile] }
-                if let destination { arguments += ["--destination", destination] }
-                try handOverToServer(arguments + ["--duration", String(duration)])
+                // The browser is opened through a redirect on 127.0.0.1.
+                try handOver(
+                    .openSignIn(profile: options.profile, destination: destination, duration: duration))
                 return
             }
             try reportingFailure {

@@ -71,7 +71,7 @@ struct KeyringAnswer {
         var provider = CredentialProvider(
             files: files, keyring: keyring, cache: .standard(keyring: keyring, environment: environment),
             environment: environment, json: NoJSONDecoding(), diagnostics: { notes.items.append($0) },
-            openTerminal: { nil })
+            transport: CurlTransport(), clock: SystemClock(), openTerminal: { nil })
         provider.webIdentityFromEnvironment = selection.webIdentityFromEnvironment
         guard
             let credentials = try provider.credentialsFromKeyring(

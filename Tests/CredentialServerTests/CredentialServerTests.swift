@@ -135,25 +135,39 @@ import Testing
     }
 }
 
-@Suite struct ServerCommandsTests {
-    @Test func theFixedFormsAwskeyringHelperHandsOver() {
-        #expect(
-            ServerCommands.parse(["exec", "--profile", "p", "--", "aws", "--profile", "x"])
-                == .init(verb: "exec", profile: "p", command: ["aws", "--profile", "x"]))
-        #expect(
-            ServerCommands.parse(["exec", "--", "sh", "-c", "--"])
-                == .init(verb: "exec", command: ["sh", "-c", "--"]))
-        #expect(
-            ServerCommands.parse(["login", "--destination", "https://x/", "--duration", "900"])
-                == .init(verb: "login", destination: "https://x/", duration: 900))
+@Suite struct ServerHandOverTests {
+    static let examples: [ServerHandOver] = [
+        .serve(profile: "p", command: ["aws", "--profile", "x"]),
+        .serve(profile: nil, command: ["sh", "-c", "--"]),
+        .serve(profile: "--", command: ["--profile", "--destination"]),
+        .serve(profile: "my team", command: [ServerHandOver.marker]),
+        .openSignIn(profile: nil, destination: "https://x/", duration: 900),
+        .openSignIn(profile: "--duration", destination: nil, duration: 3600),
+    ]
+
+    @Test(arguments: examples)
+    func whatIsHandedOverIsReadBackUnchanged(_ handOver: ServerHandOver) {
+        #expect(handOver.arguments.first == ServerHandOver.marker)
+        #expect(ServerHandOver(arguments: handOver.arguments) == handOver)
     }
 
-    @Test func anythingElseIsRefused() {
-        #expect(ServerCommands.parse([]) == nil)
-        #expect(ServerCommands.parse(["exec", "--profile"]) == nil)
-        #expect(ServerCommands.parse(["login", "--duration", "long"]) == nil)
-        #expect(ServerCommands.parse(["exec", "--other", "x", "--", "true"]) == nil)
-        #expect(ServerCommands.main(["exec", "--other", "x"]) == 64)
+    @Test func argumentsItDidNotWriteAreRefused() {
+        let marker = ServerHandOver.marker
+        #expect(ServerHandOver(arguments: []) == nil)
+        #expect(ServerHandOver(arguments: ["exec", "--", "true"]) == nil)
+        #expect(ServerHandOver(arguments: [marker]) == nil)
+        #expect(ServerHandOver(arguments: [marker, "exec", "--profile"]) == nil)
+        #expect(ServerHandOver(arguments: [marker, "exec", "--profile", "p"]) == nil)
+        #expect(ServerHandOver(arguments: [marker, "exec", "--"]) == nil)
+        #expect(ServerHandOver(arguments: [marker, "exec", "--other", "x", "--", "true"]) == nil)
+        #expect(
+            ServerHandOver(arguments: [marker, "exec", "--profile", "a", "--profile", "b", "--", "true"])
+                == nil)
+        #expect(ServerHandOver(arguments: [marker, "exec", "--duration", "900", "--", "true"]) == nil)
+        #expect(ServerHandOver(arguments: [marker, "login", "--duration", "long"]) == nil)
+        #expect(ServerHandOver(arguments: [marker, "login"]) == nil)
+        #expect(ServerHandOver(arguments: [marker, "login", "--duration", "900", "--", "x"]) == nil)
+        #expect(ServerHandOver(arguments: [marker, "store", "--profile", "p"]) == nil)
     }
 }
 

@@ -47,7 +47,6 @@ def helper_bin() -> str:
 
 
 COMMANDS_PROGRAM = "awskeyring-helper-commands"
-SERVER_PROGRAM = "awskeyring-helper-server"
 
 # Wall-clock bounds. A test bounds how long a run takes only to show that it did not wait for a limit
 # (no network, no lock wait, no prompt), never to measure speed (scripts/bench.sh does that): the bound is
@@ -65,9 +64,9 @@ def well_under(limit: float) -> float:
 
 
 def companion_bin(name: str) -> str:
-    """A program installed with the helper, which it becomes (awskeyring-helper-commands for everything
-    the keyring alone cannot answer, awskeyring-helper-server): beside it (the build folder) or in
-    ../libexec/awskeyring-helper (an installation)."""
+    """The program installed with the helper, which it becomes for everything the keyring alone cannot
+    answer (awskeyring-helper-commands): beside it (the build folder) or in ../libexec/awskeyring-helper
+    (an installation)."""
     here = os.path.dirname(helper_bin())
     for path in (os.path.join(here, name), os.path.join(here, "..", "libexec", "awskeyring-helper", name)):
         if os.path.exists(path):
@@ -75,14 +74,13 @@ def companion_bin(name: str) -> str:
     raise RuntimeError(f"{name} is neither beside {helper_bin()} nor in ../libexec/awskeyring-helper")
 
 
-def copy_programs(folder, *, server: bool = False, copier=shutil.copy2):
-    """Copies of the helper and of the programs it becomes, side by side in `folder` as in the build
-    folder (awskeyring-helper-server only when asked for); returns the helper's copy."""
+def copy_programs(folder, *, copier=shutil.copy2):
+    """Copies of the helper and of the program it becomes, side by side in `folder` as in the build
+    folder; returns the helper's copy."""
     folder = Path(folder)
     helper = folder / "awskeyring-helper"
     copier(helper_bin(), helper)
-    for name in [COMMANDS_PROGRAM] + ([SERVER_PROGRAM] if server else []):
-        copier(companion_bin(name), folder / name)
+    copier(companion_bin(COMMANDS_PROGRAM), folder / COMMANDS_PROGRAM)
     return helper
 
 

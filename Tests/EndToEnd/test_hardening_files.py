@@ -1,4 +1,4 @@
-"""Hardening of what the tool leaves on disk and in IAM (issue 12, items 1, 2, 7, 9 and 14):
+"""Hardening of what the tool leaves on disk and in IAM:
 
 - `import --remove-from-file` through a symbolic link rewrites the file the link points to and keeps the
   link; a hard-linked file is refused with nothing changed;

@@ -1,4 +1,4 @@
-"""Hardening of the network path and of the process itself (issue 12, items 3, 4, 5, 8, 10, 12, 13):
+"""Hardening of the network path and of the process itself:
 proxies, loopback, core dumps and /proc/PID/mem, the CA bundle, control characters in outside text, the
 bound on an unanswered MFA prompt, and the process group of mfa_process.
 

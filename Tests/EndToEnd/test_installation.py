@@ -57,7 +57,7 @@ def test_a_plain_start_loads_no_keyring_network_or_dbus_library(helper_bin, env)
 
 
 def test_a_copy_never_loads_libraries_placed_beside_it(helper_bin, env, tmp_path):
-    for program in (helper_bin, h.companion_bin(h.COMMANDS_PROGRAM), h.companion_bin(h.SERVER_PROGRAM)):
+    for program in (helper_bin, h.companion_bin(h.COMMANDS_PROGRAM)):
         runpath = re.findall(r"\((?:RUNPATH|RPATH)\)\s+Library r(?:un)?path: \[(.*)\]", _dynamic_section(program))
         assert not [p for p in runpath if "$ORIGIN" in p], (
             f"{program} has RUNPATH {runpath}: build it with `swift build -c release --disable-local-rpath`"

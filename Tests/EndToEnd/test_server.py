@@ -297,24 +297,25 @@ def test_a_renewal_that_needs_an_mfa_code_asks_on_the_terminal(server_env, moto_
         pty.close()
 
 
-def test_without_the_server_program_beside_it_the_helper_says_so(server_env, tmp_path):
+def test_a_hand_over_typed_by_hand_is_refused_with_the_commands_to_use(server_env, tmp_path):
     e, _, role, _ = server_env
-    alone = h.copy_programs(tmp_path)
     ran = tmp_path / "ran"
-    r = h.run([alone, "exec", "--server", "--profile", role, "--", "touch", ran], e)
-    assert_clean_failure(r, mentions=["awskeyring-helper-server"])
+    for arguments in (["--serve-handed-over", "exec", "--profile", role, "--"],
+                      ["--serve-handed-over", "exec", "--server", "--profile", role, "--", "touch", ran],
+                      ["--serve-handed-over", "login", "--profile", role]):
+        r = h.tool(arguments, e)
+        assert_clean_failure(r, mentions=["awskeyring-helper exec --server", "awskeyring-helper login"])
     assert not ran.exists()
 
 
-def test_an_installation_keeps_the_server_program_in_libexec(server_env, tmp_path):
+def test_an_installation_serves_from_the_commands_program_in_libexec(server_env, tmp_path):
     """As scripts/install.sh and the package lay it out: PREFIX/bin and PREFIX/libexec/awskeyring-helper."""
     e, _, role, _ = server_env
     (tmp_path / "bin").mkdir()
     (tmp_path / "libexec" / "awskeyring-helper").mkdir(parents=True)
     helper = tmp_path / "bin" / "awskeyring-helper"
     shutil.copy(h.helper_bin(), helper)
-    for name in (h.COMMANDS_PROGRAM, h.SERVER_PROGRAM):
-        shutil.copy(h.companion_bin(name), tmp_path / "libexec" / "awskeyring-helper" / name)
+    shutil.copy(h.companion_bin(h.COMMANDS_PROGRAM), tmp_path / "libexec" / "awskeyring-helper" / h.COMMANDS_PROGRAM)
     r = h.run([helper, "exec", "--server", "--profile", role, "--", "sh", "-c",
                'test -n "$AWS_CONTAINER_CREDENTIALS_FULL_URI" && exit 5'], e)
     assert r.rc == 5, r.describe()

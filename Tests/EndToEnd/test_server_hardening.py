@@ -101,15 +101,13 @@ def _observe_while_waiting(session, argv, env, program: str) -> tuple[bool, str]
 
 def test_every_program_is_not_dumpable_and_has_no_core_limit():
     """As nobody, started with `ulimit -c unlimited`: awskeyring-helper and awskeyring-helper-commands
-    while they wait for a Secret Service that never answers, awskeyring-helper-server while it serves a
-    command; the command itself gets the person's core limit back."""
+    while they wait for a Secret Service that never answers, awskeyring-helper-commands again while it
+    serves a command (exec --server's new start of itself); the command itself gets the person's core
+    limit back."""
     session = _NobodySession()
     silent = _SilentBus(session.root)
     try:
         binary = session.binary
-        server = session.root / h.SERVER_PROGRAM
-        shutil.copy(h.companion_bin(h.SERVER_PROGRAM), server)
-        os.chown(server, 65534, 65534)
         quiet = env_with(session.env, DBUS_SESSION_BUS_ADDRESS=silent.address, SWIFT_BACKTRACE="enable=no")
         assert _observe_while_waiting(session, [binary, "--profile", "p"], quiet, "awskeyring-helper") == \
             (True, "0")
@@ -137,7 +135,7 @@ def test_every_program_is_not_dumpable_and_has_no_core_limit():
             child = int(_wait_for(lambda: _read(Path(f"{out}.pid")).strip() or helper.poll() is not None, 30,
                                   "the command"))
             assert helper.poll() is None, _read(session.root / "server.err")
-            assert _exe(helper.pid).endswith("/awskeyring-helper-server")
+            assert _exe(helper.pid).endswith("/awskeyring-helper-commands")
             assert _guarded(helper.pid) == (True, "0")
             assert _read(Path(f"{out}.core")).strip() == "unlimited"
             assert _guarded(child)[1] == "unlimited"

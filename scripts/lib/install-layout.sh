@@ -2,7 +2,7 @@
 # scripts/install.sh (any prefix), so both install exactly the same set. Source it; bash only.
 #
 #   install_layout_build                 builds the release binaries and prints the helper's path (the
-#                                        commands and server programs are beside it)
+#                                        commands' program is beside it)
 #   install_layout_paths ZSH_DIR         the paths, relative to the prefix, one a line
 #   install_layout_stage DEST PREFIX ZSH_DIR BINARY MANPAGE
 #                                        writes them under DEST/PREFIX: the binary stripped, the man
@@ -26,7 +26,7 @@ install_layout_build() {
     return 1
   fi
   local program
-  for program in "$bin" "$(dirname "$bin")/awskeyring-helper-commands" "$(dirname "$bin")/awskeyring-helper-server"; do
+  for program in "$bin" "$(dirname "$bin")/awskeyring-helper-commands"; do
     if readelf -d "$program" | grep -Eq '\((RUNPATH|RPATH)\)'; then
       echo "install-layout: $program has $(readelf -d "$program" | grep -Eo '\((RUNPATH|RPATH)\).*')" >&2
       return 1
@@ -40,7 +40,6 @@ install_layout_paths() {
   cat <<PATHS
 bin/awskeyring-helper
 libexec/awskeyring-helper/awskeyring-helper-commands
-libexec/awskeyring-helper/awskeyring-helper-server
 share/man/man1/awskeyring-helper.1.gz
 share/bash-completion/completions/awskeyring-helper
 $zsh_dir/_awskeyring-helper
@@ -57,16 +56,11 @@ install_layout_stage() {
   # As dh_strip does: no symbols, no build notes; the program needs neither to run.
   strip --strip-unneeded --remove-section=.comment --remove-section=.note -o "$root/bin/awskeyring-helper" "$binary"
   chmod 0755 "$root/bin/awskeyring-helper"
-  # The programs awskeyring-helper becomes: awskeyring-helper-commands for everything the keyring alone
-  # cannot answer, awskeyring-helper-server for exec --server and login's browser redirect (SwiftNIO).
-  # Each is looked for in ../libexec/awskeyring-helper when it is not beside the program (as in the build
-  # folder).
-  local program
-  for program in awskeyring-helper-commands awskeyring-helper-server; do
-    strip --strip-unneeded --remove-section=.comment --remove-section=.note \
-      -o "$root/libexec/awskeyring-helper/$program" "$(dirname "$binary")/$program"
-    chmod 0755 "$root/libexec/awskeyring-helper/$program"
-  done
+  # The program awskeyring-helper becomes for everything the keyring alone cannot answer, looked for in
+  # ../libexec/awskeyring-helper when it is not beside the helper (as in the build folder).
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+    -o "$root/libexec/awskeyring-helper/awskeyring-helper-commands" "$(dirname "$binary")/awskeyring-helper-commands"
+  chmod 0755 "$root/libexec/awskeyring-helper/awskeyring-helper-commands"
   gzip -9n <"$manpage" >"$root/share/man/man1/awskeyring-helper.1.gz"
   local shell file
   for shell in bash zsh fish; do

@@ -60,7 +60,7 @@ package struct IAMClient: Sendable {
     let queryClient: AWSQueryClient
 
     /// - Parameter connection: as for STS; `doctor` shortens the time limits.
-    package init(configuration: IAMConfiguration, connection: QueryConnection = QueryConnection()) {
+    package init(configuration: IAMConfiguration, connection: QueryConnection) {
         queryClient = AWSQueryClient(service: .iam, configuration: configuration, connection: connection)
     }
 

@@ -46,7 +46,7 @@ package struct QueryConnection: Sendable {
     package var limits: QueryTimeLimits
 
     package init(
-        transport: any HTTPTransport = CurlTransport(), clock: any TimeSource = SystemClock(),
+        transport: any HTTPTransport, clock: any TimeSource,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         limits: QueryTimeLimits = QueryTimeLimits()
     ) {

@@ -9,7 +9,7 @@ package struct STSClient: Sendable {
 
     /// - Parameter connection: transport, clock (signing dates, the deadline, waits between attempts),
     ///   jitter and time limits.
-    package init(configuration: STSConfiguration, connection: QueryConnection = QueryConnection()) {
+    package init(configuration: STSConfiguration, connection: QueryConnection) {
         queryClient = AWSQueryClient(service: .sts, configuration: configuration, connection: connection)
     }
 

@@ -11,7 +11,7 @@ import Keyring
 /// `live()`, so a command only parses its arguments, asks this for the work, and prints the result.
 /// Nothing is opened or read until a command asks: the plain credential_process call pays only for
 /// what it uses.
-package struct CommandContext {
+package struct CommandContext: Sendable {
     package var environment: [String: String]
     package var keyring: CredentialKeyring
     /// Reads credential_process and metadata documents (FoundationEssentials).
@@ -20,14 +20,15 @@ package struct CommandContext {
     /// The time, for everything that reads it or waits.
     package var clock: any TimeSource
     /// Opens the controlling terminal when a question must be asked; nil when there is none.
-    package var openTerminal: () -> (any Terminal)?
+    package var openTerminal: @Sendable () -> (any Terminal)?
     /// Where notes for the person go; never the credential document.
-    package var diagnostics: (String) -> Void
+    package var diagnostics: @Sendable (String) -> Void
 
     package init(
         environment: [String: String], keyring: CredentialKeyring, json: any JSONDecoding,
-        transport: any HTTPTransport, clock: any TimeSource, openTerminal: @escaping () -> (any Terminal)?,
-        diagnostics: @escaping (String) -> Void
+        transport: any HTTPTransport, clock: any TimeSource,
+        openTerminal: @escaping @Sendable () -> (any Terminal)?,
+        diagnostics: @escaping @Sendable (String) -> Void
     ) {
         self.environment = environment
         self.keyring = keyring
@@ -44,7 +45,7 @@ package struct CommandContext {
         return CommandContext(
             environment: environment, keyring: .secretService(json: json), json: json,
             transport: CurlTransport(),
-            clock: SystemClock(), openTerminal: { ControllingTerminal.open() },
+            clock: SystemClock(), openTerminal: { ControllingTerminal.open(clock: SystemClock()) },
             diagnostics: StandardError.write)
     }
 
@@ -118,7 +119,7 @@ package struct CommandContext {
     /// `doctor`: the Secret Service probed now; IAM asked about the stored keys unless `offline`.
     package func doctorChecks(offline: Bool) -> DoctorChecks {
         let health = SecretServiceHealth.probe()
-        var doctor = DoctorChecks(health: health, keyring: keyring, environment: environment)
+        var doctor = DoctorChecks(health: health, keyring: keyring, environment: environment, clock: clock)
         if !offline { doctor.iamTransport = transport }
         var answers = true
         if case .failed(.noAnswer) = health { answers = false }

@@ -23,7 +23,7 @@ package struct KeyImport {
 
     package init(
         keyring: CredentialKeyring, diagnostics: @escaping (String) -> Void,
-        clock: any TimeSource = SystemClock(),
+        clock: any TimeSource,
         readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
     ) {
         self.keyring = keyring

@@ -20,7 +20,7 @@ package struct KeyRotation {
 
     package init(
         keyring: CredentialKeyring, iam: IAMClient, sts: STSClient, diagnostics: @escaping (String) -> Void,
-        clock: any TimeSource = SystemClock()
+        clock: any TimeSource
     ) {
         self.keyring = keyring
         self.iam = iam

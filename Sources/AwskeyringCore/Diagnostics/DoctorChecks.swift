@@ -50,15 +50,17 @@ package struct DoctorChecks {
     /// Stored keys whose IAM CreateDate is older than this many days are a problem (online only).
     package var maxKeyAgeDays = 90
     /// Times the IAM check against its budget, and signs and paces its calls.
-    package var clock: any TimeSource = SystemClock()
+    package var clock: any TimeSource
 
     package init(
         health: SecretServiceHealth, keyring: CredentialKeyring, environment: [String: String],
+        clock: any TimeSource,
         readFile: @escaping (String) throws(ConfigFileError) -> [UInt8]? = ConfigFileAccess.readFile(atPath:)
     ) {
         self.health = health
         self.keyring = keyring
         self.environment = environment
+        self.clock = clock
         self.readFile = readFile
     }
 

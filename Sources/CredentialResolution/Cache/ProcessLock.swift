@@ -25,7 +25,7 @@ package final class ProcessLock {
     /// Takes the lock `name` in `directory`, waiting up to `timeout` seconds as `clock` tells them.
     /// `waiting` is called once, with the holder's pid when known, if the lock is busy.
     package static func acquire(
-        name: String, directory: String, timeout: Double, clock: any TimeSource = SystemClock(),
+        name: String, directory: String, timeout: Double, clock: any TimeSource,
         waiting: (Int32?) -> Void
     ) throws(LockError) -> ProcessLock {
         // The file is opened relative to the directory checked, so the directory cannot be swapped

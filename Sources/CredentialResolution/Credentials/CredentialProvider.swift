@@ -35,9 +35,8 @@ package struct CredentialProvider {
     package init(
         files: AWSConfigFiles, keyring: CredentialKeyring, cache: SessionCache? = nil,
         environment: [String: String], json: any JSONDecoding,
-        diagnostics: @escaping (String) -> Void, transport: any HTTPTransport = CurlTransport(),
-        clock: any TimeSource = SystemClock(),
-        openTerminal: @escaping () -> (any Terminal)? = { ControllingTerminal.open() }
+        diagnostics: @escaping (String) -> Void, transport: any HTTPTransport, clock: any TimeSource,
+        openTerminal: @escaping () -> (any Terminal)?
     ) {
         self.files = files
         self.keyring = keyring
@@ -169,7 +168,7 @@ package struct CredentialProvider {
     {
         var mfa = MFATokenSource(
             mfaProcess: plan.mfaProcess, terminal: plan.mfaSerial == nil ? nil : mfaPrompt(chain, plan: plan),
-            profile: chain.profile, environment: environment)
+            profile: chain.profile, environment: environment, clock: clock)
         mfa.timeout = plan.mfaTimeout
 
         let source = try boundSource(chain, plan: plan)

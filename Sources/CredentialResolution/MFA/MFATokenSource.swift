@@ -15,15 +15,17 @@ package struct MFATokenSource {
 
     package static let defaultTimeout = 120.0
     /// Reads the deadline and times `mfa_process`.
-    package var clock: any TimeSource = SystemClock()
+    package var clock: any TimeSource
 
     package init(
-        mfaProcess: String?, terminal: (any Terminal)?, profile: String, environment: [String: String]
+        mfaProcess: String?, terminal: (any Terminal)?, profile: String, environment: [String: String],
+        clock: any TimeSource
     ) {
         self.mfaProcess = mfaProcess
         self.terminal = terminal
         self.profile = profile
         self.environment = environment
+        self.clock = clock
     }
 
     /// Whether a rejected code can be followed by another try (a person can type a new one; a program

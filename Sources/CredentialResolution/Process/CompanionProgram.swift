@@ -4,14 +4,13 @@ import ProcessControl
     import Glibc
 #endif
 
-/// The programs installed with awskeyring-helper, which it becomes for the work it does not link:
-/// awskeyring-helper-commands (every call but a plain one the session cache answers) and
-/// awskeyring-helper-server (`exec --server`, `login`). Each is looked for beside the running program
-/// (the build folder, or the same libexec folder), then in ../libexec/awskeyring-helper (an
-/// installation).
+/// The program installed with awskeyring-helper, which it becomes for the work it does not link:
+/// awskeyring-helper-commands (every call but a plain one the keyring alone answers, every command, and
+/// the credentials endpoint of `exec --server`, which it hands over to a new start of itself). It is
+/// looked for beside the running program (the build folder, or the same libexec folder), then in
+/// ../libexec/awskeyring-helper (an installation).
 package enum CompanionProgram {
     package static let commands = "awskeyring-helper-commands"
-    package static let server = "awskeyring-helper-server"
 
     /// Replaces this process with companion `name` (`exec`), with `arguments` after its name and this
     /// process's environment. The core limit stays 0 across the exec, and the companion makes itself

@@ -20,21 +20,12 @@ package enum HelperInvocation {
             throw .invalid(.unsplittableCredentialProcess(profile: profile))
         }
         guard let program = words.first, isHelper(program, executablePath: executablePath) else { return nil }
-        var arguments = words.dropFirst()
-        if arguments.first == "credentials" { arguments = arguments.dropFirst() }
-        var target: String?
-        while let argument = arguments.first {
-            arguments = arguments.dropFirst()
-            if argument == "--profile", let name = arguments.first {
-                target = name
-                arguments = arguments.dropFirst()
-            } else if argument.hasPrefix("--profile=") {
-                target = String(argument.dropFirst("--profile=".count))
-            } else if argument != "--refresh" {
-                throw .helperArgument(profile: profile, argument: argument)
-            }
+        switch CredentialCallArguments.read(Array(words.dropFirst())) {
+        case .success(let call):
+            return call.selection.profile(environment: environment)
+        case .failure(let unexpected):
+            throw .helperArgument(profile: profile, argument: unexpected.argument)
         }
-        return ProfileSelection(option: target).profile(environment: environment)
     }
 
     /// By its name, or by the file a path leads to: this very program, or (through a link of another

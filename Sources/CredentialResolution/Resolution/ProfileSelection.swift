@@ -31,21 +31,45 @@ package struct ProfileSelection: Sendable, Equatable {
 
     /// The selection of a plain credential_process call (`[credentials] [--profile P]`), recognised
     /// without swift-argument-parser, whose reflection-based set-up costs as much as the whole cached
-    /// call. Anything else, including every error, is nil: the full parser handles it.
+    /// call. Anything else (`--refresh`, a name the parser refuses, every error) is nil: the full parser
+    /// handles it.
     package static func plainCall(_ arguments: [String]) -> ProfileSelection? {
-        var rest = arguments[...]
-        if rest.first == "credentials" { rest = rest.dropFirst() }
-        switch rest.count {
-        case 0:
-            return ProfileSelection(option: nil)
-        case 1 where rest[rest.startIndex].hasPrefix("--profile="):
-            let profile = String(rest[rest.startIndex].dropFirst("--profile=".count))
-            return isValidName(profile) ? ProfileSelection(option: profile) : nil
-        case 2 where rest[rest.startIndex] == "--profile":
-            let profile = rest[rest.index(after: rest.startIndex)]
-            return isValidName(profile) && !profile.hasPrefix("-") ? ProfileSelection(option: profile) : nil
-        default:
+        guard case .success(let call) = CredentialCallArguments.read(arguments), !call.refresh else {
             return nil
         }
+        if let name = call.selection.option, !isValidName(name) || name.hasPrefix("-") { return nil }
+        return call.selection
+    }
+}
+
+/// The arguments of a credential call, `[credentials]` then `--profile P`, `--profile=P` and `--refresh`
+/// (the last `--profile` wins, as with the argument parser), read the same way wherever they appear: on
+/// this program's command line (the start-up fast path) and in a `credential_process` that runs this
+/// helper.
+package struct CredentialCallArguments: Sendable, Equatable {
+    package var selection: ProfileSelection
+    package var refresh: Bool
+
+    /// The first argument that is not part of a credential call (`--profile` with nothing after it too).
+    package struct Unexpected: Error, Sendable, Equatable {
+        package var argument: String
+    }
+
+    package static func read(_ arguments: [String]) -> Result<Self, Unexpected> {
+        var rest = arguments[...]
+        if rest.first == "credentials" { rest = rest.dropFirst() }
+        var call = Self(selection: ProfileSelection(option: nil), refresh: false)
+        while let argument = rest.popFirst() {
+            if argument == "--profile", let name = rest.popFirst() {
+                call.selection.option = name
+            } else if argument.hasPrefix("--profile=") {
+                call.selection.option = String(argument.dropFirst("--profile=".count))
+            } else if argument == "--refresh" {
+                call.refresh = true
+            } else {
+                return .failure(Unexpected(argument: argument))
+            }
+        }
+        return .success(call)
     }
 }

@@ -13,7 +13,7 @@ package final class ControllingTerminal: Terminal {
     private let clock: any TimeSource
 
     /// Opens `/dev/tty`; nil when the process has no controlling terminal (CI, cron, a service).
-    package static func open(clock: any TimeSource = SystemClock()) -> ControllingTerminal? {
+    package static func open(clock: any TimeSource) -> ControllingTerminal? {
         let fd = Glibc.open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         guard isatty(fd) == 1 else {

@@ -297,9 +297,10 @@ import Testing
             keyring: CredentialKeyring(store: InMemorySecretStore()),
             iam: IAMClient(
                 configuration: try IAMConfiguration(profile: "q", files: files, environment: [:], sts: sts),
-                connection: QueryConnection(transport: transport)),
-            sts: STSClient(configuration: sts, connection: QueryConnection(transport: transport)),
-            diagnostics: { _ in })
+                connection: QueryConnection(transport: transport, clock: TestClock())),
+            sts: STSClient(
+                configuration: sts, connection: QueryConnection(transport: transport, clock: TestClock())),
+            diagnostics: { _ in }, clock: TestClock())
         #expect(throws: KeyCommandError.nothingToRotate(profile: "q")) { try rotation.rotate(profile: "q") }
         #expect(transport.requests.isEmpty)
     }

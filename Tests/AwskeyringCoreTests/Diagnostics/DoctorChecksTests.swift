@@ -25,7 +25,9 @@ import Testing
                     secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
                 profile: profile)
         }
-        var doctor = DoctorChecks(health: health, keyring: keyring, environment: Self.environment) {
+        var doctor = DoctorChecks(
+            health: health, keyring: keyring, environment: Self.environment, clock: TestClock()
+        ) {
             path throws(ConfigFileError) in
             switch path {
             case "/h/config": return config.map { Array($0.utf8) }

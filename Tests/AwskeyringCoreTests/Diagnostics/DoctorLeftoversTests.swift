@@ -29,7 +29,9 @@ import Testing
     ) throws -> DoctorChecks {
         let keyring = CredentialKeyring(store: InMemorySecretStore())
         for (profile, id) in stored { try keyring.storeKeys(try Self.keys(id), profile: profile) }
-        var doctor = DoctorChecks(health: Self.unlocked, keyring: keyring, environment: Self.environment) {
+        var doctor = DoctorChecks(
+            health: Self.unlocked, keyring: keyring, environment: Self.environment, clock: SystemClock()
+        ) {
             path throws(ConfigFileError) in files[path].map { Array($0.utf8) }
         }
         doctor.listDirectory = { $0 == "/h/.aws" ? entries : nil }

@@ -24,16 +24,20 @@ import Testing
     /// once, not after the timeout.
     @Test func aLockHeldByThisProcessOrAnAncestorIsALoop() throws {
         let directory = directory()
-        let held = try ProcessLock.acquire(name: "k", directory: directory, timeout: 1) { _ in }
+        let held = try ProcessLock.acquire(name: "k", directory: directory, timeout: 1, clock: SystemClock())
+        { _ in }
         let start = SystemClock().now()
         var waited = false
         #expect(throws: LockError.waitsForItself(holder: getpid())) {
-            try ProcessLock.acquire(name: "k", directory: directory, timeout: 30) { _ in waited = true }
+            try ProcessLock.acquire(name: "k", directory: directory, timeout: 30, clock: SystemClock()) { _ in
+                waited = true
+            }
         }
         #expect(SystemClock().now() - start < 5)
         #expect(!waited)
         withExtendedLifetime(held) {}
-        _ = try ProcessLock.acquire(name: "k2", directory: directory, timeout: 1) { _ in }
+        _ = try ProcessLock.acquire(name: "k2", directory: directory, timeout: 1, clock: SystemClock()) { _ in
+        }
     }
 
     @Test func theRuntimeDirectoryIsXDGRuntimeDirOnlyWhenPrivate() throws {
@@ -64,7 +68,9 @@ import Testing
             for path in ["/a/b", "/a", ""] { rmdir(base + path) }
         }
         // Created with its missing parents, all 0700.
-        _ = try ProcessLock.acquire(name: "k", directory: base + "/a/b", timeout: 1) { _ in }
+        _ = try ProcessLock.acquire(name: "k", directory: base + "/a/b", timeout: 1, clock: SystemClock()) {
+            _ in
+        }
         var info = stat()
         #expect(stat(base + "/a", &info) == 0 && info.st_mode & 0o777 == 0o700)
         #expect(chmod(base + "/a/b", 0o777) == 0)
@@ -72,12 +78,16 @@ import Testing
             throws: LockError.unsafeDirectory(
                 path: base + "/a/b", problem: "it is owned by you with mode 777")
         ) {
-            try ProcessLock.acquire(name: "k", directory: base + "/a/b", timeout: 1) { _ in }
+            try ProcessLock.acquire(name: "k", directory: base + "/a/b", timeout: 1, clock: SystemClock()) {
+                _ in
+            }
         }
         #expect(open?.description.contains("rm -r \(base)/a/b") == true)
         #expect(symlink(base + "/a", base + "/link") == 0)
         #expect(throws: LockError.unsafeDirectory(path: base + "/link", problem: "it is not a directory")) {
-            try ProcessLock.acquire(name: "k", directory: base + "/link", timeout: 1) { _ in }
+            try ProcessLock.acquire(name: "k", directory: base + "/link", timeout: 1, clock: SystemClock()) {
+                _ in
+            }
         }
     }
 }

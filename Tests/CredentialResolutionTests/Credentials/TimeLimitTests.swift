@@ -26,9 +26,9 @@ import Testing
     @Test func anMFAProcessThatHangsIsStoppedAtItsDefaultBoundOf120Seconds() {
         // 20 test seconds pass at each reading of the clock, so the bound comes after a few polls.
         let clock = TestClock(step: 20)
-        var source = MFATokenSource(
-            mfaProcess: "exec >&-; sleep 200", terminal: nil, profile: "p", environment: Self.environment)
-        source.clock = clock
+        let source = MFATokenSource(
+            mfaProcess: "exec >&-; sleep 200", terminal: nil, profile: "p", environment: Self.environment,
+            clock: clock)
         #expect(source.timeout == 120)
         let (error, elapsed) = timed {
             #expect(
@@ -63,7 +63,8 @@ import Testing
     /// the provider's 180 s, said once, then gives up naming the holder.
     @Test func aLockHeldByAnotherProcessIsWaitedForUpToTheLimitOf180Seconds() throws {
         let directory = "/tmp/awskh-lock-limit-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let held = try ProcessLock.acquire(name: "k", directory: directory, timeout: 1) { _ in }
+        let held = try ProcessLock.acquire(name: "k", directory: directory, timeout: 1, clock: SystemClock())
+        { _ in }
         let fd = open(directory + "/k.lock", O_WRONLY | O_TRUNC | O_CLOEXEC)
         #expect(fd >= 0)
         let pid = "\(Int32.max)\n"
@@ -76,7 +77,9 @@ import Testing
         let start = clock.now()
         let limit = CredentialProvider(
             files: try configFiles(""), keyring: CredentialKeyring(store: InMemorySecretStore()),
-            environment: [:], json: FoundationJSONDecoding(), diagnostics: { _ in }
+            environment: [:], json: FoundationJSONDecoding(), diagnostics: { _ in },
+            transport: ScriptedTransport([]),
+            clock: clock, openTerminal: { nil }
         ).lockTimeout
         #expect(limit == 180)
         var announced: [Int32?] = []

@@ -23,6 +23,7 @@ import Testing
         (["--profile", "p"], ProfileSelection(option: "p")),
         (["credentials", "--profile", "p"], ProfileSelection(option: "p")),
         (["--profile=p q"], ProfileSelection(option: "p q")),
+        (["--profile", "a", "--profile=b"], ProfileSelection(option: "b")),
     ])
     func plainCallsSkipTheParser(arguments: [String], selection: ProfileSelection) {
         #expect(ProfileSelection.plainCall(arguments) == selection)
@@ -45,5 +46,21 @@ import Testing
         #expect(try target("awskeyring-helper credentials --refresh", ["AWS_PROFILE": "e"]) == "e")
         #expect(try target("awskeyring-helper --profile=") == "default")
         #expect(try target("aws sts get-caller-identity") == nil)
+        #expect(try target("awskeyring-helper --profile a --profile b") == "b")
+        #expect(throws: ProfileError.helperArgument(profile: "outer", argument: "store")) {
+            try target("awskeyring-helper store --profile p")
+        }
+        #expect(throws: ProfileError.helperArgument(profile: "outer", argument: "--profile")) {
+            try target("awskeyring-helper --profile")
+        }
+    }
+
+    @Test func theCallsArgumentsAreReadInOnePlace() {
+        #expect(
+            CredentialCallArguments.read(["credentials", "--refresh", "--profile", "-x"])
+                == .success(.init(selection: ProfileSelection(option: "-x"), refresh: true)))
+        #expect(
+            CredentialCallArguments.read(["--refresh", "credentials"])
+                == .failure(.init(argument: "credentials")))
     }
 }

@@ -1,8 +1,6 @@
-import TestSupport
 import Testing
 
 @testable import AWSConfigFile
-@testable import AwskeyringCore
 
 @Suite struct UnclosedHeaderTests {
     func error(_ text: String) -> ConfigFileError? {

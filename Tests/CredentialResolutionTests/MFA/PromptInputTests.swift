@@ -1,7 +1,6 @@
 import TestSupport
 import Testing
 
-@testable import AwskeyringCore
 @testable import CredentialResolution
 @testable import HelperSupport
 
@@ -24,7 +23,8 @@ import Testing
 
     @Test func aGroupedCodeTypedAtThePromptIsAccepted() throws {
         let terminal = ScriptedTerminal(answers: ["12 345", "123 456"])
-        let source = MFATokenSource(mfaProcess: nil, terminal: terminal, profile: "p", environment: [:])
+        let source = MFATokenSource(
+            mfaProcess: nil, terminal: terminal, profile: "p", environment: [:], clock: TestClock())
         #expect(
             try source.code(serial: "arn:aws:iam::123456789012:mfa/me", previousRejected: false) == "123456")
         #expect(terminal.prompts.count == 2)

@@ -1,4 +1,4 @@
-"""Messages and prompts of everyday use (issue 15, part 3): `store` checks the key id before asking for
+"""Messages and prompts of everyday use: `store` checks the key id before asking for
 the secret and warns when a secret was typed in its place, Ctrl-C ends the prompt's line, grouped MFA
 codes, a mistyped source_profile, "did you mean" for profiles and commands, an unclosed section header,
 the role-chaining cap said on stderr, no retry of a refused metadata or container request, import's

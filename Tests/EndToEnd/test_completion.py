@@ -1,4 +1,4 @@
-"""Shell completion of profile names (issue 15, part 5): `--profile` completes the profiles of the
+"""Shell completion of profile names: `--profile` completes the profiles of the
 config files and those with keys in the keyring, for every command and for the top-level form of the
 default command (`awskeyring-helper --profile P`). Driven through real bash, zsh and fish with the
 generated scripts (zsh and fish interactively in a pseudo-terminal)."""

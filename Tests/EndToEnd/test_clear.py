@@ -1,4 +1,4 @@
-"""`clear` does what the user means (issue 15, part 4): `clear --profile admin`, where admin's
+"""`clear` does what the user means: `clear --profile admin`, where admin's
 credential_process is `awskeyring-helper --profile admin-role`, clears admin-role's sessions; a name
 nobody knows is refused with the nearest names; with the keyring locked the message says what was and
 was not cleared."""

@@ -1,8 +1,7 @@
-import CredentialResolution
 import TestSupport
 import Testing
 
-@testable import AwskeyringCore
+@testable import CredentialResolution
 
 /// A refusal (401, 403) from the container endpoint or the instance metadata service is final; other
 /// failures are still tried again.

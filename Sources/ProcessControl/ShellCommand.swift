@@ -19,8 +19,7 @@ package enum ShellCommand {
 
     /// A command line run with `/bin/sh -c`.
     package static func output(
-        of command: String, environment: [String: String], timeout: Double,
-        clock: any TimeSource = SystemClock()
+        of command: String, environment: [String: String], timeout: Double, clock: any TimeSource
     ) throws(ShellCommandError) -> String {
         let output = try run(
             ["/bin/sh", "-c", command], environment: environment, timeout: timeout, clock: clock
@@ -35,7 +34,7 @@ package enum ShellCommand {
     /// message of the error thrown. `timeout` is measured on `clock`; the waits for output are real.
     package static func run(
         _ arguments: [String], environment: [String: String], timeout: Double,
-        clock: any TimeSource = SystemClock(), failure: (ShellCommandError.Reason) -> ShellCommandError
+        clock: any TimeSource, failure: (ShellCommandError.Reason) -> ShellCommandError
     ) throws(ShellCommandError) -> [UInt8] {
         guard let program = arguments.first, !program.isEmpty else {
             throw failure(.empty)

@@ -22,7 +22,8 @@ import Testing
     @Test func aCommandThatLeavesABackgroundProcessHoldingItsOutputEndsWhenItExits() throws {
         let (output, elapsed) = try timed {
             try ShellCommand.output(
-                of: "sleep 30 & echo 123456", environment: Self.environment, timeout: 20)
+                of: "sleep 30 & echo 123456", environment: Self.environment, timeout: 20, clock: SystemClock()
+            )
         }
         #expect(output == "123456\n")
         #expect(elapsed < 10)
@@ -32,7 +33,7 @@ import Testing
         let (error, elapsed) = timed {
             #expect(throws: ShellCommandError.self) {
                 try ShellCommand.output(
-                    of: "exec >&-; sleep 30", environment: Self.environment, timeout: 1)
+                    of: "exec >&-; sleep 30", environment: Self.environment, timeout: 1, clock: SystemClock())
             }
         }
         #expect(error?.reason == .timedOut(seconds: 1))
@@ -43,7 +44,8 @@ import Testing
         let (error, elapsed) = timed {
             #expect(throws: ShellCommandError.self) {
                 try ShellCommand.output(
-                    of: "trap '' PIPE; yes; sleep 30", environment: Self.environment, timeout: 20)
+                    of: "trap '' PIPE; yes; sleep 30", environment: Self.environment, timeout: 20,
+                    clock: SystemClock())
             }
         }
         #expect(error?.reason == .tooMuchOutput(kibibytes: 64))
@@ -52,13 +54,15 @@ import Testing
 
     @Test func exitStatusAndSignalsAreReported() {
         #expect(throws: ShellCommandError(command: "the command 'exit 3'", reason: .exited(status: 3))) {
-            try ShellCommand.output(of: "exit 3", environment: Self.environment, timeout: 5)
+            try ShellCommand.output(
+                of: "exit 3", environment: Self.environment, timeout: 5, clock: SystemClock())
         }
         #expect(
             ShellCommandError(command: "the command 'exit 3'", reason: .exited(status: 3)).description
                 == "the command 'exit 3' exited with status 3")
         #expect(throws: ShellCommandError(command: "the command 'kill -9 $$'", reason: .killed(signal: 9))) {
-            try ShellCommand.output(of: "kill -9 $$", environment: Self.environment, timeout: 5)
+            try ShellCommand.output(
+                of: "kill -9 $$", environment: Self.environment, timeout: 5, clock: SystemClock())
         }
     }
 }
@@ -76,7 +80,8 @@ import Testing
         let pidFile = directory + "/pid"
         let error = #expect(throws: ShellCommandError.self) {
             try ShellCommand.output(
-                of: "sleep 60 & echo $! > \(pidFile); sleep 61", environment: Self.environment, timeout: 1)
+                of: "sleep 60 & echo $! > \(pidFile); sleep 61", environment: Self.environment, timeout: 1,
+                clock: SystemClock())
         }
         #expect(error?.reason == .timedOut(seconds: 1))
         let text = try #require(try ConfigFileAccess.readFile(atPath: pidFile))

@@ -24,7 +24,7 @@ package final class PinentryPrompt: Terminal {
     package static let programVariable = "AWSKEYRING_HELPER_PINENTRY"
 
     package init(
-        environment: [String: String], description: String, clock: any TimeSource = SystemClock()
+        environment: [String: String], description: String, clock: any TimeSource
     ) {
         let configured = environment[Self.programVariable] ?? ""
         self.program = configured.isEmpty ? "pinentry" : configured

@@ -40,7 +40,8 @@ import Testing
             printf '{"Version": 1, "AccessKeyId": "AKIAPROCESS", "SecretAccessKey": "s", "SessionToken": "t", "Expiration": "2099-01-01T00:00:00Z"}'
             """)
         _ = try ShellCommand.output(
-            of: "chmod +x \(script)", environment: ["PATH": "/usr/bin:/bin"], timeout: 5)
+            of: "chmod +x \(script)", environment: ["PATH": "/usr/bin:/bin"], timeout: 5, clock: SystemClock()
+        )
         let (credentials, transport) = try run("\(script) --flag 'two words'")
         #expect(credentials.accessKeyId == "ASIATOP")
         #expect(header(transport.requests[0], "Authorization")?.contains("Credential=AKIAPROCESS/") == true)

@@ -348,10 +348,10 @@ def test_doctor_checks_credential_process_commands_and_speaks_in_words(env, writ
         assert debug_text not in r.stderr, r.stderr
 
 
-def test_the_readme_names_every_variable_the_sources_read():
-    """Every AWS_* / AWSKEYRING_* name the sources read appears in the README's table (the names
-    `exec`/`env` and `exec --server` only set or remove for their command are output, not read: the files
-    that list them are left out)."""
+def test_the_docs_name_every_variable_the_sources_read():
+    """Every AWS_* / AWSKEYRING_* name the sources read appears in the environment table of
+    docs/configuration.md (the names `exec`/`env` and `exec --server` only set or remove for their command
+    are output, not read: the files that list them are left out)."""
     import pathlib
     import re
 
@@ -361,9 +361,10 @@ def test_the_readme_names_every_variable_the_sources_read():
         if path.name in ("CredentialEnvironment.swift", "ServerChildEnvironment.swift"):
             continue
         names.update(re.findall(r'"((?:AWS|AWSKEYRING)_[A-Z0-9_]*[A-Z0-9])"', path.read_text()))
-    section = (root / "README.md").read_text().split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    section = (root / "docs" / "configuration.md").read_text().split("## Environment variables", 1)[1]
+    section = section.split("\n## ", 1)[0]
     assert len(names) >= 25
     missing = sorted(n for n in names if f"`{n}`" not in section)
-    assert missing == [], f"the README's environment table lacks {missing}"
+    assert missing == [], f"docs/configuration.md's environment table lacks {missing}"
     for extra in ("AWS_ENDPOINT_URL_IAM", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"):
         assert f"`{extra}`" in section

@@ -65,7 +65,13 @@ def make_setup(provider, sts, tmp_path):
                    AWS_ENDPOINT_URL_STS=sts.url)
     keys = h.new_keys()
     with provider.person_answering(provider.dialogs()):
-        assert_success(store_from_env(env, base, *keys))
+        stored = store_from_env(env, base, *keys)
+        if stored.rc != 0 and "Can't find session" in stored.stderr and provider.name == "KWallet":
+            # kwalletd5 sometimes forgets the session libsecret opened a moment before (seen under heavy
+            # load, once in about three full runs); the set-up stores again rather than fail a test about
+            # something else. A failure here twice is a failure.
+            stored = store_from_env(env, base, *keys)
+        assert_success(stored)
     return env, base, role, keys
 
 

@@ -69,19 +69,19 @@ package enum ShellCommand {
             ShellCommandError(command: "the program '\(program)'", reason: reason)
         }
         guard !program.isEmpty else { throw failure(.empty) }
-        guard let path = executablePath(program, searchPath: environment["PATH"]) else {
-            throw failure(.notExecutable(program: program))
+        guard let path = Processes.executablePath(program, searchPath: environment["PATH"]) else {
+            throw failure(.cannotStart(.notFound(program: program, searchedPath: !program.contains("/"))))
         }
         var toChild: [Int32] = [0, 0]
         var fromChild: [Int32] = [0, 0]
         guard pipe(&toChild) == 0 else {
-            throw failure(.cannotCreatePipe(String(cString: strerror(errno))))
+            throw failure(.cannotStart(.noPipe(reason: String(cString: strerror(errno)))))
         }
         guard pipe(&fromChild) == 0 else {
             let reason = String(cString: strerror(errno))
             close(toChild[0])
             close(toChild[1])
-            throw failure(.cannotCreatePipe(reason))
+            throw failure(.cannotStart(.noPipe(reason: reason)))
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -114,7 +114,8 @@ package enum ShellCommand {
         guard spawned == 0 else {
             close(toChild[1])
             close(fromChild[0])
-            throw failure(.cannotStart(String(cString: strerror(spawned))))
+            throw failure(
+                .cannotStart(.cannotRun(program: program, reason: String(cString: strerror(spawned)))))
         }
         return ConnectedChild(pid: pid, input: toChild[1], output: fromChild[0])
     }

@@ -1,4 +1,5 @@
 import HelperSupport
+import ProcessControl
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
 import AWSConfigFile
 import CredentialResolution
 import HelperSupport
+import ProcessControl
 
 #if canImport(Glibc)
     import Glibc
@@ -102,7 +103,7 @@ package struct ProfileRouting {
         ]
         guard let helper = candidates.lazy.compactMap(Self.realPath).first(where: { access($0, X_OK) == 0 })
         else { return name }
-        if let onPath = ShellCommand.executablePath(name, searchPath: searchPath),
+        if let onPath = Processes.executablePath(name, searchPath: searchPath),
             Self.realPath(onPath) == helper
         {
             return name

@@ -27,6 +27,9 @@ package struct ProxyEnvironment: Sendable, Equatable {
         self.values = values
     }
 
+    /// No proxy for any URL.
+    package static let direct = ProxyEnvironment([:])
+
     /// Whether the name ends in "_proxy" in any case, checked without lower-casing every variable's name.
     private static func endsInProxy(_ name: String) -> Bool {
         let suffix = name.utf8.suffix(6)

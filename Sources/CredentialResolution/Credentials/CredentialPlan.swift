@@ -46,10 +46,12 @@ package struct CredentialPlan {
         let source = chain.source.profile
         // Settings are looked up on the profile asked for, then on the roles from the top down, then on
         // the source profile: the nearest one wins.
-        let searchOrder = [chain.profile] + chain.roles.reversed().map(\.profile) + [source]
+        let searchOrder = ([chain.profile] + chain.roles.reversed().map(\.profile) + [source]).compactMap {
+            name in files.profiles[name].map { (name: name, settings: $0) }
+        }
         func setting(_ key: String) -> (value: String, profile: String)? {
-            for name in searchOrder {
-                if let value = files.profiles[name]?.value(key) { return (value, name) }
+            for (name, settings) in searchOrder {
+                if let value = settings.value(key) { return (value, name) }
             }
             return nil
         }
@@ -80,7 +82,10 @@ package struct CredentialPlan {
         if case .webIdentity = chain.source { needsSTS = true }
         guard needsSTS else { return }
 
-        let sts = try STSConfiguration(profile: chain.profile, files: files, environment: environment)
+        // A check makes no STS call: the proxy variables are not read.
+        let sts = try STSConfiguration(
+            profile: chain.profile, files: files, environment: environment,
+            proxies: cacheKeys ? nil : ProxyEnvironment.direct)
         self.sts = sts
         let endpoint = sts.endpoint + " " + sts.signingRegion
 

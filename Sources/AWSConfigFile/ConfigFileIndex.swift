@@ -238,9 +238,10 @@ struct ConfigFileIndex: Sendable {
     private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = buffer.baseAddress else { return true }
         let end = buffer.count
-        guard PythonText.firstInvalidUTF8Offset(buffer) == nil else { return false }
-        // Section names need checking for bytes outside ASCII only when the file has any.
+        // Section names need checking for bytes outside ASCII only when the file has any; an ASCII file
+        // is valid UTF-8 without looking again.
         let onlyASCII = PythonText.isASCII(buffer)
+        guard onlyASCII || PythonText.firstInvalidUTF8Offset(buffer) == nil else { return false }
         // Without a CR, lines end at LF only, which memchr finds at memory speed.
         onlyLineFeeds = memchr(base, 0x0D, end) == nil
 
@@ -360,9 +361,19 @@ struct ConfigFileIndex: Sendable {
                 ? defaultOptions.add(name, in: base) : sectionOptions.add(name, in: base)
             guard added else { return false }
             optionActive = true
-            nestedBlock =
-                delimiter + 1 == valueEnd
-                || PythonText.skipWhitespace(buffer, from: delimiter + 1, to: valueEnd).index == valueEnd
+            // A value begins on the next line when nothing but white space follows the delimiter; most
+            // values start right after it or after one space, which is decided here without the general
+            // white-space reader.
+            let after = delimiter + 1
+            if after == valueEnd {
+                nestedBlock = true
+            } else if Self.isPlain(base[after]) {
+                nestedBlock = false
+            } else if base[after] == 0x20, after + 1 < valueEnd, Self.isPlain(base[after + 1]) {
+                nestedBlock = false
+            } else {
+                nestedBlock = PythonText.skipWhitespace(buffer, from: after, to: valueEnd).index == valueEnd
+            }
         }
         closeBlock(openBlock, at: end)
         return true

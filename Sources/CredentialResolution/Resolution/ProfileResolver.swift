@@ -264,7 +264,11 @@ package struct ProfileResolver: Sendable {
 /// IAM role ARNs: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
 enum RoleARN {
     static func isValid(_ arn: String) -> Bool {
-        if let ascii = isValidASCII(arn) { return ascii }
+        isValidASCII(arn) ?? isValidText(arn)
+    }
+
+    /// The check on Swift characters, for any text.
+    static func isValidText(_ arn: String) -> Bool {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam",
             parts[3].isEmpty,
@@ -276,7 +280,7 @@ enum RoleARN {
 
     /// The same check on the bytes of an ASCII ARN without a carriage return (where each byte is one
     /// character); nil for any other text.
-    private static func isValidASCII(_ arn: String) -> Bool? {
+    static func isValidASCII(_ arn: String) -> Bool? {
         let bytes = Array(arn.utf8)
         guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
         let colon = UInt8(ascii: ":")

@@ -226,7 +226,9 @@ let package = Package(
         ),
         .testTarget(
             name: "CredentialServerTests",
-            dependencies: ["CredentialServer", "AWSConfigFile", "HelperSupport", "ProcessControl", "TestSupport"]
+            dependencies: [
+                "CredentialServer", "AWSConfigFile", "HelperSupport", "ProcessControl", "TestSupport",
+            ]
         ),
         .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
     ]

@@ -404,6 +404,20 @@ struct ConfigFileIndex: Sendable {
         return flagged & high == 0
     }
 
+    /// Whether any of eight bytes is one `isShellSpecial` accepts (exact: a byte equal to one of them
+    /// makes its XOR zero, and the zero-byte test has no false positive as a whole-word answer).
+    @inline(__always)
+    private static func hasShellSpecial(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var found: UInt64 = 0
+        for special: UInt64 in [0x20, 0x09, 0x0A, 0x0D, 0x22, 0x27, 0x5C] {
+            let matched = word ^ (ones &* special)
+            found |= (matched &- ones) & ~matched
+        }
+        return found & high != 0
+    }
+
     /// An ASCII character that is not white space: nothing to strip.
     @inline(__always)
     private static func isPlain(_ byte: UInt8) -> Bool { byte &- 0x21 < 0x5F }
@@ -454,9 +468,16 @@ struct ConfigFileIndex: Sendable {
         }
         let keyStart = name.lowerBound + prefixLength + 1
         guard keyStart < name.upperBound, buffer[keyStart - 1] == 0x20 else { return (kind, nil) }
+        guard let base = buffer.baseAddress else { return (kind, nil) }
         var position = keyStart
+        while position + 8 <= name.upperBound {
+            if hasShellSpecial(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)) {
+                return (kind, nil)
+            }
+            position += 8
+        }
         while position < name.upperBound {
-            if isShellSpecial(buffer[position]) { return (kind, nil) }
+            if isShellSpecial(base[position]) { return (kind, nil) }
             position += 1
         }
         return (kind, keyStart..<name.upperBound)

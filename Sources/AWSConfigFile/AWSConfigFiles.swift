@@ -40,8 +40,14 @@ package struct AWSConfigFiles: Sendable, Equatable {
         self.credentialsPath = credentialsPath
         configFileFound = config != nil
         credentialsFileFound = credentials != nil
-        profiles = ConfigProfiles(config: config, credentials: credentials, source: .merged)
         configFileProfiles = ConfigProfiles(config: config, credentials: nil, source: .configFile(.profile))
+        // With no profile in the credentials file the merged profiles are the config file's: they share
+        // the settings built so far (`doctor` reads every profile through both).
+        if let credentials, !credentials.sections.isEmpty {
+            profiles = ConfigProfiles(config: config, credentials: credentials, source: .merged)
+        } else {
+            profiles = configFileProfiles
+        }
         credentialsFileProfiles = ConfigProfiles(
             config: nil, credentials: credentials, source: .credentialsFile)
         services = ConfigProfiles(config: config, credentials: nil, source: .configFile(.services))

@@ -238,9 +238,10 @@ struct ConfigFileIndex: Sendable {
     private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = buffer.baseAddress else { return true }
         let end = buffer.count
-        guard PythonText.firstInvalidUTF8Offset(buffer) == nil else { return false }
-        // Section names need checking for bytes outside ASCII only when the file has any.
+        // Section names need checking for bytes outside ASCII only when the file has any; an ASCII file
+        // is valid UTF-8 without looking again.
         let onlyASCII = PythonText.isASCII(buffer)
+        guard onlyASCII || PythonText.firstInvalidUTF8Offset(buffer) == nil else { return false }
         // Without a CR, lines end at LF only, which memchr finds at memory speed.
         onlyLineFeeds = memchr(base, 0x0D, end) == nil
 
@@ -360,9 +361,19 @@ struct ConfigFileIndex: Sendable {
                 ? defaultOptions.add(name, in: base) : sectionOptions.add(name, in: base)
             guard added else { return false }
             optionActive = true
-            nestedBlock =
-                delimiter + 1 == valueEnd
-                || PythonText.skipWhitespace(buffer, from: delimiter + 1, to: valueEnd).index == valueEnd
+            // A value begins on the next line when nothing but white space follows the delimiter; most
+            // values start right after it or after one space, which is decided here without the general
+            // white-space reader.
+            let after = delimiter + 1
+            if after == valueEnd {
+                nestedBlock = true
+            } else if Self.isPlain(base[after]) {
+                nestedBlock = false
+            } else if base[after] == 0x20, after + 1 < valueEnd, Self.isPlain(base[after + 1]) {
+                nestedBlock = false
+            } else {
+                nestedBlock = PythonText.skipWhitespace(buffer, from: after, to: valueEnd).index == valueEnd
+            }
         }
         closeBlock(openBlock, at: end)
         return true
@@ -391,6 +402,20 @@ struct ConfigFileIndex: Sendable {
             ((equals &- ones) & ~equals) | ((colon &- ones) & ~colon) | ((word &- ones &* 0x21) & ~word)
             | word
         return flagged & high == 0
+    }
+
+    /// Whether any of eight bytes is one `isShellSpecial` accepts (exact: a byte equal to one of them
+    /// makes its XOR zero, and the zero-byte test has no false positive as a whole-word answer).
+    @inline(__always)
+    private static func hasShellSpecial(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var found: UInt64 = 0
+        for special: UInt64 in [0x20, 0x09, 0x0A, 0x0D, 0x22, 0x27, 0x5C] {
+            let matched = word ^ (ones &* special)
+            found |= (matched &- ones) & ~matched
+        }
+        return found & high != 0
     }
 
     /// An ASCII character that is not white space: nothing to strip.
@@ -443,9 +468,16 @@ struct ConfigFileIndex: Sendable {
         }
         let keyStart = name.lowerBound + prefixLength + 1
         guard keyStart < name.upperBound, buffer[keyStart - 1] == 0x20 else { return (kind, nil) }
+        guard let base = buffer.baseAddress else { return (kind, nil) }
         var position = keyStart
+        while position + 8 <= name.upperBound {
+            if hasShellSpecial(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)) {
+                return (kind, nil)
+            }
+            position += 8
+        }
         while position < name.upperBound {
-            if isShellSpecial(buffer[position]) { return (kind, nil) }
+            if isShellSpecial(base[position]) { return (kind, nil) }
             position += 1
         }
         return (kind, keyStart..<name.upperBound)

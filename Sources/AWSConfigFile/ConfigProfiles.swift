@@ -37,6 +37,13 @@ package struct ConfigProfiles: Sendable, Equatable, Sequence, CustomStringConver
             mutex.deallocate()
         }
 
+        /// The settings of a name built before: `.some(nil)` when it has none, nil when not built yet.
+        func known(_ name: String) -> ConfigSettings?? {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            return settings[name]
+        }
+
         func settings(_ name: String, build: () -> ConfigSettings?) -> ConfigSettings? {
             pthread_mutex_lock(mutex)
             let known = settings[name]
@@ -65,6 +72,8 @@ package struct ConfigProfiles: Sendable, Equatable, Sequence, CustomStringConver
         case .dictionary(let dictionary):
             return dictionary[name]
         case .indexed(let config, let credentials, let source, let built):
+            // A name looked up before (or one equal to it as Swift compares strings) is answered at once.
+            if let known = built.known(name) { return known }
             // Keys are ASCII here; a name outside ASCII may still equal one as Swift compares strings.
             if !name.utf8.allSatisfy({ $0 < 0x80 }) {
                 guard let key = keys.first(where: { $0 == name }) else { return nil }

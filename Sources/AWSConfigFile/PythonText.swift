@@ -215,6 +215,15 @@ enum PythonText {
         guard let base = UnsafeRawPointer(bytes.baseAddress) else { return true }
         var index = 0
         var bits: UInt64 = 0
+        // Thirty-two bytes a turn, then eight, then one.
+        while index + 32 <= bytes.count {
+            bits |=
+                base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                | base.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                | base.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
+                | base.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+            index += 32
+        }
         while index + 8 <= bytes.count {
             bits |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             index += 8

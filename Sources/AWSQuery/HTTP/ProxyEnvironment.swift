@@ -13,17 +13,22 @@ package struct ProxyEnvironment: Sendable, Equatable {
 
     package init(_ environment: [String: String]) {
         var values: [String: String] = [:]
+        // Only the variables named "..._proxy" in any case matter; picked out once, by their bytes.
+        let proxyVariables = environment.filter { Self.endsInProxy($0.key) }
         // Any spelling first, then names that end in a lower-case "_proxy" again, so they win.
-        for (name, value) in environment where !value.isEmpty && Self.endsInProxy(name) {
+        for (name, value) in proxyVariables where !value.isEmpty {
             values[String(ASCIIText.lowercased(name).dropLast(6))] = value
         }
         if environment["REQUEST_METHOD"] != nil { values["http"] = nil }
-        for (name, value) in environment where name.hasSuffix("_proxy") {
+        for (name, value) in proxyVariables where name.hasSuffix("_proxy") {
             let key = String(ASCIIText.lowercased(name).dropLast(6))
             values[key] = value.isEmpty ? nil : value
         }
         self.values = values
     }
+
+    /// No proxy for any URL.
+    package static let direct = ProxyEnvironment([:])
 
     /// Whether the name ends in "_proxy" in any case, checked without lower-casing every variable's name.
     private static func endsInProxy(_ name: String) -> Bool {

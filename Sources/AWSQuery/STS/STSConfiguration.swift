@@ -31,7 +31,11 @@ package struct STSConfiguration: QueryEndpointConfiguration, Equatable {
     /// - Parameters:
     ///   - profile: the profile the SDK asked for (the top of the chain); its settings apply to every
     ///     STS call of the chain, as in botocore.
-    package init(profile: String, files: AWSConfigFiles, environment: [String: String]) throws(ConfigError) {
+    ///   - proxies: the environment's proxy variables when already read (nil: read them here).
+    package init(
+        profile: String, files: AWSConfigFiles, environment: [String: String],
+        proxies: ProxyEnvironment? = nil
+    ) throws(ConfigError) {
         let settings = files.profiles[profile] ?? [:]
         func setting(_ variable: String, _ key: String) -> String? {
             if let value = environment[variable], !value.isEmpty { return value }
@@ -73,7 +77,7 @@ package struct STSConfiguration: QueryEndpointConfiguration, Equatable {
         }
 
         caBundle = setting("AWS_CA_BUNDLE", "ca_bundle").map { Self.expandHome($0, environment: environment) }
-        proxies = ProxyEnvironment(environment)
+        self.proxies = proxies ?? ProxyEnvironment(environment)
         let mode = setting("AWS_RETRY_MODE", "retry_mode") ?? RetryMode.standard.rawValue
         guard let retryMode = RetryMode(rawValue: mode) else {
             throw .invalidValue(

@@ -274,7 +274,7 @@ package struct DoctorChecks {
             let chain: CredentialChain
             do {
                 chain = try ProfileResolver(files: files).chain(for: name)
-                _ = try CredentialPlan(chain: chain, files: files, environment: environment)
+                try CredentialPlan.check(chain: chain, files: files, environment: environment)
             } catch {
                 findings.append(DoctorFinding(ok: false, subject: subject, detail: "\(error)"))
                 continue

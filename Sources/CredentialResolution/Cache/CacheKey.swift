@@ -20,5 +20,10 @@ package struct CacheKey: Sendable, Equatable, Hashable, CustomStringConvertible 
         digest = ASCIIText.hex(Array(Digest.sha256(text).prefix(20)))
     }
 
+    private init(digest: String) { self.digest = digest }
+
+    /// No key: stands in while a plan is only checked (`CredentialPlan.check`), never used to cache.
+    static let unset = CacheKey(digest: "")
+
     package var description: String { digest }
 }

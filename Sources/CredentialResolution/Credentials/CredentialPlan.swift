@@ -28,13 +28,30 @@ package struct CredentialPlan {
     static let defaultMFASessionDuration = 8 * 3600
 
     package init(chain: CredentialChain, files: AWSConfigFiles, environment: [String: String]) throws {
+        try self.init(chain: chain, files: files, environment: environment, cacheKeys: true)
+    }
+
+    /// Checks what making the plan checks (the MFA settings, the STS configuration, the source), and
+    /// throws what `init` would, without working out the cache keys: `doctor` checks every profile.
+    package static func check(chain: CredentialChain, files: AWSConfigFiles, environment: [String: String])
+        throws
+    {
+        _ = try CredentialPlan(chain: chain, files: files, environment: environment, cacheKeys: false)
+    }
+
+    /// - Parameter cacheKeys: false leaves every key unset (`check` only).
+    private init(
+        chain: CredentialChain, files: AWSConfigFiles, environment: [String: String], cacheKeys: Bool
+    ) throws {
         let source = chain.source.profile
         // Settings are looked up on the profile asked for, then on the roles from the top down, then on
         // the source profile: the nearest one wins.
-        let searchOrder = [chain.profile] + chain.roles.reversed().map(\.profile) + [source]
+        let searchOrder = ([chain.profile] + chain.roles.reversed().map(\.profile) + [source]).compactMap {
+            name in files.profiles[name].map { (name: name, settings: $0) }
+        }
         func setting(_ key: String) -> (value: String, profile: String)? {
-            for name in searchOrder {
-                if let value = files.profiles[name]?.value(key) { return (value, name) }
+            for (name, settings) in searchOrder {
+                if let value = settings.value(key) { return (value, name) }
             }
             return nil
         }
@@ -60,12 +77,15 @@ package struct CredentialPlan {
         {
             mfaTimeout = Double(seconds)
         }
-        lockKey = CacheKey(["lock", sourceDescriptor])
+        lockKey = cacheKeys ? CacheKey(["lock", sourceDescriptor]) : .unset
         var needsSTS = !chain.roles.isEmpty || serial != nil
         if case .webIdentity = chain.source { needsSTS = true }
         guard needsSTS else { return }
 
-        let sts = try STSConfiguration(profile: chain.profile, files: files, environment: environment)
+        // A check makes no STS call: the proxy variables are not read.
+        let sts = try STSConfiguration(
+            profile: chain.profile, files: files, environment: environment,
+            proxies: cacheKeys ? nil : ProxyEnvironment.direct)
         self.sts = sts
         let endpoint = sts.endpoint + " " + sts.signingRegion
 
@@ -80,11 +100,13 @@ package struct CredentialPlan {
                 try Self.wholeNumber(
                     setting("mfa_session_duration"), named: "mfa_session_duration", in: 900...129_600)
                 ?? Self.defaultMFASessionDuration
+            guard cacheKeys else { return }
             mfaSessionKey = CacheKey([
                 "mfa-session", sourceDescriptor, serial, mfaSessionDuration.map(String.init), endpoint,
             ])
         }
 
+        guard cacheKeys else { return }
         lockKey = CacheKey(["lock", sourceDescriptor, mfaSerial])
         roleKeys = Self.roleKeys(
             chain.roles, after: mfaSessionKey?.digest ?? sourceDescriptor, endpoint: endpoint,

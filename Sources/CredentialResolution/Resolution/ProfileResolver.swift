@@ -264,6 +264,11 @@ package struct ProfileResolver: Sendable {
 /// IAM role ARNs: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`.
 enum RoleARN {
     static func isValid(_ arn: String) -> Bool {
+        isValidASCII(arn) ?? isValidText(arn)
+    }
+
+    /// The check on Swift characters, for any text.
+    static func isValidText(_ arn: String) -> Bool {
         let parts = arn.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam",
             parts[3].isEmpty,
@@ -271,5 +276,31 @@ enum RoleARN {
         else { return false }
         let name = parts[5].dropFirst("role/".count)
         return !name.isEmpty && !name.hasSuffix("/")
+    }
+
+    /// The same check on the bytes of an ASCII ARN without a carriage return (where each byte is one
+    /// character); nil for any other text.
+    static func isValidASCII(_ arn: String) -> Bool? {
+        let bytes = Array(arn.utf8)
+        guard bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return nil }
+        let colon = UInt8(ascii: ":")
+        var colons: [Int] = []
+        for (offset, byte) in bytes.enumerated() where byte == colon {
+            colons.append(offset)
+            if colons.count == 5 { break }
+        }
+        guard colons.count == 5 else { return false }
+        func part(_ index: Int) -> ArraySlice<UInt8> {
+            let start = index == 0 ? 0 : colons[index - 1] + 1
+            return bytes[start..<(index == 5 ? bytes.count : colons[index])]
+        }
+        let account = part(4)
+        let resource = part(5)
+        guard part(0).elementsEqual("arn".utf8), part(1).starts(with: "aws".utf8),
+            part(2).elementsEqual("iam".utf8), part(3).isEmpty,
+            account.count == 12, account.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            resource.starts(with: "role/".utf8)
+        else { return false }
+        return resource.count > 5 && resource.last != UInt8(ascii: "/")
     }
 }

@@ -4,11 +4,22 @@
 # the cache, then alternates the commands RUNS times (default 40) and prints medians, ratios and peak
 # memory, CPU time and callgrind instruction counts, for a small config file and for generated ones with
 # 3,000 and 30,000 more role profiles; then times explain, doctor --offline, list and clear with the
-# 30,000. Usage: scripts/bench.sh [RUNS]; AWSKEYRING_BENCH_BIN=DIR measures the programs in DIR instead
-# of building (to compare two builds in the same conditions).
+# 30,000. Usage: scripts/bench.sh [RUNS] [--write-docs]; AWSKEYRING_BENCH_BIN=DIR measures the programs
+# in DIR instead of building (to compare two builds in the same conditions). --write-docs puts the figures
+# into docs/performance.md, the one place they are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-40}
+runs=40
+for argument in "$@"; do
+  case "$argument" in
+    --write-docs) export AWSKEYRING_BENCH_DOCS="$PWD/docs/performance.md" ;;
+    '' | *[!0-9]*)
+      echo "usage: scripts/bench.sh [RUNS] [--write-docs]" >&2
+      exit 2
+      ;;
+    *) runs=$argument ;;
+  esac
+done
 
 scripts/install-deps.sh
 source scripts/lib/python-env.sh

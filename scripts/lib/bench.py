@@ -181,6 +181,45 @@ def main():
         verdict = "met" if scale_times[name] < 1000 else "MISSED"
         print(f"target: {name} with 30,000 more profiles < 1 s: {scale_times[name]:.0f} ms -> {verdict}")
 
+    docs = os.environ.get("AWSKEYRING_BENCH_DOCS")
+    if docs:
+        write_docs(docs, runs, cases, times, cpu, memory, counts, scale_times)
+
+
+def write_docs(path, runs, cases, times, cpu, memory, counts, scale_times):
+    """Puts this run's figures into the docs page between its `<!-- bench:begin -->` and
+    `<!-- bench:end -->` lines: the one place the project's measured figures stand."""
+    reference = cases[0][0]
+    ref_time, ref_cpu = statistics.median(times[reference]), statistics.median(cpu[reference])
+    ref_rss, ref_count = max(memory[reference]), counts.get(reference)
+    load = open("/proc/loadavg").read().split()[:3]
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d', time.gmtime())} by `scripts/bench.sh {runs} --write-docs` on "
+        f"{os.cpu_count()} cores (load {' '.join(load)} at the end; {runs} rounds, each in a shuffled order).",
+        "",
+        "| command | median wall | × ref | median CPU | × ref | peak memory | callgrind instructions | × ref |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, *_ in cases:
+        wall, used, rss = statistics.median(times[name]), statistics.median(cpu[name]), max(memory[name])
+        count = counts.get(name)
+        counted = f"{count / 1e6:.2f} M | {count / ref_count:.2f}" if count and ref_count else " | "
+        lines.append(
+            f"| {name} | {wall:.1f} ms | {wall / ref_time:.2f} | {used:.1f} ms | {used / ref_cpu:.2f} | "
+            f"{rss / 1024:.1f} MiB | {counted} |"
+        )
+    lines += ["", "With 30,000 more profiles: " + ", ".join(
+        f"`{name}` {ms:.0f} ms" for name, ms in scale_times.items()) + " (medians of 3)."]
+    text = open(path).read()
+    begin, end = "<!-- bench:begin -->\n", "<!-- bench:end -->"
+    if begin not in text or end not in text:
+        sys.exit(f"bench: {path} has no {begin.strip()} ... {end} block to write the figures into")
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    with open(path, "w") as out:
+        out.write(head + begin + "\n".join(lines) + "\n" + end + tail)
+    print(f"bench: wrote the figures into {path}", file=sys.stderr)
+
 
 if __name__ == "__main__":
     main()

@@ -15,7 +15,14 @@ package enum Processes {
     /// The children started by `spawn` and not yet waited for: their starter waits for them, so a
     /// subreaper's collection of orphans leaves them alone. Held while a child is started, so none
     /// can exit unrecorded.
-    private static let startedChildren = Mutex<Set<Int32>>([])
+    private static let startedChildren = StartedChildren()
+
+    /// The set behind a lock, in an object: a `Mutex` held directly in a global is accessed as a
+    /// modification of that global by every `withLock` (ThreadSanitizer reports two threads reaping
+    /// children at once as a race on it).
+    private final class StartedChildren: Sendable {
+        let pids = Mutex<Set<Int32>>([])
+    }
 
     /// Starts `arguments[0]` (looked for on `environment["PATH"]` when it has no `/`) with exactly
     /// `environment`. `input`, `output` and `errors` become its stdin, stdout and stderr (nil: this
@@ -34,7 +41,7 @@ package enum Processes {
         let code = withCStrings(arguments) { argv in
             withCStrings(environment.map { "\($0.key)=\($0.value)" }) { envp in
                 standard.withUnsafeBufferPointer { fds in
-                    startedChildren.withLock { started in
+                    startedChildren.pids.withLock { started in
                         let code = awskh_spawn(path, argv, envp, fds.baseAddress, ownGroup ? 1 : 0, &pid)
                         if code == 0 { started.insert(pid) }
                         return code
@@ -110,18 +117,18 @@ package enum Processes {
 
     /// Records that `pid`, started by `spawn`, has been waited for by whoever started it.
     package static func reaped(_ pid: Int32) {
-        _ = startedChildren.withLock { $0.remove(pid) }
+        _ = startedChildren.pids.withLock { $0.remove(pid) }
     }
 
     /// Whether `pid` was started by `spawn` and its starter has not waited for it yet.
     package static func isStartedChild(_ pid: Int32) -> Bool {
-        startedChildren.withLock { $0.contains(pid) }
+        startedChildren.pids.withLock { $0.contains(pid) }
     }
 
     /// In a subreaper: waits for every exited child that no part of this process started and waits for
     /// itself (the orphans of the programs it started). Returns whether any child is left.
     package static func reapExitedOrphans() -> Bool {
-        startedChildren.withLock { started in
+        startedChildren.pids.withLock { started in
             while true {
                 var info = siginfo_t()
                 guard waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 else {

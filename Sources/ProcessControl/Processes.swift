@@ -1,5 +1,4 @@
 internal import CProcessGuard
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -17,11 +16,26 @@ package enum Processes {
     /// can exit unrecorded.
     private static let startedChildren = StartedChildren()
 
-    /// The set behind a lock, in an object: a `Mutex` held directly in a global is accessed as a
-    /// modification of that global by every `withLock` (ThreadSanitizer reports two threads reaping
-    /// children at once as a race on it).
-    private final class StartedChildren: Sendable {
-        let pids = Mutex<Set<Int32>>([])
+    /// The set behind a pthread mutex. (Synchronization's `Mutex` waits on a futex directly, which
+    /// ThreadSanitizer cannot see, so it reported two threads reaping children one after the other as a
+    /// race on the set.)
+    private final class StartedChildren: @unchecked Sendable {
+        // Guarded by `mutex`.
+        private var pids: Set<Int32> = []
+        private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+        init() { pthread_mutex_init(mutex, nil) }
+
+        deinit {
+            pthread_mutex_destroy(mutex)
+            mutex.deallocate()
+        }
+
+        func withLock<T>(_ body: (inout Set<Int32>) -> T) -> T {
+            pthread_mutex_lock(mutex)
+            defer { pthread_mutex_unlock(mutex) }
+            return body(&pids)
+        }
     }
 
     /// Starts `arguments[0]` (looked for on `environment["PATH"]` when it has no `/`) with exactly
@@ -41,7 +55,7 @@ package enum Processes {
         let code = withCStrings(arguments) { argv in
             withCStrings(environment.map { "\($0.key)=\($0.value)" }) { envp in
                 standard.withUnsafeBufferPointer { fds in
-                    startedChildren.pids.withLock { started in
+                    startedChildren.withLock { started in
                         let code = awskh_spawn(path, argv, envp, fds.baseAddress, ownGroup ? 1 : 0, &pid)
                         if code == 0 { started.insert(pid) }
                         return code
@@ -117,18 +131,18 @@ package enum Processes {
 
     /// Records that `pid`, started by `spawn`, has been waited for by whoever started it.
     package static func reaped(_ pid: Int32) {
-        _ = startedChildren.pids.withLock { $0.remove(pid) }
+        _ = startedChildren.withLock { $0.remove(pid) }
     }
 
     /// Whether `pid` was started by `spawn` and its starter has not waited for it yet.
     package static func isStartedChild(_ pid: Int32) -> Bool {
-        startedChildren.pids.withLock { $0.contains(pid) }
+        startedChildren.withLock { $0.contains(pid) }
     }
 
     /// In a subreaper: waits for every exited child that no part of this process started and waits for
     /// itself (the orphans of the programs it started). Returns whether any child is left.
     package static func reapExitedOrphans() -> Bool {
-        startedChildren.pids.withLock { started in
+        startedChildren.withLock { started in
             while true {
                 var info = siginfo_t()
                 guard waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0 else {

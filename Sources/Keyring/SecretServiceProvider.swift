@@ -11,7 +11,9 @@ package struct SecretServiceProvider: Equatable, Sendable {
     package var name: String
     package var executable: String
     package var processID: Int
-    /// The version of the Debian package that installed it, when known.
+    /// The Debian package that installs it, for a known provider.
+    package var debianPackage: String?
+    /// That package's version, when known (`doctor` asks dpkg-query).
     package var version: String?
     /// Whether it opens the encrypted session libsecret asks for (nil: not known); when not, its answer.
     package var encryptedSessions: Bool?
@@ -39,20 +41,6 @@ package struct SecretServiceProvider: Equatable, Sendable {
         "ksecretd": ("KWallet", "kwalletd6"),
     ]
 
-    /// The Version field of `package` in dpkg's status file, if it is installed.
-    static func debianVersion(of package: String, status: String) -> String? {
-        var inPackage = false
-        for line in status.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.isEmpty {
-                inPackage = false
-            } else if line.hasPrefix("Package: ") {
-                inPackage = line.dropFirst("Package: ".count) == package
-            } else if inPackage, line.hasPrefix("Version: ") {
-                return String(line.dropFirst("Version: ".count))
-            }
-        }
-        return nil
-    }
 }
 
 extension SecretServiceBus {
@@ -63,11 +51,6 @@ extension SecretServiceBus {
         let executable = Self.readLink("/proc/\(pid)/exe") ?? "unknown"
         let program = executable.split(separator: "/").last.map(String.init) ?? executable
         let known = SecretServiceProvider.known[program]
-        let version = known.flatMap { entry in
-            Self.readText("/var/lib/dpkg/status").flatMap {
-                SecretServiceProvider.debianVersion(of: entry.package, status: $0)
-            }
-        }
         var supported: Int32 = 0
         var refusal = awskh_bus_error()
         let kind = probeSessions ? awskh_bus_probe_encrypted_session(handle, &supported, &refusal) : -1
@@ -75,7 +58,8 @@ extension SecretServiceBus {
             String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
         }
         return SecretServiceProvider(
-            name: known?.name ?? program, executable: executable, processID: Int(pid), version: version,
+            name: known?.name ?? program, executable: executable, processID: Int(pid),
+            debianPackage: known?.package, version: nil,
             encryptedSessions: kind == Int32(AWSKH_BUS_OK) ? supported != 0 : nil,
             encryptedSessionRefusal: message)
     }
@@ -85,18 +69,5 @@ extension SecretServiceBus {
         let count = readlink(path, &buffer, buffer.count - 1)
         guard count > 0 else { return nil }
         return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    private static func readText(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count <= 0 { break }
-            bytes += chunk.prefix(count)
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -123,7 +123,13 @@ package struct CommandContext: Sendable {
         if !offline { doctor.iamTransport = transport }
         var answers = true
         if case .failed(.noAnswer) = health { answers = false }
-        doctor.provider = SecretServiceProvider.identify(probeSessions: answers)
+        doctor.provider = SecretServiceProvider.identify(probeSessions: answers)?.map { found in
+            var provider = found
+            provider.version = provider.debianPackage.flatMap {
+                DoctorChecks.debianVersion(of: $0, environment: environment, clock: clock)
+            }
+            return provider
+        }
         return doctor
     }
 

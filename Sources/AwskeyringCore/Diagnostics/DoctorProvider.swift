@@ -1,4 +1,6 @@
+import HelperSupport
 import Keyring
+import ProcessControl
 
 /// `doctor`'s line about which program provides the Secret Service, and what that provider needs.
 extension DoctorChecks {
@@ -31,5 +33,22 @@ extension DoctorChecks {
             }
             return findings
         }
+    }
+}
+
+extension DoctorChecks {
+    /// The installed version of a Debian package, as dpkg-query reports it (the supported way to ask
+    /// dpkg's database); nil where dpkg-query is missing, the package is not installed, or it takes longer
+    /// than a few seconds.
+    static func debianVersion(of package: String, environment: [String: String], clock: any TimeSource)
+        -> String?
+    {
+        let output = try? ShellCommand.run(
+            ["dpkg-query", "--show", "--showformat=${Version}", package], environment: environment,
+            timeout: 5,
+            clock: clock
+        ) { ShellCommandError(command: "dpkg-query", reason: $0) }
+        let version = output.map { ASCIIText.trimmed(String(decoding: $0, as: UTF8.self)) } ?? ""
+        return version.isEmpty ? nil : version
     }
 }

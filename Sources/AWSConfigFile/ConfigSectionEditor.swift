@@ -11,7 +11,10 @@ package enum ConfigSectionEditor {
         if let words = ShellWords.split("profile " + profile), words == ["profile", profile] {
             return "[profile \(profile)]"
         }
-        return "[profile '" + profile.replacing("'", with: #"'"'"'"#) + "']"
+        // split and joined, not replacing(_:with:), which comes with the regex engine (_StringProcessing).
+        return "[profile '"
+            + profile.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'"'"'"#)
+            + "']"
     }
 
     /// `bytes` with `name = value` added as the last option of `profile`'s section (the last section

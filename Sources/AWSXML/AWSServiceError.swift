@@ -1,3 +1,5 @@
+import HelperSupport
+
 /// An error an AWS query-protocol service (STS, IAM) answered with, from its `ErrorResponse` document:
 /// e.g. `AccessDenied`, `ExpiredToken`, `LimitExceeded`. The same type for every service, so callers
 /// decide by `code`, never by a message's text.
@@ -25,7 +27,9 @@ package struct AWSServiceError: Error, Sendable, Equatable, CustomStringConverti
     /// `AccessDenied` with a message that names MultiFactorAuthentication (or MFA), as botocore's
     /// documentation shows; this is the one place that reads it.
     package var isRejectedMFACode: Bool {
-        code == "AccessDenied" && (message.contains("MultiFactorAuthentication") || message.contains("MFA"))
+        code == "AccessDenied"
+            && (ASCIIText.occurs("MultiFactorAuthentication", in: message)
+                || ASCIIText.occurs("MFA", in: message))
     }
 
     package var description: String { "\(code): \(message)" }

@@ -1,5 +1,9 @@
 internal import CSecretLoader
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Loads libsecret on first use; throws when it cannot be loaded.
 func loadLibSecret() throws(KeyringError) {
     var reason = [CChar](repeating: 0, count: 256)
@@ -40,11 +44,11 @@ extension KeyringError {
         } else if gError.domain == awskh_g_dbus_error_quark()
             && (code == Int(G_DBUS_ERROR_UNKNOWN_METHOD.rawValue)
                 || code == Int(G_DBUS_ERROR_UNKNOWN_OBJECT.rawValue))
-            && message.contains("No such secret item")
+            && Self.mentions(message, "No such secret item")
         {
             // gnome-keyring's answer for an item deleted since the search that found it.
             self = .itemVanished(detail: message)
-        } else if message.contains("createDLGroup") || message.contains("libqca") {
+        } else if Self.mentions(message, "createDLGroup") || Self.mentions(message, "libqca") {
             // KWallet without its crypto plugin cannot open the encrypted session libsecret asks for.
             self = .unsupported(
                 detail: """
@@ -71,9 +75,15 @@ extension KeyringError {
     /// G_IO_ERROR_TIMED_OUT, GIO's (stable) code for a call that got no reply in time.
     private static let gioTimedOut = 24
 
+    /// strstr, not String.contains: the standard library's substring search comes with the regex engine
+    /// (_StringProcessing), which would be linked into every program for these few words.
+    private static func mentions(_ message: String, _ words: String) -> Bool {
+        strstr(message, words) != nil
+    }
+
     /// GIO reports a missing bus as a generic I/O error; its messages are the only distinguishing mark.
     private static func looksLikeNoBus(_ message: String) -> Bool {
         let markers = ["D-Bus", "DBUS_SESSION_BUS_ADDRESS", "Could not connect", "autolaunch", "session bus"]
-        return markers.contains { message.contains($0) }
+        return markers.contains { mentions(message, $0) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AwskeyringCore
+import HelperSupport
 
 /// Shell completion of profile names for `--profile`: the profiles of the config files and those with
 /// keys in the keyring. The generated scripts run the helper to get them (`---completion`), which is
@@ -28,8 +29,8 @@ enum ProfileCompletion {
         switch shell {
         case .bash:
             let anchor = "    local -a unparsed_words=(\"${COMP_WORDS[@]:1:${COMP_CWORD}}\")\n"
-            return script.replacing(
-                anchor,
+            return ASCIIText.replacingFirst(
+                anchor, in: script,
                 with: anchor + """
                         # Options before any command are the default command's (awskeyring-helper --profile P).
                         if [[ "${unparsed_words[0]}" == -* ]]; then
@@ -38,32 +39,35 @@ enum ProfileCompletion {
                             return
                         fi
 
-                    """, maxReplacements: 1)
+                    """)
         case .zsh:
             // The top level's _arguments gets the default command's --profile and --refresh specs.
-            guard let credentials = script.firstRange(of: "_awskeyring-helper_credentials() {") else {
+            guard let credentials = ASCIIText.firstRange(of: "_awskeyring-helper_credentials() {", in: script)
+            else {
                 return script
             }
             let specs = script[credentials.upperBound...].split(separator: "\n").prefix {
                 !$0.hasPrefix("}")
-            }.filter { $0.contains("'--profile[") || $0.contains("'--refresh[") }
+            }.filter { ASCIIText.occurs("'--profile[", in: $0) || ASCIIText.occurs("'--refresh[", in: $0) }
             let anchor = "        '(-): :->command'\n"
             guard specs.count == 2 else { return script }
-            return script.replacing(
-                anchor, with: specs.joined(separator: "\n") + "\n" + anchor, maxReplacements: 1)
+            return ASCIIText.replacingFirst(
+                anchor, in: script, with: specs.joined(separator: "\n") + "\n" + anchor)
         case .fish:
             // The top level parses the default command's options, and completes --profile's value.
             let rootParse = "__awskeyring-helper_parse_subcommand 0 'version' 'h/help'"
-            guard script.contains(rootParse),
+            guard ASCIIText.occurs(rootParse, in: script),
                 let line = script.split(separator: "\n").first(where: {
-                    $0.contains("\"awskeyring-helper credentials\" profile'") && $0.contains("-l 'profile'")
+                    ASCIIText.occurs("\"awskeyring-helper credentials\" profile'", in: $0)
+                        && ASCIIText.occurs("-l 'profile'", in: $0)
                 })
             else { return script }
-            let topLevel = line.replacing("\"awskeyring-helper credentials\"", with: "\"awskeyring-helper\"")
-            return script.replacing(
-                rootParse,
-                with: "__awskeyring-helper_parse_subcommand 0 'profile=' 'refresh' 'version' 'h/help'",
-                maxReplacements: 1) + (script.hasSuffix("\n") ? "" : "\n") + topLevel + "\n"
+            let topLevel = ASCIIText.replacingFirst(
+                "\"awskeyring-helper credentials\"", in: String(line), with: "\"awskeyring-helper\"")
+            return ASCIIText.replacingFirst(
+                rootParse, in: script,
+                with: "__awskeyring-helper_parse_subcommand 0 'profile=' 'refresh' 'version' 'h/help'")
+                + (script.hasSuffix("\n") ? "" : "\n") + topLevel + "\n"
         default:
             return script
         }

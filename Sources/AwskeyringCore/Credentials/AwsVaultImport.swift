@@ -45,7 +45,7 @@ package struct AwsVaultImport {
     /// `session:...` and `NAME session (ID)`, `oidc:...`): not a profile's keys.
     static func isSessionKey(_ name: String) -> Bool {
         name.contains(",") || name.hasPrefix("session:") || name.hasPrefix("oidc:")
-            || (name.hasSuffix(")") && name.contains(" session ("))
+            || (name.hasSuffix(")") && ASCIIText.occurs(" session (", in: name))
     }
 
     struct BackendItem: Decodable {

@@ -94,7 +94,9 @@ package struct CredentialEnvironment: Sendable, Equatable {
 
     /// fish single quotes: only `\\` and `\'` are escapes inside them.
     package static func fishQuoted(_ value: String) -> String {
-        "'" + value.replacing("\\", with: #"\\"#).replacing("'", with: #"\'"#) + "'"
+        "'"
+            + ASCIIText.replacingEvery(
+                "'", in: ASCIIText.replacingEvery("\\", in: value, with: #"\\"#), with: #"\'"#) + "'"
     }
 }
 

@@ -25,6 +25,43 @@ package enum ASCIIText {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Where `part` first occurs in `text`, compared byte for byte. The standard library's substring
+    /// search and `replacing(_:with:)` come with the regex engine (_StringProcessing and its Unicode name
+    /// tables, a seventh of a program), which these functions keep out of the programs.
+    package static func firstRange(of part: String, in text: String) -> Range<String.Index>? {
+        let bytes = text.utf8
+        let pattern = Array(part.utf8)
+        guard let first = pattern.first else { return text.startIndex..<text.startIndex }
+        var from = bytes.startIndex
+        while let candidate = bytes[from...].firstIndex(of: first) {
+            guard let end = bytes.index(candidate, offsetBy: pattern.count, limitedBy: bytes.endIndex) else {
+                return nil
+            }
+            if bytes[candidate..<end].elementsEqual(pattern) { return candidate..<end }
+            from = bytes.index(after: candidate)
+        }
+        return nil
+    }
+
+    package static func occurs(_ part: String, in text: some StringProtocol) -> Bool {
+        firstRange(of: part, in: String(text)) != nil
+    }
+
+    /// `text` with its first `part` replaced by `replacement`.
+    package static func replacingFirst(_ part: String, in text: String, with replacement: String) -> String {
+        guard let range = firstRange(of: part, in: text) else { return text }
+        var replaced = text
+        replaced.replaceSubrange(range, with: replacement)
+        return replaced
+    }
+
+    /// `text` with every `character` replaced by `replacement`.
+    package static func replacingEvery(_ character: Character, in text: String, with replacement: String)
+        -> String
+    {
+        text.split(separator: character, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+
     package static func lowercased(_ text: String) -> String {
         String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5a ? $0 + 0x20 : $0 }, as: UTF8.self)
     }

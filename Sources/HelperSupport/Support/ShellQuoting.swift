@@ -26,6 +26,6 @@ package enum ShellQuoting {
 
     /// POSIX single quotes: everything literal; a quote is closed, escaped and reopened.
     package static func singleQuoted(_ value: String) -> String {
-        "'" + value.replacing("'", with: #"'\''"#) + "'"
+        "'" + ASCIIText.replacingEvery("'", in: value, with: #"'\''"#) + "'"
     }
 }

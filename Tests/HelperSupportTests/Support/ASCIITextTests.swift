@@ -26,3 +26,28 @@ import Testing
         #expect(ASCIIText.printable(String(decoding: [0x41, 0x9B, 0x42], as: UTF8.self)) == "A\u{FFFD}B")
     }
 }
+
+@Suite struct TextSearchTests {
+    @Test func firstRangeFindsTheFirstOccurrenceByteForByte() throws {
+        let text = "aé-MFA-MFA"
+        let range = try #require(ASCIIText.firstRange(of: "MFA", in: text))
+        #expect(text[..<range.lowerBound] == "aé-")
+        #expect(text[range] == "MFA")
+        #expect(ASCIIText.firstRange(of: "MFA!", in: text) == nil)
+        #expect(ASCIIText.firstRange(of: "mfa", in: text) == nil)
+        #expect(ASCIIText.firstRange(of: "longer than the text", in: "short") == nil)
+        #expect(ASCIIText.firstRange(of: "", in: text) == text.startIndex..<text.startIndex)
+        // A repeated first byte: the search goes on after a partial match.
+        #expect(ASCIIText.occurs("aab", in: "aaab"))
+        #expect(ASCIIText.occurs("é-", in: "aé-"))
+        #expect(!ASCIIText.occurs("e", in: "é"))
+    }
+
+    @Test func replacingChangesOnlyWhatItSays() {
+        #expect(ASCIIText.replacingFirst("x", in: "axbxc", with: "[x]") == "a[x]bxc")
+        #expect(ASCIIText.replacingFirst("z", in: "axbxc", with: "y") == "axbxc")
+        #expect(ASCIIText.replacingEvery("'", in: "it's 'q'", with: #"'\''"#) == #"it'\''s '\''q'\''"#)
+        #expect(ASCIIText.replacingEvery("'", in: "'", with: "''") == "''")
+        #expect(ASCIIText.replacingEvery("'", in: "", with: "x") == "")
+    }
+}

@@ -56,6 +56,30 @@ def test_a_plain_start_loads_no_keyring_network_or_dbus_library(helper_bin, env)
     assert not [lib for lib in loaded if os.path.basename(lib).startswith(LOADED_ON_DEMAND)], loaded
 
 
+# Swift modules whose code and start-up the program every SDK call starts must not carry: mangled names of
+# their types stay in a stripped binary's metadata, so they are found in the installed file too.
+KEPT_OUT_OF_THE_CACHED_CALL = {
+    "FoundationEssentials": b"20FoundationEssentials",
+    "the regex engine (_StringProcessing)": b"17_StringProcessing",
+    "SwiftNIO": b"7NIOCore",
+    "swift-argument-parser": b"14ArgumentParser",
+}
+
+
+def test_the_cached_call_program_links_only_what_it_needs(helper_bin):
+    program = Path(helper_bin).read_bytes()
+    linked = [name for name, mangled in KEPT_OUT_OF_THE_CACHED_CALL.items() if mangled in program]
+    assert not linked, f"{helper_bin} links {linked}: keep them in {h.COMMANDS_PROGRAM}"
+    # The check can see them: the commands program links all four.
+    commands = Path(h.companion_bin(h.COMMANDS_PROGRAM)).read_bytes()
+    assert [name for name, mangled in KEPT_OUT_OF_THE_CACHED_CALL.items() if mangled in commands] == [
+        "FoundationEssentials",
+        "the regex engine (_StringProcessing)",
+        "SwiftNIO",
+        "swift-argument-parser",
+    ]
+
+
 def test_a_copy_never_loads_libraries_placed_beside_it(helper_bin, env, tmp_path):
     for program in (helper_bin, h.companion_bin(h.COMMANDS_PROGRAM)):
         runpath = re.findall(r"\((?:RUNPATH|RPATH)\)\s+Library r(?:un)?path: \[(.*)\]", _dynamic_section(program))

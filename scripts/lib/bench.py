@@ -53,6 +53,22 @@ def peak_memory(argv, env):
     return int(result.stderr.decode().strip().splitlines()[-1])
 
 
+def program_sizes(helper):
+    """Bytes of the two programs as installed (stripped, as the package ships them), and the
+    instructions the commands program runs for `--version` (its start-up: loading, relocating, the
+    runtime's set-up), paid by every command and cache miss."""
+    sizes, starts = {}, {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("awskeyring-helper", "awskeyring-helper-commands"):
+            stripped = os.path.join(folder, name)
+            subprocess.run(["strip", "-o", stripped, os.path.join(os.path.dirname(helper), name)], check=True)
+            sizes[name] = os.path.getsize(stripped)
+        # The small program's start-up is in the cached call's count; it hands `--version` over.
+        if shutil.which("valgrind"):
+            starts["awskeyring-helper-commands"] = instructions([stripped, "--version"], dict(os.environ))
+    return sizes, starts
+
+
 def join_session_keyring():
     """A kernel session keyring of its own for this process and its children, as a login gets from
     pam_keyinit: the opt-in kernel tier keeps its entries there."""
@@ -152,6 +168,13 @@ def main():
         for name, count in counts.items():
             print(f"callgrind instructions: {name:<48} {count:>13,} {count / ref_count:>6.2f} x ref")
 
+    sizes, starts = program_sizes(helper)
+    print()
+    for name, size in sizes.items():
+        start = f", `--version` {starts[name]:,} instructions" if name in starts else ""
+        print(f"program: {name:<28} {size / 1e6:6.2f} MB stripped{start}")
+    print(f"program: both {sum(sizes.values()) / 1e6:6.2f} MB stripped")
+
     # The commands with 30,000 profiles, each a few times (clear last: it drops the cached sessions).
     print()
     scale = [
@@ -183,10 +206,10 @@ def main():
 
     docs = os.environ.get("AWSKEYRING_BENCH_DOCS")
     if docs:
-        write_docs(docs, runs, cases, times, cpu, memory, counts, scale_times)
+        write_docs(docs, runs, cases, times, cpu, memory, counts, scale_times, sizes, starts)
 
 
-def write_docs(path, runs, cases, times, cpu, memory, counts, scale_times):
+def write_docs(path, runs, cases, times, cpu, memory, counts, scale_times, sizes, starts):
     """Puts this run's figures into the docs page between its `<!-- bench:begin -->` and
     `<!-- bench:end -->` lines: the one place the project's measured figures stand."""
     reference = cases[0][0]
@@ -210,6 +233,10 @@ def write_docs(path, runs, cases, times, cpu, memory, counts, scale_times):
         )
     lines += ["", "With 30,000 more profiles: " + ", ".join(
         f"`{name}` {ms:.0f} ms" for name, ms in scale_times.items()) + " (medians of 3)."]
+    lines += ["", "The programs, stripped as installed: " + ", ".join(
+        f"`{name}` {size / 1e6:.2f} MB"
+        + (f" (`--version`: {starts[name] / 1e6:.2f} M instructions)" if name in starts else "")
+        for name, size in sizes.items()) + f"; {sum(sizes.values()) / 1e6:.2f} MB together."]
     text = open(path).read()
     begin, end = "<!-- bench:begin -->\n", "<!-- bench:end -->"
     if begin not in text or end not in text:

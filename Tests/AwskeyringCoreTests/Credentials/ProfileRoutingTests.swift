@@ -1,9 +1,12 @@
-import HelperSupport
 import TestSupport
 import Testing
 
 @testable import AWSConfigFile
 @testable import AwskeyringCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite struct ProfileRoutingTests {
     static let environment = [
@@ -144,9 +147,8 @@ import Testing
             "HOME": directory.path, "AWS_CONFIG_FILE": directory.path + "/config",
             "AWS_SHARED_CREDENTIALS_FILE": directory.path + "/credentials",
         ]
-        try FileReplacement.writeNewPrivateFile(Array(Self.config.utf8), at: directory.path + "/config")
-        try FileReplacement.writeNewPrivateFile(
-            Array(Self.credentials.utf8), at: directory.path + "/credentials")
+        try Self.write(Self.config, to: directory.path + "/config")
+        try Self.write(Self.credentials, to: directory.path + "/credentials")
         let before = ProfileRouting(
             files: try AWSConfigFiles.load(environment: environment), environment: environment)
         let asked = ["orphan", "direct-keys", "vault", "file-keys", "base", "admin", "new-profile"]
@@ -169,5 +171,13 @@ import Testing
         let reached = ProfileRouting(files: after, environment: environment).reachedKeyringProfiles()
         #expect(reached == before.reachedKeyringProfiles().union(["orphan", "new-profile"]))
         #expect(after.profiles.keys.count == before.files.profiles.keys.count + 1)
+    }
+
+    struct WriteFailed: Error { let path: String }
+
+    static func write(_ text: String, to path: String) throws {
+        guard let file = fopen(path, "w") else { throw WriteFailed(path: path) }
+        defer { fclose(file) }
+        guard fputs(text, file) >= 0 else { throw WriteFailed(path: path) }
     }
 }

@@ -3,7 +3,9 @@
 dialog. Each GETPIN takes the next answer from FAKE_PINENTRY_ANSWERS (comma-separated; "cancel" answers
 as the Cancel button does, "hang" never answers), kept in FAKE_PINENTRY_STATE between runs. Every line
 received, and the descriptors it was started with, are appended to FAKE_PINENTRY_LOG (codes included:
-the test checks what was asked)."""
+the test checks what was asked). Optional: FAKE_PINENTRY_STARTS, a file that gets one line (the pid) per
+start; FAKE_PINENTRY_HOLD, a file whose creation a GETPIN waits for (at most 120 s) before it answers, as a
+person who has not typed yet."""
 
 import os
 import sys
@@ -25,7 +27,18 @@ def next_answer():
     return answers[used] if used < len(answers) else "cancel"
 
 
+def hold():
+    path = os.environ.get("FAKE_PINENTRY_HOLD")
+    deadline = time.monotonic() + 120
+    while path and not os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def main():
+    starts = os.environ.get("FAKE_PINENTRY_STARTS")
+    if starts:
+        with open(starts, "a") as f:
+            f.write(f"{os.getpid()}\n")
     log("FDS " + " ".join(sorted(os.listdir("/proc/self/fd"), key=int)))
     log("TTY " + ("yes" if _has_tty() else "no"))
     out = sys.stdout
@@ -36,6 +49,7 @@ def main():
         log("< " + line)
         command = line.split(" ", 1)[0]
         if command == "GETPIN":
+            hold()
             answer = next_answer()
             if answer == "cancel":
                 out.write("ERR 83886179 Operation cancelled <Pinentry>\n")

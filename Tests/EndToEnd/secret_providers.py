@@ -207,6 +207,8 @@ class KeePassXC(Provider):
 
 class KWallet(Provider):
     name = "KWallet"
+    # Words put before kwalletd5's command line (a subclass runs it in a namespace of its own).
+    launcher: tuple[str, ...] = ()
 
     def start(self):
         require("kwalletd5", "Xvfb", "xdotool")
@@ -240,7 +242,7 @@ class KWallet(Provider):
         log_path = self.root / f"kwalletd5-{len(self.session.procs)}.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                ["kwalletd5", "--pam-login", str(read), str(listener.fileno())],
+                [*self.launcher, "kwalletd5", "--pam-login", str(read), str(listener.fileno())],
                 pass_fds=(read, listener.fileno()), env={**self.env, "PAM_KWALLET5_LOGIN": "1"},
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
         self.session.procs.append(proc)

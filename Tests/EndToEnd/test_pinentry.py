@@ -6,8 +6,12 @@ checks the code that arrives."""
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,7 @@ import pytest
 import e2e_helpers as h
 from e2e_helpers import assert_clean_failure
 from fake_sts import SERIAL, World, fake_sts, role_arn  # noqa: F401 (fixture)
+from test_parallel import _check_wave
 
 FAKE_PINENTRY = Path(__file__).with_name("fake_pinentry.py")
 
@@ -110,3 +115,82 @@ def test_a_missing_pinentry_program_is_named(world, helper_bin, tmp_path):
     role, _, _, env, _ = _setup(world, helper_bin, tmp_path, [])
     r = _setsid([helper_bin, "--profile", role], h.env_with(env, AWSKEYRING_HELPER_PINENTRY=str(tmp_path / "nope")))
     assert_clean_failure(r, mentions=["pinentry", "AWSKEYRING_HELPER_PINENTRY"])
+
+
+def _helpers_running(names) -> int:
+    """How many processes of this test's helper calls are alive (their argv names one of `names`)."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if len(argv) >= 3 and argv[1] == b"--profile" and argv[2].decode(errors="replace") in names:
+            count += 1
+    return count
+
+
+def test_six_callers_without_a_terminal_get_one_pinentry_dialog(world, helper_bin, tmp_path):
+    """Six callers at once, as an IDE starts them (three AWS CLI processes and three boto3 sessions under
+    `setsid -w`, no terminal), for three roles behind one MFA device: one pinentry dialog, held open until
+    all six helpers run, one GetSessionToken, and every caller signs with the role it asked for."""
+    fake = world.fake
+    roles = {h.fresh_profile(f"pin-r{i}"): f"pin-par-{i}" for i in range(3)}
+    clis = {h.fresh_profile(f"pin-cli{i}"): role for i, role in enumerate(roles)}
+    bin_ = shlex.quote(helper_bin)
+    world.write_config(
+        "".join(
+            f"[profile {role}]\nrole_arn = {role_arn(name)}\nsource_profile = {world.base}\n"
+            f"mfa_serial = {SERIAL}\nmfa_prompt = pinentry\n\n"
+            for role, name in roles.items())
+        + "".join(f"[profile {cli}]\ncredential_process = {bin_} --profile {role}\n\n" for cli, role in clis.items())
+    )
+    starts, hold = tmp_path / "pinentry.starts", tmp_path / "pinentry.answer"
+    # Every dialog would get the right code: a second one shows as a second start, not as a failure.
+    env = h.env_with(
+        world.env, DISPLAY=":99", AWSKEYRING_HELPER_PINENTRY=str(FAKE_PINENTRY),
+        FAKE_PINENTRY_LOG=tmp_path / "pinentry.log", FAKE_PINENTRY_STATE=tmp_path / "pinentry.state",
+        FAKE_PINENTRY_ANSWERS=",".join([fake.valid_code] * 6), FAKE_PINENTRY_STARTS=starts,
+        FAKE_PINENTRY_HOLD=hold,
+    )
+    boto = ("import boto3, json, sys; s = boto3.session.Session(profile_name=sys.argv[1]); "
+            "print(json.dumps({'Arn': s.client('sts').get_caller_identity()['Arn']}))")
+    procs = []
+    for i, cli in enumerate(list(clis) * 2):
+        caller = ([sys.executable, "-m", "awscli", "sts", "get-caller-identity", "--profile", cli, "--output", "json"]
+                  if i < 3 else [sys.executable, "-c", boto, cli])
+        procs.append((cli, subprocess.Popen(
+            ["setsid", "-w", *caller], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)))
+    try:
+        # The dialog stays unanswered until all six helpers run, so the five others meet it open.
+        deadline = time.monotonic() + 90
+        while not (starts.exists() and _helpers_running(roles) >= 6):
+            assert all(p.poll() is None for _, p in procs), "a caller ended before the dialog was answered"
+            assert time.monotonic() < deadline, (
+                f"{_helpers_running(roles)} helpers running, pinentry started: {starts.exists()}")
+            time.sleep(0.1)
+        time.sleep(1)
+        assert len(starts.read_text().splitlines()) == 1, starts.read_text()
+        assert fake.helper_calls() == [], fake.describe()
+    except BaseException:
+        for _, p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+        raise
+    finally:
+        hold.touch()
+    # Each caller exits 0 with the identity of its own role, nothing secret on stderr.
+    _check_wave(procs, {cli: roles[role] for cli, role in clis.items()})
+    assert len(starts.read_text().splitlines()) == 1, "pinentry was started more than once: " + starts.read_text()
+    gst = fake.actions("GetSessionToken")
+    assert len(gst) == 1 and gst[0].params["TokenCode"] == fake.valid_code, fake.describe()
+    for name in roles.values():
+        calls = fake.actions("AssumeRole", RoleArn=role_arn(name))
+        assert len(calls) == 1 and calls[0].access_key_id == gst[0].issued.access_key_id, fake.describe()
+    # Every caller signed GetCallerIdentity with role credentials the fake issued: each got a valid document.
+    issued = {c.issued.access_key_id for c in fake.actions("AssumeRole")}
+    gci = fake.actions("GetCallerIdentity")
+    assert len(gci) == 6 and {c.access_key_id for c in gci} == issued, fake.describe()

@@ -14,9 +14,12 @@ import ProcessControl
 /// with those keys. `import` and `store` add that setting where nothing else gives the profile
 /// credentials; `doctor` reports stored keys nothing reaches.
 package struct ProfileRouting {
-    package var files: AWSConfigFiles
-    package var environment: [String: String]
-    package var executablePath: String?
+    package let files: AWSConfigFiles
+    package let environment: [String: String]
+    package let executablePath: String?
+    /// `reachedKeyringProfiles()`, found once for the files: every profile's question reads it, so asking
+    /// about P profiles of a config with N costs one pass over the N, not P of them.
+    private let reached: Set<String>
 
     package init(
         files: AWSConfigFiles, environment: [String: String], executablePath: String? = CurrentExecutable.path
@@ -24,10 +27,18 @@ package struct ProfileRouting {
         self.files = files
         self.environment = environment
         self.executablePath = executablePath
+        reached = Self.reachedKeyringProfiles(
+            files: files, environment: environment, executablePath: executablePath)
     }
 
     /// The profiles whose stored keys some profile's `credential_process` (this tool) leads to.
     package func reachedKeyringProfiles() -> Set<String> {
+        reached
+    }
+
+    private static func reachedKeyringProfiles(
+        files: AWSConfigFiles, environment: [String: String], executablePath: String?
+    ) -> Set<String> {
         let resolver = ProfileResolver(
             files: files, environment: environment, executablePath: executablePath)
         var reached: Set<String> = []
@@ -78,7 +89,7 @@ package struct ProfileRouting {
     /// Whether `profile`'s stored keys need a `credential_process` of their own to be used: nothing
     /// reaches them yet and nothing else gives the profile credentials.
     package func needsRoute(_ profile: String, ignoringFileKeys: Bool) -> Bool {
-        !reachedKeyringProfiles().contains(profile)
+        !reached.contains(profile)
             && otherSource(of: profile, ignoringFileKeys: ignoringFileKeys) == nil
     }
 

@@ -62,6 +62,22 @@ def keyring(tmp_path_factory):
     session.stop()
 
 
+@pytest.fixture(autouse=True)
+def keyring_daemon_survives(request):
+    """Fails the test during which the shared session lost its gnome-keyring-daemon, with the daemon's
+    log, and starts a new one on the same keyring files, so that the tests after it are not failed by
+    the loss too (they would all say there is no Secret Service)."""
+    if "keyring" not in request.fixturenames:
+        yield
+        return
+    session = request.getfixturevalue("keyring")
+    yield
+    lost = session.keyring_daemon_lost()
+    if lost:
+        session.restart_keyring()
+        pytest.fail(f"the shared session lost its Secret Service during this test: {lost}", pytrace=False)
+
+
 @pytest.fixture
 def env(keyring) -> dict:
     """A per-test copy of the keyring environment (tests may change it freely)."""

@@ -445,12 +445,13 @@ class PrivateSession:
         )
         return r.returncode == 0 and "boolean true" in r.stdout
 
-    def _start_keyring(self):
+    def _start_keyring(self, name="gnome-keyring-daemon"):
         proc = self._spawn(
             ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-            "gnome-keyring-daemon",
+            name,
             stdin=subprocess.PIPE,
         )
+        self.keyring_daemon = proc
         proc.stdin.write(self.PASSWORD.encode())
         proc.stdin.close()
 
@@ -494,6 +495,7 @@ class PrivateSession:
             f"gnome-keyring-daemon-{len(self.procs)}",
             stdin=subprocess.PIPE,
         )
+        self.keyring_daemon = proc
         proc.stdin.write(self.PASSWORD.encode())
         proc.stdin.close()
 
@@ -506,6 +508,28 @@ class PrivateSession:
                 return False  # the name is changing hands
 
         _wait_for(unlocked, 20, "the replacing gnome-keyring-daemon to unlock the default collection")
+
+    def keyring_daemon_lost(self) -> str | None:
+        """Why this session no longer has its Secret Service (its gnome-keyring-daemon exited, or no
+        longer owns the name), with the session's logs; None while it has it."""
+        daemon = getattr(self, "keyring_daemon", None)
+        if daemon is None:
+            return None
+        if daemon.poll() is not None:
+            why = f"gnome-keyring-daemon (pid {daemon.pid}) exited with {daemon.returncode}"
+        elif not self.name_has_owner("org.freedesktop.secrets"):
+            why = f"gnome-keyring-daemon (pid {daemon.pid}) runs but no longer owns org.freedesktop.secrets"
+        else:
+            return None
+        return f"{why}\n{self.log_text()}"
+
+    def restart_keyring(self) -> None:
+        """A new gnome-keyring-daemon on the same keyring files, for the tests after one that lost it."""
+        if self.keyring_daemon.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.keyring_daemon.pid, signal.SIGTERM)
+            self.keyring_daemon.wait(timeout=10)
+        self._start_keyring(f"gnome-keyring-daemon-{len(self.procs)}")
 
     def stop(self):
         for proc in reversed(self.procs):

@@ -687,9 +687,9 @@ def _metadata() -> str:
 
 
 @contextlib.contextmanager
-def running(**options):
+def running(valid_code: str = "123456", **options):
     """A fake STS (FakeSTS's options) for a block; afterwards it has rejected no request and not failed."""
-    server = FakeSTS(**options)
+    server = FakeSTS(valid_code, **options)
     try:
         yield server
     finally:

@@ -3,8 +3,8 @@ cached session outlives the stored keys it was made from (whichever tool replace
 tier is an opt-in with possessor-only entries, a 15-minute cap, its own size limits and a clean fallback
 on a full key quota.
 
-A recording fake STS on loopback answers AssumeRole with new credentials each time and keeps every
-request, so a test can tell a cached answer from a fresh one and check which stored keys signed it.
+The fake STS on loopback answers AssumeRole with new credentials each time and keeps every request, so a
+test can tell a cached answer from a fresh one and check which stored keys signed it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 
 import e2e_helpers as h
 from e2e_helpers import assert_clean_failure, assert_success, credential_document, env_with, store_from_env, tool
-from fault_sts import FakeSTS, expected_authorization
+from fake_sts import expected_authorization, running
 
 REGION = "eu-west-1"
 ROLE_ARN = "arn:aws:iam::123456789012:role/cache-e2e"
@@ -39,7 +39,7 @@ def own_keyring(tmp_path):
 
 @pytest.fixture
 def sts():
-    with FakeSTS() as fake:
+    with running(region=REGION, roles_need_mfa=False) as fake:
         yield fake
 
 
@@ -56,6 +56,7 @@ def role_setup(session_env, tmp_path, sts, roles=1):
                    AWS_ENDPOINT_URL_STS=sts.url, AWSKEYRING_HELPER_KERNEL_CACHE=None)
     keys = h.new_keys()
     assert_success(store_from_env(env, base, *keys))
+    sts.add_user(*keys)
     return env, base, names, keys
 
 
@@ -221,6 +222,7 @@ def test_replacing_the_stored_keys_by_any_tool_gets_a_fresh_session_from_the_new
     def replaced_by(swap):
         nonlocal previous
         new_keys = h.new_keys()
+        sts.add_user(*new_keys)
         swap(new_keys)
         document = credential_document(call(env, role))
         assert document["AccessKeyId"] != previous["AccessKeyId"], f"{swap.__name__}: the old session came back"

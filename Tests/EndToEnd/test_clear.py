@@ -9,16 +9,15 @@ import pytest
 
 import e2e_helpers as h
 from e2e_helpers import assert_clean_failure, credential_document, env_with, store_from_env, tool
-from fault_sts import FakeSTS
+from fake_sts import running
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/everyday-clear"
 
 
 @pytest.fixture
 def sts():
-    server = FakeSTS()
-    yield server
-    server.close()
+    with running(region=None, roles_need_mfa=False) as server:
+        yield server
 
 
 def session_items(env, profile) -> int:
@@ -36,7 +35,9 @@ def admin_setup(env, write_configs, sts, helper_bin, name):
         f"[profile {admin}]\ncredential_process = {shlex.quote(helper_bin)} --profile {role}\n"
     )
     e = env_with(write_configs(config=config, name=name), AWS_ENDPOINT_URL_STS=sts.url)
-    assert store_from_env(e, base, *h.new_keys()).rc == 0
+    keys = h.new_keys()
+    assert store_from_env(e, base, *keys).rc == 0
+    sts.add_user(*keys)
     return e, base, role, admin
 
 
@@ -82,7 +83,9 @@ def test_clear_with_the_keyring_locked_says_what_was_not_cleared(tmp_path, sts, 
             f"[profile {base}]\nregion = eu-west-1\n[profile {role}]\nrole_arn = {ROLE_ARN}\nsource_profile = {base}\n")
         e = env_with(e, AWS_CONFIG_FILE=tmp_path / "cfg" / "config", AWS_SHARED_CREDENTIALS_FILE=tmp_path / "none",
                      AWS_ENDPOINT_URL_STS=sts.url)
-        assert store_from_env(e, base, *h.new_keys()).rc == 0
+        keys = h.new_keys()
+        assert store_from_env(e, base, *keys).rc == 0
+        sts.add_user(*keys)
         credential_document(tool(["--profile", role], e))
         assert session_items(e, role) == 1
         session.lock()

@@ -27,10 +27,20 @@ from pathlib import Path
 import pytest
 
 import e2e_helpers as h
-import fault_sts
 from e2e_helpers import assert_clean_failure, assert_keys, credential_document, env_with, store_from_env, tool
-from fake_sts import SERIAL, World, fake_sts, role_arn  # noqa: F401 (fixture)
-from fault_sts import FakeSTS
+from fake_sts import (  # noqa: F401 (fake_sts is a fixture)
+    ACCESS_DENIED,
+    ACCESS_DENIED_MESSAGE,
+    OK,
+    SERIAL,
+    World,
+    decide,
+    fake_sts,
+    ok,
+    role_arn,
+    running,
+    status,
+)
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/faults"
 REGION = "eu-west-2"
@@ -94,9 +104,8 @@ def stored_pair(env, profile):
 
 @pytest.fixture
 def sts():
-    server = FakeSTS()
-    yield server
-    server.close()
+    with running(region=REGION, roles_need_mfa=False) as server:
+        yield server
 
 
 @pytest.fixture
@@ -110,12 +119,13 @@ def role_setup(env, write_configs, sts):
     e = env_with(write_configs(config=config, name=role), AWS_ENDPOINT_URL_STS=sts.url)
     keys = h.new_keys()
     assert store_from_env(e, source, *keys).rc == 0
+    sts.add_user(*keys)
     return e, role, source, keys
 
 
 def _assert_no_issued_secret(sts, text):
     for creds in sts.issued:
-        assert creds.secret_access_key not in text and creds.session_token not in text, text
+        assert creds.secret not in text and creds.token not in text, text
 
 
 @pytest.mark.parametrize("content_type", ["application/octet-stream", "text/html; charset=utf-8", "application/json"])
@@ -123,18 +133,18 @@ def test_a_wrong_content_type_with_a_valid_body_is_accepted(role_setup, sts, con
     """Decision: the body decides, not the Content-Type header, as in botocore (its query parser reads
     any 200 body as XML). A proxy or an STS-compatible server that labels the XML wrongly still works."""
     e, role, source, keys = role_setup
-    sts.default = fault_sts.decide(lambda req: ("status", 200, content_type, sts.good_answer(req)))
+    sts.default = ok(content_type=content_type)
     result, elapsed = timed(["--profile", role], e, timeout=40)
     doc = credential_document(result)
     assert result.stderr == "", result.describe()
-    assert doc["AccessKeyId"] == sts.issued[-1].access_key_id and doc["SessionToken"] == sts.issued[-1].session_token
+    assert doc["AccessKeyId"] == sts.issued[-1].access_key_id and doc["SessionToken"] == sts.issued[-1].token
     assert len(sts.requests) == 1 and elapsed < STS_BOUND
     assert_keys(e, source, *keys)
 
 
 def test_an_empty_200_body_fails_cleanly(role_setup, sts):
     e, role, source, keys = role_setup
-    sts.default = ("status", 200, "text/xml", b"")
+    sts.default = status(200, "text/xml", b"")
     result, elapsed = timed(["--profile", role], e, timeout=40)
     assert_clean_failure(result, mentions=[f"AssumeRole {ROLE_ARN} failed"])
     assert elapsed < STS_BOUND and 1 <= len(sts.requests) <= 3
@@ -145,10 +155,10 @@ def test_a_200_carrying_an_error_document_reports_the_error(role_setup, sts):
     """Some proxies and STS look-alikes answer 200 with an <ErrorResponse>: it is the service's error,
     reported with its code and message, never credentials."""
     e, role, source, keys = role_setup
-    sts.default = ("status", 200, "text/xml", fault_sts.ACCESS_DENIED[3])
+    sts.default = status(200, "text/xml", ACCESS_DENIED.body)
     result, elapsed = timed(["--profile", role], e, timeout=40)
     assert_clean_failure(result, mentions=[f"AssumeRole {ROLE_ARN} failed", "AccessDenied",
-                                           fault_sts.ACCESS_DENIED_MESSAGE])
+                                           ACCESS_DENIED_MESSAGE])
     assert "<" not in result.stderr, "the answer's markup is not the message"
     assert elapsed < STS_BOUND
     assert len(sts.requests) == 1, "AccessDenied is not retried"
@@ -419,6 +429,7 @@ def test_a_profile_that_is_its_own_source_with_stored_keys_assumes_the_role_once
     )
     keys = h.new_keys()
     assert store_from_env(e, p, *keys).rc == 0
+    sts.add_user(*keys)
     result, elapsed = timed(["--profile", p], e, timeout=40)
     doc = credential_document(result)
     assert doc["AccessKeyId"] == sts.issued[-1].access_key_id
@@ -585,9 +596,9 @@ def test_sigkill_during_a_cache_refresh_leaves_no_stale_lock(role_setup, sts):
 
     def slow(request):
         release.wait(10)
-        return fault_sts.OK
+        return OK
 
-    sts.default = fault_sts.decide(slow)
+    sts.default = decide(slow)
     proc = _spawn_tool(["--profile", role], e)
     deadline = time.monotonic() + 15
     while not sts.requests and time.monotonic() < deadline:
@@ -596,7 +607,7 @@ def test_sigkill_during_a_cache_refresh_leaves_no_stale_lock(role_setup, sts):
     rc, out = _kill(proc)
     assert rc == -signal.SIGKILL and out == b""
     release.set()
-    sts.default = fault_sts.OK
+    sts.default = OK
     _lock_files_free(Path(e["XDG_RUNTIME_DIR"]))
 
     result, elapsed = timed(["--profile", role], e, timeout=40)
@@ -607,7 +618,7 @@ def test_sigkill_during_a_cache_refresh_leaves_no_stale_lock(role_setup, sts):
 
     rng = random.Random(11)
     for i in range(12):
-        sts.default = fault_sts.decide(lambda req: (time.sleep(rng.uniform(0, 0.2)), fault_sts.OK)[1])
+        sts.default = decide(lambda req: (time.sleep(rng.uniform(0, 0.2)), OK)[1])
         proc = _spawn_tool(["--profile", role, "--refresh"], e)
         time.sleep(rng.uniform(0, 0.4))
         _kill(proc)
@@ -616,7 +627,7 @@ def test_sigkill_during_a_cache_refresh_leaves_no_stale_lock(role_setup, sts):
         doc = credential_document(result)
         issued = {c.access_key_id: c for c in sts.issued}
         assert doc["AccessKeyId"] in issued, f"iteration {i}: credentials the fake never issued"
-        assert doc["SessionToken"] == issued[doc["AccessKeyId"]].session_token, f"iteration {i}: a mixed session"
+        assert doc["SessionToken"] == issued[doc["AccessKeyId"]].token, f"iteration {i}: a mixed session"
         assert "waiting" not in result.stderr.lower(), result.describe()
         assert elapsed < STS_BOUND
     assert_keys(e, source, *keys)

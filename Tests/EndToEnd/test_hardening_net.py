@@ -20,7 +20,6 @@ import shutil
 import signal
 import socket
 import socketserver
-import ssl
 import subprocess
 import tempfile
 import threading
@@ -101,9 +100,7 @@ def pki(tmp_path_factory):
 
 def _serve_tls(fake: FakeSTS, pki) -> int:
     """Turns the fake STS's listening socket into a TLS one (same port); returns the port."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(pki["cert"], pki["key"])
-    fake._server.socket = context.wrap_socket(fake._server.socket, server_side=True)
+    fake.use_tls(pki["cert"], pki["key"])
     return fake.port
 
 

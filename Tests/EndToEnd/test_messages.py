@@ -14,7 +14,7 @@ import pytest
 
 import e2e_helpers as h
 from e2e_helpers import Pty, assert_clean_failure, credential_document, env_with, store_from_env, tool
-from fault_sts import FakeSTS
+from fake_sts import running
 
 ROLE = "arn:aws:iam::123456789012:role/everyday"
 SERIAL = "arn:aws:iam::123456789012:mfa/everyday"
@@ -22,9 +22,8 @@ SERIAL = "arn:aws:iam::123456789012:mfa/everyday"
 
 @pytest.fixture
 def sts():
-    server = FakeSTS()
-    yield server
-    server.close()
+    with running(roles_need_mfa=False) as server:
+        yield server
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -108,7 +107,9 @@ def mfa_setup(env, write_configs, sts, extra=""):
         f"[profile {base}]\nregion = eu-west-1\n"
         f"[profile {role}]\nrole_arn = {ROLE}\nsource_profile = {base}\nmfa_serial = {SERIAL}\n{extra}"),
         name=role), AWS_ENDPOINT_URL_STS=sts.url)
-    assert store_from_env(e, base, *h.new_keys()).rc == 0
+    keys = h.new_keys()
+    assert store_from_env(e, base, *keys).rc == 0
+    sts.add_user(*keys, mfa_serial=SERIAL)
     return e, role
 
 
@@ -130,6 +131,7 @@ def test_a_grouped_mfa_code_typed_on_the_terminal(env, write_configs, sts):
 
 
 def test_a_grouped_mfa_code_from_mfa_process(env, write_configs, sts):
+    sts.valid_code = "654321"
     e, role = mfa_setup(env, write_configs, sts, extra="mfa_process = echo '654 321'\n")
     credential_document(tool(["--profile", role], e))
     assert token_codes(sts) == ["654321"]
@@ -163,7 +165,9 @@ def test_a_source_profile_with_no_near_name_may_be_meant_for_the_keyring(env, wr
     assert_clean_failure(r, mentions=[f"source_profile '{source}' of profile 'uses' does not exist",
                                       "correct source_profile", f"awskeyring-helper store --profile {source}"])
     assert "did you mean" not in r.stderr
-    assert store_from_env(e, source, *h.new_keys()).rc == 0
+    keys = h.new_keys()
+    assert store_from_env(e, source, *keys).rc == 0
+    sts.add_user(*keys)
     credential_document(tool(["--profile", "uses"], e))
 
 
@@ -226,7 +230,9 @@ def test_a_capped_duration_is_said_on_stderr(env, write_configs, sts):
         f"[profile {first}]\nrole_arn = {ROLE}-1\nsource_profile = {base}\nduration_seconds = 7200\n"
         f"[profile {second}]\nrole_arn = {ROLE}-2\nsource_profile = {first}\nduration_seconds = 7200\n")),
         AWS_ENDPOINT_URL_STS=sts.url)
-    assert store_from_env(e, base, *h.new_keys()).rc == 0
+    keys = h.new_keys()
+    assert store_from_env(e, base, *keys).rc == 0
+    sts.add_user(*keys)
     r = tool(["--profile", second], e)
     credential_document(r)
     assert [q.param("DurationSeconds") for q in sts.requests] == ["7200", "3600"]

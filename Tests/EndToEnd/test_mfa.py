@@ -596,7 +596,7 @@ def _plant_all(env, cache_key: str, payload: str):
 def test_the_15_minute_window_applies_to_what_the_cache_holds(world):
     """A cached role entry whose Expiration is 10 minutes away is not handed out; 20 minutes away is."""
     _secret_service_tier_only(world)
-    from fake_sts import _iso
+    from fake_sts import rfc3339
 
     fake = world.fake
     r1, _ = _two_roles(world)
@@ -611,7 +611,7 @@ def test_the_15_minute_window_applies_to_what_the_cache_holds(world):
         akid = "ASIA" + h.new_access_key_id()[4:]
         expires = int(time.time()) + seconds_left
         document = {"Version": 1, "AccessKeyId": akid, "SecretAccessKey": h.new_secret(),
-                    "SessionToken": "planted-token", "Expiration": _iso(expires)}
+                    "SessionToken": "planted-token", "Expiration": rfc3339(expires)}
         return document, f"v2 {akid} {document['SecretAccessKey']} planted-token {expires} {source_key}"
 
     soon, text = planted(600)

@@ -13,7 +13,7 @@ import pytest
 
 import e2e_helpers as h
 from e2e_helpers import assert_clean_failure, assert_success, credential_document, env_with, store_from_env, tool
-from fault_sts import FakeSTS
+from fake_sts import running
 from secret_providers import KeePassXC, KWallet
 
 # The profiles' mfa_prompt_timeout: how long a call waits for a person at the provider's dialog.
@@ -49,7 +49,7 @@ def keepassxc(started):
 
 @pytest.fixture(scope="module")
 def sts():
-    with FakeSTS() as fake:
+    with running(region="eu-west-1", roles_need_mfa=False) as fake:
         yield fake
 
 
@@ -72,6 +72,7 @@ def make_setup(provider, sts, tmp_path):
             # something else. A failure here twice is a failure.
             stored = store_from_env(env, base, *keys)
         assert_success(stored)
+    sts.add_user(*keys)
     return env, base, role, keys
 
 

@@ -1,10 +1,10 @@
-"""awskeyring-helper against a fake STS on loopback (fault_sts.FakeSTS, no moto) that misbehaves on
-purpose: 500s, throttling, truncated XML, HTML, hangs, connection resets, a slow drip, AccessDenied.
+"""awskeyring-helper against the fake STS on loopback (fake_sts.FakeSTS, no moto) told to misbehave:
+500s, throttling, truncated XML, HTML, hangs, connection resets, a slow drip, AccessDenied.
 
 Each call must either recover (where a retry should) or fail cleanly within the time bound: non-zero
 exit, nothing on stdout, a message on stderr without secrets, and the stored keys untouched. The fake
-records every request, so the tests also check what was sent: the number of attempts, the form body
-and a SigV4 signature recomputed with botocore from the known stored secret.
+checks the signature of every request and records it, so the tests also check what was sent: the number
+of attempts, the form body and a SigV4 signature recomputed with botocore from the known stored secret.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import urllib.parse
 import pytest
 
 import e2e_helpers as h
-import fault_sts
+import fake_sts
 from e2e_helpers import assert_clean_failure, assert_keys, credential_document, env_with, store_from_env, tool
-from fault_sts import FakeSTS
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/dev"
 REGION = "eu-west-2"
@@ -29,9 +28,8 @@ BOUND = 20
 
 @pytest.fixture
 def sts():
-    server = FakeSTS()
-    yield server
-    server.close()
+    with fake_sts.running(region=REGION, roles_need_mfa=False) as server:
+        yield server
 
 
 class Setup:
@@ -56,7 +54,7 @@ class Setup:
 
     def assert_no_issued_secret(self, text):
         for creds in self.sts.issued:
-            for secret in (creds.secret_access_key, creds.session_token, creds.session_token[:40]):
+            for secret in (creds.secret, creds.token, creds.token[:40]):
                 assert secret not in text, f"a session secret appears in stderr:\n{text}"
         for variant in h.secret_variants(self.secret):
             assert variant not in text
@@ -78,18 +76,15 @@ def setup(env, write_configs, sts):
         key_id, secret = h.new_keys()
         r = store_from_env(e, source, key_id, secret)
         assert r.rc == 0, r.describe()
+        sts.add_user(key_id, secret)
         return Setup(e, source, role, key_id, secret, sts)
 
     return make
 
 
-def assert_role_document(doc, issued):
-    assert set(doc) == {"Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}, doc
-    assert doc["Version"] == 1 and type(doc["Version"]) is int
-    assert doc["AccessKeyId"] == issued.access_key_id
-    assert doc["SecretAccessKey"] == issued.secret_access_key
-    assert doc["SessionToken"] == issued.session_token
-    assert doc["Expiration"] == issued.expiration
+def assert_role_document(doc, issued, role=ROLE_ARN):
+    assert doc == issued.document() and type(doc["Version"]) is int, (doc, issued.document())
+    assert issued.kind == "role" and issued.role_arn == role, issued
 
 
 def assert_signed_by(request, key_id, secret, region=REGION):
@@ -106,7 +101,7 @@ def assert_signed_by(request, key_id, secret, region=REGION):
     assert amz_date and amz_date.startswith(m.group(2)), (amz_date, auth)
     signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
     assert abs(signed_at - time.time()) < 120, amz_date
-    assert auth == fault_sts.expected_authorization(request, key_id, secret, region), (
+    assert auth == fake_sts.expected_authorization(request, key_id, secret, region), (
         "the signature differs from botocore's for the same request and the stored secret"
     )
 
@@ -142,9 +137,9 @@ def test_request_shape_signature_and_document(setup, sts):
 
     # The signature is the one botocore computes with the stored secret, and not with another one.
     assert_signed_by(req, s.key_id, s.secret)
-    wrong = fault_sts.expected_authorization(req, s.key_id, h.new_secret(register=False), REGION)
+    wrong = fake_sts.expected_authorization(req, s.key_id, h.new_secret(register=False), REGION)
     assert wrong != req.header("Authorization")
-    wrong_region = fault_sts.expected_authorization(req, s.key_id, s.secret, "us-east-1")
+    wrong_region = fake_sts.expected_authorization(req, s.key_id, s.secret, "us-east-1")
     assert wrong_region != req.header("Authorization")
     s.assert_keys_intact()
 
@@ -176,15 +171,15 @@ def test_role_chain_signs_each_step_with_the_previous_session(setup, sts):
     assert [r.param("RoleArn") for r in sts.requests] == [ROLE_ARN, top_arn]
     first, second = sts.requests
     step1 = sts.issued[0]
-    assert_role_document(doc, sts.issued[1])
+    assert_role_document(doc, sts.issued[1], top_arn)
 
     assert first.header("X-Amz-Security-Token") is None
     assert_signed_by(first, s.key_id, s.secret)
-    assert second.header("X-Amz-Security-Token") == step1.session_token
+    assert second.header("X-Amz-Security-Token") == step1.token
     assert second.header("Authorization").startswith(
         f"AWS4-HMAC-SHA256 Credential={step1.access_key_id}/"), second.header("Authorization")
-    assert second.header("Authorization") == fault_sts.expected_authorization(
-        second, step1.access_key_id, step1.secret_access_key, REGION, session_token=step1.session_token)
+    assert second.header("Authorization") == fake_sts.expected_authorization(
+        second, step1.access_key_id, step1.secret, REGION, session_token=step1.token)
     assert second.param("DurationSeconds") == "3600", "role chaining is limited to one hour"
     s.assert_keys_intact()
 
@@ -192,7 +187,7 @@ def test_role_chain_signs_each_step_with_the_previous_session(setup, sts):
 @pytest.mark.parametrize("lifetime, cached", [(14 * 60, False), (20 * 60, True)])
 def test_cached_session_is_reused_only_with_more_than_15_minutes_left(setup, sts, lifetime, cached):
     s = setup()
-    sts.default = fault_sts.ok_expiring_in(lifetime)
+    sts.default = fake_sts.ok_expiring_in(lifetime)
     first = credential_document(s.call()[0])
     assert len(sts.requests) == 1
     second = credential_document(s.call()[0])
@@ -206,7 +201,7 @@ def test_cached_session_is_reused_only_with_more_than_15_minutes_left(setup, sts
 
 def test_500_twice_then_success(setup, sts):
     s = setup()
-    sts.script(fault_sts.FAIL_500, fault_sts.FAIL_500)
+    sts.script(fake_sts.FAIL_500, fake_sts.FAIL_500)
     result, elapsed = s.call()
     doc = credential_document(result)
     assert len(sts.requests) == 3, [r.path for r in sts.requests]
@@ -220,7 +215,7 @@ def test_500_twice_then_success(setup, sts):
 
 def test_500_always_fails_after_three_attempts(setup, sts):
     s = setup()
-    sts.default = fault_sts.FAIL_500
+    sts.default = fake_sts.FAIL_500
     result, elapsed = s.call()
     s.assert_failed_cleanly(result, mentions=["AssumeRole", ROLE_ARN, "500"])
     assert result.stderr.startswith(f"awskeyring-helper: AssumeRole {ROLE_ARN} failed"), result.describe()
@@ -232,7 +227,7 @@ def test_500_always_fails_after_three_attempts(setup, sts):
 def test_one_passing_fault_then_success(setup, sts, fault):
     """A throttling answer, or a connection reset, once: the second attempt gets the credentials."""
     s = setup()
-    sts.script(fault_sts.THROTTLE if fault == "throttle" else fault_sts.RESET)
+    sts.script(fake_sts.THROTTLE if fault == "throttle" else fake_sts.RESET)
     result, elapsed = s.call()
     doc = credential_document(result)
     assert len(sts.requests) == 2
@@ -243,7 +238,7 @@ def test_one_passing_fault_then_success(setup, sts, fault):
 
 def test_throttle_always_reports_the_service_error(setup, sts):
     s = setup()
-    sts.default = fault_sts.THROTTLE
+    sts.default = fake_sts.THROTTLE
     result, elapsed = s.call()
     s.assert_failed_cleanly(result, mentions=[f"AssumeRole {ROLE_ARN} failed", "Throttling", "Rate exceeded"])
     assert len(sts.requests) == 3
@@ -260,7 +255,7 @@ def test_max_attempts(setup, sts, where, attempts):
         s = setup("max_attempts = 5\n", extra_env={"AWS_MAX_ATTEMPTS": str(attempts)})
     else:
         s = setup(f"max_attempts = {attempts}\n")
-    sts.default = fault_sts.FAIL_500
+    sts.default = fake_sts.FAIL_500
     result, elapsed = s.call()
     s.assert_failed_cleanly(result, mentions=["AssumeRole", "500"])
     assert len(sts.requests) == attempts
@@ -277,11 +272,11 @@ def test_bad_retry_settings_fail_before_any_request(setup, sts, line):
 
 def test_access_denied_is_not_retried_and_reads_clearly(setup, sts):
     s = setup()
-    sts.default = fault_sts.ACCESS_DENIED
+    sts.default = fake_sts.ACCESS_DENIED
     result, elapsed = s.call()
     s.assert_failed_cleanly(result)
     assert result.stderr.strip() == (
-        f"awskeyring-helper: AssumeRole {ROLE_ARN} failed: AccessDenied: {fault_sts.ACCESS_DENIED_MESSAGE}"
+        f"awskeyring-helper: AssumeRole {ROLE_ARN} failed: AccessDenied: {fake_sts.ACCESS_DENIED_MESSAGE}"
     ), result.describe()
     assert len(sts.requests) == 1
     assert elapsed < h.well_under(h.STS_CALL_LIMIT), "it waited as for a retry"
@@ -290,7 +285,7 @@ def test_access_denied_is_not_retried_and_reads_clearly(setup, sts):
 @pytest.mark.parametrize("answer", ["truncated", "html"])
 def test_unreadable_200_answers_fail_cleanly(setup, sts, answer):
     s = setup()
-    sts.default = fault_sts.TRUNCATED if answer == "truncated" else fault_sts.HTML
+    sts.default = fake_sts.TRUNCATED if answer == "truncated" else fake_sts.HTML
     result, elapsed = s.call()
     s.assert_failed_cleanly(result, mentions=[f"AssumeRole {ROLE_ARN} failed"])
     assert 1 <= len(sts.requests) <= 3
@@ -300,7 +295,7 @@ def test_unreadable_200_answers_fail_cleanly(setup, sts, answer):
 
 def test_reset_always_fails_after_three_attempts(setup, sts):
     s = setup()
-    sts.default = fault_sts.RESET
+    sts.default = fake_sts.RESET
     result, elapsed = s.call()
     s.assert_failed_cleanly(result, mentions=[f"AssumeRole {ROLE_ARN} failed"],
                             mentions_any=["reset", "connection", "broke"])
@@ -310,7 +305,7 @@ def test_reset_always_fails_after_three_attempts(setup, sts):
 
 def test_hang_fails_within_the_bound(setup, sts):
     s = setup()
-    sts.default = fault_sts.HANG
+    sts.default = fake_sts.HANG
     result, elapsed = s.call()
     s.assert_failed_cleanly(result, mentions=[f"AssumeRole {ROLE_ARN} failed"], mentions_any=["timed out", "timeout"])
     assert elapsed < BOUND, f"took {elapsed:.1f}s"
@@ -323,7 +318,7 @@ def test_hang_fails_within_the_bound(setup, sts):
 
 def test_drip_fails_within_the_bound(setup, sts):
     s = setup()
-    sts.default = fault_sts.drip(0.5)
+    sts.default = fake_sts.drip(0.5)
     result, elapsed = s.call()
     s.assert_failed_cleanly(result, mentions=[f"AssumeRole {ROLE_ARN} failed"], mentions_any=["timed out", "timeout"])
     assert elapsed < BOUND, f"took {elapsed:.1f}s"
@@ -337,3 +332,59 @@ def test_connection_refused_fails_cleanly(setup, sts):
     s.assert_failed_cleanly(result, mentions=[f"AssumeRole {ROLE_ARN} failed"], mentions_any=["connect"])
     assert elapsed < BOUND
     assert sts.requests == []
+
+
+def test_the_fake_checks_every_signature_and_stops_with_answers_in_flight():
+    """What the tests above rely on the fake for: an answer set by the test does not skip the signature
+    check, and a hanging or dripping answer does not hold up the fake's stop."""
+    import threading
+
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+
+    server = fake_sts.FakeSTS(region=REGION)
+    key_id, secret = h.new_keys()
+    server.add_user(key_id, secret)
+
+    def call(key_secret, outcomes):
+        client = boto3.client("sts", endpoint_url=server.url, region_name=REGION, aws_access_key_id=key_id,
+                              aws_secret_access_key=key_secret,
+                              config=botocore.config.Config(retries={"total_max_attempts": 1}, read_timeout=60))
+        try:
+            client.get_caller_identity()
+            outcomes.append("answered")
+        except botocore.exceptions.BotoCoreError as e:  # the connection ended without a whole answer
+            outcomes.append(type(e).__name__)
+        except botocore.exceptions.ClientError as e:
+            outcomes.append(e.response["Error"]["Code"])
+
+    try:
+        server.default = fake_sts.ACCESS_DENIED
+        outcomes = []
+        for key_secret in (secret, h.new_secret(register=False)):
+            call(key_secret, outcomes)
+        assert outcomes == ["AccessDenied", "AccessDenied"]
+        assert [r.caller is not None for r in server.requests] == [True, False]
+        assert len(server.rejected) == 1 and "does not match" in server.rejected[0], server.rejected
+        assert server.calls == [], "a fault answer is not an STS action"
+
+        server.script(fake_sts.HANG, fake_sts.drip(0.5))
+        outcomes = []
+        clients = [threading.Thread(target=call, args=(secret, outcomes)) for _ in range(2)]
+        for t in clients:
+            t.start()
+        deadline = time.monotonic() + 20
+        while len(server.requests) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(server.requests) == 4, "the two clients never reached the fake"
+    finally:
+        started = time.monotonic()
+        server.stop()
+        stopped = time.monotonic() - started
+    assert stopped < 2, f"stopping took {stopped:.1f}s with a hanging and a dripping answer in flight"
+    for t in clients:
+        t.join(timeout=10)
+        assert not t.is_alive(), "a client still waits for the stopped fake"
+    assert len(outcomes) == 2 and "answered" not in outcomes, outcomes
+    assert server.errors == []

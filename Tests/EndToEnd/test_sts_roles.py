@@ -22,7 +22,7 @@ import time
 import pytest
 
 import e2e_helpers as h
-import fault_sts
+import fake_sts
 from e2e_helpers import (
     assert_clean_failure,
     assert_keys,
@@ -32,7 +32,6 @@ from e2e_helpers import (
     store_from_env,
     tool,
 )
-from fault_sts import FakeSTS
 
 ACCOUNT = "123456789012"
 EXTERNAL_ID = "ext-7f3a-e2e"
@@ -271,13 +270,14 @@ def test_external_id_is_sent_only_when_configured(write_configs, recorder):
     )
     key_id, secret = h.new_keys()
     assert store_from_env(e, src, key_id, secret).rc == 0
-    recorder.default = fault_sts.decide(
-        lambda req: fault_sts.OK if req.param("ExternalId") == EXTERNAL_ID else fault_sts.ACCESS_DENIED)
+    recorder.add_user(key_id, secret)
+    recorder.default = fake_sts.decide(
+        lambda req: fake_sts.OK if req.param("ExternalId") == EXTERNAL_ID else fake_sts.ACCESS_DENIED)
 
     r = tool(["--profile", noid], e)
     assert_clean_failure(r)
     assert r.stderr.strip() == (
-        f"awskeyring-helper: AssumeRole {arn} failed: AccessDenied: {fault_sts.ACCESS_DENIED_MESSAGE}"
+        f"awskeyring-helper: AssumeRole {arn} failed: AccessDenied: {fake_sts.ACCESS_DENIED_MESSAGE}"
     ), r.describe()
     assert [req.param("ExternalId") for req in recorder.requests] == [None]
 
@@ -356,9 +356,8 @@ def test_second_call_comes_from_the_cache_and_clear_and_refresh(roles_env, moto_
 
 @pytest.fixture
 def recorder():
-    server = FakeSTS()
-    yield server
-    server.close()
+    with fake_sts.running(roles_need_mfa=False) as server:
+        yield server
 
 
 BAD_CONFIGS = {
@@ -459,19 +458,20 @@ def test_plain_http_to_another_host_is_refused_without_a_request(endpoint, write
 def test_plain_http_to_loopback_is_allowed(host, url_host, write_configs):
     src, role = h.fresh_profile("src"), h.fresh_profile("loop")
     arn = f"arn:aws:iam::{ACCOUNT}:role/dev"
-    with FakeSTS(host) as server:
+    with fake_sts.running(host=host, roles_need_mfa=False) as server:
         e = env_with(
             write_configs(config=f"[profile {src}]\n\n[profile {role}]\nrole_arn = {arn}\nsource_profile = {src}\n"),
             AWS_ENDPOINT_URL_STS=f"http://{url_host}:{server.port}",
         )
         key_id, secret = h.new_keys()
         assert store_from_env(e, src, key_id, secret).rc == 0
+        server.add_user(key_id, secret)
         doc = credential_document(tool(["--profile", role], e))
         assert doc["AccessKeyId"] == server.issued[-1].access_key_id
         assert [r.header("Host") for r in server.requests] == [f"{url_host}:{server.port}"]
         # No region configured: signed for us-east-1.
         req = server.requests[0]
-        assert req.header("Authorization") == fault_sts.expected_authorization(req, key_id, secret, "us-east-1")
+        assert req.header("Authorization") == fake_sts.expected_authorization(req, key_id, secret, "us-east-1")
 
 
 def test_missing_source_keys_name_the_store_command(write_configs, recorder):
@@ -547,6 +547,8 @@ def test_configured_endpoint_precedence(write_configs, recorder):
     )
     key_id, secret = h.new_keys()
     assert store_from_env(e, src, key_id, secret).rc == 0
+    recorder.add_user(key_id, secret)
+    recorder.region = "eu-west-3"
 
     steps = [
         (role, e, f"localhost:{p}", "/env-sts"),
@@ -564,7 +566,7 @@ def test_configured_endpoint_precedence(write_configs, recorder):
         assert req.param("RoleArn") == arn
         # Signed for the endpoint actually used (its Host and path) in the profile's region.
         assert "/eu-west-3/sts/aws4_request" in req.header("Authorization")
-        assert req.header("Authorization") == fault_sts.expected_authorization(req, key_id, secret, "eu-west-3")
+        assert req.header("Authorization") == fake_sts.expected_authorization(req, key_id, secret, "eu-west-3")
     assert_keys(e, src, key_id, secret)
 
 

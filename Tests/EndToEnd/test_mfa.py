@@ -283,6 +283,33 @@ def test_one_mfa_session_for_many_roles(world, serial_on):
     assert world.code_requests() == 1
 
 
+def test_roles_in_different_regions_share_one_mfa_session(world):
+    """A session from a regional STS endpoint is valid in every region, so roles whose profiles name
+    different regions need one code and one GetSessionToken; each AssumeRole is still signed for its
+    own profile's region."""
+    fake = world.fake
+    fake.region = None  # each request is checked for the region it names
+    world.env = h.env_with(world.env, AWS_DEFAULT_REGION=None)
+    east, west = h.fresh_profile("east"), h.fresh_profile("west")
+    arn_east, arn_west = role_arn("east"), role_arn("west")
+    world.write_config(
+        f"[profile {world.base}]\nmfa_process = {world.mfa_script()}\nmfa_serial = {SERIAL}\n\n"
+        f"[profile {east}]\nrole_arn = {arn_east}\nsource_profile = {world.base}\nregion = us-east-1\n\n"
+        f"[profile {west}]\nrole_arn = {arn_west}\nsource_profile = {world.base}\nregion = eu-west-1\n"
+    )
+    world.assert_issued(world.document(east), "role", arn_east)
+    world.assert_issued(world.document(west), "role", arn_west)
+
+    assert world.code_requests() == 1, "one code for roles in two regions"
+    session = _only(fake.actions("GetSessionToken"), "GetSessionToken").issued
+    for arn, region in ((arn_east, "us-east-1"), (arn_west, "eu-west-1")):
+        assert _only(fake.actions("AssumeRole", RoleArn=arn), f"AssumeRole of {arn}").access_key_id == (
+            session.access_key_id
+        )
+        signed = [r.header("Authorization") or "" for r in fake.requests if r.form.get("RoleArn") == [arn]]
+        assert len(signed) == 1 and f"/{region}/sts/aws4_request" in signed[0], signed
+
+
 def test_mfa_with_assume_role_passes_the_code_to_assume_role(world):
     fake = world.fake
     role = h.fresh_profile("direct")

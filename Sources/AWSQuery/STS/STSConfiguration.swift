@@ -8,6 +8,12 @@ package struct STSConfiguration: QueryEndpointConfiguration, Equatable {
     package var signingRegion: String
     /// Where the endpoint came from, for `explain`.
     package var endpointSource: String
+    /// Where the sessions this endpoint issues are valid, which names them in the cache: a regional
+    /// endpoint's sessions are valid in every region of its partition, so profiles in different regions
+    /// share one MFA session (one code) and one session per role; the global endpoint's sessions are
+    /// not valid in the regions an account opts into, so they are kept apart; a configured endpoint
+    /// stands for itself.
+    package var sessionScope: String
     package var caBundle: String?
     package var maxAttempts: Int
     package var retryMode: RetryMode
@@ -52,6 +58,7 @@ package struct STSConfiguration: QueryEndpointConfiguration, Equatable {
         {
             endpoint = configured.url
             endpointSource = configured.source
+            sessionScope = "endpoint " + configured.url
             signingRegion = region.flatMap { $0 == "aws-global" ? nil : $0 } ?? "us-east-1"
         } else {
             let mode = setting("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints") ?? "regional"
@@ -66,9 +73,11 @@ package struct STSConfiguration: QueryEndpointConfiguration, Equatable {
                 endpoint = "https://sts.\(region).\(domain)"
                 signingRegion = region
                 endpointSource = "regional endpoint for \(region) (sts_regional_endpoints = \(mode))"
+                sessionScope = "regional " + Self.partition(ofRegion: region)
             } else {
                 endpoint = Self.globalEndpoint
                 signingRegion = "us-east-1"
+                sessionScope = "global " + Self.globalEndpoint
                 endpointSource =
                     region == nil
                     ? "global endpoint (no region configured)"
@@ -125,6 +134,16 @@ package struct STSConfiguration: QueryEndpointConfiguration, Equatable {
             return (url, "endpoint_url of the profile")
         }
         return nil
+    }
+
+    /// The AWS partition a region belongs to (its sessions are not valid in another partition).
+    static func partition(ofRegion region: String) -> String {
+        let prefixes = [
+            ("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"), ("us-isob-", "aws-iso-b"),
+            ("us-isof-", "aws-iso-f"),
+            ("us-iso-", "aws-iso"), ("eu-isoe-", "aws-iso-e"),
+        ]
+        return prefixes.first { region.hasPrefix($0.0) }?.1 ?? "aws"
     }
 
     package static func isRegionName(_ region: String) -> Bool {

@@ -87,7 +87,9 @@ package struct CredentialPlan {
             profile: chain.profile, files: files, environment: environment,
             proxies: cacheKeys ? nil : ProxyEnvironment.direct)
         self.sts = sts
-        let endpoint = sts.endpoint + " " + sts.signingRegion
+        // Named by where the sessions are valid, not by the endpoint: roles in different regions of
+        // one partition share the MFA session, so one code serves them all.
+        let scope = sts.sessionScope
 
         if direct && !chain.roles.isEmpty {
             for (index, role) in chain.roles.enumerated() {
@@ -102,14 +104,14 @@ package struct CredentialPlan {
                 ?? Self.defaultMFASessionDuration
             guard cacheKeys else { return }
             mfaSessionKey = CacheKey([
-                "mfa-session", sourceDescriptor, serial, mfaSessionDuration.map(String.init), endpoint,
+                "mfa-session", sourceDescriptor, serial, mfaSessionDuration.map(String.init), scope,
             ])
         }
 
         guard cacheKeys else { return }
         lockKey = CacheKey(["lock", sourceDescriptor, mfaSerial])
         roleKeys = Self.roleKeys(
-            chain.roles, after: mfaSessionKey?.digest ?? sourceDescriptor, endpoint: endpoint,
+            chain.roles, after: mfaSessionKey?.digest ?? sourceDescriptor, scope: scope,
             directMFASerials: directMFASerials)
         finalKey = roleKeys.last ?? mfaSessionKey
     }
@@ -152,7 +154,7 @@ package struct CredentialPlan {
     /// Each role step's cache key, chained: a step's key names the one it is assumed with, so nothing
     /// is answered from a session made with other credentials.
     private static func roleKeys(
-        _ roles: [RoleStep], after first: String, endpoint: String, directMFASerials: [Int: String]
+        _ roles: [RoleStep], after first: String, scope: String, directMFASerials: [Int: String]
     ) -> [CacheKey] {
         var keys: [CacheKey] = []
         var previous = first
@@ -160,7 +162,7 @@ package struct CredentialPlan {
             let key = CacheKey([
                 "role", previous, role.roleArn, role.externalId, role.sessionName,
                 role.durationSeconds.map(String.init),
-                endpoint, directMFASerials[index],
+                scope, directMFASerials[index],
             ])
             keys.append(key)
             previous = key.digest

@@ -30,6 +30,24 @@ import Testing
         #expect(sts.signingRegion == "us-east-1")
     }
 
+    @Test func sessionsAreValidAcrossThePartitionOfARegionalEndpoint() throws {
+        let scope = { (settings: String, environment: [String: String]) in
+            try self.configuration("[profile p]\n" + settings, environment: environment).sessionScope
+        }
+        #expect(try scope("region = eu-west-1\n", [:]) == scope("region = us-east-1\n", [:]))
+        #expect(try scope("region = eu-west-1\n", [:]) == "regional aws")
+        #expect(try scope("region = cn-north-1\n", [:]) == "regional aws-cn")
+        #expect(try scope("region = us-gov-west-1\n", [:]) == "regional aws-us-gov")
+        #expect(try scope("region = us-isob-east-1\n", [:]) == "regional aws-iso-b")
+        // The global endpoint's sessions are not valid in opt-in regions: kept apart.
+        #expect(try scope("", [:]) == "global https://sts.amazonaws.com")
+        #expect(try scope("region = eu-west-1\nsts_regional_endpoints = legacy\n", [:]) == scope("", [:]))
+        // A configured endpoint stands for itself, whatever the region.
+        let url = "http://127.0.0.1:4566"
+        #expect(try scope("region = eu-west-1\n", ["AWS_ENDPOINT_URL": url]) == "endpoint " + url)
+        #expect(try scope("region = eu-west-1\n", ["AWS_ENDPOINT_URL_STS": url + "/"]) != "endpoint " + url)
+    }
+
     @Test func legacyModeSendsListedRegionsToTheGlobalEndpoint() throws {
         let legacy = try configuration("[profile p]\nregion = eu-west-1\nsts_regional_endpoints = legacy\n")
         #expect(legacy.endpoint == "https://sts.amazonaws.com")

@@ -50,3 +50,63 @@ import Testing
         }
     }
 }
+
+/// What names a cached session: roles in different regions of one partition share the MFA session (one
+/// code for all of them) and the role sessions; what changes where a session is valid does not share.
+@Suite struct CredentialPlanScopeTests {
+    static let config = """
+        [profile keys]
+        mfa_serial = arn:aws:iam::123456789012:mfa/me
+        [profile east]
+        role_arn = arn:aws:iam::123456789012:role/r
+        source_profile = keys
+        region = us-east-1
+        [profile west]
+        role_arn = arn:aws:iam::123456789012:role/r
+        source_profile = keys
+        region = eu-west-1
+        [profile global]
+        role_arn = arn:aws:iam::123456789012:role/r
+        source_profile = keys
+        [profile china]
+        role_arn = arn:aws:iam::123456789012:role/r
+        source_profile = keys
+        region = cn-north-1
+        [profile other]
+        role_arn = arn:aws:iam::123456789012:role/other
+        source_profile = keys
+        region = eu-west-1
+
+        """
+
+    func plan(_ profile: String, environment: [String: String] = [:]) throws -> CredentialPlan {
+        let files = try configFiles(Self.config)
+        let chain = try ProfileResolver(files: files).chain(for: profile)
+        return try CredentialPlan(chain: chain, files: files, environment: environment)
+    }
+
+    @Test func rolesInDifferentRegionsShareTheMFASession() throws {
+        let east = try plan("east")
+        let west = try plan("west")
+        #expect(east.mfaSerial == "arn:aws:iam::123456789012:mfa/me")
+        #expect(east.mfaSessionKey != nil)
+        #expect(east.mfaSessionKey == west.mfaSessionKey)
+        #expect(east.finalKey == west.finalKey)
+        #expect(east.lockKey == west.lockKey)
+        // Another role of the same keys: the same MFA session, its own role session.
+        let other = try plan("other")
+        #expect(other.mfaSessionKey == west.mfaSessionKey)
+        #expect(other.finalKey != west.finalKey)
+    }
+
+    @Test func theGlobalEndpointAnotherPartitionOrAnEndpointURLAreKeptApart() throws {
+        let west = try plan("west")
+        #expect(try plan("global").mfaSessionKey != west.mfaSessionKey)
+        #expect(try plan("china").mfaSessionKey != west.mfaSessionKey)
+        let local = try plan("west", environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:4566"])
+        #expect(local.mfaSessionKey != west.mfaSessionKey)
+        #expect(
+            try plan("east", environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:4566"]).mfaSessionKey
+                == local.mfaSessionKey)
+    }
+}

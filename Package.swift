@@ -120,7 +120,7 @@ let package = Package(
         // rotate, clear, exec's process replacement), and CommandContext, the one place the parts every
         // command uses are put together.
         .target(
-            name: "AwskeyringCore",
+            name: "HelperCommands",
             dependencies: [
                 "HelperSupport",
                 "AWSConfigFile",
@@ -137,7 +137,7 @@ let package = Package(
         .target(
             name: "CredentialServer",
             dependencies: [
-                "AwskeyringCore",
+                "HelperCommands",
                 "CredentialResolution",
                 "AWSConfigFile",
                 "HelperSupport",
@@ -162,13 +162,13 @@ let package = Package(
         ),
         // Every command, the credential calls the keyring alone cannot answer, and (in a new start of
         // itself) exec --server's endpoint and login's redirect. Argument parsing and rendering only: every
-        // command gets its work from AwskeyringCore's CommandContext (the one place the keyring,
+        // command gets its work from HelperCommands' CommandContext (the one place the keyring,
         // transport, clock, terminal and environment are put together), so the program needs neither
         // Keyring nor AWSQuery.
         .executableTarget(
             name: "awskeyring-helper-commands",
             dependencies: [
-                "AwskeyringCore",
+                "HelperCommands",
                 "CredentialResolution",
                 "CredentialServer",
                 "AWSConfigFile",
@@ -210,9 +210,9 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "AwskeyringCoreTests",
+            name: "HelperCommandsTests",
             dependencies: [
-                "AwskeyringCore", "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON",
+                "HelperCommands", "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON",
                 "HelperSupport", "Keyring", "TestSupport",
             ]
         ),

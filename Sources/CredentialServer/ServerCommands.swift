@@ -1,5 +1,5 @@
-import AwskeyringCore
 import CredentialResolution
+import HelperCommands
 import HelperSupport
 import ProcessControl
 

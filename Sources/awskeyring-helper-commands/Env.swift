@@ -1,6 +1,6 @@
 import ArgumentParser
-import AwskeyringCore
 import CredentialResolution
+import HelperCommands
 import HelperSupport
 
 extension CredentialEnvironment.Format: ExpressibleByArgument {}

@@ -1,7 +1,7 @@
 import ArgumentParser
-import AwskeyringCore
 import CredentialResolution
 import CredentialServer
+import HelperCommands
 import HelperSupport
 import ProcessControl
 

@@ -1,6 +1,6 @@
 import AWSConfigFile
 import ArgumentParser
-import AwskeyringCore
+import HelperCommands
 import HelperSupport
 
 extension AwskeyringHelper {

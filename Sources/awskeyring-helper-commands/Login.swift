@@ -1,6 +1,6 @@
 import ArgumentParser
-import AwskeyringCore
 import CredentialServer
+import HelperCommands
 import HelperSupport
 
 extension AwskeyringHelper {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import AwskeyringCore
+import HelperCommands
 import HelperSupport
 
 extension AwskeyringHelper {

@@ -4,8 +4,8 @@ import Keyring
 import TestSupport
 import Testing
 
-@testable import AwskeyringCore
 @testable import CredentialResolution
+@testable import HelperCommands
 
 @Suite struct AwsVaultImportTests {
     static let id = "AKIAIOSFODNN7EXAMPLE"

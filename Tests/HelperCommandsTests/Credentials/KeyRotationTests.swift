@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 
 @testable import AWSQuery
-@testable import AwskeyringCore
 @testable import CredentialResolution
+@testable import HelperCommands
 @testable import HelperSupport
 
 /// Every step of `rotate` failing in turn: the old key must stay stored and usable.

@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 @testable import AWSConfigFile
-@testable import AwskeyringCore
 @testable import CredentialResolution
+@testable import HelperCommands
 @testable import HelperSupport
 
 @Suite struct DoctorChecksTests {

@@ -4,8 +4,8 @@ import Testing
 
 @testable import AWSConfigFile
 @testable import AWSQuery
-@testable import AwskeyringCore
 @testable import CredentialResolution
+@testable import HelperCommands
 @testable import HelperSupport
 
 /// `doctor`'s checks for leftovers: import backups holding keys, and spare access keys in IAM.

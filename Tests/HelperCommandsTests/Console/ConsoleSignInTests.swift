@@ -2,7 +2,7 @@ import TestSupport
 import Testing
 
 @testable import AWSQuery
-@testable import AwskeyringCore
+@testable import HelperCommands
 @testable import HelperSupport
 
 @Suite struct ConsoleSignInTests {

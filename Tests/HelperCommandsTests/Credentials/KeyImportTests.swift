@@ -2,8 +2,8 @@ import TestSupport
 import Testing
 
 @testable import AWSConfigFile
-@testable import AwskeyringCore
 @testable import CredentialResolution
+@testable import HelperCommands
 @testable import HelperSupport
 
 #if canImport(Glibc)

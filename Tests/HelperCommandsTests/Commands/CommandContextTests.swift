@@ -3,8 +3,8 @@ import Keyring
 import TestSupport
 import Testing
 
-@testable import AwskeyringCore
 @testable import CredentialResolution
+@testable import HelperCommands
 @testable import HelperSupport
 
 #if canImport(Glibc)

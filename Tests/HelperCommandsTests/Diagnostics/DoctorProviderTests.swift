@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AwskeyringCore
+@testable import HelperCommands
 @testable import HelperSupport
 
 /// The provider's version comes from dpkg-query (lintian forbids reading dpkg's database directly).

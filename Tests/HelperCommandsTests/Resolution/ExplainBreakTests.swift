@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 
 @testable import AWSConfigFile
-@testable import AwskeyringCore
 @testable import CredentialResolution
+@testable import HelperCommands
 @testable import HelperSupport
 
 /// `explain` of a broken profile: settings always, the chain as far as it resolves, then the break.

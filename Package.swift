@@ -74,25 +74,34 @@ let package = Package(
         ),
         // The layers, bottom to top; each may import only the targets below it (README, "Layout").
         //
-        // The shared vocabulary: the credentials value, ASCII text, timestamps, JSON, the clock, replacing
-        // a file (each with its error type). Pure Swift, so the fuzzers build it with swiftc.
-        .target(name: "HelperSupport"),
+        // Text formats and the text work every layer does: ASCII text, RFC 3339 timestamps, JSON values
+        // and the JSONDecoding protocol, shell quoting, "did you mean" name suggestions. Depends on
+        // nothing; pure Swift, so the fuzzers build it with swiftc.
+        .target(name: "TextFormats"),
+        // The process's own access to the system: the environment, stderr and stdout, the clock, and
+        // replacing a file in place (FileError).
+        .target(name: "SystemAccess", dependencies: ["TextFormats"]),
+        // The credential values: the credentials an SDK signs with (and their credential_process
+        // document), and the long-lived keys `store` keeps, with the checks of their shape.
+        .target(name: "CredentialValues", dependencies: ["TextFormats"]),
         // The one way programs are started, replaced, waited for and sent signals (each child gets only
         // descriptors 0-2), the process guard, and commands whose output is collected (mfa_process,
         // credential_process).
-        .target(name: "ProcessControl", dependencies: ["HelperSupport", "CProcessGuard"]),
+        .target(name: "ProcessControl", dependencies: ["TextFormats", "SystemAccess", "CProcessGuard"]),
         // ~/.aws/config and ~/.aws/credentials as botocore reads them (Python's configparser and shlex
         // rules), and the edits the tool makes to them. Depends on nothing: scripts/fuzz.sh builds it alone.
         .target(name: "AWSConfigFile"),
         // The XML reader, the STS response reader on it and the AWS service error it reads from error
-        // documents (no crypto, no transport: scripts/fuzz.sh builds it with HelperSupport alone).
-        .target(name: "AWSXML", dependencies: ["HelperSupport"]),
+        // documents (no crypto, no transport: scripts/fuzz.sh builds it with TextFormats and CredentialValues alone).
+        .target(name: "AWSXML", dependencies: ["TextFormats", "CredentialValues"]),
         // One signed AWS Query call: SigV4, endpoint URLs, the libcurl transport, retries, and the STS and
         // IAM clients with their settings from the config file.
         .target(
             name: "AWSQuery",
             dependencies: [
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
+                "CredentialValues",
                 "AWSXML",
                 "AWSConfigFile",
                 "CCurlShim",
@@ -105,7 +114,9 @@ let package = Package(
         .target(
             name: "CredentialResolution",
             dependencies: [
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
+                "CredentialValues",
                 "AWSXML",
                 "AWSConfigFile",
                 "AWSQuery",
@@ -115,16 +126,19 @@ let package = Package(
         ),
         // JSONDecoding by FoundationEssentials' JSONDecoder: linked into the programs that run commands and
         // credential sources, not into the one that answers cached calls.
-        .target(name: "FoundationJSON", dependencies: ["HelperSupport"]),
+        .target(name: "FoundationJSON", dependencies: ["TextFormats"]),
         // What the commands do beyond resolving credentials (explain, doctor, console sign-in, import,
         // rotate, clear, exec's process replacement), and CommandContext, the one place the parts every
         // command uses are put together.
         .target(
             name: "HelperCommands",
             dependencies: [
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
+                "CredentialValues",
                 "AWSConfigFile",
                 "AWSQuery",
+                "AWSXML",
                 "CredentialResolution",
                 "FoundationJSON",
                 "Keyring",
@@ -140,7 +154,9 @@ let package = Package(
                 "HelperCommands",
                 "CredentialResolution",
                 "AWSConfigFile",
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
+                "CredentialValues",
                 "ProcessControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -154,7 +170,8 @@ let package = Package(
         .executableTarget(
             name: "awskeyring-helper",
             dependencies: [
-                "CredentialResolution", "AWSConfigFile", "AWSQuery", "HelperSupport", "ProcessControl",
+                "CredentialResolution", "AWSConfigFile", "AWSQuery", "Keyring", "TextFormats", "SystemAccess",
+                "ProcessControl",
             ],
             linkerSettings: [
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
@@ -172,7 +189,8 @@ let package = Package(
                 "CredentialResolution",
                 "CredentialServer",
                 "AWSConfigFile",
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
                 "ProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -186,26 +204,34 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "HelperSupport", "AWSConfigFile", "AWSQuery", "CredentialResolution", "FoundationJSON",
+                "TextFormats", "SystemAccess", "CredentialValues", "AWSConfigFile", "AWSQuery",
+                "CredentialResolution", "FoundationJSON",
                 "Keyring",
             ],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats", "CredentialValues"]),
         // AWSConfigFile only to read back the files the tests write.
-        .testTarget(name: "HelperSupportTests", dependencies: ["HelperSupport", "AWSConfigFile"]),
         .testTarget(
-            name: "ProcessControlTests", dependencies: ["ProcessControl", "HelperSupport", "AWSConfigFile"]),
+            name: "SystemAccessTests", dependencies: ["SystemAccess", "TextFormats", "AWSConfigFile"]),
+        .testTarget(name: "CredentialValuesTests", dependencies: ["CredentialValues"]),
+        .testTarget(
+            name: "ProcessControlTests",
+            dependencies: ["ProcessControl", "TextFormats", "SystemAccess", "AWSConfigFile"]
+        ),
         .testTarget(name: "AWSConfigFileTests", dependencies: ["AWSConfigFile"]),
-        .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "HelperSupport"]),
+        .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "TextFormats", "CredentialValues"]),
         .testTarget(
             name: "AWSQueryTests",
-            dependencies: ["AWSQuery", "AWSXML", "AWSConfigFile", "HelperSupport", "TestSupport"]
+            dependencies: [
+                "AWSQuery", "AWSXML", "AWSConfigFile", "TextFormats", "CredentialValues", "TestSupport",
+            ]
         ),
         .testTarget(
             name: "CredentialResolutionTests",
             dependencies: [
-                "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON", "HelperSupport",
-                "Keyring", "ProcessControl",
+                "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON", "SystemAccess",
+                "CredentialValues", "Keyring", "ProcessControl",
                 "TestSupport",
             ]
         ),
@@ -213,13 +239,14 @@ let package = Package(
             name: "HelperCommandsTests",
             dependencies: [
                 "HelperCommands", "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON",
-                "HelperSupport", "Keyring", "TestSupport",
+                "TextFormats", "SystemAccess", "CredentialValues", "Keyring", "TestSupport",
             ]
         ),
         .testTarget(
             name: "CredentialServerTests",
             dependencies: [
-                "CredentialServer", "AWSConfigFile", "HelperSupport", "ProcessControl", "TestSupport",
+                "CredentialServer", "AWSConfigFile", "SystemAccess", "CredentialValues", "ProcessControl",
+                "TestSupport",
             ]
         ),
         .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),

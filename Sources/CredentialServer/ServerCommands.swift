@@ -1,7 +1,8 @@
 import CredentialResolution
+import CredentialValues
 import HelperCommands
-import HelperSupport
 import ProcessControl
+import SystemAccess
 
 #if canImport(Glibc)
     import Glibc

@@ -2,8 +2,9 @@ import ArgumentParser
 import CredentialResolution
 import CredentialServer
 import HelperCommands
-import HelperSupport
 import ProcessControl
+import SystemAccess
+import TextFormats
 
 /// Every command names itself in its configuration: deriving the name from the type's name costs a
 /// run-time type lookup on every start, and every AWS SDK client start runs this program.

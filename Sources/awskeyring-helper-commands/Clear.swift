@@ -1,6 +1,6 @@
 import ArgumentParser
 import HelperCommands
-import HelperSupport
+import SystemAccess
 
 extension AwskeyringHelper {
     struct Clear: ParsableCommand {

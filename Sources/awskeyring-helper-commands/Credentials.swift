@@ -1,7 +1,7 @@
 import ArgumentParser
 import CredentialResolution
 import HelperCommands
-import HelperSupport
+import SystemAccess
 
 extension AwskeyringHelper {
     struct Credentials: ParsableCommand {

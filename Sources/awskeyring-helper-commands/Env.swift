@@ -1,7 +1,7 @@
 import ArgumentParser
 import CredentialResolution
 import HelperCommands
-import HelperSupport
+import SystemAccess
 
 extension CredentialEnvironment.Format: ExpressibleByArgument {}
 

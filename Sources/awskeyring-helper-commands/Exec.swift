@@ -2,8 +2,8 @@ import ArgumentParser
 import CredentialResolution
 import CredentialServer
 import HelperCommands
-import HelperSupport
 import ProcessControl
+import SystemAccess
 
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {

@@ -1,7 +1,6 @@
 import AWSConfigFile
 import ArgumentParser
 import HelperCommands
-import HelperSupport
 
 extension AwskeyringHelper {
     struct Import: ParsableCommand {

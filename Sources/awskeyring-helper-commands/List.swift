@@ -1,6 +1,7 @@
 import ArgumentParser
 import HelperCommands
-import HelperSupport
+import SystemAccess
+import TextFormats
 
 extension AwskeyringHelper {
     struct List: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CredentialServer
 import HelperCommands
-import HelperSupport
+import SystemAccess
 
 extension AwskeyringHelper {
     struct Login: ParsableCommand {

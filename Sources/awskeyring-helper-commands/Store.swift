@@ -1,7 +1,6 @@
 import ArgumentParser
 import CredentialResolution
 import HelperCommands
-import HelperSupport
 
 extension AwskeyringHelper {
     struct Store: ParsableCommand {

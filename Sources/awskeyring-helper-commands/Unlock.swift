@@ -1,6 +1,5 @@
 import ArgumentParser
 import HelperCommands
-import HelperSupport
 
 extension AwskeyringHelper {
     struct Unlock: ParsableCommand {

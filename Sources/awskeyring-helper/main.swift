@@ -1,9 +1,10 @@
 import AWSConfigFile
 import AWSQuery
 import CredentialResolution
-import HelperSupport
 import Keyring
 import ProcessControl
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,4 @@
 import CredentialResolution
-import HelperSupport
 
 /// A terminal whose person types prepared answers; it records every prompt and what was echoed.
 package final class ScriptedTerminal: Terminal {

@@ -1,9 +1,10 @@
 import AWSQuery
 import CredentialResolution
+import CredentialValues
 import FoundationJSON
-import HelperSupport
 import Keyring
 import Testing
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import HelperSupport
+import CredentialValues
 
 /// The secret of a cached session, the same in both tiers: one line of six fields separated by single
 /// spaces: `v2`, the key id, the secret, the token, the expiry in epoch seconds and the digest of the

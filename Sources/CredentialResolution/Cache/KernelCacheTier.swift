@@ -1,6 +1,7 @@
 import AWSQuery
-import HelperSupport
+import CredentialValues
 import Keyring
+import TextFormats
 
 /// The opt-in kernel tier of the session cache (`AWSKEYRING_HELPER_KERNEL_CACHE=on`): a copy of final
 /// answers in the login session's kernel keyring, so a cached call needs no D-Bus conversation.

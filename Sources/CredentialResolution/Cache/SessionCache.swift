@@ -1,4 +1,4 @@
-import HelperSupport
+import CredentialValues
 import Keyring
 
 /// Cached temporary credentials.

@@ -1,5 +1,7 @@
-import HelperSupport
+import CredentialValues
 import Keyring
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 /// `store` and `remove` refusing or stopping, with stored keys left as they were.
 package enum KeyCommandError: Error, Sendable, Equatable, CustomStringConvertible {

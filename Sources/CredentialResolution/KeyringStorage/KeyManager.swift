@@ -1,4 +1,5 @@
-import HelperSupport
+import CredentialValues
+import TextFormats
 
 /// `store`, `remove` and `list`: the commands that change or show what the keyring holds. Stored keys
 /// are replaced or removed only after an explicit yes (a terminal answer or a flag).

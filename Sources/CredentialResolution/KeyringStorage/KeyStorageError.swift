@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 /// A keyring item or operation this tool cannot use, beyond what the Secret Service itself reports
 /// (`KeyringError`, thrown as it is).

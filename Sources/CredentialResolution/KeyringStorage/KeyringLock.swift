@@ -1,4 +1,3 @@
-import HelperSupport
 import Keyring
 
 /// `unlock` and `lock`: the default Secret Service collection's lock, from a terminal, with no display.

@@ -1,5 +1,5 @@
-import HelperSupport
 import ProcessControl
+import TextFormats
 
 /// No MFA code could be had for a call that needs one. (STS rejecting a code is an
 /// `AWSServiceError`: see `isRejectedMFACode`.)

@@ -1,5 +1,6 @@
-import HelperSupport
 import ProcessControl
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,4 @@
 import AWSConfigFile
-import HelperSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 /// Where the tool talks to the person at the keyboard. It is the controlling terminal, not stdin/stdout:
 /// the AWS CLI and the SDKs capture the helper's output, so questions must bypass it.

@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 /// `clear` refusing, or not reaching the sessions it was asked to drop.
 package enum ClearError: Error, Sendable, Equatable, CustomStringConvertible {

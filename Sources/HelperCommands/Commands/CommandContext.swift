@@ -1,9 +1,11 @@
 import AWSConfigFile
 import AWSQuery
 import CredentialResolution
+import CredentialValues
 import FoundationJSON
-import HelperSupport
 import Keyring
+import SystemAccess
+import TextFormats
 
 /// The one place where the parts every command works with are put together: the process environment,
 /// the user's Secret Service keyring (with both tiers of the session cache), the libcurl transport, the

@@ -1,7 +1,7 @@
 import AWSConfigFile
 import CredentialResolution
-import HelperSupport
 import Keyring
+import TextFormats
 
 /// `clear`: drops cached sessions, of every profile or of one (followed through helper hand-offs as
 /// `explain` follows them); stored keys stay.

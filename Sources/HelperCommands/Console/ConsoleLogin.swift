@@ -1,6 +1,6 @@
 import AWSQuery
 import CredentialResolution
-import HelperSupport
+import CredentialValues
 
 /// `login`: a console sign-in URL for a profile. A role profile signs in with its role session (from
 /// the cache, or assumed as any call would); long-lived keys first become a federation token, since the

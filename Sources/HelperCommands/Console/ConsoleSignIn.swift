@@ -1,5 +1,6 @@
 import AWSQuery
-import HelperSupport
+import CredentialValues
+import TextFormats
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,6 +1,7 @@
 import CredentialResolution
-import HelperSupport
+import CredentialValues
 import Keyring
+import TextFormats
 
 /// `import --from-aws-vault`: the long-lived keys aws-vault keeps with its secret-service backend
 /// (99designs/keyring) become this tool's stored keys. That backend keeps each keyring key (a profile

@@ -1,5 +1,5 @@
 import AWSConfigFile
-import HelperSupport
+import SystemAccess
 
 /// `import` failing: before anything changed, or after the keys are in the keyring but the file could
 /// not be rewritten.

@@ -1,6 +1,8 @@
 import AWSConfigFile
 import CredentialResolution
-import HelperSupport
+import CredentialValues
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

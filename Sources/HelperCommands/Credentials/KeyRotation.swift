@@ -1,6 +1,7 @@
 import AWSQuery
 import CredentialResolution
-import HelperSupport
+import CredentialValues
+import SystemAccess
 
 /// `rotate`: replaces a profile's stored access key with a new one of the same IAM user, so that at
 /// every step a working key is stored. The new key is created with the old one, stored, proven with

@@ -1,7 +1,8 @@
 import AWSConfigFile
 import CredentialResolution
-import HelperSupport
 import ProcessControl
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,5 @@
 import AWSQuery
-import HelperSupport
+import TextFormats
 
 /// Access keys an IAM user has besides the one stored for a profile. An interrupted `rotate` leaves one
 /// behind (the new key created but never stored, or stored while the old one was never deleted), and

@@ -1,9 +1,10 @@
 import AWSConfigFile
 import AWSQuery
 import CredentialResolution
-import HelperSupport
 import Keyring
 import ProcessControl
+import SystemAccess
+import TextFormats
 
 /// One check of `doctor`: what was checked, how it stands, and what to do when it is a problem.
 package struct DoctorFinding: Sendable, Equatable {

@@ -1,7 +1,9 @@
 import AWSConfigFile
 import AWSQuery
 import CredentialResolution
-import HelperSupport
+import CredentialValues
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
-import HelperSupport
 import Keyring
 import ProcessControl
+import SystemAccess
+import TextFormats
 
 /// `doctor`'s line about which program provides the Secret Service, and what that provider needs.
 extension DoctorChecks {

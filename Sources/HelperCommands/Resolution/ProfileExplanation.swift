@@ -1,7 +1,7 @@
 import AWSConfigFile
 import CredentialResolution
-import HelperSupport
 import Keyring
+import TextFormats
 
 /// What `explain` shows: the files read, a profile's merged settings, and the steps that produce its
 /// credentials. Values of secret settings are replaced by a marker: `explain` output is meant to be

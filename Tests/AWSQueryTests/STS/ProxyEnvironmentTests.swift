@@ -2,7 +2,7 @@ import TestSupport
 import Testing
 
 @testable import AWSQuery
-@testable import HelperSupport
+@testable import CredentialValues
 
 /// The proxy decision, as botocore makes it from the environment (urllib's getproxies_environment and
 /// proxy_bypass_environment); the expectations were checked against botocore 1.43.

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
-@testable import HelperSupport
+@testable import CredentialValues
 
 @Suite struct KeyManagerTests {
     static let id = "AKIAIOSFODNN7EXAMPLE"

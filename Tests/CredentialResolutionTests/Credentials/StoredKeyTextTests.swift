@@ -1,5 +1,5 @@
+import CredentialValues
 import FoundationJSON
-import HelperSupport
 import TestSupport
 import Testing
 

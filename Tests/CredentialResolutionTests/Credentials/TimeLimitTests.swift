@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
-@testable import HelperSupport
+@testable import SystemAccess
 
 #if canImport(Glibc)
     import Glibc

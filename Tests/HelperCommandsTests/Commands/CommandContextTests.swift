@@ -4,8 +4,8 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
+@testable import CredentialValues
 @testable import HelperCommands
-@testable import HelperSupport
 
 #if canImport(Glibc)
     import Glibc

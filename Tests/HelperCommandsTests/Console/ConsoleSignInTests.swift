@@ -2,8 +2,8 @@ import TestSupport
 import Testing
 
 @testable import AWSQuery
+@testable import CredentialValues
 @testable import HelperCommands
-@testable import HelperSupport
 
 @Suite struct ConsoleSignInTests {
     @Test func thePartitionComesFromTheRoleArnThenTheRegion() {

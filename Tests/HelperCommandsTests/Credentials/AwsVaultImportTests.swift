@@ -1,5 +1,5 @@
+import CredentialValues
 import FoundationJSON
-import HelperSupport
 import Keyring
 import TestSupport
 import Testing

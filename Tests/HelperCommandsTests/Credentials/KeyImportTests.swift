@@ -3,8 +3,8 @@ import Testing
 
 @testable import AWSConfigFile
 @testable import CredentialResolution
+@testable import CredentialValues
 @testable import HelperCommands
-@testable import HelperSupport
 
 #if canImport(Glibc)
     import Glibc

@@ -5,8 +5,8 @@ import Testing
 
 @testable import AWSQuery
 @testable import CredentialResolution
+@testable import CredentialValues
 @testable import HelperCommands
-@testable import HelperSupport
 
 /// Every step of `rotate` failing in turn: the old key must stay stored and usable.
 @Suite struct KeyRotationTests {

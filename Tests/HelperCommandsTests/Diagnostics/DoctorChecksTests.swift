@@ -4,8 +4,8 @@ import Testing
 
 @testable import AWSConfigFile
 @testable import CredentialResolution
+@testable import CredentialValues
 @testable import HelperCommands
-@testable import HelperSupport
 
 @Suite struct DoctorChecksTests {
     static let unlocked = SecretServiceHealth.defaultCollection(label: "Login", locked: false)

@@ -5,8 +5,9 @@ import Testing
 @testable import AWSConfigFile
 @testable import AWSQuery
 @testable import CredentialResolution
+@testable import CredentialValues
 @testable import HelperCommands
-@testable import HelperSupport
+@testable import SystemAccess
 
 /// `doctor`'s checks for leftovers: import backups holding keys, and spare access keys in IAM.
 @Suite struct DoctorLeftoversTests {

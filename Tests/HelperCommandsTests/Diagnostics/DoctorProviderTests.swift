@@ -1,7 +1,7 @@
 import Testing
 
 @testable import HelperCommands
-@testable import HelperSupport
+@testable import SystemAccess
 
 /// The provider's version comes from dpkg-query (lintian forbids reading dpkg's database directly).
 @Suite struct DoctorProviderTests {

@@ -5,7 +5,6 @@ import Testing
 @testable import AWSConfigFile
 @testable import CredentialResolution
 @testable import HelperCommands
-@testable import HelperSupport
 
 @Suite struct DoctorWordsTests {
     @Test func sourcesAreDescribedInWords() throws {

@@ -5,7 +5,7 @@ import Testing
 @testable import AWSConfigFile
 @testable import CredentialResolution
 @testable import HelperCommands
-@testable import HelperSupport
+@testable import TextFormats
 
 /// `explain` of a broken profile: settings always, the chain as far as it resolves, then the break.
 @Suite struct ExplainBreakTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import HelperSupport
+@testable import TextFormats
 
 @Suite struct PrintableTextTests {
     @Test func controlCharactersAreRemovedTabAndNewlineKept() {

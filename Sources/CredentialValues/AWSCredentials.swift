@@ -1,3 +1,5 @@
+import TextFormats
+
 /// Credentials an AWS SDK can sign with: long-lived keys, or temporary ones with a token and an expiry.
 package struct AWSCredentials: Sendable, Equatable {
     package var accessKeyId: String

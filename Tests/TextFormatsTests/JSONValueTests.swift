@@ -1,6 +1,7 @@
 import Testing
 
-@testable import HelperSupport
+@testable import CredentialValues
+@testable import TextFormats
 
 @Suite struct JSONValueTests {
     @Test func compactTextKeepsMemberOrder() {

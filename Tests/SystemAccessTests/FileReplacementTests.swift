@@ -1,7 +1,8 @@
 import Testing
 
 @testable import AWSConfigFile
-@testable import HelperSupport
+@testable import SystemAccess
+@testable import TextFormats
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import TextFormats
+
 /// An IAM user's access key pair: what `store` keeps in the keyring.
 package struct LongLivedKeys: Sendable, Equatable {
     package var accessKeyId: String

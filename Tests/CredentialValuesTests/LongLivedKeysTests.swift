@@ -1,6 +1,6 @@
 import Testing
 
-@testable import HelperSupport
+@testable import CredentialValues
 
 @Suite struct LongLivedKeysTests {
     static let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

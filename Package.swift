@@ -88,6 +88,9 @@ let package = Package(
         // descriptors 0-2), the process guard, and commands whose output is collected (mfa_process,
         // credential_process).
         .target(name: "ProcessControl", dependencies: ["TextFormats", "SystemAccess", "CProcessGuard"]),
+        // The controlling terminal (/dev/tty): prompts with and without echo, each within a time limit, and
+        // the Terminal protocol the prompts are written against (tests script one).
+        .target(name: "TerminalAccess", dependencies: ["TextFormats", "SystemAccess"]),
         // ~/.aws/config and ~/.aws/credentials as botocore reads them (Python's configparser and shlex
         // rules), and the edits the tool makes to them. Depends on nothing: scripts/fuzz.sh builds it alone.
         .target(name: "AWSConfigFile"),
@@ -122,6 +125,7 @@ let package = Package(
                 "AWSQuery",
                 "Keyring",
                 "ProcessControl",
+                "TerminalAccess",
             ]
         ),
         // JSONDecoding by FoundationEssentials' JSONDecoder: linked into the programs that run commands and
@@ -143,6 +147,7 @@ let package = Package(
                 "FoundationJSON",
                 "Keyring",
                 "ProcessControl",
+                "TerminalAccess",
             ]
         ),
         // `exec --server`'s credentials endpoint and `login`'s browser redirect on 127.0.0.1 (SwiftNIO),
@@ -205,8 +210,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "TextFormats", "SystemAccess", "CredentialValues", "AWSConfigFile", "AWSQuery",
-                "CredentialResolution", "FoundationJSON",
-                "Keyring",
+                "CredentialResolution", "FoundationJSON", "Keyring", "TerminalAccess",
             ],
             path: "Tests/TestSupport"
         ),
@@ -231,8 +235,7 @@ let package = Package(
             name: "CredentialResolutionTests",
             dependencies: [
                 "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON", "SystemAccess",
-                "CredentialValues", "Keyring", "ProcessControl",
-                "TestSupport",
+                "CredentialValues", "Keyring", "ProcessControl", "TerminalAccess", "TestSupport",
             ]
         ),
         .testTarget(

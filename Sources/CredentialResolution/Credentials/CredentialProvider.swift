@@ -3,6 +3,7 @@ import AWSQuery
 import AWSXML
 import CredentialValues
 import SystemAccess
+import TerminalAccess
 import TextFormats
 
 /// Produces the credentials for a profile: resolves its chain, answers from the session cache when it

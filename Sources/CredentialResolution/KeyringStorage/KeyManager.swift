@@ -1,4 +1,5 @@
 import CredentialValues
+import TerminalAccess
 import TextFormats
 
 /// `store`, `remove` and `list`: the commands that change or show what the keyring holds. Stored keys

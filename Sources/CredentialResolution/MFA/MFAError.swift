@@ -1,4 +1,5 @@
 import ProcessControl
+import TerminalAccess
 import TextFormats
 
 /// No MFA code could be had for a call that needs one. (STS rejecting a code is an

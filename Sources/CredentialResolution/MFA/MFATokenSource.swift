@@ -1,5 +1,6 @@
 import ProcessControl
 import SystemAccess
+import TerminalAccess
 import TextFormats
 
 /// Where one-time MFA codes come from: the profile's `mfa_process`, otherwise the person at the

@@ -1,5 +1,6 @@
 import ProcessControl
 import SystemAccess
+import TerminalAccess
 import TextFormats
 
 #if canImport(Glibc)

@@ -5,6 +5,7 @@ import CredentialValues
 import FoundationJSON
 import Keyring
 import SystemAccess
+import TerminalAccess
 import TextFormats
 
 /// The one place where the parts every command works with are put together: the process environment,

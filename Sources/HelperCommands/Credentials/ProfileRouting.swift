@@ -2,6 +2,7 @@ import AWSConfigFile
 import CredentialResolution
 import ProcessControl
 import SystemAccess
+import TerminalAccess
 import TextFormats
 
 #if canImport(Glibc)

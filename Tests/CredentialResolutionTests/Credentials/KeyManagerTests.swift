@@ -1,4 +1,5 @@
 import Keyring
+import TerminalAccess
 import TestSupport
 import Testing
 

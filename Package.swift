@@ -85,8 +85,8 @@ let package = Package(
         // document), and the long-lived keys `store` keeps, with the checks of their shape.
         .target(name: "CredentialValues", dependencies: ["TextFormats"]),
         // The one way programs are started, replaced, waited for and sent signals (each child gets only
-        // descriptors 0-2), the process guard, and commands whose output is collected (mfa_process,
-        // credential_process).
+        // descriptors 0-2), the process guard, commands whose output is collected (mfa_process,
+        // credential_process), and the hand-over to awskeyring-helper-commands (CompanionProgram).
         .target(name: "ProcessControl", dependencies: ["TextFormats", "SystemAccess", "CProcessGuard"]),
         // The controlling terminal (/dev/tty): prompts with and without echo, each within a time limit, and
         // the Terminal protocol the prompts are written against (tests script one).

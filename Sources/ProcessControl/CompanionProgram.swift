@@ -1,4 +1,4 @@
-import ProcessControl
+import SystemAccess
 
 #if canImport(Glibc)
     import Glibc

@@ -95,7 +95,7 @@ let package = Package(
         // rules), and the edits the tool makes to them. Depends on nothing: scripts/fuzz.sh builds it alone.
         .target(name: "AWSConfigFile"),
         // The XML reader, the STS response reader on it and the AWS service error it reads from error
-        // documents (no crypto, no transport: scripts/fuzz.sh builds it with TextFormats and CredentialValues alone).
+        // documents (no crypto, no transport: scripts/fuzz.sh builds it with the pure Swift targets below it).
         .target(name: "AWSXML", dependencies: ["TextFormats", "CredentialValues"]),
         // One signed AWS Query call: SigV4, endpoint URLs, the libcurl transport, retries, and the STS and
         // IAM clients with their settings from the config file.
@@ -111,9 +111,15 @@ let package = Package(
                 "CDigest",
             ]
         ),
+        // The tool's items in the Secret Service: how stored keys and cached sessions are laid out in them
+        // (attributes, labels, the secrets' text), and storing, reading and deleting them.
+        .target(
+            name: "KeyringItems",
+            dependencies: ["TextFormats", "SystemAccess", "CredentialValues", "Keyring"]
+        ),
         // From a profile name to credentials: which profile (ProfileSelection), the resolver and its plan,
-        // the provider and the credential sources, the session cache and its lock, MFA prompts, the
-        // keyring items and the key commands on them, the output documents.
+        // the provider and the credential sources, the session cache and its lock, MFA prompts, the key
+        // commands on the keyring items (store, remove, list, unlock, lock), the output documents.
         .target(
             name: "CredentialResolution",
             dependencies: [
@@ -124,6 +130,7 @@ let package = Package(
                 "AWSConfigFile",
                 "AWSQuery",
                 "Keyring",
+                "KeyringItems",
                 "ProcessControl",
                 "TerminalAccess",
             ]
@@ -146,6 +153,7 @@ let package = Package(
                 "CredentialResolution",
                 "FoundationJSON",
                 "Keyring",
+                "KeyringItems",
                 "ProcessControl",
                 "TerminalAccess",
             ]
@@ -175,8 +183,8 @@ let package = Package(
         .executableTarget(
             name: "awskeyring-helper",
             dependencies: [
-                "CredentialResolution", "AWSConfigFile", "AWSQuery", "Keyring", "TextFormats", "SystemAccess",
-                "ProcessControl",
+                "CredentialResolution", "AWSConfigFile", "AWSQuery", "Keyring", "KeyringItems", "TextFormats",
+                "SystemAccess", "ProcessControl",
             ],
             linkerSettings: [
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
@@ -210,7 +218,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "TextFormats", "SystemAccess", "CredentialValues", "AWSConfigFile", "AWSQuery",
-                "CredentialResolution", "FoundationJSON", "Keyring", "TerminalAccess",
+                "CredentialResolution", "FoundationJSON", "Keyring", "KeyringItems", "TerminalAccess",
             ],
             path: "Tests/TestSupport"
         ),
@@ -235,14 +243,16 @@ let package = Package(
             name: "CredentialResolutionTests",
             dependencies: [
                 "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON", "SystemAccess",
-                "CredentialValues", "Keyring", "ProcessControl", "TerminalAccess", "TestSupport",
+                "CredentialValues", "Keyring", "KeyringItems", "ProcessControl", "TestSupport",
             ]
         ),
         .testTarget(
             name: "HelperCommandsTests",
             dependencies: [
                 "HelperCommands", "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON",
-                "TextFormats", "SystemAccess", "CredentialValues", "Keyring", "TestSupport",
+                "TextFormats", "SystemAccess", "CredentialValues", "Keyring", "KeyringItems",
+                "TerminalAccess",
+                "TestSupport",
             ]
         ),
         .testTarget(
@@ -253,5 +263,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
+        .testTarget(
+            name: "KeyringItemsTests",
+            dependencies: ["KeyringItems", "CredentialValues", "FoundationJSON", "TestSupport"]
+        ),
     ]
 )

@@ -3,6 +3,7 @@ import CredentialResolution
 import CredentialValues
 import FoundationJSON
 import Keyring
+import KeyringItems
 import Testing
 import TextFormats
 

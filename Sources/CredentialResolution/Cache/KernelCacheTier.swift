@@ -1,6 +1,7 @@
 import AWSQuery
 import CredentialValues
 import Keyring
+import KeyringItems
 import TextFormats
 
 /// The opt-in kernel tier of the session cache (`AWSKEYRING_HELPER_KERNEL_CACHE=on`): a copy of final

@@ -1,5 +1,6 @@
 import CredentialValues
 import Keyring
+import KeyringItems
 
 /// Cached temporary credentials.
 ///

@@ -2,6 +2,7 @@ import AWSConfigFile
 import AWSQuery
 import AWSXML
 import CredentialValues
+import KeyringItems
 import SystemAccess
 import TerminalAccess
 import TextFormats

@@ -1,4 +1,5 @@
 import CredentialValues
+import KeyringItems
 import TerminalAccess
 import TextFormats
 

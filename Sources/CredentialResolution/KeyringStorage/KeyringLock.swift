@@ -1,4 +1,5 @@
 import Keyring
+import KeyringItems
 import TerminalAccess
 
 /// `unlock` and `lock`: the default Secret Service collection's lock, from a terminal, with no display.

@@ -4,6 +4,7 @@ import CredentialResolution
 import CredentialValues
 import FoundationJSON
 import Keyring
+import KeyringItems
 import SystemAccess
 import TerminalAccess
 import TextFormats

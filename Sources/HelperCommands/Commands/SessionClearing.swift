@@ -1,6 +1,7 @@
 import AWSConfigFile
 import CredentialResolution
 import Keyring
+import KeyringItems
 import TextFormats
 
 /// `clear`: drops cached sessions, of every profile or of one (followed through helper hand-offs as

@@ -1,6 +1,7 @@
 import CredentialResolution
 import CredentialValues
 import Keyring
+import KeyringItems
 import TextFormats
 
 /// `import --from-aws-vault`: the long-lived keys aws-vault keeps with its secret-service backend

@@ -1,6 +1,7 @@
 import AWSConfigFile
 import CredentialResolution
 import CredentialValues
+import KeyringItems
 import SystemAccess
 import TextFormats
 

@@ -1,6 +1,7 @@
 import AWSQuery
 import CredentialResolution
 import CredentialValues
+import KeyringItems
 import SystemAccess
 
 /// `rotate`: replaces a profile's stored access key with a new one of the same IAM user, so that at

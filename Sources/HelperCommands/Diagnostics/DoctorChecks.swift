@@ -2,6 +2,7 @@ import AWSConfigFile
 import AWSQuery
 import CredentialResolution
 import Keyring
+import KeyringItems
 import ProcessControl
 import SystemAccess
 import TextFormats

@@ -6,6 +6,7 @@ import Testing
 
 @testable import CredentialResolution
 @testable import CredentialValues
+@testable import KeyringItems
 
 #if canImport(Glibc)
     import Glibc

@@ -5,6 +5,7 @@ import Testing
 
 @testable import CredentialResolution
 @testable import CredentialValues
+@testable import KeyringItems
 
 @Suite struct KeyManagerTests {
     static let id = "AKIAIOSFODNN7EXAMPLE"

@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
+@testable import KeyringItems
 @testable import SystemAccess
 
 #if canImport(Glibc)

@@ -3,6 +3,7 @@ import Testing
 
 @testable import CredentialResolution
 @testable import CredentialValues
+@testable import KeyringItems
 
 @Suite struct MFACodeTests {
     @Test(arguments: [

@@ -6,6 +6,7 @@ import Testing
 
 @testable import CredentialResolution
 @testable import HelperCommands
+@testable import KeyringItems
 
 @Suite struct AwsVaultImportTests {
     static let id = "AKIAIOSFODNN7EXAMPLE"

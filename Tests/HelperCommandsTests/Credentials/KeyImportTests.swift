@@ -5,6 +5,7 @@ import Testing
 @testable import CredentialResolution
 @testable import CredentialValues
 @testable import HelperCommands
+@testable import KeyringItems
 
 #if canImport(Glibc)
     import Glibc

@@ -7,6 +7,7 @@ import Testing
 @testable import CredentialResolution
 @testable import CredentialValues
 @testable import HelperCommands
+@testable import KeyringItems
 
 /// Every step of `rotate` failing in turn: the old key must stay stored and usable.
 @Suite struct KeyRotationTests {

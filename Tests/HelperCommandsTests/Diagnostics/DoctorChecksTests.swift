@@ -6,6 +6,7 @@ import Testing
 @testable import CredentialResolution
 @testable import CredentialValues
 @testable import HelperCommands
+@testable import KeyringItems
 
 @Suite struct DoctorChecksTests {
     static let unlocked = SecretServiceHealth.defaultCollection(label: "Login", locked: false)

@@ -7,6 +7,7 @@ import Testing
 @testable import CredentialResolution
 @testable import CredentialValues
 @testable import HelperCommands
+@testable import KeyringItems
 @testable import SystemAccess
 
 /// `doctor`'s checks for leftovers: import backups holding keys, and spare access keys in IAM.

@@ -5,6 +5,7 @@ import Testing
 @testable import AWSConfigFile
 @testable import CredentialResolution
 @testable import HelperCommands
+@testable import KeyringItems
 
 @Suite struct DoctorWordsTests {
     @Test func sourcesAreDescribedInWords() throws {

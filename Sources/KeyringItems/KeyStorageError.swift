@@ -16,7 +16,7 @@ package enum KeyStorageError: Error, Sendable, Equatable, CustomStringConvertibl
         case empty
         case different
 
-        var text: String {
+        package var text: String {
             switch self {
             case .empty: return "An empty password would leave the keyring unencrypted on disk."
             case .different: return "The two passwords differ."

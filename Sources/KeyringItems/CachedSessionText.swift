@@ -5,8 +5,8 @@ import CredentialValues
 /// keys it was made from, with `-` for a missing token or digest (no field can contain a space or be
 /// `-`). A private format, decoded without Codable's run-time type machinery, which would cost a cached
 /// call more than the rest of its work. Entries in other formats read as missing.
-enum CachedSessionText {
-    static func encode(_ session: CachedSession) -> String? {
+package enum CachedSessionText {
+    package static func encode(_ session: CachedSession) -> String? {
         let credentials = session.credentials
         guard let expiration = credentials.expiration else { return nil }
         let fields = [
@@ -19,7 +19,7 @@ enum CachedSessionText {
         return fields.joined(separator: " ")
     }
 
-    static func decode(_ text: String) -> CachedSession? {
+    package static func decode(_ text: String) -> CachedSession? {
         let fields = text.utf8.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
             .map { String(decoding: $0, as: UTF8.self) }
         guard fields.count == 6, fields[0] == "v2", !fields[1].isEmpty, fields[1] != "-", !fields[2].isEmpty,

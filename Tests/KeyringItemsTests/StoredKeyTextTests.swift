@@ -3,7 +3,7 @@ import FoundationJSON
 import TestSupport
 import Testing
 
-@testable import CredentialResolution
+@testable import KeyringItems
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

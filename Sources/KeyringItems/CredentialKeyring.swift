@@ -178,9 +178,14 @@ package struct CredentialKeyring: Sendable {
 
 /// A cached session and the long-lived keys it was made from (a digest of them; nil for a session
 /// whose source is not stored keys).
-struct CachedSession: Equatable {
-    var credentials: AWSCredentials
-    var sourceKey: String?
+package struct CachedSession: Equatable {
+    package var credentials: AWSCredentials
+    package var sourceKey: String?
+
+    package init(credentials: AWSCredentials, sourceKey: String?) {
+        self.credentials = credentials
+        self.sourceKey = sourceKey
+    }
 }
 
 extension CredentialKeyring {
@@ -190,14 +195,14 @@ extension CredentialKeyring {
 
     /// The cached session under `cacheKey`; nil when there is none. An entry that cannot be read is
     /// deleted and reported as missing, so it is rebuilt rather than fatal.
-    func cachedSession(cacheKey: String) throws(KeyringError) -> CachedSession? {
+    package func cachedSession(cacheKey: String) throws(KeyringError) -> CachedSession? {
         let secret = try store.lookup(attributes: sessionAttributes(cacheKey: cacheKey))
         return decodeSession(secret, cacheKey: cacheKey)
     }
 
     /// The cached session under `cacheKey` and the keys stored for `profile`, read in one round trip:
     /// the cached path checks that a session was made from the keys stored now.
-    func cachedSession(cacheKey: String, keysOf profile: String) throws(KeyringError) -> (
+    package func cachedSession(cacheKey: String, keysOf profile: String) throws(KeyringError) -> (
         session: CachedSession?, keys: LongLivedKeys?
     ) {
         let secrets: [String?]
@@ -223,7 +228,7 @@ extension CredentialKeyring {
 
     /// Caches temporary credentials under `cacheKey`, tagged with the profiles they belong to so
     /// `clear --profile` and `store` can drop them.
-    func storeCachedCredentials(
+    package func storeCachedCredentials(
         _ credentials: AWSCredentials, cacheKey: String, profile: String, sourceProfile: String,
         sourceKey: String?, description: String
     ) throws(KeyringError) {

@@ -118,8 +118,8 @@ let package = Package(
             dependencies: ["TextFormats", "SystemAccess", "CredentialValues", "Keyring"]
         ),
         // From a profile name to credentials: which profile (ProfileSelection), the resolver and its plan,
-        // the provider and the credential sources, the session cache and its lock, MFA prompts, the key
-        // commands on the keyring items (store, remove, list, unlock, lock), the output documents.
+        // the provider and the credential sources, the session cache and its lock, MFA prompts, the
+        // output documents.
         .target(
             name: "CredentialResolution",
             dependencies: [
@@ -138,9 +138,9 @@ let package = Package(
         // JSONDecoding by FoundationEssentials' JSONDecoder: linked into the programs that run commands and
         // credential sources, not into the one that answers cached calls.
         .target(name: "FoundationJSON", dependencies: ["TextFormats"]),
-        // What the commands do beyond resolving credentials (explain, doctor, console sign-in, import,
-        // rotate, clear, exec's process replacement), and CommandContext, the one place the parts every
-        // command uses are put together.
+        // What each command does beyond resolving credentials (store, remove, list, unlock, lock, explain,
+        // doctor, console sign-in, import, rotate, clear), and CommandContext, the one place the parts
+        // every command uses are put together.
         .target(
             name: "HelperCommands",
             dependencies: [

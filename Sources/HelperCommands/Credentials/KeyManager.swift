@@ -1,3 +1,4 @@
+import CredentialResolution
 import CredentialValues
 import KeyringItems
 import TerminalAccess

@@ -3,8 +3,8 @@ import TerminalAccess
 import TestSupport
 import Testing
 
-@testable import CredentialResolution
 @testable import CredentialValues
+@testable import HelperCommands
 @testable import KeyringItems
 
 @Suite struct KeyManagerTests {
@@ -158,5 +158,38 @@ import Testing
         #expect(store.all.map(\.secret) == ["not json"])
         try manager(nil).store(profile: "dev", environment: environment(), force: true)
         #expect(try keyring.keys(profile: "dev")?.secretAccessKey == Self.secret)
+    }
+
+    /// Sessions made from the keys `store` replaces, or `remove` removes, are deleted with them.
+    @Test func replacedAndRemovedKeysTakeTheirSessions() throws {
+        try manager(nil).store(profile: "dev", environment: environment(), force: false)
+        let session = AWSCredentials(
+            accessKeyId: "ASIAEXAMPLE", secretAccessKey: Self.otherSecret, sessionToken: "token",
+            expiration: 4_000_000_000)
+        func cacheSession() throws {
+            try keyring.storeCachedCredentials(
+                session, cacheKey: "role-key", profile: "role", sourceProfile: "dev", sourceKey: nil,
+                description: "role")
+        }
+        let sessions = { store.all.filter { $0.attributes["kind"] == "session" }.count }
+        try cacheSession()
+        #expect(sessions() == 1)
+        try manager(nil).store(
+            profile: "dev", environment: environment(Self.id, Self.otherSecret), force: true)
+        #expect(sessions() == 0)
+        try cacheSession()
+        try manager(nil).remove(profile: "dev", yes: true)
+        #expect(sessions() == 0)
+    }
+
+    @Test func storeAsksForTheSecretOnlyAfterAGoodKeyId() throws {
+        let terminal = ScriptedTerminal(answers: [Self.secret, "never read"])
+        let keyring = CredentialKeyring(store: InMemorySecretStore())
+        let manager = KeyManager(keyring: keyring, terminal: terminal, diagnostics: { _ in })
+        #expect(throws: KeyFormatError.secretTypedAsAccessKeyId) {
+            try manager.store(profile: "p", environment: nil, force: false)
+        }
+        #expect(terminal.prompts == ["Access Key ID: "])
+        #expect(try keyring.keys(profile: "p") == nil)
     }
 }

@@ -1,3 +1,4 @@
+import CredentialResolution
 import Keyring
 import KeyringItems
 import TerminalAccess

@@ -262,7 +262,7 @@ let package = Package(
                 "TestSupport",
             ]
         ),
-        .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
+        .testTarget(name: "KeyringTests", dependencies: ["Keyring", "TestSupport"]),
         .testTarget(
             name: "KeyringItemsTests",
             dependencies: ["KeyringItems", "CredentialValues", "FoundationJSON", "TestSupport"]

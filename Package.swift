@@ -67,19 +67,20 @@ let package = Package(
         // descriptor above 2 before it runs anything (posix_spawn's way to do that is not visible to
         // Swift).
         .target(name: "CProcessGuard"),
+        // The layers, bottom to top; each may import only the targets below it that it depends on
+        // (docs/design.md, "Layout").
+        //
         // The Swift face of the Secret Service and the kernel keyring: no C type leaves this target.
         .target(
             name: "Keyring",
             dependencies: ["CSecretLoader", "CSecretBus", "CKernelKeyring"]
         ),
-        // The layers, bottom to top; each may import only the targets below it (README, "Layout").
-        //
         // Text formats and the text work every layer does: ASCII text, RFC 3339 timestamps, JSON values
         // and the JSONDecoding protocol, shell quoting, "did you mean" name suggestions. Depends on
         // nothing; pure Swift, so the fuzzers build it with swiftc.
         .target(name: "TextFormats"),
-        // The process's own access to the system: the environment, stderr and stdout, the clock, and
-        // replacing a file in place (FileError).
+        // The process's own access to the system: the environment, stderr and stdout, the clock, the
+        // running program's path, and replacing a file in place (FileError).
         .target(name: "SystemAccess", dependencies: ["TextFormats"]),
         // The credential values: the credentials an SDK signs with (and their credential_process
         // document), and the long-lived keys `store` keeps, with the checks of their shape.

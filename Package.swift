@@ -67,68 +67,96 @@ let package = Package(
         // descriptor above 2 before it runs anything (posix_spawn's way to do that is not visible to
         // Swift).
         .target(name: "CProcessGuard"),
+        // The layers, bottom to top; each may import only the targets below it that it depends on
+        // (docs/design.md, "Layout").
+        //
         // The Swift face of the Secret Service and the kernel keyring: no C type leaves this target.
         .target(
             name: "Keyring",
             dependencies: ["CSecretLoader", "CSecretBus", "CKernelKeyring"]
         ),
-        // The layers, bottom to top; each may import only the targets below it (README, "Layout").
-        //
-        // The shared vocabulary: the credentials value, ASCII text, timestamps, JSON, the clock, replacing
-        // a file (each with its error type). Pure Swift, so the fuzzers build it with swiftc.
-        .target(name: "HelperSupport"),
+        // Text formats and the text work every layer does: ASCII text, RFC 3339 timestamps, JSON values
+        // and the JSONDecoding protocol, shell quoting, "did you mean" name suggestions. Depends on
+        // nothing; pure Swift, so the fuzzers build it with swiftc.
+        .target(name: "TextFormats"),
+        // The process's own access to the system: the environment, stderr and stdout, the clock, the
+        // running program's path, and replacing a file in place (FileError).
+        .target(name: "SystemAccess", dependencies: ["TextFormats"]),
+        // The credential values: the credentials an SDK signs with (and their credential_process
+        // document), and the long-lived keys `store` keeps, with the checks of their shape.
+        .target(name: "CredentialValues", dependencies: ["TextFormats"]),
         // The one way programs are started, replaced, waited for and sent signals (each child gets only
-        // descriptors 0-2), the process guard, and commands whose output is collected (mfa_process,
-        // credential_process).
-        .target(name: "ProcessControl", dependencies: ["HelperSupport", "CProcessGuard"]),
+        // descriptors 0-2), the process guard, commands whose output is collected (mfa_process,
+        // credential_process), and the hand-over to awskeyring-helper-commands (CompanionProgram).
+        .target(name: "ProcessControl", dependencies: ["TextFormats", "SystemAccess", "CProcessGuard"]),
+        // The controlling terminal (/dev/tty): prompts with and without echo, each within a time limit, and
+        // the Terminal protocol the prompts are written against (tests script one).
+        .target(name: "TerminalAccess", dependencies: ["TextFormats", "SystemAccess"]),
         // ~/.aws/config and ~/.aws/credentials as botocore reads them (Python's configparser and shlex
         // rules), and the edits the tool makes to them. Depends on nothing: scripts/fuzz.sh builds it alone.
         .target(name: "AWSConfigFile"),
         // The XML reader, the STS response reader on it and the AWS service error it reads from error
-        // documents (no crypto, no transport: scripts/fuzz.sh builds it with HelperSupport alone).
-        .target(name: "AWSXML", dependencies: ["HelperSupport"]),
+        // documents (no crypto, no transport: scripts/fuzz.sh builds it with the pure Swift targets below it).
+        .target(name: "AWSXML", dependencies: ["TextFormats", "CredentialValues"]),
         // One signed AWS Query call: SigV4, endpoint URLs, the libcurl transport, retries, and the STS and
         // IAM clients with their settings from the config file.
         .target(
             name: "AWSQuery",
             dependencies: [
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
+                "CredentialValues",
                 "AWSXML",
                 "AWSConfigFile",
                 "CCurlShim",
                 "CDigest",
             ]
         ),
+        // The tool's items in the Secret Service: how stored keys and cached sessions are laid out in them
+        // (attributes, labels, the secrets' text), and storing, reading and deleting them.
+        .target(
+            name: "KeyringItems",
+            dependencies: ["TextFormats", "SystemAccess", "CredentialValues", "Keyring"]
+        ),
         // From a profile name to credentials: which profile (ProfileSelection), the resolver and its plan,
         // the provider and the credential sources, the session cache and its lock, MFA prompts, the
-        // keyring items and the key commands on them, the output documents.
+        // output documents.
         .target(
             name: "CredentialResolution",
             dependencies: [
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
+                "CredentialValues",
                 "AWSXML",
                 "AWSConfigFile",
                 "AWSQuery",
                 "Keyring",
+                "KeyringItems",
                 "ProcessControl",
+                "TerminalAccess",
             ]
         ),
         // JSONDecoding by FoundationEssentials' JSONDecoder: linked into the programs that run commands and
         // credential sources, not into the one that answers cached calls.
-        .target(name: "FoundationJSON", dependencies: ["HelperSupport"]),
-        // What the commands do beyond resolving credentials (explain, doctor, console sign-in, import,
-        // rotate, clear, exec's process replacement), and CommandContext, the one place the parts every
-        // command uses are put together.
+        .target(name: "FoundationJSON", dependencies: ["TextFormats"]),
+        // What each command does beyond resolving credentials (store, remove, list, unlock, lock, explain,
+        // doctor, console sign-in, import, rotate, clear), and CommandContext, the one place the parts
+        // every command uses are put together.
         .target(
-            name: "AwskeyringCore",
+            name: "HelperCommands",
             dependencies: [
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
+                "CredentialValues",
                 "AWSConfigFile",
                 "AWSQuery",
+                "AWSXML",
                 "CredentialResolution",
                 "FoundationJSON",
                 "Keyring",
+                "KeyringItems",
                 "ProcessControl",
+                "TerminalAccess",
             ]
         ),
         // `exec --server`'s credentials endpoint and `login`'s browser redirect on 127.0.0.1 (SwiftNIO),
@@ -137,10 +165,12 @@ let package = Package(
         .target(
             name: "CredentialServer",
             dependencies: [
-                "AwskeyringCore",
+                "HelperCommands",
                 "CredentialResolution",
                 "AWSConfigFile",
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
+                "CredentialValues",
                 "ProcessControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -154,7 +184,8 @@ let package = Package(
         .executableTarget(
             name: "awskeyring-helper",
             dependencies: [
-                "CredentialResolution", "AWSConfigFile", "AWSQuery", "HelperSupport", "ProcessControl",
+                "CredentialResolution", "AWSConfigFile", "AWSQuery", "Keyring", "KeyringItems", "TextFormats",
+                "SystemAccess", "ProcessControl",
             ],
             linkerSettings: [
                 .unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))
@@ -162,17 +193,18 @@ let package = Package(
         ),
         // Every command, the credential calls the keyring alone cannot answer, and (in a new start of
         // itself) exec --server's endpoint and login's redirect. Argument parsing and rendering only: every
-        // command gets its work from AwskeyringCore's CommandContext (the one place the keyring,
+        // command gets its work from HelperCommands' CommandContext (the one place the keyring,
         // transport, clock, terminal and environment are put together), so the program needs neither
         // Keyring nor AWSQuery.
         .executableTarget(
             name: "awskeyring-helper-commands",
             dependencies: [
-                "AwskeyringCore",
+                "HelperCommands",
                 "CredentialResolution",
                 "CredentialServer",
                 "AWSConfigFile",
-                "HelperSupport",
+                "TextFormats",
+                "SystemAccess",
                 "ProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -186,42 +218,55 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "HelperSupport", "AWSConfigFile", "AWSQuery", "CredentialResolution", "FoundationJSON",
-                "Keyring",
+                "TextFormats", "SystemAccess", "CredentialValues", "AWSConfigFile", "AWSQuery",
+                "CredentialResolution", "FoundationJSON", "Keyring", "KeyringItems", "TerminalAccess",
             ],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "TextFormatsTests", dependencies: ["TextFormats", "CredentialValues"]),
         // AWSConfigFile only to read back the files the tests write.
-        .testTarget(name: "HelperSupportTests", dependencies: ["HelperSupport", "AWSConfigFile"]),
         .testTarget(
-            name: "ProcessControlTests", dependencies: ["ProcessControl", "HelperSupport", "AWSConfigFile"]),
+            name: "SystemAccessTests", dependencies: ["SystemAccess", "TextFormats", "AWSConfigFile"]),
+        .testTarget(name: "CredentialValuesTests", dependencies: ["CredentialValues"]),
+        .testTarget(
+            name: "ProcessControlTests",
+            dependencies: ["ProcessControl", "TextFormats", "SystemAccess", "AWSConfigFile"]
+        ),
         .testTarget(name: "AWSConfigFileTests", dependencies: ["AWSConfigFile"]),
-        .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "HelperSupport"]),
+        .testTarget(name: "AWSXMLTests", dependencies: ["AWSXML", "TextFormats", "CredentialValues"]),
         .testTarget(
             name: "AWSQueryTests",
-            dependencies: ["AWSQuery", "AWSXML", "AWSConfigFile", "HelperSupport", "TestSupport"]
+            dependencies: [
+                "AWSQuery", "AWSXML", "AWSConfigFile", "TextFormats", "CredentialValues", "TestSupport",
+            ]
         ),
         .testTarget(
             name: "CredentialResolutionTests",
             dependencies: [
-                "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON", "HelperSupport",
-                "Keyring", "ProcessControl",
-                "TestSupport",
+                "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON", "SystemAccess",
+                "CredentialValues", "Keyring", "KeyringItems", "ProcessControl", "TestSupport",
             ]
         ),
         .testTarget(
-            name: "AwskeyringCoreTests",
+            name: "HelperCommandsTests",
             dependencies: [
-                "AwskeyringCore", "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON",
-                "HelperSupport", "Keyring", "TestSupport",
+                "HelperCommands", "CredentialResolution", "AWSQuery", "AWSConfigFile", "FoundationJSON",
+                "TextFormats", "SystemAccess", "CredentialValues", "Keyring", "KeyringItems",
+                "TerminalAccess",
+                "TestSupport",
             ]
         ),
         .testTarget(
             name: "CredentialServerTests",
             dependencies: [
-                "CredentialServer", "AWSConfigFile", "HelperSupport", "ProcessControl", "TestSupport",
+                "CredentialServer", "AWSConfigFile", "SystemAccess", "CredentialValues", "ProcessControl",
+                "TestSupport",
             ]
         ),
-        .testTarget(name: "KeyringTests", dependencies: ["Keyring"]),
+        .testTarget(name: "KeyringTests", dependencies: ["Keyring", "TestSupport"]),
+        .testTarget(
+            name: "KeyringItemsTests",
+            dependencies: ["KeyringItems", "CredentialValues", "FoundationJSON", "TestSupport"]
+        ),
     ]
 )

@@ -1,5 +1,5 @@
-// libFuzzer entry for the STS response reader and the XML reader under it, linked with the AWSXML and
-// HelperSupport targets by scripts/fuzz.sh (this file is not part of the Swift package).
+// libFuzzer entry for the STS response reader and the XML reader under it, linked with the AWSXML target
+// and the targets it depends on by scripts/fuzz.sh (this file is not part of the Swift package).
 //
 // The input is a response body. Besides not crashing, the readers must keep these promises: a document
 // is not accepted once its last markup byte is cut off; credentials and identities read from a body are
@@ -7,7 +7,7 @@
 // quotes the body (which may hold a secret).
 
 @testable import AWSXML
-@testable import HelperSupport
+@testable import TextFormats
 
 #if canImport(Glibc)
     import Glibc

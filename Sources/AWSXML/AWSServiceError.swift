@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 /// An error an AWS query-protocol service (STS, IAM) answered with, from its `ErrorResponse` document:
 /// e.g. `AccessDenied`, `ExpiredToken`, `LimitExceeded`. The same type for every service, so callers

@@ -1,4 +1,5 @@
-import HelperSupport
+import CredentialValues
+import TextFormats
 
 /// Temporary credentials from AssumeRole, GetSessionToken or AssumeRoleWithWebIdentity.
 package struct STSCredentialsResult: Sendable, Equatable {

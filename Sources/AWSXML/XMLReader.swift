@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 /// One element of a parsed XML document. Namespaces are not resolved: `name` is the qualified name as
 /// written and `localName` the part after any prefix.

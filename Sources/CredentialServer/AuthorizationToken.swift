@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 /// The secret a child process presents to the credentials endpoint in its `Authorization` header. New
 /// for every run, handed over only in the child's environment (never argv), and compared in constant

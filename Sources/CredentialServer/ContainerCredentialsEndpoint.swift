@@ -1,8 +1,10 @@
 import CredentialResolution
-import HelperSupport
+import CredentialValues
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import SystemAccess
+import TextFormats
 
 /// A container credentials endpoint on 127.0.0.1 (the protocol of ECS tasks, which every AWS SDK
 /// speaks): `GET` with the right `Authorization` header answers `{"AccessKeyId", "SecretAccessKey",

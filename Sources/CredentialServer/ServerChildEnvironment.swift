@@ -1,6 +1,6 @@
 import AWSConfigFile
 import CredentialResolution
-import HelperSupport
+import CredentialValues
 
 /// The environment of a command run under `exec --server`: the endpoint's URL and token, the profile's
 /// region, and none of the variables that an SDK would prefer to the container credentials endpoint.

@@ -1,7 +1,8 @@
-import AwskeyringCore
 import CredentialResolution
-import HelperSupport
+import CredentialValues
+import HelperCommands
 import ProcessControl
+import SystemAccess
 
 #if canImport(Glibc)
     import Glibc

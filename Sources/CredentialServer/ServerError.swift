@@ -1,4 +1,4 @@
-import AwskeyringCore
+import HelperCommands
 
 /// What stops `exec --server` or `login`'s redirect: the credentials endpoint or the sign-in redirect
 /// could not be served, or a hand-over was not one `ServerHandOver` wrote.

@@ -1,4 +1,3 @@
-import HelperSupport
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

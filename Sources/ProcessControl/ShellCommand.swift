@@ -1,4 +1,5 @@
-import HelperSupport
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

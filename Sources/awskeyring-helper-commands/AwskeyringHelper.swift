@@ -1,9 +1,10 @@
 import ArgumentParser
-import AwskeyringCore
 import CredentialResolution
 import CredentialServer
-import HelperSupport
+import HelperCommands
 import ProcessControl
+import SystemAccess
+import TextFormats
 
 /// Every command names itself in its configuration: deriving the name from the type's name costs a
 /// run-time type lookup on every start, and every AWS SDK client start runs this program.

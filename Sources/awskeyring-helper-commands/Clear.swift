@@ -1,6 +1,6 @@
 import ArgumentParser
-import AwskeyringCore
-import HelperSupport
+import HelperCommands
+import SystemAccess
 
 extension AwskeyringHelper {
     struct Clear: ParsableCommand {

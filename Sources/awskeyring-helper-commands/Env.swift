@@ -1,7 +1,7 @@
 import ArgumentParser
-import AwskeyringCore
 import CredentialResolution
-import HelperSupport
+import HelperCommands
+import SystemAccess
 
 extension CredentialEnvironment.Format: ExpressibleByArgument {}
 

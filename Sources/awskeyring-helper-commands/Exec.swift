@@ -1,9 +1,9 @@
 import ArgumentParser
-import AwskeyringCore
 import CredentialResolution
 import CredentialServer
-import HelperSupport
+import HelperCommands
 import ProcessControl
+import SystemAccess
 
 extension AwskeyringHelper {
     struct Exec: ParsableCommand {

@@ -1,7 +1,6 @@
 import AWSConfigFile
 import ArgumentParser
-import AwskeyringCore
-import HelperSupport
+import HelperCommands
 
 extension AwskeyringHelper {
     struct Import: ParsableCommand {

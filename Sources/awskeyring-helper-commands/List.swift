@@ -1,6 +1,7 @@
 import ArgumentParser
-import AwskeyringCore
-import HelperSupport
+import HelperCommands
+import SystemAccess
+import TextFormats
 
 extension AwskeyringHelper {
     struct List: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import AwskeyringCore
 import CredentialServer
-import HelperSupport
+import HelperCommands
+import SystemAccess
 
 extension AwskeyringHelper {
     struct Login: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import AwskeyringCore
-import HelperSupport
+import HelperCommands
+import TextFormats
 
 /// Shell completion of profile names for `--profile`: the profiles of the config files and those with
 /// keys in the keyring. The generated scripts run the helper to get them (`---completion`), which is

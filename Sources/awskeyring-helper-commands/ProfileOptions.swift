@@ -1,6 +1,6 @@
 import ArgumentParser
 import CredentialResolution
-import HelperSupport
+import SystemAccess
 
 /// `--profile`, shared by every command that works on one profile.
 struct ProfileOptions: ParsableArguments {

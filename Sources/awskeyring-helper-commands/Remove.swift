@@ -1,6 +1,5 @@
 import ArgumentParser
-import AwskeyringCore
-import HelperSupport
+import HelperCommands
 
 extension AwskeyringHelper {
     struct Remove: ParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
-import AwskeyringCore
 import CredentialResolution
-import HelperSupport
+import HelperCommands
 
 extension AwskeyringHelper {
     struct Rotate: ParsableCommand {

@@ -1,9 +1,11 @@
 import AWSConfigFile
 import AWSQuery
 import CredentialResolution
-import HelperSupport
 import Keyring
+import KeyringItems
 import ProcessControl
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

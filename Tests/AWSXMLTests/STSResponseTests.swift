@@ -1,7 +1,8 @@
 import Testing
 
 @testable import AWSXML
-@testable import HelperSupport
+@testable import CredentialValues
+@testable import TextFormats
 
 @Suite("STSResponse")
 struct STSResponseTests {

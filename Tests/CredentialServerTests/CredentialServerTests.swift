@@ -3,8 +3,9 @@ import Testing
 
 @testable import AWSConfigFile
 @testable import CredentialServer
-@testable import HelperSupport
+@testable import CredentialValues
 @testable import ProcessControl
+@testable import SystemAccess
 
 #if canImport(Glibc)
     import Glibc

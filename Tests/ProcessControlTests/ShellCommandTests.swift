@@ -1,8 +1,9 @@
 import Testing
 
 @testable import AWSConfigFile
-@testable import HelperSupport
 @testable import ProcessControl
+@testable import SystemAccess
+@testable import TextFormats
 
 #if canImport(Glibc)
     import Glibc

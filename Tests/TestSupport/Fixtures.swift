@@ -1,7 +1,8 @@
 import AWSConfigFile
 import AWSQuery
-import HelperSupport
 import Synchronization
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,5 @@
 import CredentialResolution
-import HelperSupport
+import TerminalAccess
 
 /// A terminal whose person types prepared answers; it records every prompt and what was echoed.
 package final class ScriptedTerminal: Terminal {

@@ -1,9 +1,11 @@
 import AWSQuery
 import CredentialResolution
+import CredentialValues
 import FoundationJSON
-import HelperSupport
 import Keyring
+import KeyringItems
 import Testing
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,5 @@
-import HelperSupport
 import Synchronization
+import SystemAccess
 
 /// A clock the test moves: `sleep` records the wait and moves the time on at once, `advance` moves it
 /// by hand, and a `step` moves it on at every reading (for code that waits for real I/O against a limit,

@@ -1,5 +1,3 @@
-import HelperSupport
-
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 /// The proxy variables of the environment, read as botocore reads them (Python's
 /// `urllib.request.getproxies_environment` and `proxy_bypass_environment`, through botocore's

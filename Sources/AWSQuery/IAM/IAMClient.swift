@@ -1,6 +1,7 @@
 import AWSConfigFile
 import AWSXML
-import HelperSupport
+import CredentialValues
+import TextFormats
 
 /// Where IAM is called for a profile. IAM is a global service: one endpoint per partition, signed for
 /// that partition's home region, unless the SDKs' endpoint settings name another.

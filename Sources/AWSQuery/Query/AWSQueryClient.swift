@@ -1,5 +1,6 @@
 import AWSXML
-import HelperSupport
+import CredentialValues
+import SystemAccess
 
 /// Where a query-protocol service is called for a profile: what `AWSQueryClient` needs of an
 /// `STSConfiguration` or an `IAMConfiguration`.

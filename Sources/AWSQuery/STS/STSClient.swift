@@ -1,5 +1,5 @@
 import AWSXML
-import HelperSupport
+import CredentialValues
 
 /// The STS calls this tool makes, over the query protocol (form-encoded POST, XML answers), signed with
 /// SigV4, retried the way the SDKs' standard mode retries, within an overall time bound.

@@ -1,5 +1,4 @@
 import AWSConfigFile
-import HelperSupport
 
 /// Where and how STS is called for a profile: the endpoint and signing region, trust store and retries,
 /// from the environment and the profile's settings in the SDKs' order of precedence.

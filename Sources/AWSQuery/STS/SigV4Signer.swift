@@ -1,4 +1,5 @@
-import HelperSupport
+import CredentialValues
+import TextFormats
 
 /// An HTTP request as it will be sent, reduced to what AWS Signature Version 4 covers.
 package struct SigningRequest: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import AWSQuery
-import HelperSupport
+import TextFormats
 
 /// A cache entry's name: a digest of everything that changes the credentials it holds. Only the digest
 /// is stored, as a keyring attribute and a lock-file name; it reveals none of its inputs.

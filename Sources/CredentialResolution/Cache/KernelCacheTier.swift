@@ -1,6 +1,8 @@
 import AWSQuery
-import HelperSupport
+import CredentialValues
 import Keyring
+import KeyringItems
+import TextFormats
 
 /// The opt-in kernel tier of the session cache (`AWSKEYRING_HELPER_KERNEL_CACHE=on`): a copy of final
 /// answers in the login session's kernel keyring, so a cached call needs no D-Bus conversation.
@@ -65,7 +67,7 @@ package struct KernelCacheTier {
 
     /// Drops the tier's entries: all, or those of `profile` (as asked for or as the source of keys).
     /// Entries that earlier versions kept in the per-user keyring go too.
-    static func remove(profile: String?) {
+    package static func remove(profile: String?) {
         let name = profile.map { ASCIIText.hex(Array($0.utf8)) }
         for inUserKeyring in [false, true] {
             KernelKeyring().remove(descriptionsWithPrefix: prefix, inUserKeyring: inUserKeyring) {

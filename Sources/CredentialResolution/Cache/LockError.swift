@@ -1,4 +1,4 @@
-import HelperSupport
+import TextFormats
 
 /// Why the lock that serialises processes getting the same credentials could not be taken
 /// (`ProcessLock`, `PrivateDirectory`). `reason`s are the system's texts for an error number.

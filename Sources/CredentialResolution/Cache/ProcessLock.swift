@@ -1,5 +1,6 @@
 import AWSConfigFile
-import HelperSupport
+import SystemAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

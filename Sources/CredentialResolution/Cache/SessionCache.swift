@@ -1,5 +1,6 @@
-import HelperSupport
+import CredentialValues
 import Keyring
+import KeyringItems
 
 /// Cached temporary credentials.
 ///

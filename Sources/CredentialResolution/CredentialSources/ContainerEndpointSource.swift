@@ -1,6 +1,8 @@
 import AWSConfigFile
 import AWSQuery
-import HelperSupport
+import CredentialValues
+import SystemAccess
+import TextFormats
 
 /// `credential_source = EcsContainer`: the task's (ECS) or pod's (EKS Pod Identity) role from the
 /// container credentials endpoint, as botocore's `ContainerProvider` gets it:

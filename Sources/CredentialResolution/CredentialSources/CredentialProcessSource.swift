@@ -1,6 +1,8 @@
 import AWSConfigFile
-import HelperSupport
+import CredentialValues
 import ProcessControl
+import SystemAccess
+import TextFormats
 
 /// A source profile's own `credential_process` (another program than this helper), run as botocore's
 /// `ProcessProvider` runs it: split with shell rules, no shell, stdin inherited, stdout read as a

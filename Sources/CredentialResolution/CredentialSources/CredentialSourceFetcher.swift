@@ -1,6 +1,8 @@
 import AWSConfigFile
 import AWSQuery
-import HelperSupport
+import CredentialValues
+import SystemAccess
+import TextFormats
 
 /// One kind of source of a chain's first credentials. `CredentialSource` (what the resolver found in the
 /// config) names the kind; each kind fetches its credentials here, so adding a kind is one more

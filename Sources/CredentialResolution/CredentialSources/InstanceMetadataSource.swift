@@ -1,6 +1,7 @@
 import AWSConfigFile
 import AWSQuery
-import HelperSupport
+import CredentialValues
+import TextFormats
 
 /// `credential_source = Ec2InstanceMetadata`: the instance role's credentials from the EC2 instance
 /// metadata service, as botocore's `InstanceMetadataFetcher` gets them. IMDSv2 first (a session token

@@ -1,4 +1,5 @@
-import HelperSupport
+import CredentialValues
+import TextFormats
 
 /// The credential document IMDS and the container endpoint answer with:
 /// `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration", ...}`.

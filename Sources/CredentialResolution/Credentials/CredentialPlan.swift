@@ -1,6 +1,5 @@
 import AWSConfigFile
 import AWSQuery
-import HelperSupport
 
 /// The decisions behind one credentials call that depend only on the config: which STS endpoint, how
 /// MFA is done, and the cache keys of each step. Cheap to make, so the cached path can make it before

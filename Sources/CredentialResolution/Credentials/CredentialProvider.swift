@@ -1,7 +1,11 @@
 import AWSConfigFile
 import AWSQuery
 import AWSXML
-import HelperSupport
+import CredentialValues
+import KeyringItems
+import SystemAccess
+import TerminalAccess
+import TextFormats
 
 /// Produces the credentials for a profile: resolves its chain, answers from the session cache when it
 /// can, and otherwise takes the source keys, gets an MFA session if the profile needs one, and assumes

@@ -1,5 +1,6 @@
-import HelperSupport
 import ProcessControl
+import TerminalAccess
+import TextFormats
 
 /// No MFA code could be had for a call that needs one. (STS rejecting a code is an
 /// `AWSServiceError`: see `isRejectedMFACode`.)

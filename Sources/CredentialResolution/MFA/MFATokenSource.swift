@@ -1,5 +1,7 @@
-import HelperSupport
 import ProcessControl
+import SystemAccess
+import TerminalAccess
+import TextFormats
 
 /// Where one-time MFA codes come from: the profile's `mfa_process`, otherwise the person at the
 /// controlling terminal (which works while an SDK captures the helper's stdout and stderr).

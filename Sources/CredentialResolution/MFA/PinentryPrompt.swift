@@ -1,5 +1,7 @@
-import HelperSupport
 import ProcessControl
+import SystemAccess
+import TerminalAccess
+import TextFormats
 
 #if canImport(Glibc)
     import Glibc

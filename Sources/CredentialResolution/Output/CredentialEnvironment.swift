@@ -1,5 +1,6 @@
 import AWSConfigFile
-import HelperSupport
+import CredentialValues
+import TextFormats
 
 /// The environment variables that hand credentials to a program (`exec`) or a shell (`env`): the key
 /// pair, the session token and its expiry, and the region, with the variables that would compete with

@@ -1,5 +1,3 @@
-import HelperSupport
-
 /// Where the first credentials of a chain come from.
 package enum CredentialSource: Sendable, Equatable {
     /// Long-lived keys stored in the keyring for this profile. `inConfig` is false when the profile has

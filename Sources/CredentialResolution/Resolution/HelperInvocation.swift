@@ -1,11 +1,5 @@
 import AWSConfigFile
-import HelperSupport
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import SystemAccess
 
 /// Recognises a `credential_process` that runs this helper, so a chain through it is resolved in this
 /// process: no second process, no second lock on the same keys, no way to wait on itself.
@@ -36,16 +30,5 @@ package enum HelperInvocation {
         guard program.contains("/"), let resolved = CurrentExecutable.realPath(program) else { return false }
         return resolved == executablePath
             || resolved.split(separator: "/").last.map(String.init) == executableName
-    }
-}
-
-/// The path of the running program, with symbolic links resolved.
-package enum CurrentExecutable {
-    package static let path: String? = realPath("/proc/self/exe")
-
-    package static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }

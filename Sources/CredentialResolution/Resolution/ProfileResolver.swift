@@ -1,5 +1,5 @@
 import AWSConfigFile
-import HelperSupport
+import SystemAccess
 
 /// Works out a profile's `CredentialChain` from the config files, following botocore's rules for
 /// `role_arn`, `source_profile`, `credential_source`, `web_identity_token_file` and a source profile's

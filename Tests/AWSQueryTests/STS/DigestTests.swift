@@ -1,5 +1,5 @@
-import HelperSupport
 import Testing
+import TextFormats
 
 @testable import AWSQuery
 

@@ -4,7 +4,7 @@ import Testing
 
 @testable import AWSQuery
 @testable import AWSXML
-@testable import HelperSupport
+@testable import CredentialValues
 
 @Suite struct STSClientTests {
     static let keys = AWSCredentials(

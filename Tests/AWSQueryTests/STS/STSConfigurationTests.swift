@@ -3,7 +3,6 @@ import TestSupport
 import Testing
 
 @testable import AWSQuery
-@testable import HelperSupport
 
 @Suite struct STSConfigurationTests {
     func configuration(

@@ -2,7 +2,8 @@ import TestSupport
 import Testing
 
 @testable import AWSQuery
-@testable import HelperSupport
+@testable import CredentialValues
+@testable import TextFormats
 
 /// Vectors from AWS's published Signature Version 4 test suite (aws-sig-v4-test-suite): key id
 /// `AKIDEXAMPLE`, region us-east-1, service `service`, 2015-08-30T12:36:00Z. Each gives the request, the

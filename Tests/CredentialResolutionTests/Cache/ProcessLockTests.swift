@@ -1,7 +1,7 @@
 import Testing
 
 @testable import CredentialResolution
-@testable import HelperSupport
+@testable import SystemAccess
 
 #if canImport(Glibc)
     import Glibc

@@ -3,7 +3,7 @@ import Testing
 
 @testable import AWSQuery
 @testable import CredentialResolution
-@testable import HelperSupport
+@testable import CredentialValues
 
 @Suite struct ContainerEndpointSourceTests {
     static let config = """

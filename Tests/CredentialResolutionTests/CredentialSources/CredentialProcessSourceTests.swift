@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
-@testable import HelperSupport
+@testable import CredentialValues
+@testable import SystemAccess
 
 @Suite struct CredentialProcessSourceTests {
     let fixture: SourceFixture

@@ -5,7 +5,8 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
-@testable import HelperSupport
+@testable import CredentialValues
+@testable import KeyringItems
 
 #if canImport(Glibc)
     import Glibc
@@ -240,19 +241,19 @@ import Testing
             })
     }
 
-    @Test func replacingKeysDropsTheirSessions() throws {
+    /// The sessions are left in the keyring (`store` also deletes them: KeyManagerTests), as when another
+    /// tool replaced the keys: bound to the keys they were made from, they are not handed out.
+    @Test func replacedKeysGetNoSessionMadeFromTheOldOnes() throws {
         let transport = ScriptedTransport([
             STSReply.credentials("AssumeRole", id: "ASIAFIRST", expiration: Self.start + 3600),
             STSReply.credentials("AssumeRole", id: "ASIASECOND", expiration: Self.start + 3600),
         ])
         _ = try provider(transport).credentials(profile: "plain-role")
-        try KeyManager(keyring: CredentialKeyring(store: store), terminal: nil, diagnostics: { _ in }).store(
-            profile: "base",
-            environment: [
-                "AWS_ACCESS_KEY_ID": "AKIAI44QH8DHBEXAMPLE",
-                "AWS_SECRET_ACCESS_KEY": "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
-            ],
-            force: true)
+        try CredentialKeyring(store: store).storeKeys(
+            LongLivedKeys(
+                accessKeyId: "AKIAI44QH8DHBEXAMPLE",
+                secretAccessKey: "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"),
+            profile: "base")
         #expect(try provider(transport).credentials(profile: "plain-role").accessKeyId == "ASIASECOND")
         #expect(signingKeyIds(transport) == ["AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"])
     }

@@ -5,7 +5,8 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
-@testable import HelperSupport
+@testable import KeyringItems
+@testable import SystemAccess
 
 #if canImport(Glibc)
     import Glibc

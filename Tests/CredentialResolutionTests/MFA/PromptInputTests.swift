@@ -2,7 +2,6 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
-@testable import HelperSupport
 
 @Suite struct MFACodeTests {
     @Test(arguments: [
@@ -28,60 +27,5 @@ import Testing
         #expect(
             try source.code(serial: "arn:aws:iam::123456789012:mfa/me", previousRejected: false) == "123456")
         #expect(terminal.prompts.count == 2)
-    }
-}
-
-@Suite struct TypedAccessKeyIdTests {
-    static let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
-    @Test func aSecretTypedAsTheKeyIdIsRefusedWithAWarningAndNotRepeated() {
-        #expect(LongLivedKeys.looksLikeSecret(Self.secret))
-        let error = #expect(throws: KeyFormatError.secretTypedAsAccessKeyId) {
-            try LongLivedKeys.checkTypedAccessKeyId(Self.secret)
-        }
-        #expect(error?.description.contains("shown on") == true)
-        #expect(error?.description.contains(Self.secret) == false)
-    }
-
-    @Test(arguments: [
-        "AKIAIOSFODNN7EXAMPLE", "ASIA0123456789ABCDEF", String(repeating: "A", count: 40),
-        "AKIA" + String(repeating: "7", count: 36),
-    ])
-    func keyIdsAreNotSecrets(_ id: String) throws {
-        #expect(!LongLivedKeys.looksLikeSecret(id))
-        try LongLivedKeys.checkTypedAccessKeyId(id)
-    }
-
-    @Test(arguments: ["", "akiaiosfodnn7example", "AKIA-123", "AKIA12"])
-    func malformedKeyIdsAreRefusedBeforeTheSecret(_ id: String) {
-        let error = #expect(throws: KeyFormatError.self) { try LongLivedKeys.checkTypedAccessKeyId(id) }
-        guard case .typedAccessKeyId? = error else {
-            Issue.record("expected the typed Access Key ID refused, got \(String(describing: error))")
-            return
-        }
-    }
-
-    @Test(arguments: [
-        "AKIAIOSFODNN7EXAMPLE,\(secret)", "AKIAIOSFODNN7EXAMPLE\t\(secret)", "AKIAIOSFODNN7EXAMPLE \(secret)",
-        "AKIAIOSFODNN7EXAMPLE,",
-    ])
-    func aLineOfTheKeyFileIsRefusedAsAShownSecret(_ typed: String) {
-        let error = #expect(throws: KeyFormatError.pairTypedAsAccessKeyId) {
-            try LongLivedKeys.checkTypedAccessKeyId(typed)
-        }
-        #expect(error?.description.contains("shown on the screen") == true)
-        #expect(error?.description.contains("rotate") == true)
-        #expect(error?.description.contains(Self.secret) == false)
-    }
-
-    @Test func storeAsksForTheSecretOnlyAfterAGoodKeyId() throws {
-        let terminal = ScriptedTerminal(answers: [Self.secret, "never read"])
-        let keyring = CredentialKeyring(store: InMemorySecretStore())
-        let manager = KeyManager(keyring: keyring, terminal: terminal, diagnostics: { _ in })
-        #expect(throws: KeyFormatError.secretTypedAsAccessKeyId) {
-            try manager.store(profile: "p", environment: nil, force: false)
-        }
-        #expect(terminal.prompts == ["Access Key ID: "])
-        #expect(try keyring.keys(profile: "p") == nil)
     }
 }

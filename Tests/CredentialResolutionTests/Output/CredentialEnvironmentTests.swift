@@ -2,7 +2,7 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
-@testable import HelperSupport
+@testable import CredentialValues
 
 @Suite struct CredentialEnvironmentTests {
     static let longLived = AWSCredentials(

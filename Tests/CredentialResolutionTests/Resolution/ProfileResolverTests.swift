@@ -2,7 +2,6 @@ import TestSupport
 import Testing
 
 @testable import CredentialResolution
-@testable import HelperSupport
 
 @Suite struct ProfileResolverTests {
     func chain(_ profile: String, _ config: String, credentials: String? = nil) throws -> CredentialChain {

@@ -45,6 +45,9 @@ def test_clear_follows_the_helper_credential_process(env, write_configs, sts, he
     e, base, role, admin = admin_setup(env, write_configs, sts, helper_bin, "follow")
     first = credential_document(tool(["--profile", admin], e))
     assert len(sts.requests) == 1 and session_items(e, role) == 1
+    # Signed as the role profile's own process (the one admin's credential_process runs) signs it: for
+    # the role profile's region, not for admin's (none, so us-east-1).
+    assert "/eu-west-1/sts/aws4_request" in (sts.requests[0].header("Authorization") or ""), sts.describe()
     assert credential_document(tool(["--profile", admin], e)) == first
     assert len(sts.requests) == 1, "the second call is answered from the cache"
 

@@ -140,7 +140,7 @@ extension WebIdentitySource: CredentialSourceFetcher {
     package func credentials(for chain: CredentialChain, plan: CredentialPlan, provider: CredentialProvider)
         throws -> AWSCredentials
     {
-        guard let configuration = plan.sts else {
+        guard let configuration = plan.sourceSTS else {
             throw CredentialError.noSTSForWebIdentity
         }
         let sts = STSClient(configuration: configuration, connection: provider.stsConnection)

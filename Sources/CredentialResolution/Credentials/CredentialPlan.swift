@@ -5,8 +5,16 @@ import AWSQuery
 /// MFA is done, and the cache keys of each step. Cheap to make, so the cached path can make it before
 /// touching the keyring.
 package struct CredentialPlan {
-    /// nil when the chain makes no STS call (long-lived keys alone).
+    /// nil when the chain makes no STS call (long-lived keys alone). The profile asked for's: where its
+    /// own role is assumed, and what `explain` shows.
     package var sts: STSConfiguration?
+    /// Where each role step (by index, from the source up) is assumed: the settings of the profile at
+    /// the top of the process that would assume it. Below a profile whose credential_process runs this
+    /// helper for another profile, that is the other profile (its own process would make those calls,
+    /// with its own region and endpoint), as the SDKs would run it.
+    package var roleSTS: [STSConfiguration] = []
+    /// Where the MFA session or the web identity role is got: the lowest such process's top profile.
+    package var sourceSTS: STSConfiguration?
     /// The MFA device whose GetSessionToken session stands in for the source keys (session mode).
     package var mfaSerial: String?
     package var mfaProcess: String?
@@ -82,13 +90,24 @@ package struct CredentialPlan {
         guard needsSTS else { return }
 
         // A check makes no STS call: the proxy variables are not read.
-        let sts = try STSConfiguration(
-            profile: chain.profile, files: files, environment: environment,
-            proxies: cacheKeys ? nil : ProxyEnvironment.direct)
-        self.sts = sts
+        let proxies = cacheKeys ? nil : ProxyEnvironment.direct
+        var configurations: [String: STSConfiguration] = [:]
+        func configuration(_ profile: String) throws -> STSConfiguration {
+            if let known = configurations[profile] { return known }
+            let made = try STSConfiguration(
+                profile: profile, files: files, environment: environment, proxies: proxies)
+            configurations[profile] = made
+            return made
+        }
+        sts = try configuration(chain.profile)
+        roleSTS = try chain.roles.indices.map { index in
+            try configuration(chain.topProfile(ofRoleAt: index))
+        }
+        let sourceSTS = try configuration(chain.topProfile(ofRoleAt: -1))
+        self.sourceSTS = sourceSTS
         // Named by where the sessions are valid, not by the endpoint: roles in different regions of
         // one partition share the MFA session, so one code serves them all.
-        let scope = sts.sessionScope
+        let scope = sourceSTS.sessionScope
 
         if direct && !chain.roles.isEmpty {
             for (index, role) in chain.roles.enumerated() {
@@ -110,7 +129,8 @@ package struct CredentialPlan {
         guard cacheKeys else { return }
         lockKey = CacheKey(["lock", sourceDescriptor, mfaSerial])
         roleKeys = Self.roleKeys(
-            chain.roles, after: mfaSessionKey?.digest ?? sourceDescriptor, scope: scope,
+            chain.roles, after: mfaSessionKey?.digest ?? sourceDescriptor,
+            scopes: roleSTS.map(\.sessionScope),
             directMFASerials: directMFASerials)
         finalKey = roleKeys.last ?? mfaSessionKey
     }
@@ -153,7 +173,7 @@ package struct CredentialPlan {
     /// Each role step's cache key, chained: a step's key names the one it is assumed with, so nothing
     /// is answered from a session made with other credentials.
     private static func roleKeys(
-        _ roles: [RoleStep], after first: String, scope: String, directMFASerials: [Int: String]
+        _ roles: [RoleStep], after first: String, scopes: [String], directMFASerials: [Int: String]
     ) -> [CacheKey] {
         var keys: [CacheKey] = []
         var previous = first
@@ -161,7 +181,7 @@ package struct CredentialPlan {
             let key = CacheKey([
                 "role", previous, role.roleArn, role.externalId, role.sessionName,
                 role.durationSeconds.map(String.init),
-                scope, directMFASerials[index],
+                scopes[index], directMFASerials[index],
             ])
             keys.append(key)
             previous = key.digest

@@ -66,7 +66,7 @@ package struct CredentialProvider {
 
     package func credentials(profile: String, refresh: Bool = false) throws -> AWSCredentials {
         let (chain, plan) = try prepare(profile)
-        guard let finalKey = plan.finalKey, let stsConfiguration = plan.sts else {
+        guard let finalKey = plan.finalKey, plan.sts != nil else {
             return try sourceCredentials(chain, plan: plan)
         }
         if !refresh, let cached = try answer(finalKey, chain: chain) {
@@ -91,8 +91,7 @@ package struct CredentialProvider {
         if !refresh, let cached = try answer(finalKey, chain: chain) {
             return cached
         }
-        let sts = STSClient(configuration: stsConfiguration, connection: stsConnection)
-        let result = try fetch(plan: plan, chain: chain, sts: sts, refresh: refresh)
+        let result = try fetch(plan: plan, chain: chain, refresh: refresh)
         cache.removeExpired(now: clock.epochSeconds)
         return result
     }
@@ -166,7 +165,7 @@ package struct CredentialProvider {
                 sessionToken: settings.value("aws_session_token")))
     }
 
-    private func fetch(plan: CredentialPlan, chain: CredentialChain, sts: STSClient, refresh: Bool)
+    private func fetch(plan: CredentialPlan, chain: CredentialChain, refresh: Bool)
         throws
         -> AWSCredentials
     {
@@ -184,7 +183,7 @@ package struct CredentialProvider {
                 {
                     return try assumeRoles(
                         plan: plan, chain: chain, from: index + 1, credentials: cached, chained: true,
-                        sourceKey: source.sourceKey, sts: sts, mfa: mfa)
+                        sourceKey: source.sourceKey, mfa: mfa)
                 }
             }
         }
@@ -195,7 +194,10 @@ package struct CredentialProvider {
         } else {
             credentials = try sourceCredentials(chain, plan: plan)
         }
-        if let sessionKey = plan.mfaSessionKey, let serial = plan.mfaSerial {
+        if let sessionKey = plan.mfaSessionKey, let serial = plan.mfaSerial,
+            let configuration = plan.sourceSTS
+        {
+            let sts = STSClient(configuration: configuration, connection: stsConnection)
             // A session that is itself the answer must have as much time left as any answer.
             let minimum = chain.roles.isEmpty ? Self.minimumRemaining : Self.minimumSessionRemaining
             if let cached = try validCached(sessionKey, sourceKey: source.sourceKey, minimum: minimum) {
@@ -214,17 +216,18 @@ package struct CredentialProvider {
         }
         return try assumeRoles(
             plan: plan, chain: chain, from: 0, credentials: credentials,
-            chained: chain.source.givesRoleCredentials, sourceKey: source.sourceKey, sts: sts, mfa: mfa)
+            chained: chain.source.givesRoleCredentials, sourceKey: source.sourceKey, mfa: mfa)
     }
 
     private func assumeRoles(
         plan: CredentialPlan, chain: CredentialChain, from start: Int, credentials: AWSCredentials,
-        chained: Bool, sourceKey: String?, sts: STSClient, mfa: MFATokenSource
+        chained: Bool, sourceKey: String?, mfa: MFATokenSource
     ) throws -> AWSCredentials {
         var credentials = credentials
         var chained = chained
         for index in start..<chain.roles.count {
             let role = chain.roles[index]
+            let sts = STSClient(configuration: plan.roleSTS[index], connection: stsConnection)
             var parameters = Self.parameters(for: role, chained: chained, now: clock.epochSeconds)
             if let asked = role.durationSeconds, let capped = parameters.durationSeconds, capped < asked {
                 diagnostics(

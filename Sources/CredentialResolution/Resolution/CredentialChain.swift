@@ -98,6 +98,15 @@ package struct CredentialChain: Sendable, Equatable {
     package var missingSourceProfileOf: String?
 }
 
+extension CredentialChain {
+    /// The profile at the top of the process that assumes the role at `index` (-1: that gets the
+    /// source's session): the target of the lowest hand-off above it, or the profile asked for. The
+    /// hand-offs are listed from the top down, so the last one above the step is the lowest.
+    package func topProfile(ofRoleAt index: Int) -> String {
+        handOffs.last { $0.position > index }?.target ?? profile
+    }
+}
+
 /// A profile's chain, whole or broken.
 package enum ChainWalk: Sendable, Equatable {
     case complete(CredentialChain)

@@ -110,3 +110,59 @@ import Testing
                 == local.mfaSessionKey)
     }
 }
+
+/// Below a profile whose credential_process runs this helper for another profile, STS is called as that
+/// profile's own process would call it: with its region and endpoint, as the SDKs would run it.
+@Suite struct CredentialPlanHandOffTests {
+    static let config = """
+        [profile keys]
+        mfa_serial = arn:aws:iam::123456789012:mfa/me
+        [profile inner]
+        role_arn = arn:aws:iam::123456789012:role/inner
+        source_profile = keys
+        region = eu-west-1
+        [profile handed]
+        credential_process = awskeyring-helper --profile inner
+        region = ap-south-1
+        [profile outer]
+        role_arn = arn:aws:iam::123456789012:role/outer
+        source_profile = handed
+        region = us-west-2
+
+        """
+
+    func plan(_ profile: String, environment: [String: String] = [:]) throws -> (
+        CredentialChain, CredentialPlan
+    ) {
+        let files = try configFiles(Self.config)
+        let chain = try ProfileResolver(files: files, executablePath: nil).chain(for: profile)
+        return (chain, try CredentialPlan(chain: chain, files: files, environment: environment))
+    }
+
+    @Test func eachStepIsCalledWhereItsOwnProcessWouldCallIt() throws {
+        let (chain, plan) = try plan("outer")
+        #expect(chain.roles.map(\.profile) == ["inner", "outer"])
+        #expect(chain.handOffs == [HelperHandOff(profile: "handed", target: "inner", position: 1)])
+        #expect(plan.sts?.signingRegion == "us-west-2")
+        #expect(plan.roleSTS.map(\.signingRegion) == ["eu-west-1", "us-west-2"])
+        #expect(plan.sourceSTS?.signingRegion == "eu-west-1")
+    }
+
+    @Test func theHandedOverProfileAskedForDirectlyIsItsOwnTop() throws {
+        let (chain, plan) = try plan("handed")
+        #expect(chain.handOffs.map(\.target) == ["inner"])
+        #expect(plan.sts?.signingRegion == "ap-south-1")
+        #expect(plan.roleSTS.map(\.signingRegion) == ["eu-west-1"])
+        #expect(plan.sourceSTS?.signingRegion == "eu-west-1")
+        // The same sessions as asking for the inner profile itself: one MFA code, one role session.
+        let (_, inner) = try self.plan("inner")
+        #expect(inner.mfaSessionKey == plan.mfaSessionKey)
+        #expect(inner.finalKey == plan.finalKey)
+    }
+
+    @Test func withoutAHandOffEveryStepIsCalledWithTheProfileAskedFor() throws {
+        let (_, plan) = try plan("inner", environment: ["AWS_DEFAULT_REGION": "ca-central-1"])
+        #expect(plan.roleSTS.map(\.signingRegion) == ["ca-central-1"])
+        #expect(plan.sourceSTS?.signingRegion == "ca-central-1")
+    }
+}

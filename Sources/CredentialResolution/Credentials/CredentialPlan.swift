@@ -15,6 +15,9 @@ package struct CredentialPlan {
     package var roleSTS: [STSConfiguration] = []
     /// Where the MFA session or the web identity role is got: the lowest such process's top profile.
     package var sourceSTS: STSConfiguration?
+    /// The STS configuration of each profile at the top of a process: the profile asked for and the
+    /// target of each hand-off.
+    package var stsByTopProfile: [String: STSConfiguration] = [:]
     /// The MFA device whose GetSessionToken session stands in for the source keys (session mode).
     package var mfaSerial: String?
     package var mfaProcess: String?
@@ -105,6 +108,7 @@ package struct CredentialPlan {
         }
         let sourceSTS = try configuration(chain.topProfile(ofRoleAt: -1))
         self.sourceSTS = sourceSTS
+        stsByTopProfile = configurations
         // Named by where the sessions are valid, not by the endpoint: roles in different regions of
         // one partition share the MFA session, so one code serves them all.
         let scope = sourceSTS.sessionScope

@@ -1,4 +1,5 @@
 import AWSConfigFile
+import AWSQuery
 import CredentialResolution
 import Keyring
 import TextFormats
@@ -196,6 +197,23 @@ package struct ProfileExplanation {
                         ("maxAttempts", .integer(sts.maxAttempts)),
                     ])
                 ))
+            let below = handOffSTS(differingFrom: sts)
+            if !below.isEmpty {
+                members.append(
+                    (
+                        "stsBelowHandOffs",
+                        .array(
+                            below.map { handOff, own in
+                                .object([
+                                    ("profile", .string(handOff.profile)),
+                                    ("target", .string(handOff.target)),
+                                    ("endpoint", .string(own.endpoint)),
+                                    ("signingRegion", .string(own.signingRegion)),
+                                    ("endpointSource", .string(own.endpointSource)),
+                                ])
+                            })
+                    ))
+            }
         }
         return .object(members)
     }
@@ -239,12 +257,31 @@ package struct ProfileExplanation {
         if let sts = plan?.sts {
             lines.append("")
             lines.append("STS: \(sts.endpoint), signed for \(sts.signingRegion) (\(sts.endpointSource))")
+            for (handOff, own) in handOffSTS(differingFrom: sts) {
+                lines.append(
+                    """
+                    STS below '\(handOff.profile)' (its credential_process is this helper for '\(handOff.target)', \
+                    whose settings apply there): \(own.endpoint), signed for \(own.signingRegion) (\(own.endpointSource))
+                    """)
+            }
         }
         if plan?.finalKey != nil {
             lines.append(
                 "Results are cached in the keyring and handed out while more than 15 minutes remain.")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The hand-offs below which STS is called with other settings than the profile asked for's (the
+    /// region or endpoint of the profile the credential_process names).
+    private func handOffSTS(differingFrom top: STSConfiguration) -> [(HelperHandOff, STSConfiguration)] {
+        guard case .complete(let chain) = walk, let plan else { return [] }
+        return chain.handOffs.compactMap { handOff in
+            guard let own = plan.stsByTopProfile[handOff.target],
+                own.endpoint != top.endpoint || own.signingRegion != top.signingRegion
+            else { return nil }
+            return (handOff, own)
+        }
     }
 
     private static func json(_ settings: ConfigSettings) -> JSONValue {

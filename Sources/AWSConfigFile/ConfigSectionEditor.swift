@@ -25,55 +25,81 @@ package enum ConfigSectionEditor {
     )
         -> [UInt8]
     {
-        let (insertion, newline) = bytes.withUnsafeBufferPointer { insertionPoint($0, profile: profile) }
-        let option = Array("\(name) = \(value)".utf8) + newline
-        guard let insertion else {
-            var result = bytes
+        addingOption(name, values: [(profile, value)], in: bytes)
+    }
+
+    /// `bytes` with `name = value` added for each profile as `addingOption` would add them one after
+    /// another, in one pass over the file (a config of many thousand profiles is read once, not once
+    /// per profile). The profiles are distinct: a section may hold an option once.
+    package static func addingOption(
+        _ name: String, values: [(profile: String, value: String)], in bytes: [UInt8]
+    ) -> [UInt8] {
+        let (insertions, newline) = bytes.withUnsafeBufferPointer {
+            insertionPoints($0, profiles: Set(values.map(\.profile)))
+        }
+        func option(_ value: String) -> [UInt8] { Array("\(name) = \(value)".utf8) + newline }
+
+        // Into the sections the file has, in the file's order.
+        let into = values.compactMap { value in
+            insertions[value.profile].map { (point: $0, value: value.value) }
+        }
+        .sorted { $0.point.offset < $1.point.offset }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + values.count * (name.utf8.count + 64))
+        var copied = 0
+        for (point, value) in into {
+            result += bytes[copied..<point.offset]
+            if point.needsNewline { result += newline }
+            result += option(value)
+            copied = point.offset
+        }
+        result += bytes[copied...]
+
+        // A new section at the end for each profile without one, in the order given.
+        for (profile, value) in values where insertions[profile] == nil {
             if let last = result.last, last != 0x0A, last != 0x0D { result += newline }
             if !result.isEmpty { result += newline }
-            result += Array(header(forProfile: profile).utf8) + newline + option
-            return result
+            result += Array(header(forProfile: profile).utf8) + newline + option(value)
         }
-        var result = Array(bytes[..<insertion.offset])
-        if insertion.needsNewline { result += newline }
-        result += option
-        result += bytes[insertion.offset...]
         return result
     }
 
-    /// Where the option goes: after the last line of the section's last option (its continuation lines
-    /// included), or after the header of a section without options; whether a line end must come first
-    /// (the file ends there without one). Also the file's line end (`\r\n` when its first line has one).
-    private static func insertionPoint(_ bytes: UnsafeBufferPointer<UInt8>, profile: String) -> (
-        (offset: Int, needsNewline: Bool)?, [UInt8]
+    /// Where each profile's option goes: after the last line of its section's last option (its
+    /// continuation lines included), or after the header of a section without options; whether a line
+    /// end must come first (the file ends there without one). Profiles without a section are left out.
+    /// Also the file's line end (`\r\n` when its first line has one).
+    private static func insertionPoints(_ bytes: UnsafeBufferPointer<UInt8>, profiles: Set<String>) -> (
+        [String: (offset: Int, needsNewline: Bool)], [UInt8]
     ) {
         let lines = PythonText.lines(bytes)
         var newline: [UInt8] = [0x0A]
         if let first = lines.first, first.whole.upperBound - first.content.upperBound == 2 {
             newline = [0x0D, 0x0A]
         }
-        var found: Int?
-        var inTarget = false
+        var found: [String: Int] = [:]
+        var target: String?
         for line in lines {
             guard case .text(let value, _) = ConfigLines.classify(bytes, line) else { continue }
             if let header = ConfigLines.sectionHeader(bytes, value) {
-                inTarget = maps(PythonText.string(bytes, header), to: profile)
-                if inTarget { found = line.whole.upperBound }
+                target = profile(ofSection: PythonText.string(bytes, header)).flatMap {
+                    profiles.contains($0) ? $0 : nil
+                }
+                if let target { found[target] = line.whole.upperBound }
                 continue
             }
-            if inTarget { found = line.whole.upperBound }
+            if let target { found[target] = line.whole.upperBound }
         }
-        guard let found else { return (nil, newline) }
-        let last = found > 0 ? bytes[found - 1] : 0x0A
-        return ((found, last != 0x0A && last != 0x0D), newline)
+        let points = found.mapValues { offset in
+            let last = offset > 0 ? bytes[offset - 1] : 0x0A
+            return (offset: offset, needsNewline: last != 0x0A && last != 0x0D)
+        }
+        return (points, newline)
     }
 
-    /// Whether a config file section of this name holds `profile`'s settings (as `ProfileMap` reads it).
-    private static func maps(_ section: String, to profile: String) -> Bool {
-        if section.utf8.elementsEqual("default".utf8) { return profile == "default" }
-        guard section.utf8.starts(with: "profile".utf8), let key = ProfileMap.sectionKey(section) else {
-            return false
-        }
-        return key.utf8.elementsEqual(profile.utf8)
+    /// The profile whose settings a config file section of this name holds (as `ProfileMap` reads it).
+    private static func profile(ofSection section: String) -> String? {
+        if section.utf8.elementsEqual("default".utf8) { return "default" }
+        guard section.utf8.starts(with: "profile".utf8) else { return nil }
+        return ProfileMap.sectionKey(section)
     }
 }

@@ -46,4 +46,34 @@ import Testing
             config: Array(spaced.utf8), credentials: nil, configPath: "c", credentialsPath: "k")
         #expect(files.profiles["my team"]?.value("credential_process") == "h --profile x")
     }
+
+    /// Many profiles at once give the same bytes as adding them one after another, whatever the file:
+    /// line ends, a last line without one, sections twice, missing sections, quoted names, comments and
+    /// continuation lines.
+    @Test func manyAtOnceIsTheSameAsOneAfterAnother() {
+        let files = [
+            "", "[default]", "[default]\r\nregion = x\r\n", "# only a comment",
+            "[profile a]\nregion = x\n  continued\n; c\n\n[profile b]\n[profile a]\noutput = json",
+            "[profile b]\nregion = y\n[x]\nk = v\n[profile 'my team']\nregion = z",
+            "[profile default]\n[default]\nregion = q\n\n\n",
+        ]
+        let profileSets: [[String]] = [
+            ["a"], ["a", "b"], ["b", "a", "default"], ["my team", "new one", "a", "c"], ["c", "d"], [],
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for file in files {
+            for profiles in profileSets + [profileSets[3].shuffled(using: &generator)] {
+                let values = profiles.map { (profile: $0, value: "h --profile \($0)") }
+                let oneByOne = values.reduce(Array(file.utf8)) { bytes, next in
+                    ConfigSectionEditor.addingOption(
+                        "credential_process", value: next.value, toProfile: next.profile, in: bytes)
+                }
+                let atOnce = ConfigSectionEditor.addingOption(
+                    "credential_process", values: values, in: Array(file.utf8))
+                #expect(
+                    String(decoding: atOnce, as: UTF8.self) == String(decoding: oneByOne, as: UTF8.self),
+                    "\(profiles) into \(file.debugDescription)")
+            }
+        }
+    }
 }

@@ -175,7 +175,9 @@ package struct ProfileConfiguring {
         }
         let original = bytes
         var added: [(String, String)] = []
-        for profile in profiles {
+        var options: [(profile: String, value: String)] = []
+        var seen: Set<String> = []
+        for profile in profiles where seen.insert(profile).inserted {
             guard routing.needsRoute(profile, ignoringFileKeys: ignoringFileKeys) else {
                 outcomes[profile] =
                     routing.otherProgram(of: profile).map {
@@ -184,12 +186,11 @@ package struct ProfileConfiguring {
                     } ?? .notNeeded
                 continue
             }
-            let line = routing.settingLine(for: profile)
-            bytes = ConfigSectionEditor.addingOption(
-                "credential_process", value: routing.command(for: profile), toProfile: profile, in: bytes)
-            added.append((profile, line))
+            options.append((profile, routing.command(for: profile)))
+            added.append((profile, routing.settingLine(for: profile)))
         }
         guard !added.isEmpty else { return outcomes }
+        bytes = ConfigSectionEditor.addingOption("credential_process", values: options, in: bytes)
         let failure: String?
         if files.configFileFound {
             if (try? readFile(paths.config)) != original {

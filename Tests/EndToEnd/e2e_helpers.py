@@ -588,13 +588,24 @@ def key_items(env, profile: str) -> list[str]:
             if line.startswith("secret = ")]
 
 
-def keyring_items(env) -> list[dict]:
-    """Every item of the default Secret Service collection, read over D-Bus independently of the tool:
-    [{"path": ..., "label": ..., "attributes": {...}}]. (Strings are parsed from dbus-send's output,
-    so keep profile names free of double quotes.)"""
-    listing = _dbus_get(env, "/org/freedesktop/secrets/aliases/default", "org.freedesktop.Secret.Collection", "Items")
+def keyring_items(env, **attributes) -> list[dict]:
+    """The Secret Service items whose attributes include these, found with SearchItems and read over
+    D-Bus independently of the tool: [{"path": ..., "label": ..., "attributes": {...}}]. (Strings are
+    parsed from dbus-send's output, so keep profile names free of double quotes.)
+
+    Only the items searched for are read: gnome-keyring-daemon aborts (GLib's "invoke_get_property_in_idle_cb:
+    assertion failed") on a property read of an item whose object it failed to register ("asked to register
+    item ..., but it's already registered", which many processes replacing cached sessions at once bring
+    about), so reading every item of a collection that other tests wrote to can bring it down."""
+    query = ",".join(f"{key},{value}" for key, value in attributes.items())
+    r = subprocess.run(
+        ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets",
+         "org.freedesktop.Secret.Service.SearchItems", f"dict:string:string:{query}"],
+        env=env, capture_output=True, text=True, timeout=10,
+    )
+    assert r.returncode == 0, f"SearchItems failed: {r.stderr}"
     items = []
-    for path in re.findall(r'object path "([^"]+)"', listing):
+    for path in re.findall(r'object path "([^"]+)"', r.stdout):
         strings = re.findall(r'string "(.*)"', _dbus_get(env, path, "org.freedesktop.Secret.Item", "Attributes"))
         attributes = dict(zip(strings[0::2], strings[1::2]))
         label = re.findall(r'string "(.*)"', _dbus_get(env, path, "org.freedesktop.Secret.Item", "Label"))

@@ -187,8 +187,8 @@ def test_keys_are_kept_in_the_secret_service(env, keyring):
     profile = h.fresh_profile("in-keyring")
     akid, secret = h.new_keys()
     assert store_from_env(env, profile, akid, secret).rc == 0
-    mine = [i for i in h.keyring_items(env) if profile in i["attributes"].values()]
-    assert mine, f"no Secret Service item has an attribute naming {profile!r}"
+    mine = h.keyring_items(env, profile=profile)
+    assert mine, f"no Secret Service item has the attribute profile={profile!r}"
     for item in mine:
         assert profile in item["label"], f"the label should say which profile: {item}"
         assert item["attributes"].get("xdg:schema"), f"items carry a schema name: {item}"
@@ -206,7 +206,7 @@ def test_keys_are_kept_in_the_secret_service(env, keyring):
                 assert variant.encode() not in data, f"{path} holds the secret in clear"
     r = tool(["remove", "--profile", profile, "--yes"], env)
     assert r.rc == 0, r.describe()
-    assert not [i for i in h.keyring_items(env) if profile in i["attributes"].values()]
+    assert not h.keyring_items(env, profile=profile)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -56,6 +56,28 @@ package func configFiles(_ config: String, credentials: String? = nil) throws ->
         credentialsPath: "credentials")
 }
 
+/// A role profile (`outer`, us-west-2) whose source profile (`handed`) has a `credential_process` that
+/// runs this helper for another role profile (`inner`, eu-west-1, keys of `keys`): the steps below the
+/// hand-off are called with `inner`'s settings. `extraKeySettings` goes into `keys`'s section.
+package func handOffAcrossRegions(extraKeySettings: String = "") -> String {
+    """
+    [profile keys]
+    \(extraKeySettings)
+    [profile inner]
+    role_arn = arn:aws:iam::123456789012:role/inner
+    source_profile = keys
+    region = eu-west-1
+    [profile handed]
+    credential_process = awskeyring-helper --profile inner
+    region = ap-south-1
+    [profile outer]
+    role_arn = arn:aws:iam::123456789012:role/outer
+    source_profile = handed
+    region = us-west-2
+
+    """
+}
+
 /// An HTTP transport that answers from a script and records what it was asked.
 package final class ScriptedTransport: HTTPTransport {
     private let state:

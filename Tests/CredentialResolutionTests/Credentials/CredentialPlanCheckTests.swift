@@ -114,22 +114,8 @@ import Testing
 /// Below a profile whose credential_process runs this helper for another profile, STS is called as that
 /// profile's own process would call it: with its region and endpoint, as the SDKs would run it.
 @Suite struct CredentialPlanHandOffTests {
-    static let config = """
-        [profile keys]
-        mfa_serial = arn:aws:iam::123456789012:mfa/me
-        [profile inner]
-        role_arn = arn:aws:iam::123456789012:role/inner
-        source_profile = keys
-        region = eu-west-1
-        [profile handed]
-        credential_process = awskeyring-helper --profile inner
-        region = ap-south-1
-        [profile outer]
-        role_arn = arn:aws:iam::123456789012:role/outer
-        source_profile = handed
-        region = us-west-2
-
-        """
+    static let config = handOffAcrossRegions(
+        extraKeySettings: "mfa_serial = arn:aws:iam::123456789012:mfa/me")
 
     func plan(_ profile: String, environment: [String: String] = [:]) throws -> (
         CredentialChain, CredentialPlan

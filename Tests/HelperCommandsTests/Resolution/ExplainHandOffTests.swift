@@ -7,20 +7,7 @@ import Testing
 /// `explain` says where STS is called with another profile's settings: below a profile whose
 /// credential_process runs this helper for a profile with its own region.
 @Suite struct ExplainHandOffTests {
-    static let config = """
-        [profile keys]
-        [profile inner]
-        role_arn = arn:aws:iam::123456789012:role/inner
-        source_profile = keys
-        region = eu-west-1
-        [profile handed]
-        credential_process = awskeyring-helper --profile inner
-        [profile outer]
-        role_arn = arn:aws:iam::123456789012:role/outer
-        source_profile = handed
-        region = us-west-2
-
-        """
+    static let config = handOffAcrossRegions()
 
     func explanation(_ profile: String) throws -> ProfileExplanation {
         try ProfileExplanation(

@@ -135,14 +135,18 @@ package struct STSConfiguration: QueryEndpointConfiguration, Equatable {
         return nil
     }
 
-    /// The AWS partition a region belongs to (its sessions are not valid in another partition).
+    /// The AWS partition a region belongs to: its sessions are valid in every region of it and in no
+    /// other. A region of a partition not known here (a new sovereign cloud, say) stands alone, so no
+    /// session is shared into a partition where it is not valid.
     static func partition(ofRegion region: String) -> String {
-        let prefixes = [
+        let partitions = [
             ("us-gov-", "aws-us-gov"), ("cn-", "aws-cn"), ("us-isob-", "aws-iso-b"),
             ("us-isof-", "aws-iso-f"),
             ("us-iso-", "aws-iso"), ("eu-isoe-", "aws-iso-e"),
         ]
-        return prefixes.first { region.hasPrefix($0.0) }?.1 ?? "aws"
+        if let (_, name) = partitions.first(where: { region.hasPrefix($0.0) }) { return name }
+        let commercial = ["us-", "eu-", "ap-", "ca-", "sa-", "me-", "af-", "il-", "mx-"]
+        return commercial.contains { region.hasPrefix($0) } ? "aws" : "region " + region
     }
 
     package static func isRegionName(_ region: String) -> Bool {

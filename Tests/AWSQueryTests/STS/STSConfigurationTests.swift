@@ -38,6 +38,9 @@ import Testing
         #expect(try scope("region = cn-north-1\n", [:]) == "regional aws-cn")
         #expect(try scope("region = us-gov-west-1\n", [:]) == "regional aws-us-gov")
         #expect(try scope("region = us-isob-east-1\n", [:]) == "regional aws-iso-b")
+        #expect(try scope("region = il-central-1\n", [:]) == "regional aws")
+        // A partition not known here is not assumed to be the commercial one: its regions stand alone.
+        #expect(try scope("region = eusc-de-east-1\n", [:]) == "regional region eusc-de-east-1")
         // The global endpoint's sessions are not valid in opt-in regions: kept apart.
         #expect(try scope("", [:]) == "global https://sts.amazonaws.com")
         #expect(try scope("region = eu-west-1\nsts_regional_endpoints = legacy\n", [:]) == scope("", [:]))

@@ -51,6 +51,15 @@ import Testing
     }
 }
 
+/// A profile's chain (resolved without knowing this program's path) and the plan made from it.
+private func chainAndPlan(_ config: String, _ profile: String, environment: [String: String]) throws -> (
+    chain: CredentialChain, plan: CredentialPlan
+) {
+    let files = try configFiles(config)
+    let chain = try ProfileResolver(files: files, executablePath: nil).chain(for: profile)
+    return (chain, try CredentialPlan(chain: chain, files: files, environment: environment))
+}
+
 /// What names a cached session: roles in different regions of one partition share the MFA session (one
 /// code for all of them) and the role sessions; what changes where a session is valid does not share.
 @Suite struct CredentialPlanScopeTests {
@@ -80,9 +89,7 @@ import Testing
         """
 
     func plan(_ profile: String, environment: [String: String] = [:]) throws -> CredentialPlan {
-        let files = try configFiles(Self.config)
-        let chain = try ProfileResolver(files: files).chain(for: profile)
-        return try CredentialPlan(chain: chain, files: files, environment: environment)
+        try chainAndPlan(Self.config, profile, environment: environment).plan
     }
 
     @Test func rolesInDifferentRegionsShareTheMFASession() throws {
@@ -120,9 +127,7 @@ import Testing
     func plan(_ profile: String, environment: [String: String] = [:]) throws -> (
         CredentialChain, CredentialPlan
     ) {
-        let files = try configFiles(Self.config)
-        let chain = try ProfileResolver(files: files, executablePath: nil).chain(for: profile)
-        return (chain, try CredentialPlan(chain: chain, files: files, environment: environment))
+        try chainAndPlan(Self.config, profile, environment: environment)
     }
 
     @Test func eachStepIsCalledWhereItsOwnProcessWouldCallIt() throws {
